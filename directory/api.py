@@ -1,0 +1,165 @@
+"""The directory's public API: what pages, the CLI and the planner's loader call.
+
+Reads return plain `fields.Entry` records; writes go through `UnitOfWork`.
+The search index is built per process and rebuilt whenever the shared change
+counter has moved, so several app instances on one database never serve a
+stale directory (ARCHITECTURE.md, "Several app instances, one database").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any, Callable
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from directory import fields as F
+from directory.db import WRITE_OPTION, make_engine, migrate
+from directory.models import DirectoryState, EntryRow, Revision
+from directory.store import (
+    Change,
+    NotFound,
+    RevisionRecord,
+    UnitOfWork,
+    revision_record,
+    row_to_entry,
+)
+
+
+def _default_locator(postcode: str) -> tuple[float, float]:
+    from directory.postcodes import default_table
+
+    return default_table().locate(postcode)
+
+
+class Directory:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        engine: Engine | None = None,
+        locate_postcode: Callable[[str], tuple[float, float]] | None = _default_locator,
+    ):
+        self.engine = engine or make_engine(url)
+        migrate(self.engine)
+        self.write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
+        self.locate_postcode = locate_postcode
+        self._index = None
+        self._index_counter = -1
+        self._index_lock = threading.Lock()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.write_engine, self.locate_postcode)
+
+    # -- reads -----------------------------------------------------------------------
+
+    def _read(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def change_counter(self) -> int:
+        with self._read() as session:
+            return session.scalar(select(DirectoryState.change_counter).where(DirectoryState.id == 1)) or 0
+
+    def is_demo(self) -> bool:
+        with self._read() as session:
+            return bool(session.scalar(select(DirectoryState.demo).where(DirectoryState.id == 1)))
+
+    def get(self, entry_id: str) -> F.Entry:
+        with self._read() as session:
+            row = session.get(EntryRow, entry_id)
+            if row is None:
+                raise NotFound(f"no entry with id '{entry_id}'")
+            return row_to_entry(row)
+
+    def entries(self, *, include_archived: bool = False) -> list[F.Entry]:
+        query = select(EntryRow).order_by(EntryRow.id)
+        if not include_archived:
+            query = query.where(EntryRow.archived.is_(False))
+        with self._read() as session:
+            return [row_to_entry(row) for row in session.scalars(query).unique()]
+
+    def count(self, *, include_archived: bool = False) -> int:
+        from sqlalchemy import func
+
+        query = select(func.count()).select_from(EntryRow)
+        if not include_archived:
+            query = query.where(EntryRow.archived.is_(False))
+        with self._read() as session:
+            return session.scalar(query)
+
+    def history(self, entry_id: str) -> list[RevisionRecord]:
+        """Newest first."""
+        with self._read() as session:
+            revisions = session.scalars(
+                select(Revision).where(Revision.entry_id == entry_id).order_by(Revision.version.desc())
+            ).all()
+            if not revisions and session.get(EntryRow, entry_id) is None:
+                raise NotFound(f"no entry with id '{entry_id}'")
+            return [revision_record(r) for r in revisions]
+
+    def provenance(self, entry_id: str) -> dict[str, Change]:
+        """For each field, the revision that last set it: who and when (per-field provenance)."""
+        result: dict[str, Change] = {}
+        for record in reversed(self.history(entry_id)):
+            for name, (old, new) in record.changes.items():
+                result[name] = Change(record.version, record.action, record.author, record.at, old, new)
+        return result
+
+    # -- search ----------------------------------------------------------------------
+
+    def search_index(self):
+        """The process's search index, rebuilt when any writer (in any process) has moved the counter."""
+        from directory.search import SearchIndex
+
+        counter = self.change_counter()
+        if self._index is not None and counter == self._index_counter:
+            return self._index
+        with self._index_lock:
+            if self._index is None or counter != self._index_counter:
+                self._index = SearchIndex.build(self.entries())
+                self._index_counter = counter
+        return self._index
+
+    def search(self, query: str = "", filters=None, limit: int | None = 50):
+        from directory.search import Filters
+
+        return self.search_index().search(query, filters or Filters(), limit=limit)
+
+    # -- writes (each its own transaction) -----------------------------------------------
+
+    def _write(self, operation: str, *args: Any, **kwargs: Any):
+        with self.unit_of_work() as uow:
+            result = getattr(uow, operation)(*args, **kwargs)
+            uow.commit()
+        return result
+
+    def create(self, values: dict[str, Any], author: str, **kwargs: Any) -> F.Entry:
+        return self._write("create", values, author, **kwargs)
+
+    def update(self, entry_id: str, changes: dict[str, Any], based_on_version: int, author: str, **kwargs: Any) -> F.Entry:
+        return self._write("update", entry_id, changes, based_on_version, author, **kwargs)
+
+    def verify(self, entry_id: str, author: str, on: dt.date | None = None, note: str | None = None) -> F.Entry:
+        return self._write("verify", entry_id, author, on, note)
+
+    def archive(self, entry_id: str, author: str, reason: str | None = None, **kwargs: Any) -> F.Entry:
+        return self._write("archive", entry_id, author, reason, **kwargs)
+
+    def unarchive(self, entry_id: str, author: str, reason: str | None = None) -> F.Entry:
+        return self._write("unarchive", entry_id, author, reason)
+
+    def restore_version(self, entry_id: str, version: int, based_on_version: int, author: str) -> F.Entry:
+        return self._write("restore_version", entry_id, version, based_on_version, author)
+
+    def set_demo(self, demo: bool) -> None:
+        from sqlalchemy import update
+
+        with self.unit_of_work() as uow:
+            uow.session.execute(update(DirectoryState).where(DirectoryState.id == 1).values(demo=demo))
+            uow.commit()

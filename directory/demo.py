@@ -1,0 +1,56 @@
+"""Load the demo area (fictional provision at real Middlesbrough and Stockton postcodes)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib.util
+import io
+from functools import lru_cache
+from types import ModuleType
+
+from directory import fields as F
+from directory.accounts import create_user, get_account
+from directory.db import PROJECT_ROOT
+from directory.io.importer import ImportReport, Importer
+from directory.store import DirectoryError
+
+DEMO_SCRIPT = PROJECT_ROOT / "data" / "demo_area.py"
+DEMO_LOADER = "demo-loader"
+
+
+@lru_cache(maxsize=1)
+def demo_module() -> ModuleType:
+    # data/ holds the generator script beside the data it makes; it is not a package.
+    spec = importlib.util.spec_from_file_location("demo_area", DEMO_SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def demo_csv(today: dt.date) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(F.COLUMNS), restval="")
+    writer.writeheader()
+    writer.writerows(demo_module().demo_rows(today))
+    return buffer.getvalue().encode("utf-8")
+
+
+def seed_demo(directory, today: dt.date | None = None, progress=None) -> ImportReport:
+    """Fill an empty directory with the demo area and its demo accounts."""
+    existing = directory.count(include_archived=True)
+    if existing:
+        raise DirectoryError(f"the directory already has {existing} entries: seed-demo only fills an empty database")
+    today = today or dt.date.today()
+    if get_account(directory, DEMO_LOADER) is None:
+        create_user(directory, DEMO_LOADER, "Demo data loader", "coordinator")
+    for account in demo_module().DEMO_ACCOUNTS:
+        if get_account(directory, account["username"]) is None:
+            create_user(directory, account["username"], account["display_name"], account["role"],
+                        password=account["password"], organisations=(account["organisation"],) if account.get("organisation") else ())
+    # Duplicate-looking entries are part of the demo: the coordinator pages need something to find.
+    report = Importer(directory, DEMO_LOADER, allow_duplicates=True, progress=progress).run(
+        demo_csv(today), "demo_area.csv", "csv"
+    )
+    directory.set_demo(True)
+    return report

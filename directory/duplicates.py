@@ -1,0 +1,112 @@
+"""Likely duplicates: similar name, same or similar organisation, close together.
+
+Candidates are blocked first (positioned entries by ~1 km grid cell and its
+neighbours; entries with no position by organisation), so a check costs a few
+comparisons however large the directory is. Names are compared with rapidfuzz's
+`token_sort_ratio` on accent- and punctuation-folded text: fast, and word order
+("Recovery Café Tees" / "Tees Recovery Cafe") does not matter.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+NAME_THRESHOLD = 85.0
+ORGANISATION_THRESHOLD = 70.0
+MAX_DISTANCE_M = 500.0
+_CELL_DEGREES = 0.01  # ~1.1 km north-south, ~0.65 km east-west in England
+_EARTH_RADIUS_M = 6_371_008.8
+
+
+def fold(text: str | None) -> str:
+    """Lower case, accents and punctuation removed, spaces collapsed: 'Café-Bar!' -> 'cafe bar'."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str  # entry id, or "row N" for a row of a file being imported
+    name: str
+    organisation: str
+    latitude: float | None
+    longitude: float | None
+    folded_name: str
+    folded_organisation: str
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    name: str
+    similarity: float  # 0..1
+    distance_m: float | None
+
+
+def _cell(latitude: float, longitude: float) -> tuple[int, int]:
+    return (math.floor(latitude / _CELL_DEGREES), math.floor(longitude / _CELL_DEGREES))
+
+
+class DuplicateFinder:
+    def __init__(self) -> None:
+        self._by_cell: dict[tuple[int, int], list[Candidate]] = {}
+        self._by_organisation: dict[str, list[Candidate]] = {}
+
+    @classmethod
+    def of(cls, entries) -> DuplicateFinder:
+        finder = cls()
+        for entry in entries:
+            finder.add(entry.id, entry.name, entry.organisation, entry.latitude, entry.longitude)
+        return finder
+
+    def add(self, key: str, name: str, organisation: str, latitude: float | None, longitude: float | None) -> None:
+        candidate = Candidate(key, name, organisation, latitude, longitude, fold(name), fold(organisation))
+        if latitude is not None and longitude is not None:
+            self._by_cell.setdefault(_cell(latitude, longitude), []).append(candidate)
+        else:
+            self._by_organisation.setdefault(candidate.folded_organisation, []).append(candidate)
+
+    def _nearby(self, latitude: float, longitude: float):
+        row, column = _cell(latitude, longitude)
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                yield from self._by_cell.get((row + dr, column + dc), ())
+
+    def find(
+        self, name: str, organisation: str, latitude: float | None, longitude: float | None, *, exclude: str | None = None
+    ) -> list[Match]:
+        """Likely duplicates of the described entry, most similar first."""
+        folded_name, folded_organisation = fold(name), fold(organisation)
+        positioned = latitude is not None and longitude is not None
+        pool = self._nearby(latitude, longitude) if positioned else self._by_organisation.get(folded_organisation, ())
+        matches = []
+        for candidate in pool:
+            if candidate.key == exclude:
+                continue
+            name_score = fuzz.token_sort_ratio(folded_name, candidate.folded_name, score_cutoff=NAME_THRESHOLD)
+            if not name_score:
+                continue
+            if fuzz.token_set_ratio(folded_organisation, candidate.folded_organisation) < ORGANISATION_THRESHOLD:
+                continue
+            metres = None
+            if positioned:
+                metres = distance_m(latitude, longitude, candidate.latitude, candidate.longitude)
+                if metres > MAX_DISTANCE_M:
+                    continue
+            matches.append(Match(candidate.key, candidate.name, round(name_score / 100, 2), None if metres is None else round(metres)))
+        return sorted(matches, key=lambda m: (-m.similarity, m.distance_m or 0, m.key))

@@ -1,0 +1,220 @@
+"""The fields of a directory entry, in the spreadsheet's column order.
+
+One table drives the spreadsheet import/export, validation, the edit form's
+labels, revisions (which record changes field by field) and the HSDS mapping,
+so a field added here is added everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, fields as dc_fields
+from typing import Any
+
+# Kinds of value. Lists are stored as tuples so records are hashable and compare exactly.
+TEXT, CODE, CODES, WORDS, BOOL, DATE, INT, NUMBER, POSTCODE, LATITUDE, LONGITUDE = (
+    "text", "code", "codes", "words", "bool", "date", "int", "number", "postcode", "latitude", "longitude",
+)
+EMAIL, PHONE, URL, SCHEDULE, IDENT, LANGS = "email", "phone", "url", "schedule", "id", "languages"
+
+LIST_KINDS = frozenset({CODES, WORDS, LANGS})
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    label: str
+    help: str = ""
+    required: bool = False
+    vocabulary: str | None = None  # key into codes.VOCABULARIES
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("id", IDENT, "Identifier", "Letters, digits, - and _. Leave empty for a new entry."),
+    Field("name", TEXT, "Name", "What the opportunity or service is called.", required=True),
+    Field("organisation", TEXT, "Organisation", "Who runs it.", required=True),
+    Field("category", CODE, "Category", "The one kind of provision it is.", required=True, vocabulary="category"),
+    Field("description", TEXT, "Description", "What happens there, in plain English."),
+    Field("address", TEXT, "Address", "Street address."),
+    Field("postcode", POSTCODE, "Postcode", "Where it happens. May be empty for online or phone-only services."),
+    Field("latitude", LATITUDE, "Latitude", "Only if the postcode's position is not precise enough."),
+    Field("longitude", LONGITUDE, "Longitude", "Only if the postcode's position is not precise enough."),
+    Field("delivery", CODES, "How it is delivered", "In person, online, by phone or outreach.", vocabulary="delivery"),
+    Field("url", URL, "Website"),
+    Field("email", EMAIL, "Email"),
+    Field("phone", PHONE, "Phone"),
+    Field("contact_name", TEXT, "Named contact (SPOC)", "The single point of contact keyworkers can ring."),
+    Field("contact_role", TEXT, "Contact's role"),
+    Field("contact_email", EMAIL, "Contact's email"),
+    Field("contact_phone", PHONE, "Contact's phone"),
+    Field("schedule", SCHEDULE, "Days and times", "For example: Mon 09:00-12:00; Tue,Thu 10:00-12:00. Empty means by arrangement."),
+    Field("term_time_only", BOOL, "Term time only"),
+    Field("start_date", DATE, "Start date", "For courses and time-limited opportunities."),
+    Field("end_date", DATE, "End date"),
+    Field("stages", CODES, "Recovery stages it suits", "Empty means any stage.", vocabulary="stages"),
+    Field("continuum_steps", CODES, "Employment steps it serves", "Empty means the category's usual steps.", vocabulary="continuum_steps"),
+    Field("eligible_benefits", CODES, "Benefits it is limited to", "Empty means open to everyone.", vocabulary="eligible_benefits"),
+    Field("min_age", INT, "Minimum age"),
+    Field("max_age", INT, "Maximum age"),
+    Field("requires_abstinence", BOOL, "Requires abstinence"),
+    Field("drug_testing", BOOL, "Drug testing", "Pre-employment or routine drug testing."),
+    Field("accepts_convictions", CODE, "Accepts convictions", vocabulary="accepts_convictions"),
+    Field("dbs_check", CODE, "DBS check level", vocabulary="dbs_check"),
+    Field("cost", TEXT, "Cost", "'free' or a short text such as '£20 per term'."),
+    Field("travel_costs_paid", BOOL, "Travel costs paid"),
+    Field("childcare", BOOL, "Childcare or creche"),
+    Field("format", CODES, "Format", vocabulary="format"),
+    Field("referral", CODE, "How to get a place", vocabulary="referral"),
+    Field("waiting_days", INT, "Typical wait (days)", "0 means drop-in or immediate."),
+    Field("hours_per_week", NUMBER, "Hours per week"),
+    Field("languages", LANGS, "Languages", "Two-letter codes, e.g. en;pl;ur."),
+    Field("accessibility", TEXT, "Accessibility", "E.g. step-free access; hearing loop."),
+    Field("sector", TEXT, "Sector", "For employers, placements, volunteering and training: e.g. hospitality."),
+    Field("tags", WORDS, "Keywords"),
+    Field("last_verified", DATE, "Last verified", "The date someone last confirmed it is correct."),
+)
+
+FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+COLUMNS: tuple[str, ...] = tuple(f.name for f in FIELDS)
+REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
+# Fields an edit may change; `id` is the entry's identity, `last_verified` moves only by verifying
+# or importing (both are revisions too).
+EDITABLE: tuple[str, ...] = tuple(n for n in COLUMNS if n != "id")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One directory entry as plain data: what search, export and the planner see."""
+
+    id: str
+    name: str
+    organisation: str
+    category: str
+    description: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    delivery: tuple[str, ...] = ("in_person",)
+    url: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    contact_name: str | None = None
+    contact_role: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    schedule: str | None = None
+    term_time_only: bool | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    stages: tuple[str, ...] = ()
+    continuum_steps: tuple[str, ...] = ()
+    eligible_benefits: tuple[str, ...] = ()
+    min_age: int | None = None
+    max_age: int | None = None
+    requires_abstinence: bool | None = None
+    drug_testing: bool | None = None
+    accepts_convictions: str | None = None
+    dbs_check: str | None = None
+    cost: str | None = None
+    travel_costs_paid: bool | None = None
+    childcare: bool | None = None
+    format: tuple[str, ...] = ()
+    referral: str | None = None
+    waiting_days: int | None = None
+    hours_per_week: float | None = None
+    languages: tuple[str, ...] = ()
+    accessibility: str | None = None
+    sector: str | None = None
+    tags: tuple[str, ...] = ()
+    last_verified: dt.date | None = None
+    # Bookkeeping the spreadsheet does not carry.
+    version: int = 0
+    archived: bool = False
+    last_verified_by: str | None = None
+    updated_at: dt.datetime | None = None
+    updated_by: str | None = None
+    merged_into: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def values(self) -> dict[str, Any]:
+        """The spreadsheet fields only, as typed values."""
+        return {name: getattr(self, name) for name in COLUMNS}
+
+    @property
+    def is_free(self) -> bool:
+        return (self.cost or "").strip().lower() == "free"
+
+    @property
+    def in_person(self) -> bool:
+        return "in_person" in self.delivery or "outreach" in self.delivery
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+ENTRY_ATTRIBUTES = tuple(f.name for f in dc_fields(Entry))
+
+
+def empty_value(name: str) -> Any:
+    """What a cleared field holds."""
+    kind = FIELD_BY_NAME[name].kind
+    if name == "delivery":
+        return ("in_person",)
+    return () if kind in LIST_KINDS else None
+
+
+def format_cell(name: str, value: Any) -> str:
+    """A typed value as the spreadsheet writes it (the inverse of validation's parsing)."""
+    if value is None:
+        return ""
+    kind = FIELD_BY_NAME[name].kind
+    if kind in LIST_KINDS:
+        return ";".join(value)
+    if kind == BOOL:
+        return "yes" if value else "no"
+    if kind == DATE:
+        return value.isoformat()
+    if kind == NUMBER:
+        return f"{value:g}"
+    if kind in (LATITUDE, LONGITUDE):
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def to_json(name: str, value: Any) -> Any:
+    """A typed value as JSON (revisions, HSDS attributes)."""
+    if value is None:
+        return None
+    kind = FIELD_BY_NAME[name].kind
+    if kind in LIST_KINDS:
+        return list(value)
+    if kind == DATE:
+        return value.isoformat()
+    return value
+
+
+def from_json(name: str, value: Any) -> Any:
+    """The inverse of `to_json`."""
+    if value is None:
+        return empty_value(name)
+    kind = FIELD_BY_NAME[name].kind
+    if kind in LIST_KINDS:
+        return tuple(value)
+    if kind == DATE:
+        return dt.date.fromisoformat(value)
+    if kind == NUMBER:
+        return float(value)
+    if kind in (LATITUDE, LONGITUDE):
+        return float(value)
+    return value
+
+
+def values_to_json(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: to_json(name, value) for name, value in values.items()}
+
+
+def values_from_json(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: from_json(name, value) for name, value in data.items() if name in FIELD_BY_NAME}

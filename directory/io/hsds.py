@@ -1,0 +1,580 @@
+"""Open Referral UK / HSDS 3.0 JSON: services in, services out (spec/cli.md).
+
+Import does not build entries. It turns each HSDS `service` into the row a
+spreadsheet would hold (column name -> cell text), so one shared validator
+judges every source alike and reports bad data (an impossible latitude, a US
+postal code) with row, column and reason. Export turns entries into HSDS
+service objects; our fields that HSDS lacks travel as `attributes` under the
+taxonomy ATTRIBUTE_TAXONOMY, which makes export -> import exact.
+
+Other directories publish loosely typed JSON, so import never raises on a
+service: odd values are coerced or left out with a note.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any, Iterable
+
+from directory.codes import CATEGORIES
+from directory.fields import COLUMNS, FIELD_BY_NAME, LATITUDE, LONGITUDE, Entry, format_cell, to_json
+
+ATTRIBUTE_TAXONOMY = "recovery-pathways"
+
+# Fixed, so the same directory exported twice gives byte-identical JSON.
+_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://recovery-pathways.org.uk/hsds")
+
+# Columns held as a plain value directly on the service object, both ways.
+_SERVICE_KEYS: dict[str, str] = {
+    "id": "id",
+    "name": "name",
+    "description": "description",
+    "url": "url",
+    "email": "email",
+    "min_age": "minimum_age",
+    "max_age": "maximum_age",
+    # HSDS: "the date the information about the service was last checked".
+    "last_verified": "assured_date",
+}
+_CONTACT_KEYS: dict[str, str] = {"contact_name": "name", "contact_role": "title", "contact_email": "email"}
+_LOCATION_TYPE_DELIVERY: dict[str, str] = {"physical": "in_person", "virtual": "online"}
+
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_RFC_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RFC 5545 BYDAY
+_CLAUSE = re.compile(r"^\s*(?P<days>[A-Za-z][A-Za-z,\- ]*?)\s+(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})\s*$")
+_TIME = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d+)?)?$")
+_CURRENCY_SYMBOLS = {"GBP": "£"}
+_QUOTES = ('"', "'", "“”", "‘’")
+
+
+class HsdsError(ValueError):
+    """The JSON is not HSDS services at all (as opposed to a service with bad data)."""
+
+
+# --------------------------------------------------------------------------- reading the file
+
+
+def read_hsds(data: Any) -> list[dict]:
+    """The service objects in parsed HSDS JSON: an array, an ORUK page (`contents`) or one service."""
+    if isinstance(data, list):
+        return _services_in_list(data, "The file")
+    if isinstance(data, dict):
+        if "contents" in data:
+            return _services_in_list(data["contents"], "The page's 'contents'")
+        if "name" in data:
+            return [data]
+        raise HsdsError(
+            "The file is a JSON object but neither an Open Referral service (it has no 'name') "
+            "nor a page of services (it has no 'contents')."
+        )
+    raise HsdsError(f"The file holds {_json_kind(data)}, not Open Referral services (a JSON array or object).")
+
+
+def _services_in_list(items: Any, where: str) -> list[dict]:
+    if not isinstance(items, list):
+        raise HsdsError(f"{where} should be a list of services but is {_json_kind(items)}.")
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise HsdsError(f"{where} should list services, but item {number} is {_json_kind(item)}.")
+    # One nameless service is a bad row the validator reports; none named at all is not HSDS.
+    if items and not any("name" in item for item in items):
+        raise HsdsError(f"{where} lists JSON objects, but none has a 'name', so they are not Open Referral services.")
+    return list(items)
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+# --------------------------------------------------------------------------- loosely typed JSON
+
+
+def _object(value: Any) -> dict:
+    """A JSON object where one is expected; a list stands for its first object."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list):
+        return next((item for item in value if isinstance(item, dict)), {})
+    return {}
+
+
+def _objects(value: Any) -> list[dict]:
+    """A list of JSON objects where one is expected; a lone object counts as a list of one."""
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, dict)]
+    return []
+
+
+def _first_listed(key: str, *holders: dict) -> list[dict]:
+    """`key`'s objects from the first holder that has any (service before its location)."""
+    for holder in holders:
+        found = _objects(holder.get(key))
+        if found:
+            return found
+    return []
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _number_text(column: str, number: int | float) -> str:
+    if FIELD_BY_NAME[column].kind in (LATITUDE, LONGITUDE):
+        return format_cell(column, float(number))  # the same digits a CSV export writes
+    if isinstance(number, int):
+        return str(number)
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _unquote(value: Any) -> Any:
+    """Strip quotes wrapped around the whole value ('"+44 1234 234567"' in the ORUK example)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    for quote in _QUOTES:
+        opening, closing = quote[0], quote[-1]
+        if len(text) >= 2 and text[0] == opening and text[-1] == closing:
+            return text[1:-1].strip()
+    return value
+
+
+class _Row:
+    """The row being built from one service, and what could not be carried over."""
+
+    def __init__(self) -> None:
+        self.cells: dict[str, str] = {}
+        self.notes: list[str] = []
+
+    def put(self, column: str, value: Any) -> None:
+        cell = self._cell(column, value)
+        if cell:
+            self.cells[column] = cell
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def first(self, items: list[dict], what: str, used_for: str) -> dict:
+        if len(items) > 1:
+            self.note(f"{len(items)} {what}: only the first is used {used_for}")
+        return items[0] if items else {}
+
+    def _cell(self, column: str, value: Any) -> str:
+        if value is None or isinstance(value, str):
+            return value or ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, (int, float)):
+            return _number_text(column, value)
+        self.note(f"{column}: expected a single value but found {_json_kind(value)}; left out")
+        return ""
+
+
+# --------------------------------------------------------------------------- HSDS -> row
+
+
+def service_to_row(service: dict) -> tuple[dict[str, str], list[str]]:
+    """One HSDS service as spreadsheet cells (column -> raw text), and notes on what was not carried over."""
+    row = _Row()
+    if not isinstance(service, dict):
+        row.note(f"the service is {_json_kind(service)}, not a JSON object; nothing read")
+        return row.cells, row.notes
+    _read_native(service, row)
+    _read_foreign_category(service, row)
+    _read_our_attributes(service, row)  # last: they hold exactly what we exported
+    return row.cells, row.notes
+
+
+def _read_native(service: dict, row: _Row) -> None:
+    """The columns HSDS has a place for."""
+    for column, key in _SERVICE_KEYS.items():
+        row.put(column, service.get(key))
+    row.put("organisation", _object(service.get("organization")).get("name"))
+
+    at_locations = _objects(service.get("service_at_locations"))
+    at_location = row.first(at_locations, "locations", "for the address and position")
+    location = _object(at_location.get("location"))
+    holders = (service, at_location, location)  # most specific to the service first
+
+    _read_phone("phone", _first_listed("phones", *holders), row)
+    _read_contact(row.first(_first_listed("contacts", *holders), "contacts", "as the named contact"), row)
+    _read_location(location, row)
+    _read_delivery(at_locations, row)
+    _read_schedules(_first_listed("schedules", *holders), row)
+    _read_cost(service, row)
+    row.put("languages", ";".join(_language_codes(service)))
+    _read_wait_time(service.get("wait_time"), row)
+
+
+def _read_phone(column: str, phones: list[dict], row: _Row) -> None:
+    phone = phones[0] if phones else {}
+    row.put(column, _unquote(phone.get("number")))
+    if phone.get("extension") not in (None, ""):
+        row.note(f"{column}: extension {phone['extension']} left out")
+
+
+def _read_contact(contact: dict, row: _Row) -> None:
+    for column, key in _CONTACT_KEYS.items():
+        row.put(column, contact.get(key))
+    _read_phone("contact_phone", _objects(contact.get("phones")), row)
+
+
+def _read_location(location: dict, row: _Row) -> None:
+    # ORUK 1.0 feeds call the addresses physical_addresses.
+    address = _object(location.get("addresses") or location.get("physical_addresses"))
+    street = [address.get(key) for key in ("address_1", "address_2", "city")]
+    row.put("address", ", ".join(part for part in street if isinstance(part, str) and part.strip()))
+    row.put("postcode", address.get("postal_code"))
+    # Passed on even when impossible: the validator says what is wrong with them.
+    row.put("latitude", location.get("latitude"))
+    row.put("longitude", location.get("longitude"))
+    row.put("accessibility", "; ".join(_accessibility_texts(location)))
+
+
+def _accessibility_texts(location: dict) -> list[str]:
+    # HSDS 3.0: `description` says what there is, `details` adds to it; both matter to a visitor.
+    texts = []
+    for item in _objects(location.get("accessibility")):
+        parts = [item.get(key) for key in ("description", "details")]
+        text = " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+        if text:
+            texts.append(text)
+    return texts
+
+
+def _read_delivery(at_locations: list[dict], row: _Row) -> None:
+    modes = []
+    for at_location in at_locations:
+        location_type = _object(at_location.get("location")).get("location_type")
+        mode = _LOCATION_TYPE_DELIVERY.get(location_type) if isinstance(location_type, str) else None
+        if mode and mode not in modes:
+            modes.append(mode)
+    row.put("delivery", ";".join(modes))
+
+
+def _read_schedules(schedules: list[dict], row: _Row) -> None:
+    clauses = []
+    for number, schedule in enumerate(schedules, start=1):
+        clause, problem = _schedule_clause(schedule)
+        if clause:
+            clauses.append(clause)
+        else:
+            row.note(f"schedule {number} left out: {problem}")
+    row.put("schedule", "; ".join(clauses))
+
+
+def _schedule_clause(schedule: dict) -> tuple[str | None, str]:
+    """Our clause text ("Mon-Fri 09:00-17:00") for a weekly HSDS schedule, else why not."""
+    freq = schedule.get("freq")
+    if freq not in (None, "") and str(freq).upper() != "WEEKLY":
+        return None, f"it repeats {str(freq).lower()}, and the schedule column holds weekly times only"
+    if schedule.get("interval") not in (None, "", 1, "1"):
+        return None, f"it repeats every {schedule['interval']} weeks, and the schedule column holds weekly times only"
+    days = _rfc_days(schedule.get("byday"))
+    opens, closes = _hours_minutes(schedule.get("opens_at")), _hours_minutes(schedule.get("closes_at"))
+    if not days or not opens or not closes:
+        return None, "it has no weekdays (byday) or no opening and closing times"
+    return f"{_days_text(days)} {opens}-{closes}", ""
+
+
+def _rfc_days(byday: Any) -> list[int]:
+    """Weekday indexes (Mon = 0) in a BYDAY list; none when any is not a plain weekday ("1MO")."""
+    if not isinstance(byday, str):
+        return []
+    tokens = [token.strip().upper() for token in byday.split(",") if token.strip()]
+    if not all(token in _RFC_DAYS for token in tokens):
+        return []
+    return sorted({_RFC_DAYS.index(token) for token in tokens})
+
+
+def _days_text(days: list[int]) -> str:
+    """Sorted weekday indexes as we write them: runs of three or more as ranges ("Mon-Fri,Sun")."""
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        if len(run) >= 3:
+            parts.append(f"{_DAY_NAMES[run[0]]}-{_DAY_NAMES[run[-1]]}")
+        else:
+            parts.extend(_DAY_NAMES[day] for day in run)
+    return ",".join(parts)
+
+
+def _hours_minutes(value: Any) -> str | None:
+    match = _TIME.match(value.strip()) if isinstance(value, str) else None
+    return f"{int(match['hour']):02d}:{match['minute']}" if match else None
+
+
+def _read_cost(service: dict, row: _Row) -> None:
+    options = _objects(service.get("cost_options"))
+    if options:
+        row.put("cost", _cost_text(row.first(options, "cost options", "as the cost")))
+    else:
+        row.put("cost", service.get("fees_description"))
+
+
+def _cost_text(option: dict) -> str:
+    """The cost cell: "free", or e.g. "Under 18s: £35 per 1 hour session"."""
+    amount = _number(option.get("amount"))
+    if amount == 0:
+        return "free"
+    price = _price(amount, option.get("currency")) if amount is not None else ""
+    description = option.get("amount_description") if isinstance(option.get("amount_description"), str) else ""
+    label = option.get("option") if isinstance(option.get("option"), str) else ""
+    text = " ".join(part for part in (price, description.strip()) if part)
+    if label.strip() and label != description:
+        return f"{label.strip()}: {text}" if text else label.strip()
+    return text
+
+
+def _price(amount: float, currency: Any) -> str:
+    # ORUK is a UK standard, so an amount without a currency is taken to be pounds.
+    code = currency.strip().upper() if isinstance(currency, str) and currency.strip() else "GBP"
+    digits = str(int(amount)) if amount.is_integer() else f"{amount:.2f}"
+    symbol = _CURRENCY_SYMBOLS.get(code)
+    return f"{symbol}{digits}" if symbol else f"{code} {digits}"
+
+
+def _language_codes(service: dict) -> list[str]:
+    codes = (language.get("code") for language in _objects(service.get("languages")))
+    return [code.strip() for code in codes if isinstance(code, str) and code.strip()]
+
+
+def _read_wait_time(wait_time: Any, row: _Row) -> None:
+    # HSDS leaves wait_time free text ("2 weeks"); only a whole number is unambiguous enough to read as days.
+    if isinstance(wait_time, int) and not isinstance(wait_time, bool):
+        row.put("waiting_days", wait_time)
+
+
+def _read_foreign_category(service: dict, row: _Row) -> None:
+    """Our category from another directory's taxonomy terms that name one of our codes."""
+    found = []
+    for term in _taxonomy_terms(service):
+        if term.get("taxonomy") == ATTRIBUTE_TAXONOMY:
+            continue
+        for key in ("code", "name"):
+            code = _category_code(term.get(key))
+            if code and code not in found:
+                found.append(code)
+    if len(found) > 1:
+        row.note(f"its taxonomy terms name several categories ({', '.join(found)}): {found[0]} is used")
+    if found:
+        row.put("category", found[0])
+
+
+def _taxonomy_terms(service: dict) -> list[dict]:
+    terms = [_object(attribute.get("taxonomy_term")) for attribute in _objects(service.get("attributes"))]
+    # ORUK 1.0 and 2.0 link terms through service_taxonomys instead.
+    terms += [_object(link.get("taxonomy")) for link in _objects(service.get("service_taxonomys"))]
+    return terms
+
+
+def _category_code(text: Any) -> str | None:
+    if not isinstance(text, str):
+        return None
+    code = re.sub(r"[\s-]+", "_", text.strip().lower())
+    return code if code in CATEGORIES else None
+
+
+def _read_our_attributes(service: dict, row: _Row) -> None:
+    for attribute in _objects(service.get("attributes")):
+        term = _object(attribute.get("taxonomy_term"))
+        if term.get("taxonomy") != ATTRIBUTE_TAXONOMY:
+            continue
+        column = term.get("code")
+        if isinstance(column, str) and column in FIELD_BY_NAME:
+            row.put(column, attribute.get("value"))
+        else:
+            row.note(f"attribute {column!r} of {ATTRIBUTE_TAXONOMY} is not a column we know; left out")
+
+
+# --------------------------------------------------------------------------- entries -> HSDS
+
+
+def entries_to_hsds(entries: Iterable[Entry]) -> list[dict]:
+    """HSDS 3.0 service objects, one per entry, in the shape ORUK's /services/{id} returns."""
+    return [_entry_to_service(entry) for entry in entries]
+
+
+def _entry_to_service(entry: Entry) -> dict:
+    service = _native_service(entry)
+    service["attributes"] = _attributes(entry, service)
+    return service
+
+
+def _attributes(entry: Entry, service: dict) -> list[dict]:
+    """Attributes for every field the native HSDS form does not give back exactly.
+
+    Checking against our own import, rather than listing fields, also covers
+    values only some entries can't carry natively (accessibility without a
+    location, a schedule not in canonical form).
+    """
+    row = _Row()
+    _read_native(service, row)
+    attributes = []
+    for column in COLUMNS:
+        cell = format_cell(column, getattr(entry, column))
+        if cell and row.cells.get(column) != cell:
+            attributes.append(_attribute(entry.id, column, cell))
+    return attributes
+
+
+def _attribute(entry_id: str, column: str, cell: str) -> dict:
+    return {
+        "id": _uuid(entry_id, "attribute", column),
+        "link_id": entry_id,
+        "link_type": "service",
+        "link_entity": "service",
+        "value": cell,
+        "taxonomy_term": {
+            "id": _uuid(ATTRIBUTE_TAXONOMY, column),
+            "code": column,
+            "name": FIELD_BY_NAME[column].label,
+            "taxonomy": ATTRIBUTE_TAXONOMY,
+        },
+    }
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuid.uuid5(_ID_NAMESPACE, "/".join(parts)))
+
+
+def _without_empty(values: dict) -> dict:
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def _native_service(entry: Entry) -> dict:
+    service = _without_empty({key: to_json(column, getattr(entry, column)) for column, key in _SERVICE_KEYS.items()})
+    service["status"] = "active"
+    service["organization"] = {"id": _uuid("organization", entry.organisation), "name": entry.organisation}
+    service["phones"] = _phones(entry.id, "phone", entry.phone)
+    service["contacts"] = _contacts(entry)
+    service["schedules"] = _schedules(entry)
+    service["service_at_locations"] = _service_at_locations(entry)
+    service["cost_options"] = _cost_options(entry)
+    service["languages"] = [{"id": _uuid(entry.id, "language", code), "code": code} for code in entry.languages]
+    return service
+
+
+def _phones(entry_id: str, owner: str, number: str | None) -> list[dict]:
+    return [{"id": _uuid(entry_id, owner), "number": number}] if number else []
+
+
+def _contacts(entry: Entry) -> list[dict]:
+    contact = _without_empty({key: getattr(entry, column) for column, key in _CONTACT_KEYS.items()})
+    phones = _phones(entry.id, "contact_phone", entry.contact_phone)
+    if not contact and not phones:
+        return []
+    return [{"id": _uuid(entry.id, "contact"), **contact, "phones": phones}]
+
+
+def _schedules(entry: Entry) -> list[dict]:
+    """One weekly HSDS schedule per clause; none when any clause is not in our grammar (an attribute carries it)."""
+    clauses = [clause.strip() for clause in (entry.schedule or "").split(";")]
+    parsed = [_parse_clause(clause) for clause in clauses if clause]
+    if not parsed or None in parsed:
+        return []
+    return [
+        {
+            "id": _uuid(entry.id, "schedule", str(number)),
+            "freq": "WEEKLY",
+            "interval": 1,
+            "byday": ",".join(_RFC_DAYS[day] for day in days),
+            "opens_at": opens,
+            "closes_at": closes,
+            "description": clause,
+        }
+        for number, (clause, days, opens, closes) in enumerate(parsed, start=1)
+    ]
+
+
+def _parse_clause(clause: str) -> tuple[str, list[int], str, str] | None:
+    """("Tue,Thu 10:00-12:00") -> (the clause, [1, 3], "10:00:00", "12:00:00"), or None."""
+    match = _CLAUSE.match(clause)
+    days = _parse_days(match["days"]) if match else None
+    if not days:
+        return None
+    return clause, days, _hms(match["opens"]), _hms(match["closes"])
+
+
+def _parse_days(text: str) -> list[int] | None:
+    days: list[int] = []
+    for item in text.split(","):
+        first, dash, last = item.partition("-")
+        start = _day_index(first)
+        end = _day_index(last) if dash else start
+        if start is None or end is None or end < start:
+            return None
+        days.extend(range(start, end + 1))
+    return days
+
+
+def _day_index(name: str) -> int | None:
+    name = name.strip().capitalize()
+    return _DAY_NAMES.index(name) if name in _DAY_NAMES else None
+
+
+def _hms(hours_minutes: str) -> str:
+    hours, minutes = hours_minutes.split(":")
+    return f"{int(hours):02d}:{minutes}:00"
+
+
+def _service_at_locations(entry: Entry) -> list[dict]:
+    if not (entry.address or entry.postcode or entry.has_position):
+        return []  # online or phone only: no place to give
+    location: dict[str, Any] = {"id": _uuid(entry.id, "location"), "location_type": "physical"}
+    if entry.has_position:
+        location["latitude"], location["longitude"] = entry.latitude, entry.longitude
+    if entry.address or entry.postcode:
+        location["addresses"] = [_address(entry)]
+    if entry.accessibility:
+        location["accessibility"] = [{"id": _uuid(entry.id, "accessibility"), "description": entry.accessibility}]
+    return [{"id": _uuid(entry.id, "service_at_location"), "location": location}]
+
+
+def _address(entry: Entry) -> dict:
+    # HSDS requires city, state_province and country; our address is one line, so it all goes in address_1.
+    return {
+        "id": _uuid(entry.id, "address"),
+        "address_1": entry.address or "",
+        "city": "",
+        "state_province": "",
+        "postal_code": entry.postcode or "",
+        "country": "GB",
+        "address_type": "physical",
+    }
+
+
+def _cost_options(entry: Entry) -> list[dict]:
+    if not entry.cost:
+        return []
+    option_id = _uuid(entry.id, "cost_option")
+    if entry.is_free:
+        return [{"id": option_id, "option": "Free", "amount": 0, "currency": "GBP"}]
+    return [{"id": option_id, "option": entry.cost, "amount_description": entry.cost}]

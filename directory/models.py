@@ -1,0 +1,219 @@
+"""Typed SQLAlchemy 2.0 models: the directory's tables.
+
+Only `store.py` writes these. Everything outside `directory/` sees plain
+`fields.Entry` records instead, so pages and the planner never hold a Session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JsonValue = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {
+        dict[str, Any]: JsonValue,
+        list[Any]: JsonValue,
+        dt.datetime: DateTime(timezone=True),
+    }
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Case- and space-folded name, so "Tees Recovery  Ltd" and "tees recovery ltd" are one organisation.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    entries: Mapped[list[EntryRow]] = relationship(back_populates="organisation")
+    contacts: Mapped[list[Contact]] = relationship(
+        primaryjoin="and_(Contact.organisation_id == Organisation.id, Contact.entry_id.is_(None))",
+        viewonly=True,
+    )
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20), default="viewer")  # viewer, editor, coordinator
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    last_login: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+
+class Membership(Base):
+    __tablename__ = "memberships"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), default="editor")
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organisation: Mapped[Organisation] = relationship()
+
+
+class EntryRow(Base):
+    __tablename__ = "entries"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    delivery: Mapped[list[Any]] = mapped_column(default=lambda: ["in_person"])
+    url: Mapped[str | None] = mapped_column(String(500))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    schedule: Mapped[str | None] = mapped_column(Text)
+    term_time_only: Mapped[bool | None]
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    stages: Mapped[list[Any]] = mapped_column(default=list)
+    continuum_steps: Mapped[list[Any]] = mapped_column(default=list)
+    eligible_benefits: Mapped[list[Any]] = mapped_column(default=list)
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    requires_abstinence: Mapped[bool | None]
+    drug_testing: Mapped[bool | None]
+    accepts_convictions: Mapped[str | None] = mapped_column(String(20))
+    dbs_check: Mapped[str | None] = mapped_column(String(20))
+    cost: Mapped[str | None] = mapped_column(String(200))
+    travel_costs_paid: Mapped[bool | None]
+    childcare: Mapped[bool | None]
+    format: Mapped[list[Any]] = mapped_column(default=list)
+    referral: Mapped[str | None] = mapped_column(String(20))
+    waiting_days: Mapped[int | None]
+    hours_per_week: Mapped[float | None] = mapped_column(Float)
+    languages: Mapped[list[Any]] = mapped_column(default=list)
+    accessibility: Mapped[str | None] = mapped_column(Text)
+    sector: Mapped[str | None] = mapped_column(String(100))
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    last_verified: Mapped[dt.date | None] = mapped_column(Date)
+    last_verified_by: Mapped[str | None] = mapped_column(String(80))
+
+    version: Mapped[int] = mapped_column(default=1)
+    archived: Mapped[bool] = mapped_column(default=False, index=True)
+    merged_into: Mapped[str | None] = mapped_column(ForeignKey("entries.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="entries", lazy="joined")
+    location: Mapped[Location | None] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", uselist=False, lazy="joined"
+    )
+    spoc: Mapped[Contact | None] = relationship(
+        cascade="all, delete-orphan", uselist=False, lazy="joined",
+        primaryjoin="and_(Contact.entry_id == EntryRow.id, Contact.is_spoc)",
+    )
+    sessions: Mapped[list[SessionRow]] = relationship(
+        cascade="all, delete-orphan", order_by="SessionRow.day, SessionRow.start"
+    )
+
+
+class Location(Base):
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entries.id"), unique=True)
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(10), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    entry: Mapped[EntryRow] = relationship(back_populates="location")
+
+
+class Contact(Base):
+    """A named contact: an entry's single point of contact (SPOC), or an organisation's."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    entry_id: Mapped[str | None] = mapped_column(ForeignKey("entries.id"), index=True)
+    is_spoc: Mapped[bool] = mapped_column(default=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+
+
+class SessionRow(Base):
+    """One weekly session of an entry, derived from its schedule text for day and clash queries."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entries.id"), index=True)
+    day: Mapped[int]  # 0 = Monday
+    start: Mapped[dt.time] = mapped_column(Time)
+    end: Mapped[dt.time] = mapped_column(Time)
+
+
+class Revision(Base):
+    """Every create, update, verify, archive, restore, import and merge: who, when, what changed."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("entry_id", "version", name="uq_revision_entry_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entries.id"), index=True)
+    version: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))
+    author: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # {field: [old, new]} in JSON form (fields.to_json).
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # All spreadsheet fields after the change, so any version can be shown or restored.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DirectoryState(Base):
+    """One row. `change_counter` moves on every write so every app process can tell its caches are stale."""
+
+    __tablename__ = "directory_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    change_counter: Mapped[int] = mapped_column(default=0)
+    demo: Mapped[bool] = mapped_column(default=False)
+
+
+Index("ix_revisions_author_at", Revision.author, Revision.at)

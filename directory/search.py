@@ -1,0 +1,688 @@
+"""Directory search: a typo-tolerant text shortlist, a spatial grid and filters.
+
+Keyworkers search with a client in the room, so a query must answer in tens of
+milliseconds over tens of thousands of entries and forgive typing slips.
+
+Text. Every entry's name, tags, sector, organisation and description are cut
+into normalised words (lower case, accents and punctuation removed, stop words
+dropped) and kept in an inverted index: for each word, the entries holding it
+and the weight of the best field it appears in. A query word is matched
+against the vocabulary, not against entries: exactly, as a prefix (people stop
+typing half way), within one or two edits (OSA distance, so a swapped pair of
+letters is one slip), and as a prefix within one edit ("plumbr" -> "plumbing").
+The vocabulary is a few thousand words however many entries there are, so this
+costs the same at 50 or 50,000 entries. An entry's score is, for each query
+word, the best of (field weight x similarity) over the words it holds, averaged
+over the query words: name beats tags and sector, which beat organisation,
+which beats description; a close spelling beats a distant one; and an entry
+matching every query word beats one matching some. WRatio over whole entries
+is deliberately not used: it is slow and rewards a long string sharing any
+word ("City Mechanics Leeds" comes first for "plumbr leeds").
+
+Space. Positions are projected once, at build, to the British National Grid
+(EPSG:27700, metres). BNG is the country's own conformal projection: its
+scale error is under 0.1% across Great Britain (under 1% within 900 km of its
+central meridian), so a square of grid cells around a point is a safe
+superset of a circle once padded by a few per cent, whereas an equirectangular
+projection fitted to one latitude is 7% wrong in east-west distance between
+Cornwall and Northumberland. The projection only chooses candidates; reported
+distances are great-circle (haversine) kilometres. Points the projection does
+not suit (far abroad) are kept aside and always checked directly.
+
+The index is immutable once built (its arrays are read-only), so Streamlit's
+session threads share one index without locks.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from pyproj import Transformer
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from directory.fields import Entry
+
+# Field weights: the name says what a thing is; tags and sector are curated
+# keywords; the organisation is often a big umbrella body; descriptions mention
+# many things the entry is not.
+FIELD_WEIGHTS: dict[str, float] = {
+    "name": 1.0,
+    "tags": 0.8,
+    "sector": 0.8,
+    "organisation": 0.6,
+    "description": 0.4,
+}
+
+# Kept short on purpose: "it" (the sector), "aa" and "na" (mutual aid) are real searches.
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from in into is near of on or our the their to with".split()
+)
+
+SHORT_TOKEN = 2            # words this short only match exactly or as a prefix
+FUZZY_PREFIX_MIN = 5       # shorter words have too many near-miss prefixes to be a signal
+PREFIX_FLOOR = 0.8         # similarity of a prefix match, rising to 1.0 as it nears the whole word
+MAX_EXPANSIONS = 200       # vocabulary words one prefix may expand to (the commonest are kept)
+MIN_SPLIT_PART = 2         # "jobclub" may be read as "job" + "club", not "j" + "obclub"
+
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+GRID_CELL_M = 1500.0
+# Projected distance may exceed the great-circle one by the BNG scale factor
+# (<1% within the band below) plus the sphere/ellipsoid difference (<0.7%).
+GRID_SAFETY = 1.03
+GRID_SLACK_M = 100.0
+BNG_CENTRAL_EASTING = 400_000.0
+BNG_BAND_M = 900_000.0     # beyond this from the central meridian, points are checked directly
+
+_APOSTROPHES = str.maketrans("", "", "'’`")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+# -- public records --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    categories: tuple[str, ...] = ()            # any of
+    near: tuple[float, float] | None = None     # (lat, lon) of the client / postcode
+    within_km: float | None = None              # radius; online/phone-only entries stay in, distance None
+    stage: str | None = None                    # entry.stages empty (any) or contains it
+    day: int | None = None                      # 0=Mon: entries with a session that day
+    free_only: bool = False                     # entry.is_free
+    benefit: str | None = None                  # entry.eligible_benefits empty or contains it
+    delivery: tuple[str, ...] = ()              # any overlap with entry.delivery
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float                 # 0..1 text relevance (1.0 when no query)
+    distance_km: float | None    # great-circle; None when unplaced or online/phone only
+    matched: tuple[str, ...]     # why it matched, for display: ("name: plumber", "tags: esol")
+
+
+# -- text normalisation ----------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents stripped, punctuation turned to spaces ("Café-Bar" -> "cafe bar")."""
+    text = text.casefold().translate(_APOSTROPHES)  # "St Mary's" -> "st marys", not "st mary s"
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def words(text: str | None) -> list[str]:
+    """The indexable words of a text: normalised, stop words dropped."""
+    if not text:
+        return []
+    return [w for w in normalise(text).split() if w not in STOP_WORDS]
+
+
+def query_words(query: str) -> list[str]:
+    """A query's words; a query of nothing but stop words is searched as typed."""
+    every = normalise(query).split()
+    kept = [w for w in every if w not in STOP_WORDS]
+    return kept or every
+
+
+def _field_texts(entry: Entry) -> Iterable[tuple[str, str | None]]:
+    yield "name", entry.name
+    yield "tags", " ; ".join(entry.tags)
+    yield "sector", entry.sector
+    yield "organisation", entry.organisation
+    yield "description", entry.description
+
+
+def _entry_field_words(entry: Entry) -> dict[str, set[str]]:
+    return {field: set(words(text)) for field, text in _field_texts(entry)}
+
+
+# -- distances -------------------------------------------------------------------------
+
+
+def haversine_km(lat1: float, lon1: float, lat2, lon2):
+    """Great-circle distance in km; `lat2`/`lon2` may be numpy arrays (degrees)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlat = p2 - p1
+    dlon = np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def _readonly(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+# -- the text index --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """One way of satisfying query words: every part must match (a split word has two parts)."""
+
+    covers: tuple[int, ...]                  # positions of the query words it satisfies
+    parts: tuple[dict[int, float], ...]      # per part: vocabulary word id -> similarity
+
+
+class _TextIndex:
+    """Inverted index over normalised words, stored compressed-sparse-row style."""
+
+    def __init__(self, terms: list[str], offsets: np.ndarray, docs: np.ndarray, weights: np.ndarray):
+        self.terms = terms                          # sorted, so a prefix is a contiguous range
+        self.term_id = {t: i for i, t in enumerate(terms)}
+        self.offsets, self.docs, self.weights = offsets, docs, weights
+        self.doc_freq = _readonly(np.diff(offsets))
+        self.term_len = _readonly(np.fromiter((len(t) for t in terms), np.int32, len(terms)))
+        self.by_length = self._group_by_length(terms)
+        self.prefixes = self._prefix_tables(terms)
+
+    @classmethod
+    def build(cls, entries: Sequence[Entry]) -> "_TextIndex":
+        ids: dict[str, int] = {}
+        term_ids: list[int] = []
+        doc_ids: list[int] = []
+        weights: list[float] = []
+        for doc, entry in enumerate(entries):
+            best: dict[str, float] = {}
+            for field, text in _field_texts(entry):
+                weight = FIELD_WEIGHTS[field]
+                for word in words(text):
+                    if best.get(word, 0.0) < weight:
+                        best[word] = weight
+            for word, weight in best.items():
+                term_ids.append(ids.setdefault(word, len(ids)))
+                doc_ids.append(doc)
+                weights.append(weight)
+        terms = sorted(ids)
+        rank = np.empty(len(ids), np.int64)
+        rank[[ids[t] for t in terms]] = np.arange(len(terms))
+        sorted_term = rank[np.asarray(term_ids, np.int64)]
+        order = np.lexsort((np.asarray(doc_ids), sorted_term))
+        counts = np.bincount(sorted_term, minlength=len(terms))
+        offsets = np.concatenate(([0], np.cumsum(counts)))
+        return cls(
+            terms,
+            _readonly(offsets),
+            _readonly(np.asarray(doc_ids, np.int32)[order]),
+            _readonly(np.asarray(weights, np.float32)[order]),
+        )
+
+    @staticmethod
+    def _group_by_length(terms: list[str]) -> dict[int, tuple[list[str], np.ndarray]]:
+        groups: dict[int, list[int]] = {}
+        for i, term in enumerate(terms):
+            groups.setdefault(len(term), []).append(i)
+        return {n: ([terms[i] for i in ids], _readonly(np.asarray(ids, np.int64))) for n, ids in groups.items()}
+
+    @staticmethod
+    def _prefix_tables(terms: list[str]) -> dict[int, tuple[list[str], np.ndarray, np.ndarray]]:
+        """For each length n, the distinct n-letter prefixes of longer words and their ranges in `terms`."""
+        tables: dict[int, tuple[list[str], list[int], list[int]]] = {}
+        longest = max((len(t) for t in terms), default=0)
+        for n in range(FUZZY_PREFIX_MIN - 1, longest):
+            prefixes: list[str] = []
+            starts: list[int] = []
+            ends: list[int] = []
+            for i, term in enumerate(terms):
+                if len(term) <= n:
+                    continue
+                prefix = term[:n]
+                if prefixes and prefixes[-1] == prefix and ends[-1] == i:
+                    ends[-1] = i + 1
+                else:
+                    prefixes.append(prefix)
+                    starts.append(i)
+                    ends.append(i + 1)
+            if prefixes:
+                tables[n] = (prefixes, starts, ends)
+        return {
+            n: (p, _readonly(np.asarray(s, np.int64)), _readonly(np.asarray(e, np.int64)))
+            for n, (p, s, e) in tables.items()
+        }
+
+    # -- matching one query word against the vocabulary --
+
+    def expand(self, word: str) -> dict[int, float]:
+        """Vocabulary words `word` may stand for, with similarities in (0, 1]."""
+        matches: dict[int, float] = {}
+        self._add_prefix_matches(word, matches)
+        if len(word) > SHORT_TOKEN:
+            self._add_fuzzy_matches(word, matches)
+        if len(word) >= FUZZY_PREFIX_MIN:
+            self._add_fuzzy_prefix_matches(word, matches)
+        exact = self.term_id.get(word)
+        if exact is not None:
+            matches[exact] = 1.0
+        return matches
+
+    def _add_prefix_matches(self, word: str, matches: dict[int, float]) -> None:
+        lo = bisect.bisect_left(self.terms, word)
+        hi = bisect.bisect_left(self.terms, word + "\U0010ffff")
+        ids = self._commonest(np.arange(lo, hi))
+        sims = PREFIX_FLOOR + (1 - PREFIX_FLOOR) * len(word) / self.term_len[ids]
+        _merge(matches, ids, sims)
+
+    def _add_fuzzy_matches(self, word: str, matches: dict[int, float]) -> None:
+        edits = max_edits(len(word))
+        for n in range(len(word) - edits, len(word) + edits + 1):
+            group = self.by_length.get(n)
+            if group is None:
+                continue
+            terms, ids = group
+            distance = process.cdist([word], terms, scorer=OSA.distance, score_cutoff=edits, dtype=np.int32)[0]
+            close = np.flatnonzero(distance <= edits)
+            sims = 1.0 - distance[close] / max(len(word), n)
+            _merge(matches, ids[close], sims)
+
+    def _add_fuzzy_prefix_matches(self, word: str, matches: dict[int, float]) -> None:
+        # Prefixes one letter shorter or longer catch a dropped or doubled letter.
+        for n in (len(word) - 1, len(word), len(word) + 1):
+            table = self.prefixes.get(n)
+            if table is None:
+                continue
+            prefixes, starts, ends = table
+            distance = process.cdist([word], prefixes, scorer=OSA.distance, score_cutoff=1, dtype=np.int32)[0]
+            close = np.flatnonzero(distance == 1)
+            if not len(close):
+                continue
+            ids = self._commonest(np.concatenate([np.arange(starts[i], ends[i]) for i in close]))
+            typed = max(len(word), n)
+            sims = (1.0 - 1.0 / typed) * (PREFIX_FLOOR + (1 - PREFIX_FLOOR) * typed / self.term_len[ids])
+            _merge(matches, ids, sims)
+
+    def _commonest(self, ids: np.ndarray) -> np.ndarray:
+        """At most MAX_EXPANSIONS of `ids`, the most frequent, so "p" does not expand to thousands."""
+        if len(ids) <= MAX_EXPANSIONS:
+            return ids
+        keep = np.argpartition(-self.doc_freq[ids], MAX_EXPANSIONS - 1)[:MAX_EXPANSIONS]
+        return ids[keep]
+
+    def splits(self, word: str) -> list[tuple[int, int]]:
+        """Ways to read a run-together word as two vocabulary words ("jobclub" -> job, club)."""
+        found = []
+        for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
+            left, right = self.term_id.get(word[:cut]), self.term_id.get(word[cut:])
+            if left is not None and right is not None:
+                found.append((left, right))
+        return found
+
+    # -- scoring --
+
+    def clauses(self, query: list[str]) -> list[_Clause]:
+        clauses = [_Clause((i,), (self.expand(w),)) for i, w in enumerate(query)]
+        for i, word in enumerate(query):
+            for left, right in self.splits(word):
+                clauses.append(_Clause((i,), ({left: 1.0}, {right: 1.0})))
+        # "job club" typed for an entry that writes "Jobclub".
+        for i in range(len(query) - 1):
+            joined = self.expand(query[i] + query[i + 1])
+            if joined:
+                clauses.append(_Clause((i, i + 1), (joined,)))
+        return [c for c in clauses if all(c.parts)]
+
+    def scores(self, query: list[str], clauses: list[_Clause], n_docs: int) -> np.ndarray:
+        """Per entry, the mean over query words of the best (field weight x similarity)."""
+        best = np.zeros((len(query), n_docs), np.float32)
+        for clause in clauses:
+            value = self._part_scores(clause.parts[0], n_docs)
+            for part in clause.parts[1:]:
+                np.minimum(value, self._part_scores(part, n_docs), out=value)
+            for i in clause.covers:
+                np.maximum(best[i], value, out=best[i])
+        return best.sum(axis=0) / len(query)
+
+    def _part_scores(self, matches: dict[int, float], n_docs: int) -> np.ndarray:
+        value = np.zeros(n_docs, np.float32)
+        for term, similarity in matches.items():
+            lo, hi = self.offsets[term], self.offsets[term + 1]
+            docs = self.docs[lo:hi]
+            value[docs] = np.maximum(value[docs], self.weights[lo:hi] * np.float32(similarity))
+        return value
+
+    def explain(self, entry: Entry, clauses: list[_Clause], n_words: int) -> tuple[str, ...]:
+        """Why `entry` matched: for each query word, the field and word that scored best."""
+        fields = _entry_field_words(entry)
+        best: list[tuple[float, tuple[str, ...]]] = [(0.0, ())] * n_words
+        for clause in clauses:
+            found = [self._best_field_word(part, fields) for part in clause.parts]
+            value = min(f[0] for f in found)
+            if value <= 0:
+                continue
+            reasons = _describe(found)
+            for i in clause.covers:
+                if value > best[i][0]:
+                    best[i] = (value, reasons)
+        seen: dict[str, None] = {}
+        for _, reasons in best:
+            seen.update(dict.fromkeys(reasons))
+        return tuple(seen)
+
+    def _best_field_word(self, matches: dict[int, float], fields: dict[str, set[str]]) -> tuple[float, str, str]:
+        top = (0.0, "", "")
+        for field, held in fields.items():
+            for word in held:
+                term = self.term_id.get(word)
+                if term in matches:
+                    value = FIELD_WEIGHTS[field] * matches[term]
+                    if value > top[0]:
+                        top = (value, field, word)
+        return top
+
+
+def max_edits(length: int) -> int:
+    """Typing slips forgiven in a word of this length (as search engines' 'auto' fuzziness)."""
+    if length <= SHORT_TOKEN:
+        return 0
+    return 1 if length <= 5 else 2
+
+
+def _merge(matches: dict[int, float], ids: np.ndarray, sims: np.ndarray) -> None:
+    for term, similarity in zip(ids.tolist(), sims.tolist()):
+        if similarity > matches.get(term, 0.0):
+            matches[term] = similarity
+
+
+def _describe(found: list[tuple[float, str, str]]) -> tuple[str, ...]:
+    fields = {field for _, field, _ in found}
+    if len(fields) == 1:
+        return (f"{found[0][1]}: {' '.join(word for _, _, word in found)}",)
+    return tuple(f"{field}: {word}" for _, field, word in found)
+
+
+# -- the spatial index -----------------------------------------------------------------
+
+
+class _Grid:
+    """Uniform grid over BNG metres: points sorted by cell, a cell row is one contiguous run."""
+
+    def __init__(self, docs: np.ndarray, lat: np.ndarray, lon: np.ndarray, tiebreak: np.ndarray):
+        # pyproj >= 3.1 transformers are thread-safe, so one serves every session.
+        self.transformer = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+        self.docs, self.lat, self.lon = docs, lat, lon
+        self.tiebreak = tiebreak  # equal distances come out in this order (the names' order)
+        x, y = self._project(lon, lat)
+        gridded = np.isfinite(x) & np.isfinite(y) & (np.abs(x - BNG_CENTRAL_EASTING) <= BNG_BAND_M)
+        self.outliers = _readonly(np.flatnonzero(~gridded))
+        inside = np.flatnonzero(gridded)
+        if len(inside):
+            self.x0, self.y0 = float(x[inside].min()), float(y[inside].min())
+            self.x1, self.y1 = float(x[inside].max()), float(y[inside].max())
+        else:
+            self.x0 = self.y0 = self.x1 = self.y1 = 0.0
+        self.ncols = int((self.x1 - self.x0) // GRID_CELL_M) + 1
+        self.nrows = int((self.y1 - self.y0) // GRID_CELL_M) + 1
+        cells = self._cell(x[inside], y[inside])
+        order = np.argsort(cells, kind="stable")
+        self.cells = _readonly(cells[order])
+        self.members = _readonly(inside[order])   # positions in docs/lat/lon
+
+    def _project(self, lon, lat):
+        return self.transformer.transform(lon, lat)
+
+    def _cell(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        col = ((x - self.x0) // GRID_CELL_M).astype(np.int64)
+        row = ((y - self.y0) // GRID_CELL_M).astype(np.int64)
+        return row * self.ncols + col
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def _grid_point(self, lat: float, lon: float) -> tuple[float, float] | None:
+        x, y = self._project(lon, lat)
+        if not (math.isfinite(x) and math.isfinite(y)) or abs(x - BNG_CENTRAL_EASTING) > BNG_BAND_M:
+            return None
+        return x, y
+
+    def candidates(self, lat: float, lon: float, radius_m: float) -> np.ndarray:
+        """Positions of every point within `radius_m` (and some beyond): cells under the padded square."""
+        point = self._grid_point(lat, lon)
+        if point is None:
+            return np.arange(len(self.docs))
+        reach = radius_m * GRID_SAFETY + GRID_SLACK_M
+        x, y = point
+        col0 = max(int((x - reach - self.x0) // GRID_CELL_M), 0)
+        col1 = min(int((x + reach - self.x0) // GRID_CELL_M), self.ncols - 1)
+        row0 = max(int((y - reach - self.y0) // GRID_CELL_M), 0)
+        row1 = min(int((y + reach - self.y0) // GRID_CELL_M), self.nrows - 1)
+        if col0 > col1 or row0 > row1:
+            return self.outliers
+        rows = np.arange(row0, row1 + 1, dtype=np.int64) * self.ncols
+        starts = np.searchsorted(self.cells, rows + col0)
+        ends = np.searchsorted(self.cells, rows + col1 + 1)
+        runs = [self.members[s:e] for s, e in zip(starts.tolist(), ends.tolist()) if e > s]
+        return np.concatenate(runs + [self.outliers])
+
+    def within(self, lat: float, lon: float, km: float) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, great-circle km) of points within `km`, unsorted."""
+        found = self.candidates(lat, lon, km * 1000.0)
+        distance = haversine_km(lat, lon, self.lat[found], self.lon[found])
+        keep = distance <= km
+        return found[keep], distance[keep]
+
+    def nearest(self, lat: float, lon: float, k: int, within_km: float | None) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, km) of the k nearest, nearest first: widen a search square until k are certain."""
+        radius_km = GRID_CELL_M / 1000.0
+        while True:
+            last = within_km is not None and radius_km >= within_km
+            if last:
+                radius_km = within_km
+            found = self.candidates(lat, lon, radius_km * 1000.0)
+            distance = haversine_km(lat, lon, self.lat[found], self.lon[found])
+            if len(found) == len(self.docs):
+                last = True  # the square holds every point: nothing is left to widen to
+                if within_km is None:
+                    radius_km = math.inf
+            keep = distance <= radius_km
+            # Every point within radius_km is a candidate, so the k nearest of those are the true k nearest.
+            if last or np.count_nonzero(keep) >= k:
+                break
+            radius_km *= 2
+        found, distance = found[keep], distance[keep]
+        order = np.lexsort((self.tiebreak[found], distance))[:k]
+        return found[order], distance[order]
+
+
+# -- the search index ------------------------------------------------------------------
+
+
+class SearchIndex:
+    """Everything search needs, built once from plain entries and never changed."""
+
+    def __init__(self, entries: tuple[Entry, ...]):
+        self._entries = entries
+        self._by_id = {e.id: e for e in entries}
+        self._text = _TextIndex.build(entries)
+        n = len(entries)
+        self._name_rank = _readonly(_name_ranks(entries))
+        self._remote = _readonly(np.fromiter((not e.in_person for e in entries), bool, n))
+        self._free = _readonly(np.fromiter((e.is_free for e in entries), bool, n))
+        self._category = {c: _readonly(m) for c, m in _code_masks(entries, lambda e: (e.category,)).items()}
+        self._stage = {c: _readonly(m) for c, m in _code_masks(entries, lambda e: e.stages).items()}
+        self._benefit = {c: _readonly(m) for c, m in _code_masks(entries, lambda e: e.eligible_benefits).items()}
+        self._delivery = {c: _readonly(m) for c, m in _code_masks(entries, lambda e: e.delivery).items()}
+        self._any_stage = _readonly(np.fromiter((not e.stages for e in entries), bool, n))
+        self._any_benefit = _readonly(np.fromiter((not e.eligible_benefits for e in entries), bool, n))
+        self._days = _readonly(_session_days(entries))
+        placed = np.flatnonzero(np.fromiter((e.has_position for e in entries), bool, n))
+        lat = np.fromiter((entries[i].latitude for i in placed), np.float64, len(placed))
+        lon = np.fromiter((entries[i].longitude for i in placed), np.float64, len(placed))
+        self._grid = _Grid(_readonly(placed), _readonly(lat), _readonly(lon), self._name_rank[placed])
+        self._position = np.full(n, -1, np.int64)
+        self._position[placed] = np.arange(len(placed))
+        _readonly(self._position)
+
+    @classmethod
+    def build(cls, entries: Iterable[Entry]) -> "SearchIndex":
+        """Index the live entries; archived ones are left out."""
+        return cls(tuple(e for e in entries if not e.archived))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    # -- spatial --
+
+    def within(self, lat: float, lon: float, km: float) -> list[tuple[Entry, float]]:
+        """Placed entries within `km` of (lat, lon), nearest first."""
+        found, distance = self._grid.within(lat, lon, km)
+        order = np.lexsort((self._grid.tiebreak[found], distance))
+        return self._pairs(found[order], distance[order])
+
+    def nearest(self, lat: float, lon: float, k: int = 10, within_km: float | None = None) -> list[tuple[Entry, float]]:
+        """The `k` placed entries nearest (lat, lon), optionally no farther than `within_km`."""
+        if k <= 0 or not len(self._grid):
+            return []
+        found, distance = self._grid.nearest(lat, lon, k, within_km)
+        return self._pairs(found, distance)
+
+    def _pairs(self, found: np.ndarray, distance: np.ndarray) -> list[tuple[Entry, float]]:
+        docs = self._grid.docs[found]
+        return [(self._entries[d], km) for d, km in zip(docs.tolist(), distance.tolist())]
+
+    # -- search --
+
+    def search(self, query: str = "", filters: Filters = Filters(), limit: int | None = 50) -> list[Hit]:
+        """Entries passing every filter; with a query, best match first (ties: nearer, then by name);
+        without one, nearest first when `near` is given, else by name."""
+        _check(filters)
+        if limit is not None and limit <= 0:
+            return []
+        allowed = self._filter_mask(filters)
+        distance = self._distances(filters, allowed)
+        if filters.within_km is not None:
+            allowed &= self._remote | (distance <= filters.within_km)
+        qwords = query_words(query)
+        if qwords:
+            clauses = self._text.clauses(qwords)
+            score = self._text.scores(qwords, clauses, len(self._entries))
+            allowed &= score > 0
+        else:
+            clauses, score = [], None
+        found = np.flatnonzero(allowed)
+        found = _rank(found, score, distance, self._name_rank, limit)
+        return [self._hit(d, score, distance, clauses, len(qwords)) for d in found.tolist()]
+
+    def _hit(self, doc: int, score, distance: np.ndarray, clauses: list[_Clause], n_words: int) -> Hit:
+        entry = self._entries[doc]
+        km = float(distance[doc])
+        return Hit(
+            entry=entry,
+            score=1.0 if score is None else min(float(score[doc]), 1.0),
+            distance_km=None if math.isnan(km) else km,
+            matched=self._text.explain(entry, clauses, n_words) if clauses else (),
+        )
+
+    def _filter_mask(self, f: Filters) -> np.ndarray:
+        n = len(self._entries)
+        mask = np.ones(n, bool)
+        if f.categories:
+            mask &= self._any_of(self._category, f.categories)
+        if f.delivery:
+            mask &= self._any_of(self._delivery, f.delivery)
+        if f.stage is not None:
+            mask &= self._any_stage | self._stage.get(f.stage, False)
+        if f.benefit is not None:
+            mask &= self._any_benefit | self._benefit.get(f.benefit, False)
+        if f.day is not None:
+            mask &= self._days[:, f.day]
+        if f.free_only:
+            mask &= self._free
+        return mask
+
+    def _any_of(self, masks: dict[str, np.ndarray], codes: Iterable[str]) -> np.ndarray:
+        combined = np.zeros(len(self._entries), bool)
+        for code in codes:
+            if code in masks:
+                combined |= masks[code]
+        return combined
+
+    def _distances(self, f: Filters, allowed: np.ndarray) -> np.ndarray:
+        """Great-circle km for allowed, placed, in-person entries near `f.near`; NaN for the rest."""
+        distance = np.full(len(self._entries), np.nan)
+        if f.near is None:
+            return distance
+        lat, lon = f.near
+        if f.within_km is not None:
+            found, km = self._grid.within(lat, lon, f.within_km)
+            docs = self._grid.docs[found]
+        else:
+            docs = np.flatnonzero(allowed & (self._position >= 0))
+            at = self._position[docs]
+            km = haversine_km(lat, lon, self._grid.lat[at], self._grid.lon[at])
+        distance[docs] = km
+        # Where an online or phone service's office is tells the client nothing.
+        distance[self._remote] = np.nan
+        return distance
+
+
+def _check(f: Filters) -> None:
+    if f.within_km is not None:
+        if f.near is None:
+            raise ValueError("A search radius needs a place to measure from: give a postcode as well.")
+        if not f.within_km >= 0:
+            raise ValueError(f"The search radius must be zero or more kilometres, not {f.within_km}.")
+    if f.day is not None and not 0 <= f.day <= 6:
+        raise ValueError(f"Day must be 0 (Monday) to 6 (Sunday), not {f.day}.")
+
+
+def _rank(found: np.ndarray, score, distance: np.ndarray, name_rank: np.ndarray, limit: int | None) -> np.ndarray:
+    """Order `found`: by score (rounded, so float noise is not a difference), then distance, then name."""
+    keys = [name_rank[found]]
+    if not np.all(np.isnan(distance[found])):
+        keys.insert(0, np.nan_to_num(distance[found], nan=np.inf))
+    if score is not None:
+        keys.insert(0, -np.round(score[found].astype(np.float64), 6))
+    primary = keys[0]
+    if limit is not None and len(found) > 4 * limit:
+        # Only the entries that can reach the first `limit` places need a full sort; ties at the cut stay in.
+        cut = np.partition(primary, limit - 1)[limit - 1]
+        near_top = primary <= cut
+        found, keys = found[near_top], [k[near_top] for k in keys]
+    order = np.lexsort(tuple(reversed(keys)))
+    if limit is not None:
+        order = order[:limit]
+    return found[order]
+
+
+def _name_ranks(entries: Sequence[Entry]) -> np.ndarray:
+    order = sorted(range(len(entries)), key=lambda i: (normalise(entries[i].name), entries[i].name, entries[i].id))
+    rank = np.empty(len(entries), np.int64)
+    rank[order] = np.arange(len(entries))
+    return rank
+
+
+def _code_masks(entries: Sequence[Entry], codes_of) -> dict[str, np.ndarray]:
+    masks: dict[str, np.ndarray] = {}
+    for i, entry in enumerate(entries):
+        for code in codes_of(entry):
+            if code not in masks:
+                masks[code] = np.zeros(len(entries), bool)
+            masks[code][i] = True
+    return masks
+
+
+def _session_days(entries: Sequence[Entry]) -> np.ndarray:
+    """Entries x 7 days: True where the entry has a session that day (schedules parsed once, here)."""
+    from directory.schedule import parse_schedule
+
+    days = np.zeros((len(entries), 7), bool)
+    for i, entry in enumerate(entries):
+        if not entry.schedule:
+            continue
+        try:
+            sessions = parse_schedule(entry.schedule)
+        except ValueError:
+            continue  # unreadable times count as "by arrangement", never as every day
+        for session in sessions:
+            days[i, session.day] = True
+    return days

@@ -1,0 +1,418 @@
+"""The one write path: a unit of work that rolls back unless committed.
+
+Every create, update, verify, archive, restore, import and merge writes the
+entry and a revision (who, when, which fields changed from what to what, and a
+snapshot) in the same transaction, and moves the directory's change counter so
+every app process knows its caches are stale.
+
+Joint editing is safe by optimistic concurrency: an update names the version it
+was based on; if someone saved in between, it is refused with a `ConflictError`
+naming what they changed, and nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any, Iterable
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from directory import fields as F
+from directory.models import (
+    Contact,
+    DirectoryState,
+    EntryRow,
+    Location,
+    Organisation,
+    Revision,
+    SessionRow,
+    User,
+    utcnow,
+)
+from directory.schedule import parse_schedule
+from directory.validation import Problem, ValidationError, check_entry
+
+LOCATION_FIELDS = ("address", "postcode", "latitude", "longitude")
+SPOC_FIELDS = {"contact_name": "name", "contact_role": "role", "contact_email": "email", "contact_phone": "phone"}
+ENTRY_COLUMNS = tuple(n for n in F.COLUMNS if n not in LOCATION_FIELDS and n not in SPOC_FIELDS and n not in ("id", "organisation"))
+EDIT_ROLES = frozenset({"editor", "coordinator"})
+
+
+class DirectoryError(Exception):
+    """A refusal with a plain-English message for the person who asked."""
+
+
+class NotFound(DirectoryError):
+    pass
+
+
+class NotAllowed(DirectoryError):
+    pass
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field's change in one revision."""
+
+    version: int
+    action: str
+    author: str
+    at: dt.datetime
+    old: Any
+    new: Any
+
+
+class ConflictError(DirectoryError):
+    """Someone saved the entry after the version the update was based on."""
+
+    def __init__(self, entry_id: str, based_on: int, current: F.Entry, their_changes: dict[str, list[Change]]):
+        self.entry_id = entry_id
+        self.based_on = based_on
+        self.current = current
+        self.their_changes = their_changes
+        authors = sorted({c.author for changes in their_changes.values() for c in changes})
+        changed = ", ".join(F.FIELD_BY_NAME[n].label.lower() if n in F.FIELD_BY_NAME else n for n in self.fields)
+        super().__init__(
+            f"{' and '.join(authors) or 'Someone'} saved this entry after you opened it "
+            f"(they changed: {changed or 'nothing you can see'}). Nothing was overwritten: "
+            "compare their changes with yours and save again."
+        )
+
+    @property
+    def fields(self) -> list[str]:
+        return sorted(self.their_changes)
+
+
+@dataclass(frozen=True)
+class RevisionRecord:
+    entry_id: str
+    version: int
+    action: str
+    author: str
+    at: dt.datetime
+    changes: dict[str, tuple[Any, Any]]
+    snapshot: dict[str, Any]
+    note: str | None
+
+
+def organisation_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
+def row_to_entry(row: EntryRow) -> F.Entry:
+    values: dict[str, Any] = {name: getattr(row, name) for name in ENTRY_COLUMNS}
+    for name in ("delivery", "stages", "continuum_steps", "eligible_benefits", "format", "languages", "tags"):
+        values[name] = tuple(values[name] or ())
+    location, spoc = row.location, row.spoc
+    for name in LOCATION_FIELDS:
+        values[name] = getattr(location, name) if location else None
+    for name, attribute in SPOC_FIELDS.items():
+        values[name] = getattr(spoc, attribute) if spoc else None
+    return F.Entry(
+        id=row.id,
+        organisation=row.organisation.name,
+        **values,
+        version=row.version,
+        archived=row.archived,
+        last_verified_by=row.last_verified_by,
+        updated_at=_aware(row.updated_at),
+        updated_by=row.updated_by,
+        merged_into=row.merged_into,
+    )
+
+
+def normalise_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Store-side normal form: positions to 6 decimals (~0.1 m) so exports round-trip exactly."""
+    result = dict(values)
+    for name in ("latitude", "longitude"):
+        if result.get(name) is not None:
+            result[name] = round(float(result[name]), 6)
+    for name in F.COLUMNS:
+        if name in result and F.FIELD_BY_NAME[name].kind in F.LIST_KINDS and result[name] is not None:
+            result[name] = tuple(result[name])
+        if name in result and isinstance(result[name], str) and F.FIELD_BY_NAME[name].kind != F.TEXT:
+            result[name] = result[name] or None
+    return result
+
+
+def new_entry_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+class UnitOfWork:
+    """One transaction on the write path. Use as a context manager; call `commit()` to keep the work."""
+
+    def __init__(self, write_engine: Engine, locate_postcode=None):
+        self._engine = write_engine
+        self._locate_postcode = locate_postcode
+        self.session: Session | None = None
+        self._committed = False
+        self._touched = False
+        self._authors: dict[str, User] = {}
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = Session(self._engine, expire_on_commit=False, autoflush=False)
+        self.session.begin()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if not self._committed:
+            self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        if self._touched:
+            self.session.execute(
+                update(DirectoryState).where(DirectoryState.id == 1)
+                .values(change_counter=DirectoryState.change_counter + 1)
+            )
+        self.session.commit()
+        self._committed = True
+
+    # -- authors and organisations -------------------------------------------------
+
+    def author(self, username: str) -> User:
+        if username not in self._authors:
+            user = self.session.scalar(select(User).where(User.username == username))
+            if user is None or not user.active:
+                raise NotAllowed(f"unknown user '{username}': sign in, or create the account first")
+            if user.role not in EDIT_ROLES:
+                raise NotAllowed(f"{user.display_name} can view the directory but not change it: ask a coordinator for editor access")
+            self._authors[username] = user
+        return self._authors[username]
+
+    def organisation(self, name: str) -> Organisation:
+        key = organisation_key(name)
+        found = self.session.scalar(select(Organisation).where(Organisation.name_key == key))
+        if found is not None:
+            return found
+        # Two writers may create the same organisation at once (PostgreSQL): let the database decide.
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        self.session.execute(
+            insert(Organisation).values(name=" ".join(name.split()), name_key=key, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name_key"])
+        )
+        return self.session.scalar(select(Organisation).where(Organisation.name_key == key))
+
+    # -- reading inside the transaction ---------------------------------------------
+
+    def _row(self, entry_id: str, *, lock: bool = True) -> EntryRow:
+        query = select(EntryRow).where(EntryRow.id == entry_id)
+        if lock:
+            # FOR UPDATE on PostgreSQL; SQLite already holds the write lock (BEGIN IMMEDIATE).
+            query = query.with_for_update(of=EntryRow)
+        row = self.session.scalars(query).unique().one_or_none()
+        if row is None:
+            raise NotFound(f"no entry with id '{entry_id}'")
+        return row
+
+    def get(self, entry_id: str) -> F.Entry:
+        return row_to_entry(self._row(entry_id, lock=False))
+
+    def exists(self, entry_id: str) -> bool:
+        return self.session.scalar(select(EntryRow.id).where(EntryRow.id == entry_id)) is not None
+
+    # -- writing -------------------------------------------------------------------
+
+    def create(self, values: dict[str, Any], author: str, *, action: str = "create", note: str | None = None) -> F.Entry:
+        user = self.author(author)
+        values = normalise_values(self._with_position(values, values))
+        entry_id = values.get("id") or new_entry_id()
+        merged = {name: F.empty_value(name) for name in F.COLUMNS} | values | {"id": entry_id}
+        problems = check_entry(merged, creating=True)
+        if problems:
+            raise ValidationError(problems)
+        if self.exists(entry_id):
+            raise ValidationError([Problem("id", entry_id, f"an entry with id '{entry_id}' exists already")])
+        now = utcnow()
+        row = EntryRow(id=entry_id, version=1, created_at=now, updated_at=now, updated_by=user.username)
+        self._apply(row, merged)
+        self.session.add(row)
+        changes = {n: [None, F.to_json(n, v)] for n, v in merged.items() if n != "id" and v not in (None, ())}
+        self._record(row, action, user, changes, note, now)
+        self._touched = True
+        return row_to_entry(row)
+
+    def update(
+        self, entry_id: str, changes: dict[str, Any], based_on_version: int, author: str,
+        *, action: str = "update", note: str | None = None,
+    ) -> F.Entry:
+        """Apply `changes` if nobody saved since `based_on_version`; returns the entry as stored."""
+        user = self.author(author)
+        row = self._row(entry_id)
+        current = row_to_entry(row)
+        if row.version != based_on_version:
+            raise ConflictError(entry_id, based_on_version, current, self._changes_since(entry_id, based_on_version))
+        unknown = set(changes) - set(F.EDITABLE)
+        if unknown:
+            raise ValidationError([Problem(n, "", f"'{n}' is not a field of an entry") for n in sorted(unknown)])
+        changes = normalise_values(self._with_position(changes, current.values()))
+        before = current.values()
+        merged = before | changes
+        problems = check_entry(merged, creating=False)
+        if problems:
+            raise ValidationError(problems)
+        diff = {n: [F.to_json(n, before[n]), F.to_json(n, merged[n])] for n in F.EDITABLE if before[n] != merged[n]}
+        if not diff:
+            return current
+        now = utcnow()
+        self._apply(row, merged)
+        row.version += 1
+        row.updated_at, row.updated_by = now, user.username
+        self._record(row, action, user, diff, note, now)
+        self._touched = True
+        return row_to_entry(row)
+
+    def verify(self, entry_id: str, author: str, on: dt.date | None = None, note: str | None = None) -> F.Entry:
+        """Record that `author` confirmed the entry is still correct. Not an edit: no version is needed."""
+        user = self.author(author)
+        row = self._row(entry_id)
+        on = on or dt.date.today()
+        now = utcnow()
+        changes = {"last_verified": [F.to_json("last_verified", row.last_verified), on.isoformat()]}
+        if row.last_verified_by != user.username:
+            changes["last_verified_by"] = [row.last_verified_by, user.username]
+        row.last_verified, row.last_verified_by = on, user.username
+        row.version += 1
+        row.updated_at = now
+        self._record(row, "verify", user, changes, note, now)
+        self._touched = True
+        return row_to_entry(row)
+
+    def archive(self, entry_id: str, author: str, reason: str | None = None, *, merged_into: str | None = None) -> F.Entry:
+        return self._set_archived(entry_id, author, True, "merge" if merged_into else "archive", reason, merged_into)
+
+    def unarchive(self, entry_id: str, author: str, reason: str | None = None) -> F.Entry:
+        return self._set_archived(entry_id, author, False, "restore", reason, None)
+
+    def restore_version(self, entry_id: str, version: int, based_on_version: int, author: str) -> F.Entry:
+        """Bring back the fields as they were at `version`; itself a new revision."""
+        revision = self.session.scalar(
+            select(Revision).where(Revision.entry_id == entry_id, Revision.version == version)
+        )
+        if revision is None:
+            raise NotFound(f"entry '{entry_id}' has no version {version}")
+        old = F.values_from_json(revision.snapshot)
+        old.pop("id", None)
+        return self.update(entry_id, old, based_on_version, author, action="restore", note=f"restored version {version}")
+
+    # -- internals -----------------------------------------------------------------
+
+    def _set_archived(self, entry_id, author, archived, action, note, merged_into) -> F.Entry:
+        user = self.author(author)
+        row = self._row(entry_id)
+        if row.archived == archived:
+            return row_to_entry(row)
+        now = utcnow()
+        changes: dict[str, list] = {"archived": [row.archived, archived]}
+        if merged_into is not None or row.merged_into is not None:
+            changes["merged_into"] = [row.merged_into, merged_into]
+        row.archived, row.merged_into = archived, merged_into
+        row.version += 1
+        row.updated_at, row.updated_by = now, user.username
+        self._record(row, action, user, changes, note, now)
+        self._touched = True
+        return row_to_entry(row)
+
+    def _with_position(self, changes: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+        """A new postcode without a new position takes the postcode's position."""
+        if "postcode" not in changes or "latitude" in changes or "longitude" in changes:
+            return changes
+        postcode = changes["postcode"]
+        if not postcode:
+            return changes | {"latitude": None, "longitude": None}
+        if postcode == base.get("postcode") and base.get("latitude") is not None:
+            return changes
+        if self._locate_postcode is None:
+            return changes
+        try:
+            latitude, longitude = self._locate_postcode(postcode)
+        except ValueError as error:
+            raise ValidationError([Problem("postcode", postcode, str(error))]) from None
+        return changes | {"latitude": latitude, "longitude": longitude}
+
+    def _apply(self, row: EntryRow, values: dict[str, Any]) -> None:
+        organisation = self.organisation(values["organisation"])
+        row.organisation_id = organisation.id
+        row.organisation = organisation
+        for name in ENTRY_COLUMNS:
+            value = values[name]
+            setattr(row, name, list(value) if F.FIELD_BY_NAME[name].kind in F.LIST_KINDS else value)
+        location = {n: values[n] for n in LOCATION_FIELDS}
+        if any(v is not None for v in location.values()):
+            if row.location is None:
+                row.location = Location(**location)
+            else:
+                for name, value in location.items():
+                    setattr(row.location, name, value)
+        elif row.location is not None:
+            row.location = None
+        spoc = {attribute: values[name] for name, attribute in SPOC_FIELDS.items()}
+        if any(v is not None for v in spoc.values()):
+            if row.spoc is None:
+                row.spoc = Contact(organisation_id=organisation.id, is_spoc=True, **spoc)
+            else:
+                for attribute, value in spoc.items():
+                    setattr(row.spoc, attribute, value)
+                row.spoc.organisation_id = organisation.id
+        elif row.spoc is not None:
+            row.spoc = None
+        row.sessions = [SessionRow(day=s.day, start=s.start, end=s.end) for s in parse_schedule(values["schedule"])]
+
+    def _record(self, row: EntryRow, action: str, user: User, changes: dict, note: str | None, at: dt.datetime) -> None:
+        self.session.flush()
+        snapshot = F.values_to_json(row_to_entry(row).values())
+        self.session.add(Revision(
+            entry_id=row.id, version=row.version, action=action, author=user.username,
+            at=at, changes=changes, snapshot=snapshot, note=note,
+        ))
+        self.session.flush()
+
+    def _changes_since(self, entry_id: str, version: int) -> dict[str, list[Change]]:
+        revisions = self.session.scalars(
+            select(Revision).where(Revision.entry_id == entry_id, Revision.version > version).order_by(Revision.version)
+        )
+        changed: dict[str, list[Change]] = {}
+        for revision in revisions:
+            for name, (old, new) in revision.changes.items():
+                changed.setdefault(name, []).append(
+                    Change(revision.version, revision.action, revision.author, _aware(revision.at), old, new)
+                )
+        return changed
+
+
+def revision_record(revision: Revision) -> RevisionRecord:
+    def typed(name, value):
+        # None stays None: "was not set" reads better in a history than a field's empty default.
+        return F.from_json(name, value) if name in F.FIELD_BY_NAME and value is not None else value
+
+    return RevisionRecord(
+        entry_id=revision.entry_id,
+        version=revision.version,
+        action=revision.action,
+        author=revision.author,
+        at=_aware(revision.at),
+        changes={n: (typed(n, old), typed(n, new)) for n, (old, new) in revision.changes.items()},
+        snapshot=F.values_from_json(revision.snapshot),
+        note=revision.note,
+    )
+
+
+def entries_from_rows(rows: Iterable[EntryRow]) -> list[F.Entry]:
+    return [row_to_entry(row) for row in rows]
+
+
+def with_updates(entry: F.Entry, **changes: Any) -> F.Entry:
+    return replace(entry, **changes)
