@@ -2,9 +2,10 @@
 
 Candidates are blocked first (positioned entries by ~1 km grid cell and its
 neighbours; entries with no position by organisation), so a check costs a few
-comparisons however large the directory is. Names are compared with rapidfuzz's
-`token_sort_ratio` on accent- and punctuation-folded text: fast, and word order
-("Recovery Café Tees" / "Tees Recovery Cafe") does not matter.
+comparisons however large the directory is. Names are compared on accent- and punctuation-folded text with the better of
+rapidfuzz's `ratio` (catches "Jobclub" / "Job Club") and `token_sort_ratio`
+(word order: "Recovery Café Tees" / "Tees Recovery Cafe"); both are fast,
+unlike WRatio.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ class Match:
     distance_m: float | None
 
 
+def name_similarity(folded_a: str, folded_b: str) -> float:
+    """0..100 similarity of two folded names."""
+    return max(fuzz.ratio(folded_a, folded_b), fuzz.token_sort_ratio(folded_a, folded_b))
+
+
 def _cell(latitude: float, longitude: float) -> tuple[int, int]:
     return (math.floor(latitude / _CELL_DEGREES), math.floor(longitude / _CELL_DEGREES))
 
@@ -98,8 +104,8 @@ class DuplicateFinder:
         for candidate in pool:
             if candidate.key == exclude:
                 continue
-            name_score = fuzz.token_sort_ratio(folded_name, candidate.folded_name, score_cutoff=NAME_THRESHOLD)
-            if not name_score:
+            name_score = name_similarity(folded_name, candidate.folded_name)
+            if name_score < NAME_THRESHOLD:
                 continue
             if fuzz.token_set_ratio(folded_organisation, candidate.folded_organisation) < ORGANISATION_THRESHOLD:
                 continue

@@ -80,8 +80,8 @@ GRID_SLACK_M = 100.0
 BNG_CENTRAL_EASTING = 400_000.0
 BNG_BAND_M = 900_000.0     # beyond this from the central meridian, points are checked directly
 
-_APOSTROPHES = str.maketrans("", "", "'’`")
-_NON_WORD = re.compile(r"[\W_]+")
+_APOSTROPHES = ("'", "’", "`")
+_WORD = re.compile(r"[^\W_]+")
 
 
 # -- public records --------------------------------------------------------------------
@@ -112,22 +112,29 @@ class Hit:
 
 def normalise(text: str) -> str:
     """Lower case, accents stripped, punctuation turned to spaces ("Café-Bar" -> "cafe bar")."""
-    text = text.casefold().translate(_APOSTROPHES)  # "St Mary's" -> "st marys", not "st mary s"
+    return " ".join(_split(text))
+
+
+def _split(text: str) -> list[str]:
+    text = text.casefold()
+    for mark in _APOSTROPHES:
+        if mark in text:  # "St Mary's" -> "st marys", not "st mary s"
+            text = text.replace(mark, "")
     if not text.isascii():
         text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", text).strip()
+    return _WORD.findall(text)
 
 
 def words(text: str | None) -> list[str]:
     """The indexable words of a text: normalised, stop words dropped."""
     if not text:
         return []
-    return [w for w in normalise(text).split() if w not in STOP_WORDS]
+    return [w for w in _split(text) if w not in STOP_WORDS]
 
 
 def query_words(query: str) -> list[str]:
     """A query's words; a query of nothing but stop words is searched as typed."""
-    every = normalise(query).split()
+    every = _split(query)
     kept = [w for w in every if w not in STOP_WORDS]
     return kept or every
 
@@ -138,6 +145,19 @@ def _field_texts(entry: Entry) -> Iterable[tuple[str, str | None]]:
     yield "sector", entry.sector
     yield "organisation", entry.organisation
     yield "description", entry.description
+
+
+# Lightest first, so a word in several fields keeps its heaviest field's weight.
+_FIELDS_LIGHTEST_FIRST = sorted(FIELD_WEIGHTS, key=FIELD_WEIGHTS.__getitem__)
+
+
+def _best_field_weights(entry: Entry) -> dict[str, float]:
+    """Each word of the entry with the weight of the heaviest field holding it."""
+    texts = dict(_field_texts(entry))
+    best: dict[str, float] = {}
+    for field in _FIELDS_LIGHTEST_FIRST:
+        best.update(dict.fromkeys(words(texts[field]), FIELD_WEIGHTS[field]))
+    return best
 
 
 def _entry_field_words(entry: Entry) -> dict[str, set[str]]:
@@ -191,16 +211,10 @@ class _TextIndex:
         doc_ids: list[int] = []
         weights: list[float] = []
         for doc, entry in enumerate(entries):
-            best: dict[str, float] = {}
-            for field, text in _field_texts(entry):
-                weight = FIELD_WEIGHTS[field]
-                for word in words(text):
-                    if best.get(word, 0.0) < weight:
-                        best[word] = weight
-            for word, weight in best.items():
-                term_ids.append(ids.setdefault(word, len(ids)))
-                doc_ids.append(doc)
-                weights.append(weight)
+            best = _best_field_weights(entry)
+            term_ids.extend([ids.setdefault(word, len(ids)) for word in best])
+            doc_ids.extend([doc] * len(best))
+            weights.extend(best.values())
         terms = sorted(ids)
         rank = np.empty(len(ids), np.int64)
         rank[[ids[t] for t in terms]] = np.arange(len(terms))
@@ -676,13 +690,18 @@ def _session_days(entries: Sequence[Entry]) -> np.ndarray:
     from directory.schedule import parse_schedule
 
     days = np.zeros((len(entries), 7), bool)
+    weekdays_of: dict[str, tuple[int, ...]] = {}  # directories repeat a handful of schedules many times
     for i, entry in enumerate(entries):
         if not entry.schedule:
             continue
-        try:
-            sessions = parse_schedule(entry.schedule)
-        except ValueError:
-            continue  # unreadable times count as "by arrangement", never as every day
-        for session in sessions:
-            days[i, session.day] = True
+        if entry.schedule not in weekdays_of:
+            weekdays_of[entry.schedule] = _weekdays(parse_schedule, entry.schedule)
+        days[i, list(weekdays_of[entry.schedule])] = True
     return days
+
+
+def _weekdays(parse_schedule, text: str) -> tuple[int, ...]:
+    try:
+        return tuple({session.day for session in parse_schedule(text)})
+    except ValueError:
+        return ()  # unreadable times count as "by arrangement", never as every day

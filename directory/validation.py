@@ -135,7 +135,7 @@ def _unknown(label: str, value: str, suggestion: str | None, otherwise: str) -> 
     return f"unknown {label} '{value}'; {otherwise}"
 
 
-def _code(field: F.Field, text: str) -> str:
+def _parse_code(field: F.Field, text: str) -> str:
     vocabulary = codes.VOCABULARIES[field.vocabulary]
     key = _code_key(text)
     if key in vocabulary:
@@ -144,12 +144,8 @@ def _code(field: F.Field, text: str) -> str:
     raise _Invalid(_unknown(_item_label(field), text, suggest(field.vocabulary, text), otherwise))
 
 
-def _parse_code(field: F.Field, text: str) -> str:
-    return _code(field, text)
-
-
 def _parse_codes(field: F.Field, text: str) -> tuple[str, ...]:
-    return _each(_LIST_SEPARATOR.split(text), lambda item: _code(field, item)) or F.empty_value(field.name)
+    return _each(_LIST_SEPARATOR.split(text), lambda item: _parse_code(field, item)) or F.empty_value(field.name)
 
 
 def _parse_words(field: F.Field, text: str) -> tuple[str, ...]:

@@ -152,7 +152,8 @@ DAY_HINT = "use Mon, Tue, Wed, Thu, Fri, Sat or Sun"
         ("Mon 0am-2am", "'0am' is not a time: use 24-hour HH:MM, e.g. 09:30"),
         ("Mon 900-1000", "'900' is not a time: use 24-hour HH:MM, e.g. 09:30"),
         ("Mon 24:30-25:00", "'24:30' is not a time: use 24-hour HH:MM, e.g. 09:30"),
-        ("Mon 9am", "'9am' is not a time range: write the start and end, e.g. 09:00-12:00, and put ';' before the next days"),
+        ("Mon 9am",
+         "'9am' is not a time range: write the start and end, e.g. 09:00-12:00, and put ';' before the next days"),
         ("Mon 09:00-12:00 Tue 10:00-11:00",
          "'09:00-12:00 Tue 10:00-11:00' is not a time range: write the start and end, e.g. 09:00-12:00, "
          "and put ';' before the next days"),

@@ -22,6 +22,9 @@ from directory.validation import Problem, ValidationError, check_entry, parse_ro
 
 FORMATS = ("csv", "xlsx", "hsds")
 Progress = Callable[[int, int], None]
+# Whole-entry rules read these together: once one is unreadable the others' rules would only mislead.
+RELATED_COLUMNS = (frozenset({"postcode", "latitude", "longitude", "delivery"}),
+                   frozenset({"min_age", "max_age"}), frozenset({"start_date", "end_date"}))
 
 
 @dataclass
@@ -138,9 +141,12 @@ class Importer:
         if entry_id and entry_id in seen_ids:
             problems.append(Problem("id", entry_id, f"id '{entry_id}' is used again: row {seen_ids[entry_id]} has it already"))
         current = existing.get(entry_id) if entry_id else None
-        if not problems:
-            base = current.values() if current else {n: F.empty_value(n) for n in F.COLUMNS}
-            problems = check_entry(base | values, creating=current is None)
+        base = current.values() if current else {n: F.empty_value(n) for n in F.COLUMNS}
+        # Whole-entry rules too, so a row with several errors lists each; a column already
+        # reported as unreadable is not reported again as missing.
+        unreadable = {p.column for p in problems}
+        unreadable |= {name for group in RELATED_COLUMNS if unreadable & group for name in group}
+        problems += [p for p in check_entry(base | values, creating=current is None) if p.column not in unreadable]
         if problems:
             report.rejected.extend(
                 {"row": number, "column": p.column, "value": p.value, "reason": p.reason} for p in problems
