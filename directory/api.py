@@ -20,6 +20,8 @@ from directory.db import WRITE_OPTION, make_engine, migrate
 from directory.models import DirectoryState, EntryRow, Revision
 from directory.store import (
     Change,
+    entries_query,
+    entry_from_mapping,
     NotFound,
     RevisionRecord,
     UnitOfWork,
@@ -77,12 +79,15 @@ class Directory:
                 raise NotFound(f"no entry with id '{entry_id}'")
             return row_to_entry(row)
 
-    def entries(self, *, include_archived: bool = False) -> list[F.Entry]:
-        query = select(EntryRow).order_by(EntryRow.id)
+    def entries(self, *, include_archived: bool = False, ids: list[str] | None = None) -> list[F.Entry]:
+        """All entries (or those with `ids`) in id order, in one joined query: fast enough for 50,000."""
+        query = entries_query()
         if not include_archived:
             query = query.where(EntryRow.archived.is_(False))
-        with self._read() as session:
-            return [row_to_entry(row) for row in session.scalars(query).unique()]
+        if ids is not None:
+            query = query.where(EntryRow.id.in_(ids))
+        with self.engine.connect() as connection:
+            return [entry_from_mapping(row) for row in connection.execute(query).mappings()]
 
     def count(self, *, include_archived: bool = False) -> int:
         from sqlalchemy import func

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 NAME_THRESHOLD = 85.0
 ORGANISATION_THRESHOLD = 70.0
@@ -64,6 +64,16 @@ def name_similarity(folded_a: str, folded_b: str) -> float:
     return max(fuzz.ratio(folded_a, folded_b), fuzz.token_sort_ratio(folded_a, folded_b))
 
 
+def _similar_names(folded_name: str, names: list[str]) -> dict[int, float]:
+    """Index -> similarity for the names at or above the threshold (both scorers run in C over the list)."""
+    found: dict[int, float] = {}
+    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+        for _, score, index in process.extract(folded_name, names, scorer=scorer, processor=None,
+                                               score_cutoff=NAME_THRESHOLD, limit=None):
+            found[index] = max(score, found.get(index, 0.0))
+    return found
+
+
 def _cell(latitude: float, longitude: float) -> tuple[int, int]:
     return (math.floor(latitude / _CELL_DEGREES), math.floor(longitude / _CELL_DEGREES))
 
@@ -100,13 +110,10 @@ class DuplicateFinder:
         folded_name, folded_organisation = fold(name), fold(organisation)
         positioned = latitude is not None and longitude is not None
         pool = self._nearby(latitude, longitude) if positioned else self._by_organisation.get(folded_organisation, ())
+        pool = [c for c in pool if c.key != exclude]
         matches = []
-        for candidate in pool:
-            if candidate.key == exclude:
-                continue
-            name_score = name_similarity(folded_name, candidate.folded_name)
-            if name_score < NAME_THRESHOLD:
-                continue
+        for index, name_score in _similar_names(folded_name, [c.folded_name for c in pool]).items():
+            candidate = pool[index]
             if fuzz.token_set_ratio(folded_organisation, candidate.folded_organisation) < ORGANISATION_THRESHOLD:
                 continue
             metres = None

@@ -205,6 +205,9 @@ class Revision(Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str | None] = mapped_column(Text)
 
+    # Many-to-one only, so a flush inserts the entry before its revision without loading histories.
+    entry: Mapped[EntryRow] = relationship()
+
 
 class DirectoryState(Base):
     """One row. `change_counter` moves on every write so every app process can tell its caches are stale."""

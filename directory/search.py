@@ -36,6 +36,7 @@ session threads share one index without locks.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import re
 import unicodedata
@@ -69,7 +70,10 @@ SHORT_TOKEN = 2            # words this short only match exactly or as a prefix
 FUZZY_PREFIX_MIN = 5       # shorter words have too many near-miss prefixes to be a signal
 PREFIX_FLOOR = 0.8         # similarity of a prefix match, rising to 1.0 as it nears the whole word
 MAX_EXPANSIONS = 200       # vocabulary words one prefix may expand to (the commonest are kept)
-MIN_SPLIT_PART = 2         # "jobclub" may be read as "job" + "club", not "j" + "obclub"
+MIN_SPLIT_PART = 3         # "jobclub" may be read as "job" + "club", not "j" + "obclub"
+# A run-together word read as two words can only check that an entry holds both, not side by side
+# ("football" -> an entry with "foot" and "ball"), so it counts for less than the word itself.
+SPLIT_SIMILARITY = 0.9
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 GRID_CELL_M = 1500.0
@@ -160,8 +164,9 @@ def _best_field_weights(entry: Entry) -> dict[str, float]:
     return best
 
 
-def _entry_field_words(entry: Entry) -> dict[str, set[str]]:
-    return {field: set(words(text)) for field, text in _field_texts(entry)}
+def _entry_field_words(entry: Entry) -> dict[str, dict[str, None]]:
+    """Each field's words in the order written (dicts, not sets, so explanations never vary)."""
+    return {field: dict.fromkeys(words(text)) for field, text in _field_texts(entry)}
 
 
 # -- distances -------------------------------------------------------------------------
@@ -226,7 +231,7 @@ class _TextIndex:
             terms,
             _readonly(offsets),
             _readonly(np.asarray(doc_ids, np.int32)[order]),
-            _readonly(np.asarray(weights, np.float32)[order]),
+            _readonly(np.asarray(weights, np.float64)[order]),
         )
 
     @staticmethod
@@ -334,7 +339,7 @@ class _TextIndex:
         clauses = [_Clause((i,), (self.expand(w),)) for i, w in enumerate(query)]
         for i, word in enumerate(query):
             for left, right in self.splits(word):
-                clauses.append(_Clause((i,), ({left: 1.0}, {right: 1.0})))
+                clauses.append(_Clause((i,), ({left: SPLIT_SIMILARITY}, {right: SPLIT_SIMILARITY})))
         # "job club" typed for an entry that writes "Jobclub".
         for i in range(len(query) - 1):
             joined = self.expand(query[i] + query[i + 1])
@@ -344,7 +349,7 @@ class _TextIndex:
 
     def scores(self, query: list[str], clauses: list[_Clause], n_docs: int) -> np.ndarray:
         """Per entry, the mean over query words of the best (field weight x similarity)."""
-        best = np.zeros((len(query), n_docs), np.float32)
+        best = np.zeros((len(query), n_docs))
         for clause in clauses:
             value = self._part_scores(clause.parts[0], n_docs)
             for part in clause.parts[1:]:
@@ -354,11 +359,11 @@ class _TextIndex:
         return best.sum(axis=0) / len(query)
 
     def _part_scores(self, matches: dict[int, float], n_docs: int) -> np.ndarray:
-        value = np.zeros(n_docs, np.float32)
+        value = np.zeros(n_docs)
         for term, similarity in matches.items():
             lo, hi = self.offsets[term], self.offsets[term + 1]
             docs = self.docs[lo:hi]
-            value[docs] = np.maximum(value[docs], self.weights[lo:hi] * np.float32(similarity))
+            value[docs] = np.maximum(value[docs], self.weights[lo:hi] * similarity)
         return value
 
     def explain(self, entry: Entry, clauses: list[_Clause], n_words: int) -> tuple[str, ...]:
@@ -379,7 +384,7 @@ class _TextIndex:
             seen.update(dict.fromkeys(reasons))
         return tuple(seen)
 
-    def _best_field_word(self, matches: dict[int, float], fields: dict[str, set[str]]) -> tuple[float, str, str]:
+    def _best_field_word(self, matches: dict[int, float], fields: dict[str, dict[str, None]]) -> tuple[float, str, str]:
         top = (0.0, "", "")
         for field, held in fields.items():
             for word in held:
@@ -414,12 +419,18 @@ def _describe(found: list[tuple[float, str, str]]) -> tuple[str, ...]:
 # -- the spatial index -----------------------------------------------------------------
 
 
+@functools.cache
+def _to_british_national_grid() -> Transformer:
+    # Made once per process: it costs ~40 ms, never changes, and pyproj >= 3.1 transformers
+    # are thread-safe, so every index and session can share it.
+    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+
+
 class _Grid:
     """Uniform grid over BNG metres: points sorted by cell, a cell row is one contiguous run."""
 
     def __init__(self, docs: np.ndarray, lat: np.ndarray, lon: np.ndarray, tiebreak: np.ndarray):
-        # pyproj >= 3.1 transformers are thread-safe, so one serves every session.
-        self.transformer = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+        self.transformer = _to_british_national_grid()
         self.docs, self.lat, self.lon = docs, lat, lon
         self.tiebreak = tiebreak  # equal distances come out in this order (the names' order)
         x, y = self._project(lon, lat)
@@ -492,8 +503,7 @@ class _Grid:
             distance = haversine_km(lat, lon, self.lat[found], self.lon[found])
             if len(found) == len(self.docs):
                 last = True  # the square holds every point: nothing is left to widen to
-                if within_km is None:
-                    radius_km = math.inf
+                radius_km = math.inf if within_km is None else within_km
             keep = distance <= radius_km
             # Every point within radius_km is a candidate, so the k nearest of those are the true k nearest.
             if last or np.count_nonzero(keep) >= k:
@@ -518,10 +528,10 @@ class SearchIndex:
         self._name_rank = _readonly(_name_ranks(entries))
         self._remote = _readonly(np.fromiter((not e.in_person for e in entries), bool, n))
         self._free = _readonly(np.fromiter((e.is_free for e in entries), bool, n))
-        self._category = {c: _readonly(m) for c, m in _code_masks(entries, lambda e: (e.category,)).items()}
-        self._stage = {c: _readonly(m) for c, m in _code_masks(entries, lambda e: e.stages).items()}
-        self._benefit = {c: _readonly(m) for c, m in _code_masks(entries, lambda e: e.eligible_benefits).items()}
-        self._delivery = {c: _readonly(m) for c, m in _code_masks(entries, lambda e: e.delivery).items()}
+        self._category = _code_masks(entries, lambda e: (e.category,))
+        self._stage = _code_masks(entries, lambda e: e.stages)
+        self._benefit = _code_masks(entries, lambda e: e.eligible_benefits)
+        self._delivery = _code_masks(entries, lambda e: e.delivery)
         self._any_stage = _readonly(np.fromiter((not e.stages for e in entries), bool, n))
         self._any_benefit = _readonly(np.fromiter((not e.eligible_benefits for e in entries), bool, n))
         self._days = _readonly(_session_days(entries))
@@ -655,7 +665,7 @@ def _rank(found: np.ndarray, score, distance: np.ndarray, name_rank: np.ndarray,
     if not np.all(np.isnan(distance[found])):
         keys.insert(0, np.nan_to_num(distance[found], nan=np.inf))
     if score is not None:
-        keys.insert(0, -np.round(score[found].astype(np.float64), 6))
+        keys.insert(0, -np.round(score[found], 6))
     primary = keys[0]
     if limit is not None and len(found) > 4 * limit:
         # Only the entries that can reach the first `limit` places need a full sort; ties at the cut stay in.
@@ -676,13 +686,14 @@ def _name_ranks(entries: Sequence[Entry]) -> np.ndarray:
 
 
 def _code_masks(entries: Sequence[Entry], codes_of) -> dict[str, np.ndarray]:
+    """For each code the entries use, which entries have it."""
     masks: dict[str, np.ndarray] = {}
     for i, entry in enumerate(entries):
         for code in codes_of(entry):
             if code not in masks:
                 masks[code] = np.zeros(len(entries), bool)
             masks[code][i] = True
-    return masks
+    return {code: _readonly(mask) for code, mask in masks.items()}
 
 
 def _session_days(entries: Sequence[Entry]) -> np.ndarray:

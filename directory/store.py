@@ -17,9 +17,9 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from directory import fields as F
 from directory.models import (
@@ -132,6 +132,35 @@ def row_to_entry(row: EntryRow) -> F.Entry:
     )
 
 
+def entries_query():
+    """Every entry with its organisation, place and SPOC as one row: the bulk read path."""
+    spoc = aliased(Contact)
+    return (
+        select(
+            *(getattr(EntryRow, n) for n in ENTRY_COLUMNS),
+            EntryRow.id, EntryRow.version, EntryRow.archived, EntryRow.last_verified_by, EntryRow.updated_at,
+            EntryRow.updated_by, EntryRow.merged_into, Organisation.name.label("organisation"),
+            *(getattr(Location, n) for n in LOCATION_FIELDS),
+            *(getattr(spoc, attribute).label(name) for name, attribute in SPOC_FIELDS.items()),
+        )
+        .join(Organisation, Organisation.id == EntryRow.organisation_id)
+        .outerjoin(Location, Location.entry_id == EntryRow.id)
+        .outerjoin(spoc, (spoc.entry_id == EntryRow.id) & spoc.is_spoc)
+        .order_by(EntryRow.id)
+    )
+
+
+_LIST_COLUMNS = tuple(n for n in ENTRY_COLUMNS if F.FIELD_BY_NAME[n].kind in F.LIST_KINDS)
+
+
+def entry_from_mapping(row) -> F.Entry:
+    values = dict(row)
+    for name in _LIST_COLUMNS:
+        values[name] = tuple(values[name] or ())
+    values["updated_at"] = _aware(values["updated_at"])
+    return F.Entry(**values)
+
+
 def normalise_values(values: dict[str, Any]) -> dict[str, Any]:
     """Store-side normal form: positions to 6 decimals (~0.1 m) so exports round-trip exactly."""
     result = dict(values)
@@ -160,6 +189,7 @@ class UnitOfWork:
         self._committed = False
         self._touched = False
         self._authors: dict[str, User] = {}
+        self._organisations: dict[str, Organisation] | None = None
 
     def __enter__(self) -> UnitOfWork:
         self.session = Session(self._engine, expire_on_commit=False, autoflush=False)
@@ -194,17 +224,33 @@ class UnitOfWork:
 
     def organisation(self, name: str) -> Organisation:
         key = organisation_key(name)
-        found = self.session.scalar(select(Organisation).where(Organisation.name_key == key))
-        if found is not None:
-            return found
+        organisations = self._known_organisations()
+        if key not in organisations:
+            self.ensure_organisations([name])
+        return organisations[key]
+
+    def ensure_organisations(self, names) -> None:
+        """Create any of these organisations that do not exist yet, in one statement."""
+        organisations = self._known_organisations()
+        missing = {organisation_key(n): " ".join(n.split()) for n in names if n and organisation_key(n) not in organisations}
+        if not missing:
+            return
         # Two writers may create the same organisation at once (PostgreSQL): let the database decide.
         dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        insert_ignoring_conflicts = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        now = utcnow()
         self.session.execute(
-            insert(Organisation).values(name=" ".join(name.split()), name_key=key, created_at=utcnow())
+            insert_ignoring_conflicts(Organisation).values([{"name": n, "name_key": k, "created_at": now} for k, n in missing.items()])
             .on_conflict_do_nothing(index_elements=["name_key"])
         )
-        return self.session.scalar(select(Organisation).where(Organisation.name_key == key))
+        for organisation in self.session.scalars(select(Organisation).where(Organisation.name_key.in_(list(missing)))):
+            organisations[organisation.name_key] = organisation
+
+    def _known_organisations(self) -> dict[str, Organisation]:
+        if self._organisations is None:
+            # One query for all of them: an import may name thousands.
+            self._organisations = {o.name_key: o for o in self.session.scalars(select(Organisation))}
+        return self._organisations
 
     # -- reading inside the transaction ---------------------------------------------
 
@@ -227,23 +273,66 @@ class UnitOfWork:
     # -- writing -------------------------------------------------------------------
 
     def create(self, values: dict[str, Any], author: str, *, action: str = "create", note: str | None = None) -> F.Entry:
+        return self.create_many([values], author, action=action, note=note)[0]
+
+    def create_many(
+        self, items: list[dict[str, Any]], author: str, *, action: str = "create", note: str | None = None,
+        ids_are_new: bool = False,
+    ) -> list[F.Entry]:
+        """New entries, each with its first revision, written with bulk inserts (an import may bring thousands).
+
+        `ids_are_new` skips the existence check when the caller has made sure already.
+        """
         user = self.author(author)
-        values = normalise_values(self._with_position(values, values))
-        entry_id = values.get("id") or new_entry_id()
-        merged = {name: F.empty_value(name) for name in F.COLUMNS} | values | {"id": entry_id}
-        problems = check_entry(merged, creating=True)
-        if problems:
-            raise ValidationError(problems)
-        if self.exists(entry_id):
-            raise ValidationError([Problem("id", entry_id, f"an entry with id '{entry_id}' exists already")])
         now = utcnow()
-        row = EntryRow(id=entry_id, version=1, created_at=now, updated_at=now, updated_by=user.username)
-        self._apply(row, merged)
-        self.session.add(row)
-        changes = {n: [None, F.to_json(n, v)] for n, v in merged.items() if n != "id" and v not in (None, ())}
-        self._record(row, action, user, changes, note, now)
+        prepared = []
+        for values in items:
+            values = normalise_values(self._with_position(values, values))
+            merged = {name: F.empty_value(name) for name in F.COLUMNS} | values
+            merged["id"] = values.get("id") or new_entry_id()
+            problems = check_entry(merged, creating=True)
+            if problems:
+                raise ValidationError(problems)
+            prepared.append(merged)
+        given = [v["id"] for v, original in zip(prepared, items) if original.get("id")]
+        if given and not ids_are_new:
+            taken = set(self.session.scalars(select(EntryRow.id).where(EntryRow.id.in_(given))))
+            if taken:
+                first = sorted(taken)[0]
+                raise ValidationError([Problem("id", first, f"an entry with id '{first}' exists already")])
+        self.ensure_organisations({v["organisation"] for v in prepared})
+        tables: dict[type, list[dict]] = {EntryRow: [], Location: [], Contact: [], SessionRow: [], Revision: []}
+        for values in prepared:
+            self._rows_for_new_entry(values, user, action, note, now, tables)
+        for model, rows in tables.items():
+            if rows:
+                self.session.execute(insert(model), rows)
         self._touched = True
-        return row_to_entry(row)
+        return [F.Entry(**v, version=1, updated_at=now, updated_by=user.username) for v in prepared]
+
+    def _rows_for_new_entry(self, values, user, action, note, now, tables) -> None:
+        entry_id = values["id"]
+        organisation = self.organisation(values["organisation"])
+        row = {name: (list(values[name]) if F.FIELD_BY_NAME[name].kind in F.LIST_KINDS else values[name])
+               for name in ENTRY_COLUMNS}
+        tables[EntryRow].append(row | {
+            "id": entry_id, "organisation_id": organisation.id, "version": 1, "archived": False,
+            "merged_into": None, "last_verified_by": None, "created_at": now, "updated_at": now,
+            "updated_by": user.username,
+        })
+        location = {n: values[n] for n in LOCATION_FIELDS}
+        if any(v is not None for v in location.values()):
+            tables[Location].append(location | {"entry_id": entry_id})
+        spoc = {attribute: values[name] for name, attribute in SPOC_FIELDS.items()}
+        if any(v is not None for v in spoc.values()):
+            tables[Contact].append(spoc | {"entry_id": entry_id, "organisation_id": organisation.id, "is_spoc": True})
+        tables[SessionRow].extend({"entry_id": entry_id, "day": s.day, "start": s.start, "end": s.end}
+                                  for s in parse_schedule(values["schedule"]))
+        changes = {n: [None, F.to_json(n, v)] for n, v in values.items() if n != "id" and v not in (None, ())}
+        tables[Revision].append({
+            "entry_id": entry_id, "version": 1, "action": action, "author": user.username, "at": now,
+            "changes": changes, "snapshot": F.values_to_json(values), "note": note,
+        })
 
     def update(
         self, entry_id: str, changes: dict[str, Any], based_on_version: int, author: str,
@@ -271,7 +360,7 @@ class UnitOfWork:
         self._apply(row, merged)
         row.version += 1
         row.updated_at, row.updated_by = now, user.username
-        self._record(row, action, user, diff, note, now)
+        self._record(row, row.version, action, user, diff, merged, note, now)
         self._touched = True
         return row_to_entry(row)
 
@@ -287,7 +376,7 @@ class UnitOfWork:
         row.last_verified, row.last_verified_by = on, user.username
         row.version += 1
         row.updated_at = now
-        self._record(row, "verify", user, changes, note, now)
+        self._record(row, row.version, "verify", user, changes, row_to_entry(row).values(), note, now)
         self._touched = True
         return row_to_entry(row)
 
@@ -322,7 +411,7 @@ class UnitOfWork:
         row.archived, row.merged_into = archived, merged_into
         row.version += 1
         row.updated_at, row.updated_by = now, user.username
-        self._record(row, action, user, changes, note, now)
+        self._record(row, row.version, action, user, changes, row_to_entry(row).values(), note, now)
         self._touched = True
         return row_to_entry(row)
 
@@ -371,14 +460,12 @@ class UnitOfWork:
             row.spoc = None
         row.sessions = [SessionRow(day=s.day, start=s.start, end=s.end) for s in parse_schedule(values["schedule"])]
 
-    def _record(self, row: EntryRow, action: str, user: User, changes: dict, note: str | None, at: dt.datetime) -> None:
-        self.session.flush()
-        snapshot = F.values_to_json(row_to_entry(row).values())
+    def _record(self, row: EntryRow, version: int, action: str, user: User, changes: dict,
+                values: dict[str, Any], note: str | None, at: dt.datetime) -> None:
         self.session.add(Revision(
-            entry_id=row.id, version=row.version, action=action, author=user.username,
-            at=at, changes=changes, snapshot=snapshot, note=note,
+            entry=row, version=version, action=action, author=user.username,
+            at=at, changes=changes, snapshot=F.values_to_json(values), note=note,
         ))
-        self.session.flush()
 
     def _changes_since(self, entry_id: str, version: int) -> dict[str, list[Change]]:
         revisions = self.session.scalars(

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from directory import fields as F
 from directory.duplicates import DuplicateFinder
 from directory.io.spreadsheet import UnreadableFile, read_csv, read_xlsx
-from directory.store import ConflictError, NotAllowed
+from directory.store import ConflictError, new_entry_id, normalise_values
 from directory.validation import Problem, ValidationError, check_entry, parse_row
 
 FORMATS = ("csv", "xlsx", "hsds")
@@ -117,6 +117,7 @@ class Importer:
         report = ImportReport(file=Path(name).name, rows=len(rows), warnings=warnings, dry_run=self.dry_run)
         known = set(F.COLUMNS)
         self._rows_created: dict[str, int] = {}
+        self._to_create: list[dict[str, Any]] = []
         report.warnings[:0] = [{"row": 0, "column": c, "reason": "unknown column ignored"}
                                for c in columns if c and c not in known]
         with self.directory.unit_of_work() as uow:
@@ -124,10 +125,13 @@ class Importer:
             existing = {e.id: e for e in self.directory.entries(include_archived=True)}
             finder = DuplicateFinder.of(e for e in existing.values() if not e.archived)
             seen_ids: dict[str, int] = {}
+            uow.ensure_organisations({(row.get("organisation") or "").strip() for row in rows})
             for number, raw in enumerate(rows, start=1):
                 self._row(uow, report, number, raw, existing, finder, seen_ids)
                 if number % 200 == 0 or number == len(rows):
                     self.progress(number, len(rows))
+            # New entries go in together (bulk inserts); their rows were checked above.
+            uow.create_many(self._to_create, self.author, action="import", ids_are_new=True)
             if not self.dry_run:
                 uow.commit()
         return report
@@ -152,24 +156,14 @@ class Importer:
                 {"row": number, "column": p.column, "value": p.value, "reason": p.reason} for p in problems
             )
             return
-        if entry_id:
-            seen_ids[entry_id] = number
-        if current is None and self._held_back_as_duplicate(report, number, values, finder):
+        if current is None:
+            if not self._held_back_as_duplicate(report, number, values, finder):
+                self._plan_creation(report, number, values, finder, seen_ids)
             return
+        seen_ids[entry_id] = number
         try:
-            if current is None:
-                created = uow.create(values, self.author, action="import")
-                # Later rows of the same file are checked against this one too.
-                finder.add(created.id, created.name, created.organisation, created.latitude, created.longitude)
-                self._rows_created[created.id] = number
-                report.created += 1
-            else:
-                changes = {n: v for n, v in values.items() if n != "id"}
-                stored = uow.update(entry_id, changes, current.version, self.author, action="import")
-                if stored.version == current.version:
-                    report.unchanged += 1
-                else:
-                    report.updated += 1
+            changes = {n: v for n, v in values.items() if n != "id"}
+            stored = uow.update(entry_id, changes, current.version, self.author, action="import")
         except ValidationError as error:
             report.rejected.extend(
                 {"row": number, "column": p.column, "value": p.value, "reason": p.reason} for p in error.problems
@@ -177,8 +171,22 @@ class Importer:
         except ConflictError:
             report.rejected.append({"row": number, "column": "id", "value": entry_id,
                                     "reason": "someone saved this entry while the file was importing: import the file again"})
-        except NotAllowed as error:
-            report.rejected.append({"row": number, "column": "", "value": "", "reason": str(error)})
+        else:
+            if stored.version == current.version:
+                report.unchanged += 1
+            else:
+                report.updated += 1
+
+    def _plan_creation(self, report, number, values, finder, seen_ids) -> None:
+        """New entries are written together at the end (bulk inserts); their rows are fully checked by now."""
+        values = normalise_values(values)
+        values["id"] = values.get("id") or new_entry_id()
+        seen_ids[values["id"]] = number
+        self._to_create.append(values)
+        # Later rows of the same file are checked against this one too.
+        finder.add(values["id"], values["name"], values["organisation"], values.get("latitude"), values.get("longitude"))
+        self._rows_created[values["id"]] = number
+        report.created += 1
 
     def _held_back_as_duplicate(self, report, number, values, finder) -> bool:
         matches = finder.find(values.get("name") or "", values.get("organisation") or "",

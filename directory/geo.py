@@ -1,0 +1,275 @@
+"""Places and areas for the map: postcode districts, their outlines, and map bounds.
+
+A keyworker often knows only the district ("near TS1"), so `locate_place`
+accepts a full postcode or a postcode district and says which it found.
+
+District outlines give the map its bearings when tiles cannot load (no
+internet, or tiles switched off): each district is drawn as the concave hull of
+its postcode points from the offline postcode table (Code-Point Open). Hulls
+are computed per postcode *area* (the letters: "TS", "DL"), the first time an
+area is drawn, with shapely, and kept as a GeoParquet file under data/cache/
+(git-ignored) so every later request, in any process, just reads them. Hulls of
+neighbouring districts overlap a little; they are a light orientation aid, not
+boundaries anyone should rely on.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from directory.postcodes import PostcodeError, PostcodeTable, default_table, normalise_postcode
+
+# Bumped whenever the hull recipe changes, so old cache files are ignored rather than misread.
+OUTLINE_VERSION = 1
+CACHE_DIR = Path(__file__).resolve().parents[1] / "data" / "cache" / f"district-outlines-v{OUTLINE_VERSION}"
+
+HULL_RATIO = 0.35          # shapely concave_hull: 0 follows the points closely, 1 is the convex hull
+HULL_PAD_DEG = 0.0015      # ~150 m, so one-street districts still show as a shape
+SIMPLIFY_DEG = 0.0008      # ~80 m: plenty for an outline, and keeps the map payload small
+
+_DISTRICT = re.compile(r"^([A-Z]{1,2})([0-9][0-9A-Z]?)$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a search is measured from."""
+
+    label: str            # "TS1 3BA" or "TS1"
+    latitude: float
+    longitude: float
+    kind: str             # "postcode" or "district"
+
+    @property
+    def position(self) -> tuple[float, float]:
+        return self.latitude, self.longitude
+
+
+@dataclass(frozen=True)
+class Bounds:
+    south: float
+    west: float
+    north: float
+    east: float
+
+    @classmethod
+    def around(cls, points: Iterable[tuple[float, float]], pad_km: float = 0.5) -> "Bounds | None":
+        """The smallest box holding every (lat, lon), padded by `pad_km`; None for no points."""
+        lats, lons = [], []
+        for lat, lon in points:
+            if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
+                continue
+            lats.append(lat)
+            lons.append(lon)
+        if not lats:
+            return None
+        pad_lat = pad_km / 111.0
+        mid = math.radians((min(lats) + max(lats)) / 2)
+        pad_lon = pad_km / (111.0 * max(math.cos(mid), 0.01))
+        return cls(min(lats) - pad_lat, min(lons) - pad_lon, max(lats) + pad_lat, max(lons) + pad_lon)
+
+    @classmethod
+    def circle(cls, lat: float, lon: float, km: float) -> "Bounds":
+        pad_lat = km / 111.0
+        pad_lon = km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+        return cls(lat - pad_lat, lon - pad_lon, lat + pad_lat, lon + pad_lon)
+
+    def union(self, other: "Bounds | None") -> "Bounds":
+        if other is None:
+            return self
+        return Bounds(min(self.south, other.south), min(self.west, other.west),
+                      max(self.north, other.north), max(self.east, other.east))
+
+    def as_leaflet(self) -> list[list[float]]:
+        return [[round(self.south, 5), round(self.west, 5)], [round(self.north, 5), round(self.east, 5)]]
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.south + self.north) / 2, (self.west + self.east) / 2
+
+
+# -- places ------------------------------------------------------------------------------
+
+
+def district_code(text: str) -> str | None:
+    """'ts1', ' TS1 ' -> 'TS1' when shaped like a postcode district (outward code); else None."""
+    if not isinstance(text, str):
+        return None
+    compact = "".join(text.split()).upper()
+    return compact if _DISTRICT.fullmatch(compact) else None
+
+
+def postcode_area(district: str) -> str:
+    """'TS1' -> 'TS'; 'B12' -> 'B'."""
+    match = _DISTRICT.fullmatch(district)
+    return match.group(1) if match else district.rstrip("0123456789")
+
+
+def district_centre(district: str, table: PostcodeTable | None = None) -> tuple[float, float] | None:
+    """The median position of a district's postcodes, or None if it has none."""
+    return _district_centres(table or default_table()).get(district)
+
+
+_centre_cache: dict[int, dict[str, tuple[float, float]]] = {}
+_centre_lock = threading.Lock()
+
+
+def _district_centres(table: PostcodeTable) -> dict[str, tuple[float, float]]:
+    key = id(table)
+    if key not in _centre_cache:
+        with _centre_lock:
+            if key not in _centre_cache:
+                groups = _district_groups(table)
+                lat, lon = groups["latitude"], groups["longitude"]
+                centres = {}
+                for name, start, stop in zip(groups["names"], groups["starts"], groups["stops"]):
+                    centres[str(name)] = (float(np.median(lat[start:stop])), float(np.median(lon[start:stop])))
+                _centre_cache[key] = centres
+    return _centre_cache[key]
+
+
+def locate_place(text: str, table: PostcodeTable | None = None) -> Place:
+    """A full postcode ("TS1 3BA") or a postcode district ("TS1"), or PostcodeError saying what to type."""
+    table = table or default_table()
+    shown = (text or "").strip()
+    canonical = normalise_postcode(shown)
+    if canonical is not None:
+        lat, lon = table.locate(canonical)  # raises PostcodeError with its own plain-English reason
+        return Place(canonical, lat, lon, "postcode")
+    district = district_code(shown)
+    if district is not None:
+        centre = district_centre(district, table)
+        if centre is None:
+            raise PostcodeError(f"there is no postcode district {district}: check it, or type the full postcode")
+        return Place(district, centre[0], centre[1], "district")
+    raise PostcodeError(f"'{shown}' is not a UK postcode: type it like TS1 3BA, or just the district, like TS1")
+
+
+# -- districts and their outlines -------------------------------------------------------
+
+_groups_cache: dict[int, dict[str, np.ndarray]] = {}
+_groups_lock = threading.Lock()
+
+
+def _district_groups(table: PostcodeTable) -> dict[str, np.ndarray]:
+    """Positioned postcodes grouped by district: sorted names with [start, stop) runs into lat/lon."""
+    key = id(table)
+    if key not in _groups_cache:
+        with _groups_lock:
+            if key not in _groups_cache:
+                arrays = table.districts()
+                names, inverse = np.unique(arrays["district"], return_inverse=True)
+                order = np.argsort(inverse, kind="stable")
+                counts = np.bincount(inverse, minlength=len(names))
+                stops = np.cumsum(counts)
+                _groups_cache[key] = {
+                    "names": names,
+                    "starts": stops - counts,
+                    "stops": stops,
+                    "latitude": arrays["latitude"][order],
+                    "longitude": arrays["longitude"][order],
+                }
+    return _groups_cache[key]
+
+
+def districts_in(bounds: Bounds, table: PostcodeTable | None = None) -> list[str]:
+    """Districts with at least one postcode inside `bounds`, sorted."""
+    arrays = (table or default_table()).districts()
+    lat, lon = arrays["latitude"], arrays["longitude"]
+    inside = (lat >= bounds.south) & (lat <= bounds.north) & (lon >= bounds.west) & (lon <= bounds.east)
+    return sorted(set(arrays["district"][inside].tolist()))
+
+
+def district_outlines(districts: Sequence[str], table: PostcodeTable | None = None,
+                      cache_dir: Path | None = None):
+    """A GeoDataFrame (EPSG:4326) with one outline per known district: columns district, geometry,
+    label_lat, label_lon. Areas not yet cached are computed once and written under data/cache/."""
+    import geopandas as gpd
+    import pandas as pd
+
+    cache_dir = Path(cache_dir) if cache_dir is not None else CACHE_DIR
+    wanted = sorted({d for d in (district_code(x) for x in districts) if d})
+    frames = []
+    for area in sorted({postcode_area(d) for d in wanted}):
+        outlines = _area_outlines(area, table, cache_dir)
+        frames.append(outlines[outlines["district"].isin(wanted)])
+    if not frames:
+        return gpd.GeoDataFrame({"district": [], "label_lat": [], "label_lon": []}, geometry=[], crs="EPSG:4326")
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+
+
+_area_memory: dict[tuple[str, str], object] = {}
+_area_lock = threading.Lock()
+
+
+def _area_outlines(area: str, table: PostcodeTable | None, cache_dir: Path):
+    import geopandas as gpd
+
+    memo_key = (str(cache_dir), area)
+    if memo_key in _area_memory:
+        return _area_memory[memo_key]
+    with _area_lock:
+        if memo_key in _area_memory:
+            return _area_memory[memo_key]
+        path = cache_dir / f"{area}.parquet"
+        outlines = None
+        if path.exists():
+            try:
+                outlines = gpd.read_parquet(path)
+            except Exception:  # a damaged cache file is rebuilt, never fatal
+                outlines = None
+        if outlines is None:
+            outlines = compute_area_outlines(area, table or default_table())
+            _save_atomically(outlines, path)
+        _area_memory[memo_key] = outlines
+        return outlines
+
+
+def compute_area_outlines(area: str, table: PostcodeTable):
+    """Concave hulls of every district in a postcode area ("TS"), padded and simplified."""
+    import geopandas as gpd
+    import shapely
+
+    groups = _district_groups(table)
+    names = groups["names"]
+    # Names are sorted, so one area's districts are a contiguous run; single-letter areas
+    # ("B") share a prefix with two-letter ones ("BA"), so check the letter after it too.
+    lo = int(np.searchsorted(names, area))
+    hi = int(np.searchsorted(names, area + "\uffff"))
+    rows = {"district": [], "label_lat": [], "label_lon": []}
+    geometries = []
+    for i in range(lo, hi):
+        name = str(names[i])
+        if postcode_area(name) != area:
+            continue
+        start, stop = int(groups["starts"][i]), int(groups["stops"][i])
+        points = shapely.multipoints(np.column_stack([groups["longitude"][start:stop], groups["latitude"][start:stop]]))
+        hull = shapely.concave_hull(points, ratio=HULL_RATIO)
+        shape = hull.buffer(HULL_PAD_DEG).simplify(SIMPLIFY_DEG, preserve_topology=True)
+        label = shape.representative_point()
+        rows["district"].append(name)
+        rows["label_lat"].append(round(label.y, 5))
+        rows["label_lon"].append(round(label.x, 5))
+        geometries.append(shape)
+    return gpd.GeoDataFrame(rows, geometry=geometries, crs="EPSG:4326")
+
+
+def _save_atomically(frame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.stem}-building-", suffix=path.suffix)
+    os.close(handle)
+    try:
+        frame.to_parquet(temp_name)
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,431 @@
+"""Maps without the internet: folium on Leaflet served by the app itself, and a fast results layer.
+
+Assets. folium points every map at CDNs (Leaflet, jQuery, Bootstrap,
+Font Awesome, awesome-markers). None of that is reachable here, and only Leaflet
+and Leaflet.markercluster are needed, so folium's default asset lists are
+replaced, once, at import: by files the app serves itself from the
+xstatic-leaflet and xstatic-leaflet-markercluster packages (Leaflet 1.9.3, the
+version folium pins).
+
+How they are served. streamlit-folium renders the map inside a component
+iframe at ``<app>/component/streamlit_folium.st_folium/index.html`` and loads
+the map's ``js_links`` / ``css_links`` there with ``<script src>`` / ``<link>``
+tags (the header's own ``<script src>`` and stylesheet links are stripped;
+its ``<style>`` tags are kept). Streamlit serves any directory declared as a
+component at ``<app>/component/<name>/``, so each xstatic data directory is
+declared as a (never rendered) component and the links are written relative
+to the map's iframe: ``../pages.maps.leaflet/leaflet.js``. That works under
+any ``server.baseUrlPath``, the browser caches the files, and nothing is
+re-sent on each rerun. For standalone HTML (a map saved to a file) the same
+files can be inlined as ``data:`` URIs instead: ``inline_assets(map)``.
+
+The results layer. One ``folium.Marker`` per result makes megabytes of
+JavaScript for 10,000 entries. ``ResultsLayer`` sends the results as one compact
+JSON array and builds the markers in the browser, with one shared icon per
+category, into a Leaflet.markercluster group (``addLayers``, chunked), with
+popups built only when opened. Every user-entered string is HTML-escaped here,
+in Python, before it reaches the browser; the JSON is also made safe to sit
+inside a ``<script>``.
+
+Stable maps. st_folium keys its iframe by a hash of the base map's script, so
+the base map (tiles and a fixed starting view) stays identical between reruns
+and the results travel in ``feature_group_to_add``, which streamlit-folium
+swaps in place: a new search updates the markers without reloading the map.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import mimetypes
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import folium
+import folium.folium
+import folium.plugins
+from branca.element import Element
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+import xstatic.pkg.leaflet as xs_leaflet
+import xstatic.pkg.leaflet_markercluster as xs_markercluster
+
+LEAFLET_DIR = Path(xs_leaflet.BASE_DIR)
+MARKERCLUSTER_DIR = Path(xs_markercluster.BASE_DIR)
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+# One colour per category (a qualitative palette that stays distinguishable on a light map).
+CATEGORY_COLOURS: dict[str, str] = {
+    "treatment": "#c0392b",
+    "recovery_support": "#e67e22",
+    "health_wellbeing": "#16a085",
+    "housing": "#8e44ad",
+    "money_advice": "#b7950b",
+    "basic_skills": "#2471a3",
+    "training": "#1f618d",
+    "volunteering": "#27ae60",
+    "work_placement": "#d35400",
+    "employment_support": "#2e4053",
+    "employer": "#6c3483",
+    "self_employment": "#a04000",
+    "peer_mentoring": "#e84393",
+    "in_work_support": "#117864",
+}
+FALLBACK_COLOUR = "#566573"
+
+
+def category_colour(code: str) -> str:
+    return CATEGORY_COLOURS.get(code, FALLBACK_COLOUR)
+
+
+# -- serving Leaflet from the app ---------------------------------------------------------
+
+
+def _declare_asset_components() -> tuple[str, str]:
+    """Register the two xstatic folders with Streamlit's component file server; their URL names."""
+    import streamlit.components.v1 as components
+
+    leaflet = components.declare_component("leaflet", path=str(LEAFLET_DIR))
+    cluster = components.declare_component("markercluster", path=str(MARKERCLUSTER_DIR))
+    return leaflet.name, cluster.name
+
+
+LEAFLET_COMPONENT, MARKERCLUSTER_COMPONENT = _declare_asset_components()
+
+
+def _served(component: str, filename: str) -> str:
+    # Relative to the map iframe (<app>/component/streamlit_folium.st_folium/index.html).
+    return f"../{component}/{filename}"
+
+
+SERVED_JS = {
+    "leaflet": _served(LEAFLET_COMPONENT, "leaflet.js"),
+    "markercluster": _served(MARKERCLUSTER_COMPONENT, "leaflet.markercluster.js"),
+}
+SERVED_CSS = {
+    "leaflet_css": _served(LEAFLET_COMPONENT, "leaflet.css"),
+    "markercluster_css": _served(MARKERCLUSTER_COMPONENT, "MarkerCluster.css"),
+    "markercluster_default_css": _served(MARKERCLUSTER_COMPONENT, "MarkerCluster.Default.css"),
+}
+ASSET_FILES = {
+    "leaflet": LEAFLET_DIR / "leaflet.js",
+    "markercluster": MARKERCLUSTER_DIR / "leaflet.markercluster.js",
+    "leaflet_css": LEAFLET_DIR / "leaflet.css",
+    "markercluster_css": MARKERCLUSTER_DIR / "MarkerCluster.css",
+    "markercluster_default_css": MARKERCLUSTER_DIR / "MarkerCluster.Default.css",
+}
+
+
+def use_app_served_assets() -> None:
+    """Point folium's default asset lists at the app's own copies; drop every other CDN asset.
+
+    Map keeps only Leaflet (jQuery, Bootstrap, glyphicons, Font Awesome and
+    awesome-markers are never used here); MarkerCluster (and FastMarkerCluster,
+    which inherits them) load the plugin from the app too. The lists are changed
+    in place as well, so code holding the module-level lists sees the same.
+    """
+    map_js = [("leaflet", SERVED_JS["leaflet"])]
+    map_css = [("leaflet_css", SERVED_CSS["leaflet_css"])]
+    folium.folium._default_js[:] = map_js
+    folium.folium._default_css[:] = map_css
+    folium.Map.default_js = folium.folium._default_js
+    folium.Map.default_css = folium.folium._default_css
+    folium.plugins.MarkerCluster.default_js = [("markerclusterjs", SERVED_JS["markercluster"])]
+    folium.plugins.MarkerCluster.default_css = [
+        ("markerclustercss", SERVED_CSS["markercluster_css"]),
+        ("markerclusterdefaultcss", SERVED_CSS["markercluster_default_css"]),
+    ]
+
+
+use_app_served_assets()
+
+
+def _data_uri(path: Path, mime: str | None = None) -> str:
+    mime = mime or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _inline_text(path: Path) -> bytes:
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^//# sourceMappingURL=.*$", "", text, flags=re.M)
+    if path.suffix == ".css":
+        # Images the stylesheet names relative to itself go inline too.
+        text = re.sub(r"url\((images/[^)]+)\)", lambda m: f"url({_data_uri(path.parent / m.group(1))})", text)
+    return text.encode("utf-8")
+
+
+def inline_asset(name: str) -> str:
+    path = ASSET_FILES[name]
+    mime = "text/css" if path.suffix == ".css" else "text/javascript"
+    return f"data:{mime};base64,{base64.b64encode(_inline_text(path)).decode('ascii')}"
+
+
+def inline_assets(*elements: JSCSSMixin) -> None:
+    """Give these elements data: URI copies of their assets (for a map saved as a standalone file)."""
+    served_to_name = {url: name for name, url in (SERVED_JS | SERVED_CSS).items()}
+    for element in elements:
+        element.default_js = [(n, inline_asset(served_to_name.get(u, n)) if u in served_to_name else u)
+                              for n, u in element.default_js]
+        element.default_css = [(n, inline_asset(served_to_name.get(u, n)) if u in served_to_name else u)
+                               for n, u in element.default_css]
+
+
+# -- tiles ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tiles:
+    url: str | None          # None: no tiles at all (district outlines only)
+    attribution: str
+
+
+def tiles_config(secrets: Any = None) -> Tiles:
+    """Tiles from $RP_TILES_URL (and $RP_TILES_ATTRIBUTION), else secrets ``[tiles] url/attribution``,
+    else OpenStreetMap. The URL "none" switches tiles off."""
+    url = os.environ.get("RP_TILES_URL")
+    attribution = os.environ.get("RP_TILES_ATTRIBUTION")
+    if not url and secrets is not None:
+        try:
+            section = secrets.get("tiles") or {}
+            url = section.get("url")
+            attribution = attribution or section.get("attribution")
+        except Exception:  # no secrets file: that is the normal case
+            url = None
+    url = (url or OSM_TILES).strip()
+    if url.lower() == "none":
+        return Tiles(None, "")
+    if url == OSM_TILES and not attribution:
+        attribution = OSM_ATTRIBUTION
+    return Tiles(url, attribution or "Map tiles")
+
+
+# -- the map -----------------------------------------------------------------------------
+
+MAP_STYLE = """
+<style>
+  .leaflet-container { background: #eef1f4; font: 14px/1.4 "Source Sans Pro", system-ui, sans-serif; }
+  .rp-pin { background: transparent; border: 0; }
+  .rp-pin span { display: block; width: 14px; height: 14px; border-radius: 50%;
+                 border: 2px solid #fff; box-shadow: 0 0 0 1px rgba(0,0,0,.45); }
+  .rp-client { background: transparent; border: 0; }
+  .rp-client div { width: 18px; height: 18px; border-radius: 50%; background: #111; border: 4px solid #fff;
+                   box-shadow: 0 0 0 2px #111; box-sizing: border-box; }
+  .rp-client b { position: absolute; left: 24px; top: -1px; white-space: nowrap; background: #111; color: #fff;
+                 padding: 1px 6px; border-radius: 3px; font-size: 12px; }
+  .rp-district { background: transparent; border: 0; color: #3d4f63; font-weight: 600; font-size: 12px;
+                 text-shadow: 0 0 3px #fff, 0 0 3px #fff; white-space: nowrap; }
+  .rp-popup b { font-size: 15px; }
+  .rp-popup .rp-cat { color: #444; }
+  .rp-popup a { display: inline-block; margin-top: 4px; }
+</style>
+"""
+
+
+def base_map(tiles: Tiles, centre: tuple[float, float], zoom: int = 12, height: str = "100%") -> folium.Map:
+    """The part of the map that never changes between searches (so it never reloads)."""
+    fmap = folium.Map(location=[round(centre[0], 4), round(centre[1], 4)], zoom_start=zoom, tiles=None,
+                      control_scale=True, height=height)
+    if tiles.url:
+        folium.TileLayer(tiles.url, attr=tiles.attribution, name="Map", max_zoom=19).add_to(fmap)
+    fmap.get_root().header.add_child(Element(MAP_STYLE), name="rp_style")
+    return fmap
+
+
+def _safe_json(value: Any) -> str:
+    """JSON that can sit inside a <script> element whatever the strings hold."""
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    latitude: float
+    longitude: float
+    category: str
+    name: str
+    entry_id: str
+    when: str          # "Thursdays 10am to 12pm · next: Thu 27 Nov, 10am"
+    distance: str      # "1.2 km" or ""
+
+
+def results_payload(points: Sequence[MapPoint], categories: dict[str, str]) -> dict:
+    """The compact, escaped form of the results the browser turns into markers."""
+    cats: list[str] = []
+    cat_index: dict[str, int] = {}
+    whens: list[str] = []
+    when_index: dict[str, int] = {}
+    rows = []
+    for p in points:
+        if p.category not in cat_index:
+            cat_index[p.category] = len(cats)
+            cats.append(p.category)
+        if p.when not in when_index:
+            when_index[p.when] = len(whens)
+            whens.append(html.escape(p.when))
+        row = [round(p.latitude, 5), round(p.longitude, 5), cat_index[p.category], html.escape(p.name),
+               p.entry_id, when_index[p.when]]
+        if p.distance:
+            row.append(html.escape(p.distance))
+        rows.append(row)
+    return {
+        "cats": [[html.escape(categories.get(c, c)), category_colour(c)] for c in cats],
+        "when": whens,
+        "rows": rows,
+    }
+
+
+class ResultsLayer(JSCSSMixin, folium.MacroElement):
+    """Search results, the client's place and district outlines, added to a FeatureGroup.
+
+    Markers are built in the browser from one JSON payload and clustered with
+    Leaflet.markercluster; popups are built when opened. The map then fits the
+    results (or the search circle), so each new search shows its answer.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var group = {{ this._parent.get_name() }};
+            var map = {{ this._parent._parent.get_name() }};
+            var data = {{ this.payload }};
+            var entryBase = null;
+            try { entryBase = new URL({{ this.entry_path }}, document.baseURI).href; } catch (e) {}
+            var icons = data.cats.map(function (c) {
+                return L.divIcon({className: "rp-pin", html: '<span style="background:' + c[1] + '"></span>',
+                                  iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -8]});
+            });
+            function popup(r) {
+                var html = '<div class="rp-popup"><b>' + r[3] + '</b><br><span class="rp-cat">' + data.cats[r[2]][0]
+                    + '</span>';
+                if (r.length > 6) { html += ' &middot; ' + r[6]; }
+                html += '<br>' + data.when[r[5]];
+                if (entryBase) {
+                    html += '<br><a href="' + entryBase + '?id=' + encodeURIComponent(r[4])
+                        + '" target="_blank" rel="noopener">Open full entry</a>';
+                }
+                return html + '</div>';
+            }
+            if (data.outlines) {
+                L.geoJSON(data.outlines, {interactive: false, style: {color: "#5d6d7e", weight: 1.2,
+                    dashArray: "4 4", fillColor: "#5d6d7e", fillOpacity: 0.03}}).addTo(group);
+                data.outlines.features.forEach(function (f) {
+                    L.marker([f.properties.label_lat, f.properties.label_lon], {interactive: false, keyboard: false,
+                        icon: L.divIcon({className: "rp-district", html: f.properties.district, iconSize: null})
+                    }).addTo(group);
+                });
+            }
+            if (data.circle) {
+                L.circle([data.circle[0], data.circle[1]], {radius: data.circle[2], interactive: false,
+                    color: "#111", weight: 1.5, dashArray: "6 6", fill: false}).addTo(group);
+            }
+            var cluster = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
+                                               maxClusterRadius: 45, spiderfyOnMaxZoom: true});
+            var markers = new Array(data.rows.length);
+            for (var i = 0; i < data.rows.length; i++) {
+                var r = data.rows[i];
+                var m = L.marker([r[0], r[1]], {icon: icons[r[2]], riseOnHover: true});
+                m.bindPopup(popup.bind(null, r), {maxWidth: 280});
+                m.bindTooltip(r[3], {direction: "top", offset: [0, -8]});
+                markers[i] = m;
+            }
+            cluster.addLayers(markers);
+            cluster.addTo(group);
+            if (data.client) {
+                L.marker([data.client[0], data.client[1]], {keyboard: false, zIndexOffset: 1000,
+                    icon: L.divIcon({className: "rp-client", html: '<div></div><b>' + data.client[2] + '</b>',
+                                     iconSize: [18, 18], iconAnchor: [9, 9]})
+                }).addTo(group);
+            }
+            if (data.bounds) { map.fitBounds(data.bounds, {maxZoom: data.max_zoom || 15, animate: false}); }
+            return cluster;
+        })();
+        {% endmacro %}
+    """)
+
+    default_js = [("markerclusterjs", SERVED_JS["markercluster"])]
+    default_css = [("markerclustercss", SERVED_CSS["markercluster_css"]),
+                   ("markerclusterdefaultcss", SERVED_CSS["markercluster_default_css"])]
+
+    def __init__(self, payload: dict, entry_path: str = "../../entry"):
+        super().__init__()
+        self._name = "ResultsLayer"
+        self.payload = _safe_json(payload)
+        self.entry_path = _safe_json(entry_path)
+
+
+def results_group(points: Sequence[MapPoint], categories: dict[str, str], *,
+                  client: tuple[float, float, str] | None = None, radius_km: float | None = None,
+                  bounds: list[list[float]] | None = None, outlines: dict | None = None,
+                  max_zoom: int = 15) -> folium.FeatureGroup:
+    """Everything that changes with a search, as one FeatureGroup for st_folium's feature_group_to_add."""
+    payload = results_payload(points, categories)
+    if client is not None:
+        payload["client"] = [round(client[0], 5), round(client[1], 5), html.escape(client[2])]
+        if radius_km:
+            payload["circle"] = [round(client[0], 5), round(client[1], 5), round(radius_km * 1000)]
+    if outlines:
+        payload["outlines"] = outlines
+    if bounds:
+        payload["bounds"] = bounds
+        payload["max_zoom"] = max_zoom
+    group = folium.FeatureGroup(name="Results", control=False)
+    group.add_child(ResultsLayer(payload))
+    return group
+
+
+def outlines_geojson(frame) -> dict | None:
+    """District outlines (a GeoDataFrame from directory.geo) as small GeoJSON; escaped names."""
+    if frame is None or len(frame) == 0:
+        return None
+    import shapely
+
+    features = []
+    for row in frame.itertuples(index=False):
+        geometry = shapely.set_precision(row.geometry, 1e-5)
+        features.append({
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(geometry),
+            "properties": {"district": html.escape(str(row.district)),
+                           "label_lat": float(row.label_lat), "label_lon": float(row.label_lon)},
+        })
+    return {"type": "FeatureCollection", "features": json.loads(json.dumps(features))}
+
+
+# -- what st_folium would send (for the benchmark and tests) ------------------------------
+
+
+def st_folium_parts(fmap: folium.Map, group: folium.FeatureGroup | None) -> dict[str, Any]:
+    """The strings streamlit-folium sends to the browser for this map and group (no Streamlit needed)."""
+    import streamlit_folium as sf
+
+    fmap.get_root().render()
+    fmap.render()
+    html_part = sf._get_html(fmap)
+    header = sf._get_header(fmap)
+    script = sf._get_map_string(fmap)
+    group_string = sf._get_feature_group_string(group, map=fmap) if group is not None else ""
+    js, css = [], []
+    for element in _walk(fmap):
+        js.extend(src for _, src in getattr(element, "default_js", []))
+        css.extend(href for _, href in getattr(element, "default_css", []))
+    return {"script": script, "header": header, "html": html_part, "feature_group": group_string,
+            "js_links": list(dict.fromkeys(js)), "css_links": list(dict.fromkeys(css))}
+
+
+def _walk(element) -> Iterable:
+    if isinstance(element, JSCSSMixin):
+        yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def payload_bytes(parts: dict[str, Any]) -> int:
+    return sum(len(v.encode("utf-8")) if isinstance(v, str) else sum(len(x) for x in v) for v in parts.values())
