@@ -106,7 +106,12 @@ on completion accredited qualification level entry two three taster days open da
 self referral accepted quiet room accessible building parking near bus stop tram station town centre
 """.split()
 
-SYLLABLES = "ab an ar ash bal bar bel ber bly bro burn by cam car chel clif cot dal dar den don ell en esh ford gar gate ham har hart hay hol ing ker kin lan ley lin low mar mel mer mor ney nor ock ors per ral ray ridge ril ron sal sel shaw son stan ster ston tan ter thorn ton tre vale wal war well wick win wood worth".split()
+SYLLABLES = """
+ab an ar ash bal bar bel ber bly bro burn by cam car chel clif cot dal dar den don ell en esh ford
+gar gate ham har hart hay hol ing ker kin lan ley lin low mar mel mer mor ney nor ock ors per ral
+ray ridge ril ron sal sel shaw son stan ster ston tan ter thorn ton tre vale wal war well wick win
+wood worth
+""".split()
 
 DAY_CLAUSES = ("Mon 09:00-12:00", "Tue 10:00-12:00", "Wed 13:30-16:00", "Thu 18:00-20:00", "Fri 09:00-17:00",
                "Sat 10:00-12:00", "Sun 11:00-13:00", "Mon-Fri 09:00-17:00", "Tue,Thu 10:00-12:00")

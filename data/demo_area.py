@@ -889,7 +889,7 @@ KIND_LIST: tuple[Kind, ...] = (
     K("v_phone_friend", "volunteering", 1, "Telephone befriending volunteer (from home)", "Tees Phone Friends (demo)",
       "Ring two or three isolated people each week for a friendly chat, from home and at times that suit you.",
       tags=("befriending", "remote"), cells={**PHONE, "dbs_check": "basic", "schedule": ""}),
-    K("v_centre", "volunteering", 0, "Volunteer matching service", "",
+    K("v_centre", "volunteering", 0, "Volunteer matching service – {town}", "",
       "Tell us what you enjoy and what you want to get out of volunteering, and we find a role that fits, from a "
       "choice of over a hundred local charities. We stay in touch while you settle in.",
       tags=("volunteer-centre", "matching"), cells={"format": "one_to_one", "waiting_days": "7"}),
@@ -971,7 +971,7 @@ KIND_LIST: tuple[Kind, ...] = (
       "Drop-in help to find work: local vacancies on the board, help with online applications and someone to check "
       "your CV before you send it.",
       tags=("job-club", "cv", "drop-in"), cells={"waiting_days": "0", "referral": "self"}),
-    K("e_ips", "employment_support", 2, "IPS employment support for people in treatment",
+    K("e_ips", "employment_support", 2, "IPS employment support for people in treatment – {town}",
       "{town} IPS Employment Team (demo)",
       "Individual Placement and Support: an employment specialist who works alongside your keyworker to help you "
       "find paid work quickly, based on your own preferences, and keeps supporting you once you start.",
@@ -1052,10 +1052,11 @@ KIND_LIST: tuple[Kind, ...] = (
       tags=("care",), cells={**CARE}),
     K("em_call_centre", "employer", 2, "Customer service adviser jobs – {org}", "{surname} Contact Centre Ltd",
       "Answering calls and emails for utility and retail clients. Four weeks' paid training.",
-      tags=("admin", "call-centre"), cells={"sector": "admin", "dbs_check": "basic"}),
+      tags=("admin", "call-centre"), cells={"sector": "admin", "dbs_check": "basic"},
+      pick={"schedule": ("Mon-Fri 08:00-20:00; Sat 09:00-13:00",)}),
     K("em_it", "employer", 1, "Trainee IT repair technician – {org}", "{surname} Computer Repairs",
       "A small repair shop looking for a trainee to fix laptops and phones.",
-      tags=("it",), cells={"sector": "it"}),
+      tags=("it",), cells={"sector": "it"}, pick={"schedule": OFFICE_HOURS}),
     K("em_logistics", "employer", 2, "Warehouse and driver's mate jobs – {org}", "{surname} Haulage Ltd",
       "Warehouse operatives and drivers' mates for a regional haulage firm. Pre-employment drug and alcohol test.",
       tags=("logistics",), cells={"sector": "logistics", "drug_testing": "yes"}),
@@ -1071,7 +1072,7 @@ KIND_LIST: tuple[Kind, ...] = (
                                                     "accepts_convictions": "yes"}),
     K("em_print", "employer", 1, "Print finisher jobs – {org}", "{surname} Print & Design",
       "A print and design studio looking for a print finisher who is good with their hands.",
-      tags=("creative", "printing"), cells={"sector": "creative"}),
+      tags=("creative", "printing"), cells={"sector": "creative"}, pick={"schedule": OFFICE_HOURS}),
     K("em_tearoom", "employer", 1, "Tea room jobs for people in recovery – {org}", "{place} Tea Room CIC",
       "A social enterprise tea room that employs people in recovery: part-time, paid, with a mentor.",
       tags=("social-enterprise", "hospitality", "recovery-friendly"),
@@ -1091,7 +1092,8 @@ KIND_LIST: tuple[Kind, ...] = (
       tags=("retail", "social-enterprise"), cells={"sector": "retail"}),
 
     # ------------------------------------------------------------------ self-employment
-    K("se_startup", "self_employment", 2, "Start your own business: 4-week workshop", "{town} Enterprise Hub (demo)",
+    K("se_startup", "self_employment", 2, "Start your own business: 4-week workshop ({town})",
+      "{town} Enterprise Hub (demo)",
       "A four-week workshop on turning an idea into a business: market research, pricing, registering as "
       "self-employed and a simple business plan.",
       places=CENTRES + ("redcar",), tags=("start-up", "business-plan"), weeks=(4, 4)),
@@ -1151,7 +1153,7 @@ KIND_LIST: tuple[Kind, ...] = (
       tags=("women", "peer-mentor")),
 
     # ------------------------------------------------------------------ in-work support
-    K("iw_retention", "in_work_support", 1, "Job retention support", "{town} Job Retention Service (demo)",
+    K("iw_retention", "in_work_support", 1, "Job retention support – {town}", "{town} Job Retention Service (demo)",
       "Help if you are struggling to keep your job because of health, drink or drugs: talking to your employer, "
       "phased returns and practical support.",
       places=CENTRES, tags=("job-retention",)),
@@ -1207,9 +1209,9 @@ SHARED_ORGS: tuple[SharedOrg, ...] = (
               names={"r_cafe": "Tees Valley Recovery Café"}),
     SharedOrg("Middlesbrough Volunteer Centre (demo)", "mbro_centre", ("v_centre", "wp_admin")),
     SharedOrg("Stockton Volunteer Centre (demo)", "stockton_centre", ("v_centre", "v_office")),
-    SharedOrg("Transporter Employment Partnership (demo)", "mbro_centre", ("e_programme", "iw_retention", "se_startup"),
-              names={"e_programme": "Steps to work programme – Middlesbrough",
-                     "se_startup": "Start your own business: 4-week workshop (Middlesbrough)"}),
+    SharedOrg("Transporter Employment Partnership (demo)", "mbro_centre",
+              ("e_programme", "iw_retention", "se_startup")),
+
     SharedOrg("Ormesby Beck Housing Association (demo)", "grove_hill", ("h_tenancy", "m_tenant_money")),
     SharedOrg("Cargo Fleet Logistics Ltd", "north_ormesby", ("em_logistics", "wp_warehouse")),
     SharedOrg("Middlesbrough Health Improvement Team (demo)", "mbro_centre",
@@ -1314,7 +1316,8 @@ def _slug(text: str) -> str:
     """'Tees Valley Recovery Café CIC' -> 'tees-valley-recovery-cafe-cic' (an ASCII host or mailbox name)."""
     text = text.replace("(demo)", "").replace("'", "")
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")[:40].rstrip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return slug if len(slug) <= 40 else slug[:41].rsplit("-", 1)[0]  # whole words, short enough for a host name
 
 
 def _attended(delivery: str) -> bool:
@@ -1346,6 +1349,7 @@ class _Generator:
         self.used_places: set[tuple[str, str]] = set()  # (kind key, place key)
         self.kind_postcodes: dict[str, list[str]] = defaultdict(list)
         self.org_contact: dict[str, dict[str, str]] = {}
+        self.org_address: dict[str, tuple[str, str]] = {}
         self.phones = [f"01632 960{n:03d}" for n in range(1000)]  # Ofcom's drama range: never a real line
         self.rng.shuffle(self.phones)
         self.pairs: list[tuple[str, str]] = []
@@ -1391,7 +1395,7 @@ class _Generator:
         row = {"id": self.next_id(), "name": (name or kind.name).format(**context), "organisation": org,
                "category": kind.category, "description": self.describe(kind, context), **cells}
         if _attended(cells.get("delivery", "")):
-            row["address"], row["postcode"] = self.locate(kind, place_key)
+            row["address"], row["postcode"] = self.address_of(org, kind, place_key)
         else:
             row["accessibility"] = ""  # "first floor, no lift" means nothing for a phone line
         row.update(self.org_details(org, cells.get("delivery", "")))
@@ -1424,6 +1428,14 @@ class _Generator:
             text += " " + self.rng.choice(EXTRAS[kind.category])
         return text
 
+    def address_of(self, org: str, kind: Kind, place_key: str) -> tuple[str, str]:
+        """An organisation's entries all happen at its one address."""
+        if org not in self.org_address:
+            self.org_address[org] = self.locate(kind, place_key)
+        address, postcode = self.org_address[org]
+        self.kind_postcodes[kind.key].append(postcode)
+        return address, postcode
+
     def locate(self, kind: Kind, place_key: str) -> tuple[str, str]:
         place = PLACES[place_key]
         postcode = self.postcode_apart(kind, place_key)
@@ -1444,9 +1456,7 @@ class _Generator:
                 if all(math.dist(positions[pc], other) >= SAME_KIND_APART_M for other in taken))
 
     def postcode_apart(self, kind: Kind, place_key: str) -> str:
-        postcode = self.rng.choice(list(self.postcodes_apart(kind, place_key)) or _place_postcodes(place_key))
-        self.kind_postcodes[kind.key].append(postcode)
-        return postcode
+        return self.rng.choice(list(self.postcodes_apart(kind, place_key)) or _place_postcodes(place_key))
 
     def org_details(self, org: str, delivery: str) -> dict[str, str]:
         """Website, email and phone belong to the organisation, so its entries share them."""
@@ -1485,10 +1495,12 @@ class _Generator:
         few that have ended, for the stale-entry lists.
         """
         weeks = self.rng.randint(*kind.weeks)
-        earliest, latest = kind.starts or (-max(weeks * 7 - 7, 0), 90)
+        earliest, latest = kind.starts or (-weeks * 7, 90)
         start = self.today + dt.timedelta(days=self.rng.randint(earliest, latest))
         start -= dt.timedelta(days=start.weekday())
         end = start + dt.timedelta(days=weeks * 7 - 3) if weeks else start
+        while kind.starts is None and end < self.today:  # this week's course ended on Friday: take next week's
+            start, end = start + dt.timedelta(weeks=1), end + dt.timedelta(weeks=1)
         return {"start_date": start.isoformat(), "end_date": end.isoformat()}
 
     def last_verified(self) -> str:

@@ -89,6 +89,19 @@ class Directory:
         with self.engine.connect() as connection:
             return [entry_from_mapping(row) for row in connection.execute(query).mappings()]
 
+    def places(self) -> list[tuple[str, int, bool, str, str, float | None, float | None]]:
+        """(id, version, archived, name, organisation, latitude, longitude) of every entry: what duplicate checks need."""
+        from directory.models import Location, Organisation
+
+        query = (
+            select(EntryRow.id, EntryRow.version, EntryRow.archived, EntryRow.name, Organisation.name,
+                   Location.latitude, Location.longitude)
+            .join(Organisation, Organisation.id == EntryRow.organisation_id)
+            .outerjoin(Location, Location.entry_id == EntryRow.id)
+        )
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(query)]
+
     def count(self, *, include_archived: bool = False) -> int:
         from sqlalchemy import func
 

@@ -24,13 +24,16 @@ _CELL_DEGREES = 0.01  # ~1.1 km north-south, ~0.65 km east-west in England
 _EARTH_RADIUS_M = 6_371_008.8
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9\s]")
+
+
 def fold(text: str | None) -> str:
     """Lower case, accents and punctuation removed, spaces collapsed: 'Café-Bar!' -> 'cafe bar'."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", plain).split())
+    # Dropping what is not ASCII after decomposition removes accents in one C call (é -> e).
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
+    return " ".join(_NOT_WORD.sub(" ", plain).split())
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

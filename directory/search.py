@@ -10,12 +10,13 @@ and the weight of the best field it appears in. A query word is matched
 against the vocabulary, not against entries: exactly, as a prefix (people stop
 typing half way), within one or two edits (OSA distance, so a swapped pair of
 letters is one slip), and as a prefix within one edit ("plumbr" -> "plumbing").
-The vocabulary is a few thousand words however many entries there are, so this
-costs the same at 50 or 50,000 entries. An entry's score is, for each query
-word, the best of (field weight x similarity) over the words it holds, averaged
-over the query words: name beats tags and sector, which beat organisation,
-which beats description; a close spelling beats a distant one; and an entry
-matching every query word beats one matching some. WRatio over whole entries
+The vocabulary grows far more slowly than the directory (thousands of words
+for tens of thousands of entries), so typo matching stays cheap as it grows.
+An entry's score is, for each query word, the best of (field weight x
+similarity) over the words it holds, averaged over the query words: name
+beats tags and sector, which beat organisation, which beats description; a
+close spelling beats a distant one; and an entry matching every query word
+beats one matching some. WRatio over whole entries
 is deliberately not used: it is slow and rewards a long string sharing any
 word ("City Mechanics Leeds" comes first for "plumbr leeds").
 

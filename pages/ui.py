@@ -1,25 +1,283 @@
-"""What every page shares: the directory (one per process, cached) and small rendering helpers."""
+"""What every page shares: the directory (one per process, cached) and small rendering helpers.
+
+Everything an entry holds was typed by someone, so it is untrusted: the helpers
+here turn values into plain English and into *escaped* HTML or Markdown. Use
+`esc` for HTML (st.html, map popups), `md` for Markdown (st.markdown, labels),
+and the `*_href` helpers for links, which only ever produce tel:, mailto:,
+http(s): or in-app links.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import logging
+import os
+import re
+import urllib.parse
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
+from directory import codes
 from directory.api import Directory
+from directory.fields import Entry
+from directory.schedule import DAY_NAMES, ScheduleError, describe_sessions, next_session, parse_schedule
+
+LOCAL_TIME = ZoneInfo("Europe/London")
+STALE_AFTER_DAYS = 183  # about six months
+
+_log = logging.getLogger(__name__)
+
+
+# -- the directory -------------------------------------------------------------------------
 
 
 @st.cache_resource(show_spinner="Opening the directory…")
-def get_directory() -> Directory:
-    """One Directory (engine and search index) per process; sessions are never cached."""
-    from directory.demo import seed_demo
-
-    directory = Directory()
+def _open_directory(url: str | None) -> Directory:
+    """One Directory (engine and search index) per process and database; sessions are never cached."""
+    directory = Directory(url)
     if directory.count(include_archived=True) == 0 and directory.dialect == "sqlite":
         # First run on the embedded database: load the demo area so there is something to explore.
-        seed_demo(directory)
+        try:
+            from directory.demo import seed_demo
+
+            seed_demo(directory)
+        except Exception:  # the app still opens; the empty state says what to do
+            _log.exception("could not load the demo area")
     return directory
+
+
+def get_directory() -> Directory:
+    return _open_directory(os.environ.get("DATABASE_URL") or None)
 
 
 def demo_banner(directory: Directory) -> None:
     if directory.is_demo():
         st.info("**Demo data.** Every organisation and entry here is fictional, placed at real Middlesbrough and "
                 "Stockton postcodes. Do not contact them.", icon="ℹ️")
+
+
+def now_local() -> dt.datetime:
+    return dt.datetime.now(LOCAL_TIME)
+
+
+# -- escaping --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
+
+
+def esc(value) -> str:
+    """HTML-escaped text (quotes too, so it is safe in attributes)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def md(value) -> str:
+    """Text made inert for st.markdown: every Markdown / Streamlit directive character is backslashed,
+    so `**x**`, `[a](javascript:..)`, `![img](http://..)`, `:red[..]`, `$x$` and `<b>` all show as typed."""
+    text = "" if value is None else str(value)
+    text = " ".join(text.split())  # one line: no headings, lists or code blocks from new lines
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def tel_href(phone: str | None) -> str | None:
+    """tel:+441642000000 from whatever was typed; None when there are no digits."""
+    if not phone:
+        return None
+    digits = re.sub(r"[^\d+]", "", phone)
+    digits = digits[:1] + digits[1:].replace("+", "")
+    return f"tel:{digits}" if re.search(r"\d{3}", digits) else None
+
+
+_EMAIL = re.compile(r"^[^@\s<>\"'()]+@[^@\s<>\"'()]+\.[^@\s<>\"'()]+$")
+
+
+def mailto_href(email: str | None) -> str | None:
+    if not email or not _EMAIL.match(email.strip()):
+        return None
+    return "mailto:" + urllib.parse.quote(email.strip(), safe="@.+-_")
+
+
+def web_href(url: str | None) -> str | None:
+    """Only http(s) links are ever made clickable (never javascript: or data:)."""
+    if not url:
+        return None
+    url = url.strip()
+    if not re.match(r"^https?://", url, re.I):
+        if re.match(r"^[\w.-]+\.[a-z]{2,}(/|$)", url, re.I) and ":" not in url.split("/")[0]:
+            url = "https://" + url
+        else:
+            return None
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc:
+        return None
+    return urllib.parse.urlunsplit(parsed)
+
+
+def link(href: str | None, text: str, *, new_tab: bool = False) -> str:
+    """An escaped HTML link, or just the escaped text when there is no safe href."""
+    if not href:
+        return esc(text)
+    target = ' target="_blank" rel="noopener noreferrer"' if new_tab else ""
+    return f'<a href="{esc(href)}"{target}>{esc(text)}</a>'
+
+
+# -- plain English -----------------------------------------------------------------------------
+
+
+def category_label(code: str | None) -> str:
+    return codes.CATEGORIES.get(code or "", code or "Unknown category")
+
+
+SHORT_CATEGORY_LABELS: dict[str, str] = {
+    "treatment": "Drug & alcohol treatment",
+    "recovery_support": "Recovery support",
+    "health_wellbeing": "Health & well-being",
+    "housing": "Housing",
+    "money_advice": "Money & benefits advice",
+    "basic_skills": "English, maths, ESOL & digital",
+    "training": "Training & education",
+    "volunteering": "Volunteering",
+    "work_placement": "Work placements",
+    "employment_support": "Job search help",
+    "employer": "Employers",
+    "self_employment": "Self-employment",
+    "peer_mentoring": "Peer mentoring",
+    "in_work_support": "In-work support",
+}
+
+
+def short_category_label(code: str) -> str:
+    return SHORT_CATEGORY_LABELS.get(code) or category_label(code)
+
+
+def format_date(day: dt.date | None) -> str:
+    if day is None:
+        return ""
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+def format_datetime(moment: dt.datetime | None) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(LOCAL_TIME) if moment.tzinfo else moment
+    return f"{local.day} {local.strftime('%b %Y, %H:%M')}"
+
+
+def format_distance(km: float | None) -> str:
+    if km is None:
+        return ""
+    if km < 0.1:
+        return "under 0.1 km"
+    return f"{km:.1f} km" if km < 10 else f"{km:.0f} km"
+
+
+def describe_wait(days: int | None) -> str:
+    if days is None:
+        return "Wait not known"
+    if days <= 0:
+        return "Drop-in"
+    if days == 1:
+        return "About 1 day's wait"
+    if days < 14:
+        return f"About {days} days' wait"
+    weeks = round(days / 7)
+    return f"About {weeks} weeks' wait"
+
+
+def describe_cost(entry: Entry) -> str:
+    if entry.is_free:
+        return "Free"
+    if not entry.cost:
+        return "Cost not known"
+    return entry.cost.strip()
+
+
+def sessions_of(entry: Entry):
+    """The entry's weekly sessions, or None when its times cannot be read."""
+    try:
+        return parse_schedule(entry.schedule)
+    except (ScheduleError, ValueError):
+        return None
+
+
+def describe_times(entry: Entry) -> str:
+    sessions = sessions_of(entry)
+    if sessions is None:
+        return f"Times: {entry.schedule}"
+    text = describe_sessions(sessions)
+    if entry.term_time_only:
+        text += " (term time only)"
+    return text
+
+
+def _clock(moment: dt.datetime) -> str:
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def describe_next_session(entry: Entry, now: dt.datetime) -> str:
+    """'On now, until 12pm', 'Today, 2pm', 'Tomorrow, 10am', 'Thu 27 Nov, 10am', or why there is none."""
+    today = now.date()
+    if entry.end_date and entry.end_date < today:
+        return f"Ended {format_date(entry.end_date)}"
+    sessions = sessions_of(entry)
+    if sessions is None:
+        return "See times"
+    if not sessions:
+        if entry.start_date and entry.start_date > today:
+            return f"Starts {format_date(entry.start_date)}"
+        return "By arrangement"
+    start_from = now
+    if entry.start_date and entry.start_date > today:
+        start_from = dt.datetime.combine(entry.start_date, dt.time(0, 0), tzinfo=now.tzinfo)
+    found = next_session(sessions, start_from)
+    if found is None:
+        return "By arrangement"
+    when, session = found
+    if entry.end_date and when.date() > entry.end_date:
+        return f"No more sessions (ends {format_date(entry.end_date)})"
+    if when <= now:
+        end = dt.datetime.combine(when.date(), session.end if session.end != dt.time.max else dt.time(23, 59))
+        return f"On now, until {_clock(end)}"
+    if when.date() == today:
+        text = f"Today, {_clock(when)}"
+    elif when.date() == today + dt.timedelta(days=1):
+        text = f"Tomorrow, {_clock(when)}"
+    else:
+        text = f"{when.strftime('%a')} {when.day} {when.strftime('%b')}, {_clock(when)}"
+    if entry.term_time_only:
+        text += " (term time only)"
+    return text
+
+
+def last_verified_text(entry: Entry, today: dt.date) -> tuple[str, bool]:
+    """('Checked 3 Nov 2026 by alice', stale?)."""
+    if entry.last_verified is None:
+        return "Never checked", True
+    who = f" by {entry.last_verified_by}" if entry.last_verified_by else ""
+    stale = (today - entry.last_verified).days > STALE_AFTER_DAYS
+    return f"Checked {format_date(entry.last_verified)}{who}", stale
+
+
+def day_name(day: int) -> str:
+    return DAY_NAMES[day]
+
+
+def spoc_html(entry: Entry) -> str:
+    """The named contact as escaped HTML: name, role, phone (tel: link), email (mailto: link)."""
+    parts = []
+    who = ", ".join(esc(x) for x in (entry.contact_name, entry.contact_role) if x)
+    if who:
+        parts.append(who)
+    if entry.contact_phone:
+        parts.append(link(tel_href(entry.contact_phone), entry.contact_phone))
+    if entry.contact_email:
+        parts.append(link(mailto_href(entry.contact_email), entry.contact_email))
+    if not parts:
+        phone = entry.phone and link(tel_href(entry.phone), entry.phone)
+        email = entry.email and link(mailto_href(entry.email), entry.email)
+        general = " · ".join(x for x in (phone, email) if x)
+        return f"No named contact yet. {general}" if general else "No named contact yet"
+    return " · ".join(parts)

@@ -122,8 +122,14 @@ class Importer:
                                for c in columns if c and c not in known]
         with self.directory.unit_of_work() as uow:
             uow.author(self.author)  # refuse early if the importer may not write
-            existing = {e.id: e for e in self.directory.entries(include_archived=True)}
-            finder = DuplicateFinder.of(e for e in existing.values() if not e.archived)
+            places = self.directory.places()
+            finder = DuplicateFinder()
+            for entry_id, _, archived, name, organisation, latitude, longitude in places:
+                if not archived:
+                    finder.add(entry_id, name, organisation, latitude, longitude)
+            # Full records only for the entries this file updates.
+            named = {(row.get("id") or "").strip() for row in rows} & {place[0] for place in places}
+            existing = {e.id: e for e in self.directory.entries(include_archived=True, ids=sorted(named))} if named else {}
             seen_ids: dict[str, int] = {}
             uow.ensure_organisations({(row.get("organisation") or "").strip() for row in rows})
             for number, raw in enumerate(rows, start=1):

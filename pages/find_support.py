@@ -1,0 +1,352 @@
+"""The Find page's plumbing that is not widgets: what a search is, reading one typed as a sentence,
+links that reopen it, and the CSV and printable copies of its results.
+
+(Query understanding would sit well in directory/search.py one day; it lives
+here so the Find page can offer it now.)
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping, Sequence
+
+from directory import codes
+from directory.geo import district_code
+from directory.postcodes import normalise_postcode
+from directory.schedule import DAYS, DAY_NAMES
+
+RADIUS_STEPS: tuple[float, ...] = (1, 2, 3, 5, 10, 15, 25, 50)
+DEFAULT_RADIUS = 5.0
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """Everything that defines a search, as the widgets hold it."""
+
+    query: str = ""
+    place: str = ""                       # client's postcode or district, as typed
+    radius_km: float = DEFAULT_RADIUS
+    categories: tuple[str, ...] = ()
+    day: int | None = None                # 0 = Monday
+    free_only: bool = False
+    delivery: tuple[str, ...] = ()
+    stage: str | None = None
+    benefit: str | None = None
+    order: str = "best"                   # "best" or "nearest" (only matters with words and a place)
+
+    def to_params(self) -> dict[str, str | list[str]]:
+        """Query parameters (only the ones that differ from a blank search)."""
+        params: dict[str, str | list[str]] = {}
+        if self.query:
+            params["q"] = self.query
+        if self.place:
+            params["near"] = self.place
+        if self.radius_km != DEFAULT_RADIUS:
+            params["km"] = f"{self.radius_km:g}"
+        if self.categories:
+            params["cat"] = list(self.categories)
+        if self.day is not None:
+            params["day"] = DAYS[self.day].lower()
+        if self.free_only:
+            params["free"] = "1"
+        if self.delivery:
+            params["how"] = list(self.delivery)
+        if self.stage:
+            params["stage"] = self.stage
+        if self.benefit:
+            params["benefit"] = self.benefit
+        if self.order != "best":
+            params["order"] = self.order
+        return params
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Sequence[str]]) -> "SearchState":
+        """From query parameters (each a list of values); anything unknown or malformed is ignored."""
+        def one(name: str) -> str:
+            values = params.get(name) or []
+            return values[-1].strip() if values else ""
+
+        def many(name: str, vocabulary: Mapping[str, str]) -> tuple[str, ...]:
+            found = []
+            for value in params.get(name) or []:
+                for code in value.split(","):
+                    code = code.strip()
+                    if code in vocabulary and code not in found:
+                        found.append(code)
+            return tuple(found)
+
+        radius = DEFAULT_RADIUS
+        try:
+            value = float(one("km"))
+            radius = min(RADIUS_STEPS, key=lambda step: abs(step - value))
+        except ValueError:
+            pass
+        day = _day_from_word(one("day"))
+        stage = one("stage")
+        benefit = one("benefit")
+        order = one("order")
+        return cls(
+            query=one("q")[:200],
+            place=one("near")[:20],
+            radius_km=radius,
+            categories=many("cat", codes.CATEGORIES),
+            day=day,
+            free_only=one("free").lower() in ("1", "true", "yes", "y"),
+            delivery=many("how", codes.DELIVERY),
+            stage=stage if stage in codes.STAGES else None,
+            benefit=benefit if benefit in codes.BENEFITS else None,
+            order=order if order in ("best", "nearest") else "best",
+        )
+
+
+def _day_from_word(word: str) -> int | None:
+    word = word.strip().lower().rstrip(".")
+    if not word:
+        return None
+    for index, (short, full) in enumerate(zip(DAYS, DAY_NAMES)):
+        if word in (short.lower(), full.lower(), full.lower() + "s"):
+            return index
+    return None
+
+
+# -- a search typed as a sentence: "esol near TS1 thursday free" --------------------------
+
+_DAY_WORDS: dict[str, int] = {}
+for _i, _full in enumerate(DAY_NAMES):
+    _DAY_WORDS[_full.lower()] = _i
+    _DAY_WORDS[_full.lower() + "s"] = _i
+# Short forms people type; "sat" and "sun" are left out (they are words too).
+_DAY_WORDS.update({"mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4})
+_PLACE_WORDS = ("near", "nr", "in", "around", "within", "by")
+_FILLER = {"on", "every", "a", "an", "the", "class", "classes"}
+
+
+@dataclass(frozen=True)
+class Understood:
+    text: str                                   # what is left to search for by words
+    place: str | None = None
+    day: int | None = None
+    free_only: bool = False
+    notes: tuple[str, ...] = field(default=())  # "'near TS1' as the client's place", ...
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.notes)
+
+
+def understand(query: str, *, today: dt.date, is_district=lambda d: True) -> Understood:
+    """Pull a place, a day and 'free' out of a typed search, so one line can say it all.
+
+    A place is a full postcode anywhere, or a district (TS1) after 'near'/'in' or,
+    for two-letter areas, on its own (a one-letter district like L2 could be
+    'level 2'). Only whole words count, nothing is taken from inside a word, and
+    a capitalised 'Free' between capitalised words ('Drug Free Futures') is a name.
+    """
+    words = query.split()
+    keep = [True] * len(words)
+    place = None
+    day = None
+    free = False
+    notes: list[str] = []
+
+    def lower(i: int) -> str:
+        return words[i].lower().strip(",.;!?")
+
+    # Full postcodes: one token (TS13BA) or two (TS1 3BA).
+    i = 0
+    while i < len(words) and place is None:
+        for span in (2, 1):
+            if i + span <= len(words):
+                candidate = normalise_postcode(" ".join(w.strip(",.;") for w in words[i:i + span]))
+                if candidate:
+                    place = candidate
+                    start = i - 1 if i > 0 and lower(i - 1) in _PLACE_WORDS else i
+                    for j in range(start, i + span):
+                        keep[j] = False
+                    notes.append(f"“{' '.join(words[start:i + span])}” as the client's postcode")
+                    break
+        i += 1
+    # Districts.
+    if place is None:
+        for i in range(len(words)):
+            district = district_code(words[i].strip(",.;"))
+            if not district or not is_district(district):
+                continue
+            after_place_word = i > 0 and lower(i - 1) in _PLACE_WORDS
+            two_letter_area = re.match(r"^[A-Z]{2}\d", district) is not None
+            if after_place_word or two_letter_area:
+                place = district
+                start = i - 1 if after_place_word else i
+                for j in range(start, i + 1):
+                    keep[j] = False
+                notes.append(f"“{' '.join(words[start:i + 1])}” as the client's area")
+                break
+    # A day.
+    for i in range(len(words)):
+        if not keep[i]:
+            continue
+        word = lower(i)
+        found = None
+        if word == "today":
+            found = today.weekday()
+        elif word == "tomorrow":
+            found = (today.weekday() + 1) % 7
+        elif word in _DAY_WORDS:
+            found = _DAY_WORDS[word]
+        if found is not None:
+            day = found
+            start = i - 1 if i > 0 and keep[i - 1] and lower(i - 1) in ("on", "every") else i
+            for j in range(start, i + 1):
+                keep[j] = False
+            notes.append(f"“{' '.join(words[start:i + 1])}” as {DAY_NAMES[found]}")
+            break
+    # Free.
+    for i in range(len(words)):
+        if keep[i] and lower(i) == "free":
+            # "Drug Free Futures" is a name: a capitalised Free beside another capitalised word stays.
+            neighbours = [words[j] for j in (i - 1, i + 1) if 0 <= j < len(words)]
+            if words[i][:1].isupper() and any(w[:1].isupper() for w in neighbours):
+                continue
+            free = True
+            keep[i] = False
+            notes.append("“free” as free only")
+            break
+    if not notes:
+        return Understood(text=" ".join(query.split()))
+    rest = [w for w, k in zip(words, keep) if k]
+    # Words left dangling by what was taken out ("class on", "near").
+    while rest and rest[-1].lower().strip(",.;") in _FILLER | set(_PLACE_WORDS):
+        rest.pop()
+    while rest and rest[0].lower().strip(",.;") in {"on", "near", "in"}:
+        rest.pop(0)
+    return Understood(" ".join(rest), place, day, free, tuple(notes))
+
+
+# -- copies of the results ---------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "name", "organisation", "category", "distance_km", "next_session", "times", "waiting", "cost",
+    "contact_name", "contact_role", "contact_phone", "contact_email", "address", "postcode", "delivery",
+    "last_verified", "entry_id",
+)
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return text
+
+
+def results_csv(rows: Iterable[dict]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(row.get(k)) for k in CSV_COLUMNS})
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def describe_search(state: SearchState, place_label: str | None) -> str:
+    """One plain-English line: 'ESOL · within 5 km of TS1 · Thursday · free only'."""
+    parts = []
+    if state.query:
+        parts.append(f"“{state.query}”")
+    if state.categories:
+        parts.append(", ".join(codes.CATEGORIES.get(c, c) for c in state.categories))
+    if place_label:
+        parts.append(f"within {state.radius_km:g} km of {place_label}")
+    if state.day is not None:
+        parts.append(DAY_NAMES[state.day])
+    if state.free_only:
+        parts.append("free only")
+    if state.delivery:
+        parts.append(" or ".join(codes.DELIVERY.get(d, d).lower() for d in state.delivery))
+    if state.stage:
+        parts.append(f"suits {codes.STAGES.get(state.stage, state.stage).lower()}")
+    if state.benefit:
+        parts.append(f"open to people on {codes.BENEFITS.get(state.benefit, state.benefit)}")
+    return " · ".join(parts) or "Everything in the directory"
+
+
+PRINT_STYLE = """
+body { font: 12pt/1.4 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: #111; margin: 2em; }
+h1 { font-size: 18pt; margin: 0 0 .2em; }
+.search { color: #333; margin-bottom: 1em; }
+.result { border-top: 1px solid #999; padding: .6em 0; page-break-inside: avoid; }
+.result h2 { font-size: 13pt; margin: 0; }
+.meta { color: #333; }
+dl { display: grid; grid-template-columns: 9em 1fr; gap: .1em .8em; margin: .3em 0 0; }
+dt { font-weight: 600; } dd { margin: 0; }
+.note { margin-top: 2em; font-size: 10pt; color: #444; }
+@media print { body { margin: 0; } a { color: #111; text-decoration: none; } }
+"""
+
+
+def printable_html(title: str, search_line: str, rows: Sequence[dict], generated: dt.datetime,
+                   demo: bool) -> str:
+    """A self-contained, print-friendly page (no scripts, no external files); every value escaped."""
+    from pages.ui import esc, link, mailto_href, tel_href
+
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{esc(title)}</title><style>{PRINT_STYLE}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f"<p class='search'>{esc(search_line)}<br>{len(rows)} results, printed "
+        f"{esc(generated.strftime('%d %b %Y %H:%M'))}</p>",
+    ]
+    if demo:
+        parts.append("<p><strong>Demo data: every entry is fictional. Do not contact them.</strong></p>")
+    for number, row in enumerate(rows, 1):
+        facts = [
+            ("Where", ", ".join(x for x in (row.get("address"), row.get("postcode")) if x)
+             + (f" ({row['distance']})" if row.get("distance") else "")),
+            ("When", row.get("times")),
+            ("Next session", row.get("next_session")),
+            ("Waiting", row.get("waiting")),
+            ("Cost", row.get("cost")),
+        ]
+        contact = ", ".join(esc(x) for x in (row.get("contact_name"), row.get("contact_role")) if x)
+        reach = " · ".join(
+            link(href, text) for href, text in (
+                (tel_href(row.get("contact_phone")), row.get("contact_phone")),
+                (mailto_href(row.get("contact_email")), row.get("contact_email")),
+            ) if text
+        )
+        parts.append("<div class='result'>")
+        parts.append(f"<h2>{number}. {esc(row.get('name'))}</h2>")
+        parts.append(f"<div class='meta'>{esc(row.get('organisation'))} · {esc(row.get('category_label'))}</div><dl>")
+        for label, value in facts:
+            if value:
+                parts.append(f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>")
+        if contact or reach:
+            parts.append(f"<dt>Contact</dt><dd>{contact}{' · ' if contact and reach else ''}{reach}</dd>")
+        parts.append("</dl></div>")
+    parts.append("<p class='note'>From Recovery Pathways. Check times with the contact before a client travels.</p>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def relaxations(state: SearchState) -> list[tuple[str, SearchState]]:
+    """Searches one step wider than `state`, each with a button label, for the empty state."""
+    options: list[tuple[str, SearchState]] = []
+    if state.day is not None:
+        options.append(("Any day", replace(state, day=None)))
+    if state.free_only:
+        options.append(("Include paid", replace(state, free_only=False)))
+    if state.categories:
+        options.append(("Any category", replace(state, categories=())))
+    if state.delivery:
+        options.append(("Any way of taking part", replace(state, delivery=())))
+    if state.stage:
+        options.append(("Any recovery stage", replace(state, stage=None)))
+    if state.benefit:
+        options.append(("Any benefit situation", replace(state, benefit=None)))
+    if state.query:
+        options.append(("Without the words", replace(state, query="")))
+    return options
