@@ -114,26 +114,16 @@ def postcode_area(district: str) -> str:
 
 
 def district_centre(district: str, table: PostcodeTable | None = None) -> tuple[float, float] | None:
-    """The median position of a district's postcodes, or None if it has none."""
-    return _district_centres(table or default_table()).get(district)
-
-
-_centre_cache: dict[int, dict[str, tuple[float, float]]] = {}
-_centre_lock = threading.Lock()
-
-
-def _district_centres(table: PostcodeTable) -> dict[str, tuple[float, float]]:
-    key = id(table)
-    if key not in _centre_cache:
-        with _centre_lock:
-            if key not in _centre_cache:
-                groups = _district_groups(table)
-                lat, lon = groups["latitude"], groups["longitude"]
-                centres = {}
-                for name, start, stop in zip(groups["names"], groups["starts"], groups["stops"]):
-                    centres[str(name)] = (float(np.median(lat[start:stop])), float(np.median(lon[start:stop])))
-                _centre_cache[key] = centres
-    return _centre_cache[key]
+    """The median position of a district's postcodes, or None if it has none (one binary search)."""
+    code = district_code(district)
+    if code is None:
+        return None
+    rows = (table or default_table()).in_district(code)
+    if not rows:
+        return None
+    lat = np.fromiter((r[1] for r in rows), np.float64, len(rows))
+    lon = np.fromiter((r[2] for r in rows), np.float64, len(rows))
+    return float(np.median(lat)), float(np.median(lon))
 
 
 def locate_place(text: str, table: PostcodeTable | None = None) -> Place:

@@ -1,0 +1,61 @@
+"""Words to match on: normalised terms and their synonym groups (rules.SECTOR_SYNONYMS).
+
+A term ("Food hygiene level 2", "Café", "catering") becomes a set of match
+keys: `=food hygiene level 2` for the exact term, and `~hospitality` for each
+synonym group one of whose words or phrases it holds as whole words. Two terms
+match when their keys meet; the index keeps, per key, which entries hold it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from planner.rules import BASIC_SKILLS_SUBJECTS, SECTOR_SYNONYMS
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalise(text: str) -> str:
+    """'Café / Kitchen' -> 'cafe kitchen': lower case, accents and punctuation gone."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return _NOT_WORD.sub(" ", plain).strip()
+
+
+def _holds(phrase: str, term: str) -> bool:
+    return f" {phrase} " in f" {term} "
+
+
+@lru_cache(maxsize=65536)
+def match_keys(text: str) -> frozenset[str]:
+    """The keys a term matches on; empty for a term with no words."""
+    term = normalise(text)
+    if not term:
+        return frozenset()
+    groups = {f"~{group}" for group, words in SECTOR_SYNONYMS.items() if any(_holds(w, term) for w in words)}
+    return frozenset({f"={term}", *groups})
+
+
+def sector_group(key: str) -> str | None:
+    """'~hospitality' -> 'hospitality'; None for an exact-term key."""
+    return key[1:] if key.startswith("~") else None
+
+
+def group_key(group: str) -> str:
+    return f"~{group}"
+
+
+@lru_cache(maxsize=65536)
+def basic_skills_subjects(tags: tuple[str, ...]) -> frozenset[str]:
+    """The basic-skills subjects `tags` name (rules.BASIC_SKILLS_SUBJECTS)."""
+    terms = [normalise(tag) for tag in tags]
+    return frozenset(
+        subject for subject, words in BASIC_SKILLS_SUBJECTS.items()
+        if any(_holds(word, term) for word in words for term in terms)
+    )
+
+
+def has_tag(tags: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    terms = [normalise(tag) for tag in tags]
+    return any(_holds(normalise(word), term) for word in wanted for term in terms)
