@@ -1,41 +1,427 @@
-"""Find provision: search by words, postcode and category."""
+"""Find provision: from "an ESOL class near TS1, Thursday, free" to a name and a phone number.
+
+guard → widgets (seeded from the link) → directory.search → the same results as a
+list and on a map → share / save / print. Typing the whole request in the search
+box works too: the place, the day and "free" move into their own filters.
+"""
 
 from __future__ import annotations
+
+import urllib.parse
+from dataclasses import replace
 
 import streamlit as st
 
 from directory import codes
-from directory.postcodes import PostcodeError, default_table
+from directory.geo import Bounds, district_centre, district_outlines, districts_in, locate_place
+from directory.postcodes import PostcodeError
 from directory.search import Filters
-from pages.ui import demo_banner, get_directory
+from pages import maps
+from pages.find_support import (
+    DEFAULT_RADIUS, RADIUS_STEPS, SearchState, describe_search, printable_html, relaxations, results_csv, understand,
+)
+from pages.ui import (
+    category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc,
+    day_name, format_date, format_distance, get_directory, md, now_local, short_category_label, spoc_html,
+)
+
+PAGE_SIZE = 20
+MAP_HEIGHT = 600
+MAX_OUTLINE_DISTRICTS = 60
+KEYS = {
+    "query": "find_q", "place": "find_near", "radius_km": "find_km", "categories": "find_cat", "day": "find_day",
+    "free_only": "find_free", "delivery": "find_how", "stage": "find_stage", "benefit": "find_benefit",
+    "order": "find_order",
+}
+LIST_FIELDS = ("categories", "delivery")
+
+CARD_STYLE = """<style>
+.rp-card { line-height: 1.45; }
+.rp-card .rp-title { font-size: 1.08rem; font-weight: 600; }
+.rp-card .rp-dot { display: inline-block; width: .8rem; height: .8rem; border-radius: 50%; margin-right: .35rem;
+                   vertical-align: baseline; border: 1px solid rgba(0,0,0,.35); }
+.rp-card .rp-dist { font-weight: 600; color: #1f4e79; white-space: nowrap; margin-left: .4rem; }
+.rp-card .rp-sub { color: #555; font-size: .92rem; }
+.rp-card .rp-row { margin-top: .15rem; }
+.rp-card .rp-k { color: #555; }
+.rp-legend span.rp-dot { display: inline-block; width: .75rem; height: .75rem; border-radius: 50%;
+                         margin: 0 .3rem 0 .8rem; border: 1px solid rgba(0,0,0,.35); vertical-align: baseline; }
+.rp-legend { font-size: .9rem; line-height: 1.9; }
+</style>"""
+
+
+# -- the search held in the widgets, and in the link ----------------------------------------------
+
+
+def _put(state: SearchState) -> None:
+    for name, key in KEYS.items():
+        value = getattr(state, name)
+        st.session_state[key] = list(value) if name in LIST_FIELDS else value
+
+
+def _read() -> SearchState:
+    s = st.session_state
+    radius = s.get(KEYS["radius_km"], DEFAULT_RADIUS)
+    return SearchState(
+        query=" ".join((s.get(KEYS["query"]) or "").split()),
+        place=(s.get(KEYS["place"]) or "").strip(),
+        radius_km=float(radius if radius in RADIUS_STEPS else DEFAULT_RADIUS),
+        categories=tuple(c for c in (s.get(KEYS["categories"]) or ()) if c in codes.CATEGORIES),
+        day=s.get(KEYS["day"]),
+        free_only=bool(s.get(KEYS["free_only"])),
+        delivery=tuple(d for d in (s.get(KEYS["delivery"]) or ()) if d in codes.DELIVERY),
+        stage=s.get(KEYS["stage"]),
+        benefit=s.get(KEYS["benefit"]),
+        order=s.get(KEYS["order"]) or "best",
+    )
+
+
+def _as_lists(params) -> dict[str, list[str]]:
+    return {k: (list(v) if isinstance(v, (list, tuple)) else [v]) for k, v in params.items()}
+
+
+def _link_params() -> dict[str, list[str]]:
+    return {key: st.query_params.get_all(key) for key in st.query_params.keys()}
+
+
+def _is_district(code: str) -> bool:
+    try:
+        return district_centre(code) is not None
+    except Exception:
+        return False
+
+
+def _understand_into_widgets(typed: str) -> None:
+    understood = understand(typed, today=now_local().date(), is_district=_is_district)
+    if not understood.anything:
+        return
+    st.session_state[KEYS["query"]] = understood.text
+    if understood.place:
+        st.session_state[KEYS["place"]] = understood.place
+    if understood.day is not None:
+        st.session_state[KEYS["day"]] = understood.day
+    if understood.free_only:
+        st.session_state[KEYS["free_only"]] = True
+    st.session_state["find_note"] = "Read " + ", ".join(understood.notes) + "."
+
+
+def _on_query_typed() -> None:
+    _understand_into_widgets(st.session_state.get(KEYS["query"]) or "")
+
+
+def _seed_from_link() -> None:
+    """A link opens its search; with no link, the widgets keep what this session had."""
+    params = _link_params()
+    first_run = KEYS["query"] not in st.session_state
+    if first_run or (params and params != st.session_state.get("find_link")):
+        _put(SearchState.from_params(params))
+        _understand_into_widgets(st.session_state[KEYS["query"]])
+
+
+def _write_link(state: SearchState) -> dict[str, list[str]]:
+    wanted = _as_lists(state.to_params())
+    if _link_params() != wanted:
+        st.query_params.from_dict(state.to_params())
+    st.session_state["find_link"] = wanted
+    return wanted
+
+
+def _apply(state: SearchState) -> None:
+    """Button callback: show this search instead (runs before the widgets are drawn)."""
+    _put(state)
+
+
+# -- reading the directory -----------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _directory_view(database: str, counter: int) -> tuple[tuple[float, float], int]:
+    """Where the base map starts: the middle of everything in the directory (changes only with it)."""
+    hits = get_directory().search("", Filters(), limit=None)
+    bounds = Bounds.around((h.entry.latitude, h.entry.longitude) for h in hits if h.entry.has_position)
+    if bounds is None:
+        return (54.5742, -1.2350), 11
+    span = max(bounds.north - bounds.south, bounds.east - bounds.west)
+    zoom = 11 if span < 0.5 else 9 if span < 2 else 7 if span < 6 else 6
+    return bounds.centre, zoom
+
+
+def _search(directory, state: SearchState, place) -> list:
+    filters = Filters(
+        categories=state.categories,
+        near=place.position if place else None,
+        within_km=state.radius_km if place else None,
+        stage=state.stage, day=state.day, free_only=state.free_only, benefit=state.benefit,
+        delivery=state.delivery,
+    )
+    hits = directory.search(state.query, filters, limit=None)
+    if place and state.query and state.order == "nearest":
+        hits = sorted(hits, key=lambda h: (h.distance_km is None, h.distance_km or 0.0))
+    return hits
+
+
+def _row(hit, now) -> dict:
+    """One result as plain values (for the CSV and the printable page)."""
+    e = hit.entry
+    return {
+        "name": e.name, "organisation": e.organisation, "category": e.category,
+        "category_label": category_label(e.category),
+        "distance_km": "" if hit.distance_km is None else f"{hit.distance_km:.2f}",
+        "distance": format_distance(hit.distance_km) or ("" if e.in_person else "online or by phone"),
+        "next_session": describe_next_session(e, now), "times": describe_times(e),
+        "waiting": describe_wait(e.waiting_days), "cost": describe_cost(e),
+        "contact_name": e.contact_name, "contact_role": e.contact_role,
+        "contact_phone": e.contact_phone or e.phone, "contact_email": e.contact_email or e.email,
+        "address": e.address, "postcode": e.postcode,
+        "delivery": ", ".join(codes.DELIVERY.get(d, d) for d in e.delivery),
+        "last_verified": e.last_verified.isoformat() if e.last_verified else "", "entry_id": e.id,
+    }
+
+
+# -- drawing ------------------------------------------------------------------------------------------
+
+
+def _card(hit, now) -> str:
+    e = hit.entry
+    distance = format_distance(hit.distance_km)
+    if not e.in_person:
+        distance = " / ".join(codes.DELIVERY.get(d, d) for d in e.delivery if d != "in_person") or "Remote"
+    dist_html = f'<span class="rp-dist">{esc(distance)}</span>' if distance else ""
+    next_text = describe_next_session(e, now)
+    times = describe_times(e)
+    extra = []
+    if e.start_date and e.start_date > now.date():
+        extra.append(f"starts {format_date(e.start_date)}")
+    return (
+        f'<div class="rp-card">'
+        f'<div class="rp-title"><span class="rp-dot" style="background:{maps.category_colour(e.category)}"></span>'
+        f'{esc(e.name)}{dist_html}</div>'
+        f'<div class="rp-sub">{esc(e.organisation)} · {esc(short_category_label(e.category))}</div>'
+        f'<div class="rp-row"><span class="rp-k">Next:</span> {esc(next_text)}'
+        f'<span class="rp-k"> · </span>{esc(times)}{esc(" · " + ", ".join(extra)) if extra else ""}</div>'
+        f'<div class="rp-row">{esc(describe_wait(e.waiting_days))} · {esc(describe_cost(e))}</div>'
+        f'<div class="rp-row"><span class="rp-k">Contact:</span> {spoc_html(e)}</div>'
+        f"</div>"
+    )
+
+
+def _map_points(hits, now) -> list[maps.MapPoint]:
+    points = []
+    for hit in hits:
+        e = hit.entry
+        if not (e.has_position and e.in_person):
+            continue  # where an online or phone service's office is tells the client nothing
+        points.append(maps.MapPoint(e.latitude, e.longitude, e.category, e.name, e.id,
+                                    f"{describe_times(e)} · next: {describe_next_session(e, now)}",
+                                    format_distance(hit.distance_km)))
+    return points
+
+
+def _draw_map(directory, state: SearchState, place, hits, now) -> None:
+    points = _map_points(hits, now)
+    spots = [(p.latitude, p.longitude) for p in points]
+    bounds = Bounds.around(spots + ([place.position] if place else []), pad_km=0.4)
+    if place and len(spots) == 0:
+        bounds = Bounds.circle(place.latitude, place.longitude, state.radius_km)
+    outlines = None
+    if bounds is not None:
+        try:
+            near_districts = districts_in(bounds)
+            if len(near_districts) <= MAX_OUTLINE_DISTRICTS:
+                outlines = maps.outlines_geojson(district_outlines(near_districts))
+        except Exception:  # outlines are an aid; the markers matter
+            outlines = None
+    group = maps.results_group(
+        points, codes.CATEGORIES,
+        client=(place.latitude, place.longitude, place.label) if place else None,
+        radius_km=state.radius_km if place else None,
+        bounds=bounds.as_leaflet() if bounds else None, outlines=outlines,
+    )
+    centre, zoom = _directory_view(str(directory.engine.url), directory.change_counter())
+    fmap = maps.base_map(maps.tiles_config(st.secrets), centre, zoom)
+    maps.show_map(fmap, group, key="find_map", height=MAP_HEIGHT)
+
+    counts: dict[str, int] = {}
+    for p in points:
+        counts[p.category] = counts.get(p.category, 0) + 1
+    if counts:
+        legend = "".join(
+            f'<span class="rp-dot" style="background:{maps.category_colour(c)}"></span>{esc(short_category_label(c))} ({n})'
+            for c, n in sorted(counts.items(), key=lambda kv: -kv[1])
+        )
+        st.html(f'<div class="rp-legend" aria-label="Map key">{legend}</div>')
+    remote = sum(1 for h in hits if not h.entry.in_person)
+    unplaced = sum(1 for h in hits if h.entry.in_person and not h.entry.has_position)
+    notes = []
+    if remote:
+        notes.append(f"{remote} online or phone service{'s are' if remote != 1 else ' is'} in the list but not on the map.")
+    if unplaced:
+        notes.append(f"{unplaced} result{'s have' if unplaced != 1 else ' has'} no map position yet.")
+    notes.append("Grey dashed outlines are postcode districts; the map works without the background tiles.")
+    st.caption(" ".join(notes))
+
+
+def _share_save_print(directory, state: SearchState, place, hits, now) -> None:
+    params = state.to_params()
+    base = st.context.url or ""
+    query = urllib.parse.urlencode(params, doseq=True)
+    link = f"{base}?{query}" if query else (base or "?")
+    with st.popover("Share, save or print", icon=":material/share:"):
+        st.markdown("**Link to this search** (copy it with the button on the right):")
+        st.code(link, language=None, wrap_lines=True)
+        search_line = describe_search(state, place.label if place else None)
+        stamp = now.strftime("%Y-%m-%d")
+        st.download_button(
+            "Download results (CSV)", data=lambda: results_csv(_row(h, now) for h in hits),
+            file_name=f"recovery-pathways-{stamp}.csv", mime="text/csv", on_click="ignore",
+            icon=":material/download:", key="find_csv",
+        )
+        st.download_button(
+            "Printable list (opens in your browser)",
+            data=lambda: printable_html("Provision found", search_line, [_row(h, now) for h in hits], now,
+                                        directory.is_demo()).encode("utf-8"),
+            file_name=f"recovery-pathways-{stamp}.html", mime="text/html", on_click="ignore",
+            icon=":material/print:", key="find_print",
+        )
+
+
+def _empty_state(directory, state: SearchState, place) -> None:
+    if directory.count() == 0:
+        st.info("The directory has no entries yet. A coordinator can import a spreadsheet, or run "
+                "`python -m directory seed-demo` to load the demo area.")
+        return
+    if place is not None:
+        wider = _search(directory, replace(state, radius_km=float(max(RADIUS_STEPS))), place)
+        placed = [h.distance_km for h in wider if h.distance_km is not None]
+        if placed:
+            nearest = min(placed)
+            step = next((s for s in RADIUS_STEPS if s >= nearest), max(RADIUS_STEPS))
+            st.warning(f"Nothing within {state.radius_km:g} km of {md(place.label)}. "
+                       f"The nearest match is {format_distance(nearest)} away.", icon=":material/search_off:")
+            st.button(f"Widen to {step:g} km", type="primary", on_click=_apply,
+                      args=(replace(state, radius_km=float(step)),), key="find_widen")
+            return
+    st.warning("Nothing matches this search." if place is None else
+               f"Nothing matches this search within {max(RADIUS_STEPS)} km of {md(place.label)}.",
+               icon=":material/search_off:")
+    options = []
+    for label, wider_state in relaxations(state):
+        found = _search(directory, wider_state, place)
+        if found:
+            options.append((label, wider_state, len(found)))
+    if options:
+        st.write("Try one of these instead:")
+        cols = st.columns(min(len(options), 3))
+        for i, (label, wider_state, n) in enumerate(options):
+            cols[i % len(cols)].button(f"{label} ({n} result{'s' if n != 1 else ''})", on_click=_apply,
+                                       args=(wider_state,), key=f"find_relax_{i}")
+    elif state.query:
+        st.write("Check the spelling, use fewer or different words (for example “English” instead of “ESOL”), "
+                 "or clear the search box to see everything nearby.")
+
+
+def _draw_list(directory, state: SearchState, place, hits, now) -> None:
+    n = len(hits)
+    signature = (state, n)
+    if st.session_state.get("find_signature") != signature:
+        st.session_state["find_signature"] = signature
+        st.session_state["find_shown"] = PAGE_SIZE
+    shown = st.session_state.get("find_shown", PAGE_SIZE)
+
+    head, actions = st.columns([3, 2], vertical_alignment="center")
+    where = f" within {state.radius_km:g} km of {md(place.label)}" if place else ""
+    if place and state.query:
+        how = "nearest first" if state.order == "nearest" else "best match first"
+    elif place:
+        how = "nearest first"
+    elif state.query:
+        how = "best match first"
+    else:
+        how = "A to Z"
+    head.markdown(f"**{n} result{'s' if n != 1 else ''}**{where} · {how}")
+    if n:
+        with actions:
+            _share_save_print(directory, state, place, hits, now)
+    if place and state.query:
+        st.segmented_control("Order", options=["best", "nearest"], key=KEYS["order"], persist_state="session",
+                             format_func={"best": "Best match first", "nearest": "Nearest first"}.get,
+                             label_visibility="collapsed", required=True)
+    if not n:
+        _empty_state(directory, state, place)
+        return
+    for hit in hits[:shown]:
+        with st.container(border=True):
+            st.html(_card(hit, now))
+            st.page_link("pages/entry.py", label="Open full entry", icon=":material/arrow_forward:",
+                         query_params={"id": hit.entry.id})
+    if n > shown:
+        st.caption(f"Showing 1–{shown} of {n}. All {n} are on the map.")
+        st.button(f"Show {min(PAGE_SIZE, n - shown)} more", key="find_more_results",
+                  on_click=lambda: st.session_state.update(find_shown=shown + PAGE_SIZE))
+
+
+# -- the page ---------------------------------------------------------------------------------------
 
 directory = get_directory()
+now = now_local()
+_seed_from_link()
+
 st.title("Find provision")
 demo_banner(directory)
+st.html(CARD_STYLE)
 
-with st.form("search"):
-    query = st.text_input("What are you looking for?", placeholder="e.g. ESOL, job club, recovery café")
-    left, right = st.columns(2)
-    postcode = left.text_input("Client's postcode", placeholder="e.g. TS1 3BA")
-    within_km = right.slider("Within (km)", 1, 30, 5)
-    categories = st.multiselect("Categories", list(codes.CATEGORIES), format_func=codes.CATEGORIES.get)
-    st.form_submit_button("Search")
+typed_place = bool((st.session_state.get(KEYS["place"]) or "").strip())
+top = st.columns([3, 1.5, 1.4], vertical_alignment="bottom")
+top[0].text_input(
+    "What are you looking for?", key=KEYS["query"], on_change=_on_query_typed, persist_state="session",
+    placeholder="Try: ESOL near TS1 Thursday free",
+    help="Spelling slips are fine. You can type the whole request here: a postcode or area, a day and "
+         "“free” move into their own filters.",
+)
+top[1].text_input("Client's postcode or area", key=KEYS["place"], placeholder="e.g. TS1 3BA or TS1",
+                  persist_state="session", help="Results are measured from here, nearest first.")
+top[2].select_slider("Distance", options=RADIUS_STEPS, key=KEYS["radius_km"], persist_state="session",
+                     format_func=lambda km: f"within {km:g} km", disabled=not typed_place,
+                     help="Type a postcode or area first. Online and phone services are always included.")
+st.pills("Kind of provision (pick any)", options=list(codes.CATEGORIES), selection_mode="multi",
+         key=KEYS["categories"], format_func=short_category_label, persist_state="session")
+today = now.weekday()
+more_on = sum(bool(st.session_state.get(KEYS[k])) for k in ("delivery", "stage", "benefit"))
+row = st.columns([1.3, 0.9, 3], vertical_alignment="bottom")
+row[0].selectbox("Day", options=[None, 0, 1, 2, 3, 4, 5, 6], key=KEYS["day"], persist_state="session",
+                 format_func=lambda d: "Any day" if d is None else day_name(d) + (" (today)" if d == today else ""))
+row[1].toggle("Free only", key=KEYS["free_only"], persist_state="session")
+with row[2].expander(f"More filters{f' ({more_on} on)' if more_on else ''}: delivery, recovery stage, benefits",
+                     expanded=bool(more_on)):
+    st.multiselect("How it's delivered", options=list(codes.DELIVERY), key=KEYS["delivery"],
+                   format_func=codes.DELIVERY.get, placeholder="Any way", persist_state="session")
+    st.selectbox("Client's recovery stage", options=[None, *codes.STAGES], key=KEYS["stage"], persist_state="session",
+                 format_func=lambda s: "Any stage" if s is None else codes.STAGES[s],
+                 help="Shows provision that suits this stage, and provision open to every stage.")
+    st.selectbox("Client's benefits", options=[None, *codes.BENEFITS], key=KEYS["benefit"], persist_state="session",
+                 format_func=lambda b: "Don't filter by benefits" if b is None else codes.BENEFITS[b],
+                 help="Hides provision limited to other benefits.")
 
-near = None
-if postcode.strip():
+state = _read()
+_write_link(state)
+
+messages = st.container()
+note = st.session_state.pop("find_note", None)
+if note:
+    messages.caption(md(note))
+place = None
+if state.place:
     try:
-        near = default_table().locate(postcode)
+        place = locate_place(state.place)
     except PostcodeError as error:
-        st.error(str(error))
-filters = Filters(categories=tuple(categories), near=near, within_km=within_km if near else None)
-hits = directory.search(query, filters, limit=50)
-if not hits:
-    st.warning("Nothing matches. Try fewer words, a wider distance or fewer categories.")
-for hit in hits:
-    distance = "" if hit.distance_km is None else f" · {hit.distance_km:.1f} km"
-    entry = hit.entry
-    with st.container(border=True):
-        st.markdown(f"**{entry.name}**{distance}", unsafe_allow_html=False)
-        st.caption(f"{entry.organisation} · {codes.CATEGORIES.get(entry.category, entry.category)}")
-        if entry.contact_name or entry.contact_phone:
-            st.text(f"Contact: {entry.contact_name or ''} {entry.contact_phone or ''}".strip())
+        reason = str(error)
+        messages.error(f"{md(reason[:1].upper() + reason[1:])}. Until then, results are not limited by distance.",
+                       icon=":material/location_off:")
+
+hits = _search(directory, state, place)
+
+left, right = st.columns([1.05, 1], gap="large")
+with right:
+    _draw_map(directory, state, place, hits, now)
+with left:
+    _draw_list(directory, state, place, hits, now)

@@ -429,3 +429,13 @@ def _walk(element) -> Iterable:
 
 def payload_bytes(parts: dict[str, Any]) -> int:
     return sum(len(v.encode("utf-8")) if isinstance(v, str) else sum(len(x) for x in v) for v in parts.values())
+
+
+def show_map(fmap: folium.Map, group: folium.FeatureGroup | None, *, key: str, height: int):
+    """Draw the map in Streamlit. Panning and zooming never rerun the page (nothing is returned),
+    and a new `group` replaces the markers in place instead of reloading the map."""
+    from streamlit_folium import st_folium
+
+    _declare_asset_components()  # idempotent; makes sure this server serves the files
+    return st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[],
+                     feature_group_to_add=group)

@@ -38,9 +38,11 @@ class ImportReport:
     possible_duplicates: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     dry_run: bool = False
+    allowed_duplicates: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("allowed_duplicates")
         if not self.dry_run:
             data.pop("dry_run")
         return data
@@ -56,8 +58,10 @@ class ImportReport:
         verb = "would be" if self.dry_run else "were"
         parts = [f"{self.rows} rows read", f"{self.created} {verb} created", f"{self.updated} updated",
                  f"{self.unchanged} unchanged", f"{len(self.rejected_rows)} rejected"]
-        if self.possible_duplicates:
-            parts.append(f"{len(self.possible_duplicates)} possible duplicates held back")
+        duplicate_rows = len({d["row"] for d in self.possible_duplicates})
+        if duplicate_rows:
+            outcome = "created anyway" if self.allowed_duplicates else "held back"
+            parts.append(f"{duplicate_rows} possible duplicates {outcome}")
         return ", ".join(parts)
 
 
@@ -114,7 +118,8 @@ class Importer:
     def run(self, data: bytes, name: str, format: str | None = None) -> ImportReport:
         format = detect_format(name, format)
         columns, rows, warnings = read_rows(data, format)
-        report = ImportReport(file=Path(name).name, rows=len(rows), warnings=warnings, dry_run=self.dry_run)
+        report = ImportReport(file=Path(name).name, rows=len(rows), warnings=warnings, dry_run=self.dry_run,
+                              allowed_duplicates=self.allow_duplicates)
         known = set(F.COLUMNS)
         self._rows_created: dict[str, int] = {}
         self._to_create: list[dict[str, Any]] = []

@@ -1,0 +1,71 @@
+"""Where the client stands on the employment continuum (002, UK Drug Policy Commission 2008).
+
+`current` is the first step not yet done, counting paid work history as soft
+skills done; `next` is that step and the one after it, plus job search when
+the client wants work now and is stabilising or later (spec). It is not a
+ladder everyone climbs rung by rung (004 §1.8), so `step_fits` scores every
+step for ranking: the next steps best, later ones less, and steps already
+done (or before the current one) least: nobody is sent back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.profile import Profile
+from planner.rules import (
+    STAGE_ORDER,
+    STEP_FIT_CURRENT,
+    STEP_FIT_FOLLOWING,
+    STEP_FIT_LATER,
+    STEP_FIT_LATER_FLOOR,
+    STEP_FIT_NOT_NEEDED,
+    STEP_FIT_WORK_NOW,
+    STEP_ORDER,
+    WORK_HISTORY_COVERS_STEP,
+    WORK_NOW_FROM_STAGE,
+)
+
+JOB_SEARCH = "job_search"
+LATER_STEP_DECREMENT = 0.1
+
+
+@dataclass(frozen=True)
+class Continuum:
+    current: str | None  # None once every step is done
+    next: tuple[str, ...]
+    done: frozenset[str]  # done_steps plus what the client's work history covers
+
+    def to_dict(self) -> dict:
+        return {"current": self.current, "next": list(self.next)}
+
+
+def wants_work_now(profile: Profile) -> bool:
+    """The client asks to look for work and is far enough on for job search (client preference, 004 §1.8)."""
+    stage_reached = STAGE_ORDER.index(profile.stage) >= STAGE_ORDER.index(WORK_NOW_FROM_STAGE)
+    return bool(profile.goals.wants_work_now) and stage_reached
+
+
+def place(profile: Profile) -> Continuum:
+    done = set(profile.done_steps)
+    if profile.assets.work_history:
+        done.add(WORK_HISTORY_COVERS_STEP)
+    remaining = [step for step in STEP_ORDER if step not in done]
+    following = list(remaining[:2])
+    if wants_work_now(profile) and JOB_SEARCH not in following:
+        following.append(JOB_SEARCH)
+    return Continuum(remaining[0] if remaining else None, tuple(following), frozenset(done))
+
+
+def step_fits(continuum: Continuum) -> dict[str, float]:
+    """`step_fit` for every step, in rules.STEP_ORDER."""
+    fits = {step: STEP_FIT_NOT_NEEDED for step in STEP_ORDER}
+    if continuum.current is None:
+        remaining = []
+    else:
+        remaining = [s for s in STEP_ORDER[STEP_ORDER.index(continuum.current):] if s not in continuum.done]
+    for offset, step in enumerate(remaining[2:]):
+        fits[step] = max(STEP_FIT_LATER_FLOOR, STEP_FIT_LATER - LATER_STEP_DECREMENT * offset)
+    for position, step in enumerate(continuum.next):
+        fits[step] = (STEP_FIT_CURRENT, STEP_FIT_FOLLOWING)[position] if position < 2 and step in remaining[:2] else STEP_FIT_WORK_NOW
+    return fits
