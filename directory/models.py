@@ -220,3 +220,63 @@ class DirectoryState(Base):
 
 
 Index("ix_revisions_author_at", Revision.author, Revision.at)
+
+
+class Feedback(Base):
+    """Client feedback on an entry, recorded by a worker: a rating, a short comment, never who the client is."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entries.id"), index=True)
+    rating: Mapped[int]  # 1..5
+    comment: Mapped[str | None] = mapped_column(String(500))
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    hidden_by: Mapped[str | None] = mapped_column(String(80))
+    hidden_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class VerificationRequest(Base):
+    """A coordinator's "please check this is still right", shown on the entry and to its organisation."""
+
+    __tablename__ = "verification_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entries.id"), index=True)
+    requested_by: Mapped[str] = mapped_column(String(80))
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    note: Mapped[str | None] = mapped_column(String(500))
+    resolved_at: Mapped[dt.datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class DuplicateDecision(Base):
+    """A pair someone looked at and said is not a duplicate, so it is not suggested again."""
+
+    __tablename__ = "duplicate_decisions"
+    __table_args__ = (UniqueConstraint("first_id", "second_id", name="uq_duplicate_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_id: Mapped[str] = mapped_column(ForeignKey("entries.id"))  # the smaller id of the pair
+    second_id: Mapped[str] = mapped_column(ForeignKey("entries.id"))
+    decision: Mapped[str] = mapped_column(String(20), default="not_duplicate")
+    decided_by: Mapped[str] = mapped_column(String(80))
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class UnmetNeed(Base):
+    """A need nobody could meet: what and where (postcode district only), never who."""
+
+    __tablename__ = "unmet_needs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    district: Mapped[str | None] = mapped_column(String(8), index=True)
+    stage: Mapped[str | None] = mapped_column(String(20))
+    barriers: Mapped[list[Any]] = mapped_column(default=list)
+    recorded_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(20), default="search")  # search or plan
