@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -83,3 +84,113 @@ def get_account(directory, username: str) -> Account | None:
     with directory._read() as session:
         user = session.scalar(select(User).where(User.username == username))
         return _account(user) if user else None
+
+
+# -- signing in ----------------------------------------------------------------------------
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = dt.timedelta(minutes=15)
+# A shared office PC should not stay signed in overnight.
+SESSION_IDLE = dt.timedelta(hours=2)
+SESSION_LIMIT = dt.timedelta(hours=10)
+MIN_PASSWORD_LENGTH = 10
+# Verified against when the username is unknown, so a wrong username takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+class SignInError(Exception):
+    """Why signing in failed, in words that do not tell an attacker which usernames exist."""
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
+def check_password_strength(password: str, username: str = "") -> str | None:
+    """None when acceptable, else what to do instead."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"use at least {MIN_PASSWORD_LENGTH} characters (a few words together are easy to remember)"
+    if username and username.casefold() in password.casefold():
+        return "do not include your username in your password"
+    return None
+
+
+def authenticate(directory, username: str, password: str, now: dt.datetime | None = None) -> Account:
+    """The account if the password is right; throttled after repeated failures."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    wrong = SignInError("That username and password do not match. Check them and try again.")
+    with directory.unit_of_work() as uow:
+        user = uow.session.scalar(select(User).where(User.username == username.strip()))
+        if user is None or not user.active or not user.password_hash:
+            password_matches(_DUMMY_HASH, password)
+            raise wrong
+        locked_until = _utc(user.locked_until)
+        if locked_until and locked_until > now:
+            raise SignInError(
+                f"Too many attempts: try again after {locked_until.astimezone().strftime('%H:%M')}, "
+                "or ask a coordinator to reset your password."
+            )
+        if not password_matches(user.password_hash, password):
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILED_SIGN_INS:
+                user.locked_until, user.failed_logins = now + LOCKOUT, 0
+            uow.commit()
+            raise wrong
+        user.failed_logins, user.locked_until, user.last_login = 0, None, now
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        account = _account(user)
+        uow.commit()
+    return account
+
+
+def session_expired(signed_in_at: dt.datetime, last_seen: dt.datetime, now: dt.datetime | None = None) -> bool:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now - last_seen > SESSION_IDLE or now - signed_in_at > SESSION_LIMIT
+
+
+def needs_first_coordinator(directory) -> bool:
+    """True until someone can sign in as a coordinator: the app then offers to create that account."""
+    with directory._read() as session:
+        return session.scalar(
+            select(User.id).where(User.role == "coordinator", User.password_hash.is_not(None), User.active)
+        ) is None
+
+
+def create_first_coordinator(directory, username: str, display_name: str, password: str) -> Account:
+    if not needs_first_coordinator(directory):
+        raise ValueError("a coordinator exists already: ask them to create your account")
+    problem = check_password_strength(password, username)
+    if problem:
+        raise ValueError(f"choose another password: {problem}")
+    return create_user(directory, username, display_name, "coordinator", password=password)
+
+
+def set_password(directory, username: str, password: str) -> None:
+    problem = check_password_strength(password, username)
+    if problem:
+        raise ValueError(f"choose another password: {problem}")
+    with directory.unit_of_work() as uow:
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise ValueError(f"no account '{username}'")
+        user.password_hash, user.failed_logins, user.locked_until = hash_password(password), 0, None
+        uow.commit()
+
+
+def account_for_identity(directory, email: str, name: str | None) -> Account:
+    """The account for someone signed in through OpenID Connect (e.g. Microsoft Entra ID).
+
+    First sign-in creates a viewer account named by their email; a coordinator gives it
+    more rights. No password is stored: the identity provider vouches for them.
+    """
+    username = email.strip().lower()
+    found = get_account(directory, username)
+    if found is not None:
+        return found
+    try:
+        return create_user(directory, username, name or username, "viewer")
+    except ValueError:  # two tabs signing in at once
+        return get_account(directory, username)
