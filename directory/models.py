@@ -280,3 +280,89 @@ class UnmetNeed(Base):
     recorded_on: Mapped[dt.date] = mapped_column(Date, index=True)
     recorded_by: Mapped[str] = mapped_column(String(80))
     source: Mapped[str] = mapped_column(String(20), default="search")  # search or plan
+
+
+# -- client records (the planner's; never part of the directory, its exports or feedback) ------
+
+
+class Client(Base):
+    """A pseudonymous client profile (spec/client-profile.md), owned by the organisation that created it."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("organisation_id", "ref", name="uq_client_ref_per_organisation"),)
+
+
+class Consent(Base):
+    """The client's consent to share their record with a named partner organisation."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_recorded_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class PlanAction(Base):
+    __tablename__ = "plan_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str] = mapped_column(String(30))  # client, keyworker, employment_specialist
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="to_do")  # to_do, doing, done, dropped
+    notes: Mapped[str | None] = mapped_column(Text)
+    entry_id: Mapped[str | None] = mapped_column(ForeignKey("entries.id"))
+    step: Mapped[str | None] = mapped_column(String(30))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Review(Base):
+    """A three-way review (client, keyworker, employment specialist): where things stood and what was agreed."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    attendees: Mapped[list[Any]] = mapped_column(default=list)
+    stage: Mapped[str] = mapped_column(String(20))
+    readiness: Mapped[str | None] = mapped_column(String(10))  # red, amber, green
+    readiness_met: Mapped[int | None]
+    step: Mapped[str | None] = mapped_column(String(30))
+    decisions: Mapped[str | None] = mapped_column(Text)
+    # [{"step" or "entry_id", "by": client|keyworker|employment_specialist, "accepted": bool, "reason": str}]
+    responses: Mapped[list[Any]] = mapped_column(default=list)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AccessLog(Base):
+    """Every read and change of a client record: who, when, what (coordinators can view it)."""
+
+    __tablename__ = "access_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int | None] = mapped_column(index=True)  # kept after erasure, without a foreign key
+    client_ref: Mapped[str] = mapped_column(String(40))
+    organisation_id: Mapped[int] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(30))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
