@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import Engine, select
@@ -34,6 +35,14 @@ def _default_locator(postcode: str) -> tuple[float, float]:
     from directory.postcodes import default_table
 
     return default_table().locate(postcode)
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    entry_id: str
+    status: str  # saved, unchanged, conflict, invalid
+    message: str
+    entry: F.Entry | None
 
 
 class Directory:
@@ -174,6 +183,44 @@ class Directory:
 
     def restore_version(self, entry_id: str, version: int, based_on_version: int, author: str) -> F.Entry:
         return self._write("restore_version", entry_id, version, based_on_version, author)
+
+    def likely_duplicates(self, values: dict[str, Any], *, exclude: str | None = None):
+        """Existing entries the described one probably duplicates (name, organisation, place), best first."""
+        from directory.duplicates import DuplicateFinder
+
+        latitude, longitude = values.get("latitude"), values.get("longitude")
+        if latitude is None and values.get("postcode") and self.locate_postcode:
+            try:
+                latitude, longitude = self.locate_postcode(values["postcode"])
+            except ValueError:
+                pass
+        finder = DuplicateFinder()
+        for entry_id, _, archived, name, organisation, lat, lon in self.places():
+            if not archived:
+                finder.add(entry_id, name, organisation, lat, lon)
+        return finder.find(values.get("name") or "", values.get("organisation") or "", latitude, longitude, exclude=exclude)
+
+    def update_many(self, edits: list[tuple[str, dict[str, Any], int]], author: str) -> list[BulkOutcome]:
+        """Several edits (entry id, changes, version it was based on), each checked and recorded on its own.
+
+        The good ones are saved together; a conflict or an invalid value affects only its own row.
+        """
+        from directory.store import ConflictError
+        from directory.validation import ValidationError
+
+        outcomes = []
+        with self.unit_of_work() as uow:
+            for entry_id, changes, based_on in edits:
+                try:
+                    saved = uow.update(entry_id, changes, based_on, author)
+                except ConflictError as conflict:
+                    outcomes.append(BulkOutcome(entry_id, "conflict", str(conflict), conflict.current))
+                except ValidationError as invalid:
+                    outcomes.append(BulkOutcome(entry_id, "invalid", "; ".join(p.reason for p in invalid.problems), None))
+                else:
+                    outcomes.append(BulkOutcome(entry_id, "saved" if saved.version != based_on else "unchanged", "", saved))
+            uow.commit()
+        return outcomes
 
     def set_demo(self, demo: bool) -> None:
         from sqlalchemy import update

@@ -34,7 +34,7 @@ from directory.models import (
     utcnow,
 )
 from directory.schedule import parse_schedule
-from directory.validation import Problem, ValidationError, check_entry
+from directory.validation import Problem, ValidationError, check_entry, parse_cell
 
 LOCATION_FIELDS = ("address", "postcode", "latitude", "longitude")
 SPOC_FIELDS = {"contact_name": "name", "contact_role": "role", "contact_email": "email", "contact_phone": "phone"}
@@ -175,6 +175,18 @@ def normalise_values(values: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def field_problems(values: dict[str, Any]) -> list[Problem]:
+    """Each typed value checked by the same rules as spreadsheet cells, so no edge can save an invalid field."""
+    problems = []
+    for name, value in values.items():
+        if name in F.FIELD_BY_NAME and value not in (None, ()):
+            try:
+                parse_cell(name, F.format_cell(name, value))
+            except ValidationError as invalid:
+                problems.extend(invalid.problems)
+    return problems
+
+
 def new_entry_id() -> str:
     return uuid.uuid4().hex[:12]
 
@@ -277,11 +289,11 @@ class UnitOfWork:
 
     def create_many(
         self, items: list[dict[str, Any]], author: str, *, action: str = "create", note: str | None = None,
-        ids_are_new: bool = False,
+        checked: bool = False,
     ) -> list[F.Entry]:
         """New entries, each with its first revision, written with bulk inserts (an import may bring thousands).
 
-        `ids_are_new` skips the existence check when the caller has made sure already.
+        `checked`: the caller (the importer) has already parsed every field and made sure the ids are new.
         """
         user = self.author(author)
         now = utcnow()
@@ -290,12 +302,13 @@ class UnitOfWork:
             values = normalise_values(self._with_position(values, values))
             merged = {name: F.empty_value(name) for name in F.COLUMNS} | values
             merged["id"] = values.get("id") or new_entry_id()
-            problems = check_entry(merged, creating=True)
+            problems = [] if checked else field_problems(values)
+            problems += check_entry(merged, creating=True)
             if problems:
                 raise ValidationError(problems)
             prepared.append(merged)
         given = [v["id"] for v, original in zip(prepared, items) if original.get("id")]
-        if given and not ids_are_new:
+        if given and not checked:
             taken = set(self.session.scalars(select(EntryRow.id).where(EntryRow.id.in_(given))))
             if taken:
                 first = sorted(taken)[0]
@@ -350,7 +363,8 @@ class UnitOfWork:
         changes = normalise_values(self._with_position(changes, current.values()))
         before = current.values()
         merged = before | changes
-        problems = check_entry(merged, creating=False)
+        problems = field_problems({n: v for n, v in changes.items() if before.get(n) != v})
+        problems += check_entry(merged, creating=False)
         if problems:
             raise ValidationError(problems)
         diff = {n: [F.to_json(n, before[n]), F.to_json(n, merged[n])] for n in F.EDITABLE if before[n] != merged[n]}

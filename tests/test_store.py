@@ -175,3 +175,28 @@ def test_a_merged_entry_points_to_its_survivor(directory):
     merged = directory.archive("cafe-2", "carol", "duplicate of cafe-1", merged_into="cafe-1")
     assert (merged.archived, merged.merged_into) == (True, "cafe-1")
     assert directory.history("cafe-2")[0].action == "merge"
+
+
+def test_a_new_entry_like_an_existing_one_is_flagged_with_its_distance(directory):
+    directory.create(CAFE, "alice")
+    [match] = directory.likely_duplicates({"name": "Tees Recovery Cafe", "organisation": "Tees Valley Recovery",
+                                           "postcode": "TS1 2AH"})
+    assert (match.key, match.similarity, match.distance_m) == ("cafe-1", 1.0, 469)
+    assert directory.likely_duplicates({"name": "Tees Recovery Cafe", "organisation": "Tees Valley Recovery",
+                                        "postcode": "TS5 6PY"}) == []
+    assert directory.likely_duplicates(CAFE, exclude="cafe-1") == []
+
+
+def test_bulk_edits_save_the_good_rows_and_report_each_bad_one(directory):
+    directory.create(CAFE, "alice")
+    directory.create(CAFE | {"id": "cafe-2", "name": "Stockton Recovery Café"}, "alice")
+    directory.create(CAFE | {"id": "cafe-3", "name": "Thornaby Recovery Café"}, "alice")
+    directory.update("cafe-3", {"cost": "£1"}, 1, "bob")
+    outcomes = directory.update_many([
+        ("cafe-1", {"cost": "free"}, 1),
+        ("cafe-2", {"email": "not an email"}, 1),
+        ("cafe-3", {"cost": "free"}, 1),
+    ], "alice")
+    assert [(o.entry_id, o.status) for o in outcomes] == [("cafe-1", "saved"), ("cafe-2", "invalid"), ("cafe-3", "conflict")]
+    assert outcomes[1].message == "'not an email' is not an email address"
+    assert [directory.get(i).cost for i in ("cafe-1", "cafe-2", "cafe-3")] == ["free", None, "£1"]

@@ -142,7 +142,7 @@ class Importer:
                 if number % 200 == 0 or number == len(rows):
                     self.progress(number, len(rows))
             # New entries go in together (bulk inserts); their rows were checked above.
-            uow.create_many(self._to_create, self.author, action="import", ids_are_new=True)
+            uow.create_many(self._to_create, self.author, action="import", checked=True)
             if not self.dry_run:
                 uow.commit()
         return report
