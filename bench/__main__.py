@@ -17,6 +17,7 @@ BENCHES = {
     "postcodes": ("bench.bench_postcodes", "bench_postcodes"),
     "search": ("bench.bench_search", "bench_search"),
     "import": ("bench.bench_import", "bench_import"),
+    "health": ("bench.bench_health", "bench_health"),
     "planner": ("bench.bench_planner", "bench_planner"),
     "map": ("bench.bench_map", "bench_map"),
 }

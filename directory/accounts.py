@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from directory.models import Membership, User
+from directory.store import as_utc
 
 ROLES = {
     "viewer": "can search and view",
@@ -102,12 +103,6 @@ class SignInError(Exception):
     """Why signing in failed, in words that do not tell an attacker which usernames exist."""
 
 
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment
-
-
 def check_password_strength(password: str, username: str = "") -> str | None:
     """None when acceptable, else what to do instead."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -126,7 +121,7 @@ def authenticate(directory, username: str, password: str, now: dt.datetime | Non
         if user is None or not user.active or not user.password_hash:
             password_matches(_DUMMY_HASH, password)
             raise wrong
-        locked_until = _utc(user.locked_until)
+        locked_until = as_utc(user.locked_until)
         if locked_until and locked_until > now:
             raise SignInError(
                 f"Too many attempts: try again after {locked_until.astimezone().strftime('%H:%M')}, "

@@ -21,7 +21,7 @@ from sqlalchemy import delete, select
 
 from directory.accounts import Account
 from directory.models import AccessLog, Client, Consent, Organisation, PlanAction, Review, utcnow
-from directory.store import DirectoryError, NotFound, organisation_key
+from directory.store import DirectoryError, NotFound, as_utc, organisation_key
 
 OWNERS = {"client": "Client", "keyworker": "Keyworker", "employment_specialist": "Employment specialist"}
 STATUSES = {"to_do": "To do", "doing": "Doing", "done": "Done", "dropped": "Dropped"}
@@ -95,10 +95,6 @@ class AccessEntry:
     at: dt.datetime
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 class ClientRecords:
     def __init__(self, directory):
         self.directory = directory
@@ -165,7 +161,7 @@ class ClientRecords:
                      .join(Organisation, Organisation.id == Client.organisation_id)
                      .where(Client.organisation_id.in_(mine) | Client.id.in_(shared))
                      .order_by(Client.updated_at.desc()))
-            return [(i, ref, org, _aware(at)) for i, ref, org, at in session.execute(query)]
+            return [(i, ref, org, as_utc(at)) for i, ref, org, at in session.execute(query)]
 
     def open(self, account: Account, client_id: int) -> ClientRecord:
         with self.directory.unit_of_work() as uow:
@@ -195,7 +191,7 @@ class ClientRecords:
         owner = session.get(Organisation, client.organisation_id)
         return ClientRecord(
             id=client.id, ref=client.ref, organisation=owner.name, profile=dict(client.profile),
-            version=client.version, updated_by=client.updated_by, updated_at=_aware(client.updated_at),
+            version=client.version, updated_by=client.updated_by, updated_at=as_utc(client.updated_at),
             consents=tuple(ConsentRecord(name, c.given_on, c.recorded_by, c.withdrawn_on) for c, name in consents),
         )
 
@@ -315,7 +311,7 @@ class ClientRecords:
         actions, reviews = self.actions(account, client_id), self.reviews(account, client_id)
         with self.directory.unit_of_work() as uow:
             self._client(uow.session, account, client_id, "exported")
-            log = [AccessEntry(a.client_ref, a.username, a.action, _aware(a.at)) for a in uow.session.scalars(
+            log = [AccessEntry(a.client_ref, a.username, a.action, as_utc(a.at)) for a in uow.session.scalars(
                 select(AccessLog).where(AccessLog.client_id == client_id).order_by(AccessLog.id))]
             uow.commit()
 
@@ -350,7 +346,7 @@ class ClientRecords:
         if client_ref:
             query = query.where(AccessLog.client_ref == client_ref)
         with self.directory._read() as session:
-            return [AccessEntry(a.client_ref, a.username, a.action, _aware(a.at)) for a in session.scalars(query)]
+            return [AccessEntry(a.client_ref, a.username, a.action, as_utc(a.at)) for a in session.scalars(query)]
 
 
 def _action(action: PlanAction) -> ActionRecord:

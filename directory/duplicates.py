@@ -77,7 +77,7 @@ def _similar_names(folded_name: str, names: list[str]) -> dict[int, float]:
     return found
 
 
-def _cell(latitude: float, longitude: float) -> tuple[int, int]:
+def grid_cell(latitude: float, longitude: float) -> tuple[int, int]:
     return (math.floor(latitude / _CELL_DEGREES), math.floor(longitude / _CELL_DEGREES))
 
 
@@ -96,12 +96,12 @@ class DuplicateFinder:
     def add(self, key: str, name: str, organisation: str, latitude: float | None, longitude: float | None) -> None:
         candidate = Candidate(key, name, organisation, latitude, longitude, fold(name), fold(organisation))
         if latitude is not None and longitude is not None:
-            self._by_cell.setdefault(_cell(latitude, longitude), []).append(candidate)
+            self._by_cell.setdefault(grid_cell(latitude, longitude), []).append(candidate)
         else:
             self._by_organisation.setdefault(candidate.folded_organisation, []).append(candidate)
 
     def _nearby(self, latitude: float, longitude: float):
-        row, column = _cell(latitude, longitude)
+        row, column = grid_cell(latitude, longitude)
         for dr in (-1, 0, 1):
             for dc in (-1, 0, 1):
                 yield from self._by_cell.get((row + dr, column + dc), ())

@@ -11,13 +11,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     Date,
     DateTime,
     Float,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     Time,

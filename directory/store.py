@@ -103,7 +103,7 @@ def organisation_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
     # SQLite hands back naive datetimes; everything we store is UTC.
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=dt.timezone.utc)
@@ -126,7 +126,7 @@ def row_to_entry(row: EntryRow) -> F.Entry:
         version=row.version,
         archived=row.archived,
         last_verified_by=row.last_verified_by,
-        updated_at=_aware(row.updated_at),
+        updated_at=as_utc(row.updated_at),
         updated_by=row.updated_by,
         merged_into=row.merged_into,
     )
@@ -157,7 +157,7 @@ def entry_from_mapping(row) -> F.Entry:
     values = dict(row)
     for name in _LIST_COLUMNS:
         values[name] = tuple(values[name] or ())
-    values["updated_at"] = _aware(values["updated_at"])
+    values["updated_at"] = as_utc(values["updated_at"])
     return F.Entry(**values)
 
 
@@ -400,6 +400,17 @@ class UnitOfWork:
     def unarchive(self, entry_id: str, author: str, reason: str | None = None) -> F.Entry:
         return self._set_archived(entry_id, author, False, "restore", reason, None)
 
+    def record_merge(self, survivor_id: str, author: str, note: str) -> F.Entry:
+        """A "merge" revision on the survivor even when it took no fields, so its history says what joined it."""
+        user = self.author(author)
+        row = self._row(survivor_id)
+        now = utcnow()
+        row.version += 1
+        row.updated_at, row.updated_by = now, user.username
+        self._record(row, row.version, "merge", user, {}, row_to_entry(row).values(), note, now)
+        self._touched = True
+        return row_to_entry(row)
+
     def restore_version(self, entry_id: str, version: int, based_on_version: int, author: str) -> F.Entry:
         """Bring back the fields as they were at `version`; itself a new revision."""
         revision = self.session.scalar(
@@ -489,7 +500,7 @@ class UnitOfWork:
         for revision in revisions:
             for name, (old, new) in revision.changes.items():
                 changed.setdefault(name, []).append(
-                    Change(revision.version, revision.action, revision.author, _aware(revision.at), old, new)
+                    Change(revision.version, revision.action, revision.author, as_utc(revision.at), old, new)
                 )
         return changed
 
@@ -504,7 +515,7 @@ def revision_record(revision: Revision) -> RevisionRecord:
         version=revision.version,
         action=revision.action,
         author=revision.author,
-        at=_aware(revision.at),
+        at=as_utc(revision.at),
         changes={n: (typed(n, old), typed(n, new)) for n, (old, new) in revision.changes.items()},
         snapshot=F.values_from_json(revision.snapshot),
         note=revision.note,

@@ -1,0 +1,184 @@
+"""Unmet needs, privacy-light: what nobody could offer, and where, never who.
+
+The issue ("Unmet needs, privacy-light"): when a search or a plan finds nothing
+suitable, the worker can record the need: category, postcode district, recovery
+stage, barrier tags and the date. No client identifiers: a full postcode is cut
+to its district before anything is stored (a full postcode can point at a
+handful of homes), and anything that is neither a postcode nor a district is
+refused rather than stored, since it could be a name or an address. Client
+data is special-category health data (DOMAIN.md, "Consent and privacy").
+
+`unmet_summary` counts needs by district, category and month, beside the local
+provision of that category in that district today (directory/coverage.py's
+`local_provision`), so commissioners see demand against supply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable
+
+import pandas as pd
+from sqlalchemy import select
+
+from directory.codes import CATEGORIES, STAGES
+from directory.coverage import local_provision
+from directory.fields import Entry
+from directory.geo import district_code
+from directory.models import UnmetNeed, User
+from directory.postcodes import normalise_postcode, postcode_district
+from directory.store import DirectoryError, NotAllowed
+
+# Barrier tags: the planner's "other barriers" (planner/profile.py OTHER_BARRIERS) and those the
+# "Are you missing out?" screening surfaces (001 appendix C; DOMAIN.md "Practical barriers").
+BARRIERS: dict[str, str] = {
+    "debt": "Debt",
+    "benefits_worries": "Worried about benefits",
+    "digital_skills": "Digital skills",
+    "confidence": "Confidence",
+    "transport": "Transport or its cost",
+    "no_id_or_bank_account": "No ID or bank account",
+    "childcare": "Childcare or dependants",
+    "housing": "Housing or homelessness",
+    "literacy": "Reading, writing or maths",
+    "language": "First language not English",
+    "health": "Health condition or disability",
+    "convictions": "Criminal record",
+}
+SOURCES = ("search", "plan")
+_PARTIAL_INWARD = re.compile(r"(?:\d[A-Z]?)?")  # nothing, a sector digit, or a digit and one letter
+
+
+class InvalidUnmetNeed(DirectoryError):
+    """An unmet need that cannot be recorded; str(error) says what to change."""
+
+
+@dataclass(frozen=True)
+class UnmetNeedRecord:
+    id: int
+    category: str
+    district: str | None  # None: no fixed area (for example, homeless)
+    stage: str | None
+    barriers: tuple[str, ...]
+    recorded_on: dt.date
+    recorded_by: str
+    source: str
+
+
+def district_only(postcode_or_district: str | None) -> str | None:
+    """'TS1 3BA' -> 'TS1', 'ts1' -> 'TS1', empty -> None; anything else is refused (it may identify someone)."""
+    text = (postcode_or_district or "").strip()
+    if not text:
+        return None
+    if normalise_postcode(text) is not None:
+        return postcode_district(text)
+    # A district and part of the inward code ("TS1 3", a postcode sector) is cut to the district too.
+    first, _, rest = text.partition(" ")
+    district = district_code(first) if _PARTIAL_INWARD.fullmatch(rest.strip().upper()) else None
+    if district is None:
+        raise InvalidUnmetNeed(
+            f"'{text}' is not a postcode or a postcode district: type one like TS1 3BA or TS1 "
+            "(only the district is kept), and never a name or an address")
+    return district
+
+
+def _known_code(value: str | None, codes: dict[str, str], what: str) -> str | None:
+    if value is None or value in codes:
+        return value
+    raise InvalidUnmetNeed(f"unknown {what} '{value}': use one of {', '.join(codes)}")
+
+
+def _barrier_tags(barriers: Iterable[str]) -> tuple[str, ...]:
+    tags = list(dict.fromkeys(barriers or ()))
+    unknown = [b for b in tags if b not in BARRIERS]
+    if unknown:
+        raise InvalidUnmetNeed(f"unknown barrier '{unknown[0]}': use any of {', '.join(BARRIERS)}")
+    return tuple(b for b in BARRIERS if b in tags)  # table order, so equal sets are stored alike
+
+
+def record_unmet_need(
+    directory, category: str, postcode_or_district: str | None, stage: str | None,
+    barriers: Iterable[str], by: str, source: str = "search", on: dt.date | None = None,
+) -> UnmetNeedRecord:
+    """Record that nothing suitable was found: what, the district, stage, barrier tags and the day. Any signed-in worker."""
+    if category not in CATEGORIES:
+        raise InvalidUnmetNeed(f"unknown category '{category}': use one of {', '.join(CATEGORIES)}")
+    stage = _known_code(stage or None, STAGES, "recovery stage")
+    district = district_only(postcode_or_district)
+    tags = _barrier_tags(barriers)
+    if source not in SOURCES:
+        raise InvalidUnmetNeed(f"unknown source '{source}': use 'search' or 'plan'")
+    on = on or dt.date.today()
+    if on > dt.date.today():
+        raise InvalidUnmetNeed("the date cannot be in the future")
+    with directory.unit_of_work() as uow:
+        user = uow.session.scalar(select(User).where(User.username == by))
+        if user is None or not user.active:
+            raise NotAllowed(f"unknown user '{by}': sign in, or create the account first")
+        need = UnmetNeed(category=category, district=district, stage=stage, barriers=list(tags),
+                         recorded_on=on, recorded_by=by, source=source)
+        uow.session.add(need)
+        uow.session.flush()
+        record = UnmetNeedRecord(need.id, category, district, stage, tags, on, by, source)
+        uow.commit()
+    return record
+
+
+def unmet_needs(directory, *, since: dt.date | None = None) -> list[UnmetNeedRecord]:
+    """Every recorded need (from `since`, inclusive), oldest first."""
+    query = select(UnmetNeed).order_by(UnmetNeed.recorded_on, UnmetNeed.id)
+    if since is not None:
+        query = query.where(UnmetNeed.recorded_on >= since)
+    with directory._read() as session:
+        return [UnmetNeedRecord(n.id, n.category, n.district, n.stage, tuple(n.barriers or ()), n.recorded_on,
+                                n.recorded_by, n.source) for n in session.scalars(query)]
+
+
+def provision_by_district(entries: Iterable[Entry]) -> Counter:
+    """(district, category) -> local provision entries, by each entry's own postcode district."""
+    return Counter((postcode_district(e.postcode), e.category) for e in local_provision(entries) if e.postcode)
+
+
+def _top_barriers(needs: list[UnmetNeedRecord]) -> str:
+    """'transport (3), childcare (1)': most often first, then in table order."""
+    counts = Counter(b for n in needs for b in n.barriers)
+    order = list(BARRIERS)
+    ranked = sorted(counts, key=lambda b: (-counts[b], order.index(b)))
+    return ", ".join(f"{b} ({counts[b]})" for b in ranked)
+
+
+SUMMARY_COLUMNS = ["district", "category", "month", "unmet", "provision", "top_barriers"]
+NO_DISTRICT = "(no district)"  # needs recorded without an area, e.g. someone with no fixed address
+
+
+def _summary_order(row: dict, by_month: bool):
+    no_district = row["district"] == NO_DISTRICT  # last within its month, not first ("(" sorts before letters)
+    if by_month:
+        return (row["month"], no_district, row["district"], row["category"])
+    return (-row["unmet"], no_district, row["district"], row["category"])
+
+
+def summarise(needs: Iterable[UnmetNeedRecord], provision: Counter, *, by_month: bool = True) -> pd.DataFrame:
+    """Needs counted by district x category (x month, "YYYY-MM"), with today's provision beside them."""
+    groups: dict[tuple, list[UnmetNeedRecord]] = {}
+    for need in needs:
+        month = need.recorded_on.strftime("%Y-%m") if by_month else None
+        groups.setdefault((need.district, need.category, month), []).append(need)
+    rows = [{"district": district or NO_DISTRICT, "category": category, "month": month, "unmet": len(items),
+             "provision": provision.get((district, category), 0), "top_barriers": _top_barriers(items)}
+            for (district, category, month), items in groups.items()]
+    rows.sort(key=lambda row: _summary_order(row, by_month))
+    frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS).astype({"unmet": int, "provision": int})
+    return frame if by_month else frame.drop(columns="month")
+
+
+def unmet_summary(directory, *, since: dt.date | None = None, by_month: bool = True) -> pd.DataFrame:
+    """Demand against supply: unmet needs by district, category and month (or over the whole period, most first),
+    with the number of local provision entries of that category in that district now.
+
+    Columns: district, category, month, unmet, provision, top_barriers.
+    """
+    return summarise(unmet_needs(directory, since=since), provision_by_district(directory.entries()), by_month=by_month)

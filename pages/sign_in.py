@@ -1,0 +1,62 @@
+"""Sign in (local account, or the organisation's identity provider), and the first coordinator on a new install."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from directory.accounts import SignInError, authenticate, create_first_coordinator, needs_first_coordinator
+from pages.auth import current_account, identity_provider_configured, sign_out, start_session
+from pages.ui import ensure_app_navigation, get_directory
+
+ensure_app_navigation()
+directory = get_directory()
+st.title("Sign in")
+
+notice = st.session_state.pop("sign_in_notice", None)
+if notice:
+    st.info(notice)
+
+account = current_account(directory)
+if account is not None:
+    organisations = ", ".join(account.organisations) or "no organisation yet"
+    st.success(f"You are signed in as **{account.display_name}** ({account.role}, {organisations}).")
+    if st.button("Sign out"):
+        sign_out("You have signed out.")
+        st.rerun()
+    st.stop()
+
+if identity_provider_configured():
+    st.write("Sign in with your work account.")
+    if st.button("Sign in with your work account", type="primary"):
+        st.login()
+    st.stop()
+
+if needs_first_coordinator(directory):
+    st.info("**New installation.** Nobody can manage this directory yet. Create the first coordinator account: "
+            "they can then add everyone else.")
+    with st.form("first-coordinator"):
+        username = st.text_input("Username", help="Letters and digits, e.g. jsmith")
+        display_name = st.text_input("Your name, as others will see it")
+        password = st.text_input("Password", type="password", help="At least 10 characters")
+        if st.form_submit_button("Create coordinator account", type="primary"):
+            try:
+                start_session(create_first_coordinator(directory, username.strip(), display_name.strip() or username, password))
+            except ValueError as problem:
+                st.error(f"Could not create the account: {problem}.")
+            else:
+                st.rerun()
+
+with st.form("sign-in"):
+    username = st.text_input("Username", autocomplete="username")
+    password = st.text_input("Password", type="password", autocomplete="current-password")
+    if st.form_submit_button("Sign in", type="primary"):
+        try:
+            start_session(authenticate(directory, username, password))
+        except SignInError as failure:
+            st.error(str(failure))
+        else:
+            st.rerun()
+
+if directory.is_demo():
+    st.caption("Demo accounts: keyworker / demo-keyworker-2026, employment / demo-employment-2026, "
+               "forum / demo-forum-2026, coordinator / demo-coordinator-2026, viewer / demo-viewer-2026.")
