@@ -4,13 +4,14 @@ A keyworker often knows only the district ("near TS1"), so `locate_place`
 accepts a full postcode or a postcode district and says which it found.
 
 District outlines give the map its bearings when tiles cannot load (no
-internet, or tiles switched off): each district is drawn as the concave hull of
-its postcode points from the offline postcode table (Code-Point Open). Hulls
-are computed per postcode *area* (the letters: "TS", "DL"), the first time an
-area is drawn, with shapely, and kept as a GeoParquet file under data/cache/
-(git-ignored) so every later request, in any process, just reads them. Hulls of
-neighbouring districts overlap a little; they are a light orientation aid, not
-boundaries anyone should rely on.
+internet, or tiles switched off). They come from the offline postcode table
+(Code-Point Open): each district is the merged Voronoi cells of its postcode
+points, clipped to the padded concave hull of those points, so neighbours
+share edges instead of overlapping (see `compute_area_outlines`). They are
+computed per postcode *area* (the letters: "TS", "DL") the first time an area
+is drawn, with geopandas/shapely, and kept as a GeoParquet file under
+data/cache/ (git-ignored), so every later request, in any process, just reads
+them. They are an orientation aid, not official boundaries.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ import numpy as np
 from directory.postcodes import PostcodeError, PostcodeTable, default_table, normalise_postcode
 
 # Bumped whenever the hull recipe changes, so old cache files are ignored rather than misread.
-OUTLINE_VERSION = 1
+OUTLINE_VERSION = 3
 CACHE_DIR = Path(__file__).resolve().parents[1] / "data" / "cache" / f"district-outlines-v{OUTLINE_VERSION}"
 
-HULL_RATIO = 0.35          # shapely concave_hull: 0 follows the points closely, 1 is the convex hull
-HULL_PAD_DEG = 0.0015      # ~150 m, so one-street districts still show as a shape
-SIMPLIFY_DEG = 0.0008      # ~80 m: plenty for an outline, and keeps the map payload small
+HULL_RATIO = 0.3           # shapely concave_hull: 0 follows the points closely, 1 is the convex hull
+HULL_PAD_M = 400.0         # districts reach this far beyond their outermost postcodes
+SIMPLIFY_M = 60.0          # plenty for an outline, and keeps the map payload small
 
 _DISTRICT = re.compile(r"^([A-Z]{1,2})([0-9][0-9A-Z]?)$")
 
@@ -170,12 +171,31 @@ def _district_groups(table: PostcodeTable) -> dict[str, np.ndarray]:
     return _groups_cache[key]
 
 
-def districts_in(bounds: Bounds, table: PostcodeTable | None = None) -> list[str]:
-    """Districts with at least one postcode inside `bounds`, sorted."""
-    arrays = (table or default_table()).districts()
-    lat, lon = arrays["latitude"], arrays["longitude"]
-    inside = (lat >= bounds.south) & (lat <= bounds.north) & (lon >= bounds.west) & (lon <= bounds.east)
-    return sorted(set(arrays["district"][inside].tolist()))
+def districts_in(bounds: Bounds, table: PostcodeTable | None = None, limit: int | None = None) -> list[str]:
+    """Districts whose postcodes' bounding box meets `bounds`, sorted; [] when more than `limit` would."""
+    boxes = _district_boxes(table or default_table())
+    meets = ((boxes["south"] <= bounds.north) & (boxes["north"] >= bounds.south)
+             & (boxes["west"] <= bounds.east) & (boxes["east"] >= bounds.west))
+    if limit is not None and int(meets.sum()) > limit:
+        return []
+    return boxes["names"][meets].tolist()
+
+
+_boxes_cache: dict[int, dict[str, np.ndarray]] = {}
+
+
+def _district_boxes(table: PostcodeTable) -> dict[str, np.ndarray]:
+    key = id(table)
+    if key not in _boxes_cache:
+        groups = _district_groups(table)
+        starts, stops = groups["starts"], groups["stops"]
+        lat, lon = groups["latitude"], groups["longitude"]
+        _boxes_cache[key] = {
+            "names": groups["names"],
+            "south": np.minimum.reduceat(lat, starts), "north": np.maximum.reduceat(lat, starts),
+            "west": np.minimum.reduceat(lon, starts), "east": np.maximum.reduceat(lon, starts),
+        }
+    return _boxes_cache[key]
 
 
 def district_outlines(districts: Sequence[str], table: PostcodeTable | None = None,
@@ -194,6 +214,17 @@ def district_outlines(districts: Sequence[str], table: PostcodeTable | None = No
     if not frames:
         return gpd.GeoDataFrame({"district": [], "label_lat": [], "label_lon": []}, geometry=[], crs="EPSG:4326")
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs="EPSG:4326")
+
+
+def warm_outlines(postcodes: Iterable[str | None], table: PostcodeTable | None = None,
+                  cache_dir: Path | None = None) -> list[str]:
+    """Compute (or load) the outlines of every postcode area these postcodes are in; the areas done."""
+    from directory.postcodes import postcode_district
+
+    areas = sorted({postcode_area(d) for d in (postcode_district(p) for p in postcodes if p) if d})
+    for area in areas:
+        _area_outlines(area, table, Path(cache_dir) if cache_dir is not None else CACHE_DIR)
+    return areas
 
 
 _area_memory: dict[tuple[str, str], object] = {}
@@ -224,32 +255,59 @@ def _area_outlines(area: str, table: PostcodeTable | None, cache_dir: Path):
 
 
 def compute_area_outlines(area: str, table: PostcodeTable):
-    """Concave hulls of every district in a postcode area ("TS"), padded and simplified."""
+    """Outlines of every district in a postcode area ("TS").
+
+    Each postcode point gets its Voronoi cell (computed in British National Grid
+    metres); a district is the union of its points' cells, clipped to the concave
+    hull of its points padded by HULL_PAD_M. So neighbouring districts share an
+    edge instead of overlapping, and no district spills far into the sea or empty
+    moor. Simplified to SIMPLIFY_M, then returned in WGS84.
+    """
     import geopandas as gpd
     import shapely
+    from pyproj import Transformer
 
     groups = _district_groups(table)
     names = groups["names"]
     # Names are sorted, so one area's districts are a contiguous run; single-letter areas
-    # ("B") share a prefix with two-letter ones ("BA"), so check the letter after it too.
+    # ("B") share a prefix with two-letter ones ("BA"), so check the letters exactly.
     lo = int(np.searchsorted(names, area))
     hi = int(np.searchsorted(names, area + "\uffff"))
-    rows = {"district": [], "label_lat": [], "label_lon": []}
+    chosen = [i for i in range(lo, hi) if postcode_area(str(names[i])) == area]
+    if not chosen:
+        return gpd.GeoDataFrame({"district": [], "label_lat": [], "label_lon": []}, geometry=[], crs="EPSG:4326")
+    columns = {"district": []}
+    lat = np.concatenate([groups["latitude"][groups["starts"][i]:groups["stops"][i]] for i in chosen])
+    lon = np.concatenate([groups["longitude"][groups["starts"][i]:groups["stops"][i]] for i in chosen])
+    owner = np.concatenate([np.full(groups["stops"][i] - groups["starts"][i], n) for n, i in enumerate(chosen)])
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(lon, lat)
+    points = shapely.points(x, y)
+    everything = shapely.multipoints(np.column_stack([x, y]))
+    cells = shapely.get_parts(shapely.voronoi_polygons(everything, extend_to=everything.envelope.buffer(5 * HULL_PAD_M)))
+    # Each cell holds exactly one distinct point; points at the same spot share a cell.
+    point_index, cell_index = shapely.STRtree(cells).query(points, predicate="within")
+    cell_owner = np.full(len(cells), -1)
+    cell_owner[cell_index] = owner[point_index]
     geometries = []
-    for i in range(lo, hi):
-        name = str(names[i])
-        if postcode_area(name) != area:
-            continue
-        start, stop = int(groups["starts"][i]), int(groups["stops"][i])
-        points = shapely.multipoints(np.column_stack([groups["longitude"][start:stop], groups["latitude"][start:stop]]))
-        hull = shapely.concave_hull(points, ratio=HULL_RATIO)
-        shape = hull.buffer(HULL_PAD_DEG).simplify(SIMPLIFY_DEG, preserve_topology=True)
-        label = shape.representative_point()
-        rows["district"].append(name)
-        rows["label_lat"].append(round(label.y, 5))
-        rows["label_lon"].append(round(label.x, 5))
+    for n, i in enumerate(chosen):
+        mine = owner == n
+        region = shapely.union_all(cells[cell_owner == n])
+        hull = shapely.concave_hull(shapely.multipoints(np.column_stack([x[mine], y[mine]])), ratio=HULL_RATIO)
+        shape = shapely.intersection(region, hull.buffer(HULL_PAD_M))
+        if shape.is_empty:
+            shape = hull.buffer(HULL_PAD_M)
         geometries.append(shape)
-    return gpd.GeoDataFrame(rows, geometry=geometries, crs="EPSG:4326")
+        columns["district"].append(str(names[i]))
+    try:
+        # Simplified together, so an edge two districts share stays one line.
+        geometries = list(shapely.coverage_simplify(np.array(geometries, dtype=object), SIMPLIFY_M))
+    except Exception:  # not a clean coverage (rare slivers): simplify each on its own
+        geometries = [g.simplify(SIMPLIFY_M, preserve_topology=True) for g in geometries]
+    outlines = gpd.GeoDataFrame(columns, geometry=geometries, crs="EPSG:27700").to_crs("EPSG:4326")
+    labels = outlines.geometry.representative_point()
+    outlines["label_lat"] = labels.y.round(5)
+    outlines["label_lon"] = labels.x.round(5)
+    return outlines
 
 
 def _save_atomically(frame, path: Path) -> None:

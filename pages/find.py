@@ -13,21 +13,22 @@ from dataclasses import replace
 import streamlit as st
 
 from directory import codes
-from directory.geo import Bounds, district_centre, district_outlines, districts_in, locate_place
+from directory.geo import Bounds, district_centre, locate_place
 from directory.postcodes import PostcodeError
 from directory.search import Filters
 from pages import maps
 from pages.find_support import (
-    DEFAULT_RADIUS, RADIUS_STEPS, SearchState, describe_search, printable_html, relaxations, results_csv, understand,
+    DEFAULT_RADIUS, RADIUS_STEPS, SearchState, describe_search, printable_html, relaxations, results_csv, results_map,
+    understand,
 )
 from pages.ui import (
+    ensure_app_navigation,
     category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc,
-    day_name, format_date, format_distance, get_directory, md, now_local, short_category_label, spoc_html,
+    day_name, format_date, format_distance, get_directory, md, now_local, short_category_label, spoc_html, stale_note,
 )
 
 PAGE_SIZE = 20
 MAP_HEIGHT = 600
-MAX_OUTLINE_DISTRICTS = 60
 KEYS = {
     "query": "find_q", "place": "find_near", "radius_km": "find_km", "categories": "find_cat", "day": "find_day",
     "free_only": "find_free", "delivery": "find_how", "stage": "find_stage", "benefit": "find_benefit",
@@ -36,6 +37,7 @@ KEYS = {
 LIST_FIELDS = ("categories", "delivery")
 
 CARD_STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 .rp-card { line-height: 1.45; }
 .rp-card .rp-title { font-size: 1.08rem; font-weight: 600; }
 .rp-card .rp-dot { display: inline-block; width: .8rem; height: .8rem; border-radius: 50%; margin-right: .35rem;
@@ -44,6 +46,7 @@ CARD_STYLE = """<style>
 .rp-card .rp-sub { color: #555; font-size: .92rem; }
 .rp-card .rp-row { margin-top: .15rem; }
 .rp-card .rp-k { color: #555; }
+.rp-card .rp-stale { color: #8a5300; }
 .rp-legend span.rp-dot { display: inline-block; width: .75rem; height: .75rem; border-radius: 50%;
                          margin: 0 .3rem 0 .8rem; border: 1px solid rgba(0,0,0,.35); vertical-align: baseline; }
 .rp-legend { font-size: .9rem; line-height: 1.9; }
@@ -53,10 +56,20 @@ CARD_STYLE = """<style>
 # -- the search held in the widgets, and in the link ----------------------------------------------
 
 
+# Select boxes show their placeholder for None, so "any" is a value of its own.
+ANY_DAY, ANY = -1, ""
+
+
 def _put(state: SearchState) -> None:
     for name, key in KEYS.items():
         value = getattr(state, name)
-        st.session_state[key] = list(value) if name in LIST_FIELDS else value
+        if name in LIST_FIELDS:
+            value = list(value)
+        elif name == "day" and value is None:
+            value = ANY_DAY
+        elif name in ("stage", "benefit") and value is None:
+            value = ANY
+        st.session_state[key] = value
 
 
 def _read() -> SearchState:
@@ -67,11 +80,11 @@ def _read() -> SearchState:
         place=(s.get(KEYS["place"]) or "").strip(),
         radius_km=float(radius if radius in RADIUS_STEPS else DEFAULT_RADIUS),
         categories=tuple(c for c in (s.get(KEYS["categories"]) or ()) if c in codes.CATEGORIES),
-        day=s.get(KEYS["day"]),
+        day=None if s.get(KEYS["day"]) in (None, ANY_DAY) else s.get(KEYS["day"]),
         free_only=bool(s.get(KEYS["free_only"])),
         delivery=tuple(d for d in (s.get(KEYS["delivery"]) or ()) if d in codes.DELIVERY),
-        stage=s.get(KEYS["stage"]),
-        benefit=s.get(KEYS["benefit"]),
+        stage=s.get(KEYS["stage"]) or None,
+        benefit=s.get(KEYS["benefit"]) or None,
         order=s.get(KEYS["order"]) or "best",
     )
 
@@ -160,7 +173,7 @@ def _search(directory, state: SearchState, place) -> list:
     return hits
 
 
-def _row(hit, now) -> dict:
+def _row(hit, now, day: int | None = None) -> dict:
     """One result as plain values (for the CSV and the printable page)."""
     e = hit.entry
     return {
@@ -168,7 +181,7 @@ def _row(hit, now) -> dict:
         "category_label": category_label(e.category),
         "distance_km": "" if hit.distance_km is None else f"{hit.distance_km:.2f}",
         "distance": format_distance(hit.distance_km) or ("" if e.in_person else "online or by phone"),
-        "next_session": describe_next_session(e, now), "times": describe_times(e),
+        "next_session": describe_next_session(e, now, day), "times": describe_times(e),
         "waiting": describe_wait(e.waiting_days), "cost": describe_cost(e),
         "contact_name": e.contact_name, "contact_role": e.contact_role,
         "contact_phone": e.contact_phone or e.phone, "contact_email": e.contact_email or e.email,
@@ -181,17 +194,19 @@ def _row(hit, now) -> dict:
 # -- drawing ------------------------------------------------------------------------------------------
 
 
-def _card(hit, now) -> str:
+def _card(hit, now, day: int | None = None) -> str:
     e = hit.entry
     distance = format_distance(hit.distance_km)
     if not e.in_person:
         distance = " / ".join(codes.DELIVERY.get(d, d) for d in e.delivery if d != "in_person") or "Remote"
     dist_html = f'<span class="rp-dist">{esc(distance)}</span>' if distance else ""
-    next_text = describe_next_session(e, now)
+    next_text = describe_next_session(e, now, day)
     times = describe_times(e)
     extra = []
     if e.start_date and e.start_date > now.date():
         extra.append(f"starts {format_date(e.start_date)}")
+    stale = stale_note(e, now.date())
+    stale_html = f'<span class="rp-stale"> · {esc(stale)}: ring first</span>' if stale else ""
     return (
         f'<div class="rp-card">'
         f'<div class="rp-title"><span class="rp-dot" style="background:{maps.category_colour(e.category)}"></span>'
@@ -199,46 +214,16 @@ def _card(hit, now) -> str:
         f'<div class="rp-sub">{esc(e.organisation)} · {esc(short_category_label(e.category))}</div>'
         f'<div class="rp-row"><span class="rp-k">Next:</span> {esc(next_text)}'
         f'<span class="rp-k"> · </span>{esc(times)}{esc(" · " + ", ".join(extra)) if extra else ""}</div>'
-        f'<div class="rp-row">{esc(describe_wait(e.waiting_days))} · {esc(describe_cost(e))}</div>'
+        f'<div class="rp-row">{esc(describe_wait(e.waiting_days))} · {esc(describe_cost(e))}{stale_html}</div>'
         f'<div class="rp-row"><span class="rp-k">Contact:</span> {spoc_html(e)}</div>'
         f"</div>"
     )
 
 
-def _map_points(hits, now) -> list[maps.MapPoint]:
-    points = []
-    for hit in hits:
-        e = hit.entry
-        if not (e.has_position and e.in_person):
-            continue  # where an online or phone service's office is tells the client nothing
-        points.append(maps.MapPoint(e.latitude, e.longitude, e.category, e.name, e.id,
-                                    f"{describe_times(e)} · next: {describe_next_session(e, now)}",
-                                    format_distance(hit.distance_km)))
-    return points
-
-
 def _draw_map(directory, state: SearchState, place, hits, now) -> None:
-    points = _map_points(hits, now)
-    spots = [(p.latitude, p.longitude) for p in points]
-    bounds = Bounds.around(spots + ([place.position] if place else []), pad_km=0.4)
-    if place and len(spots) == 0:
-        bounds = Bounds.circle(place.latitude, place.longitude, state.radius_km)
-    outlines = None
-    if bounds is not None:
-        try:
-            near_districts = districts_in(bounds)
-            if len(near_districts) <= MAX_OUTLINE_DISTRICTS:
-                outlines = maps.outlines_geojson(district_outlines(near_districts))
-        except Exception:  # outlines are an aid; the markers matter
-            outlines = None
-    group = maps.results_group(
-        points, codes.CATEGORIES,
-        client=(place.latitude, place.longitude, place.label) if place else None,
-        radius_km=state.radius_km if place else None,
-        bounds=bounds.as_leaflet() if bounds else None, outlines=outlines,
-    )
     centre, zoom = _directory_view(str(directory.engine.url), directory.change_counter())
-    fmap = maps.base_map(maps.tiles_config(st.secrets), centre, zoom)
+    fmap, group, points = results_map(hits, place=place, radius_km=state.radius_km, now=now, centre=centre,
+                                      zoom=zoom, tiles=maps.tiles_config(st.secrets), day=state.day)
     maps.show_map(fmap, group, key="find_map", height=MAP_HEIGHT)
 
     counts: dict[str, int] = {}
@@ -272,13 +257,13 @@ def _share_save_print(directory, state: SearchState, place, hits, now) -> None:
         search_line = describe_search(state, place.label if place else None)
         stamp = now.strftime("%Y-%m-%d")
         st.download_button(
-            "Download results (CSV)", data=lambda: results_csv(_row(h, now) for h in hits),
+            "Download results (CSV)", data=lambda: results_csv(_row(h, now, state.day) for h in hits),
             file_name=f"recovery-pathways-{stamp}.csv", mime="text/csv", on_click="ignore",
             icon=":material/download:", key="find_csv",
         )
         st.download_button(
             "Printable list (opens in your browser)",
-            data=lambda: printable_html("Provision found", search_line, [_row(h, now) for h in hits], now,
+            data=lambda: printable_html("Provision found", search_line, [_row(h, now, state.day) for h in hits], now,
                                         directory.is_demo()).encode("utf-8"),
             file_name=f"recovery-pathways-{stamp}.html", mime="text/html", on_click="ignore",
             icon=":material/print:", key="find_print",
@@ -342,7 +327,7 @@ def _draw_list(directory, state: SearchState, place, hits, now) -> None:
     if n:
         with actions:
             _share_save_print(directory, state, place, hits, now)
-    if place and state.query:
+    if n and place and state.query:
         st.segmented_control("Order", options=["best", "nearest"], key=KEYS["order"], persist_state="session",
                              format_func={"best": "Best match first", "nearest": "Nearest first"}.get,
                              label_visibility="collapsed", required=True)
@@ -351,7 +336,7 @@ def _draw_list(directory, state: SearchState, place, hits, now) -> None:
         return
     for hit in hits[:shown]:
         with st.container(border=True):
-            st.html(_card(hit, now))
+            st.html(_card(hit, now, state.day))
             st.page_link("pages/entry.py", label="Open full entry", icon=":material/arrow_forward:",
                          query_params={"id": hit.entry.id})
     if n > shown:
@@ -362,6 +347,7 @@ def _draw_list(directory, state: SearchState, place, hits, now) -> None:
 
 # -- the page ---------------------------------------------------------------------------------------
 
+ensure_app_navigation()
 directory = get_directory()
 now = now_local()
 _seed_from_link()
@@ -388,18 +374,18 @@ st.pills("Kind of provision (pick any)", options=list(codes.CATEGORIES), selecti
 today = now.weekday()
 more_on = sum(bool(st.session_state.get(KEYS[k])) for k in ("delivery", "stage", "benefit"))
 row = st.columns([1.3, 0.9, 3], vertical_alignment="bottom")
-row[0].selectbox("Day", options=[None, 0, 1, 2, 3, 4, 5, 6], key=KEYS["day"], persist_state="session",
-                 format_func=lambda d: "Any day" if d is None else day_name(d) + (" (today)" if d == today else ""))
+row[0].selectbox("Day", options=[ANY_DAY, 0, 1, 2, 3, 4, 5, 6], key=KEYS["day"], persist_state="session",
+                 format_func=lambda d: "Any day" if d == ANY_DAY else day_name(d) + (" (today)" if d == today else ""))
 row[1].toggle("Free only", key=KEYS["free_only"], persist_state="session")
 with row[2].expander(f"More filters{f' ({more_on} on)' if more_on else ''}: delivery, recovery stage, benefits",
                      expanded=bool(more_on)):
     st.multiselect("How it's delivered", options=list(codes.DELIVERY), key=KEYS["delivery"],
                    format_func=codes.DELIVERY.get, placeholder="Any way", persist_state="session")
-    st.selectbox("Client's recovery stage", options=[None, *codes.STAGES], key=KEYS["stage"], persist_state="session",
-                 format_func=lambda s: "Any stage" if s is None else codes.STAGES[s],
+    st.selectbox("Client's recovery stage", options=[ANY, *codes.STAGES], key=KEYS["stage"], persist_state="session",
+                 format_func=lambda s: codes.STAGES.get(s, "Any stage"),
                  help="Shows provision that suits this stage, and provision open to every stage.")
-    st.selectbox("Client's benefits", options=[None, *codes.BENEFITS], key=KEYS["benefit"], persist_state="session",
-                 format_func=lambda b: "Don't filter by benefits" if b is None else codes.BENEFITS[b],
+    st.selectbox("Client's benefits", options=[ANY, *codes.BENEFITS], key=KEYS["benefit"], persist_state="session",
+                 format_func=lambda b: codes.BENEFITS.get(b, "Don't filter by benefits"),
                  help="Hides provision limited to other benefits.")
 
 state = _read()
@@ -421,7 +407,7 @@ if state.place:
 hits = _search(directory, state, place)
 
 left, right = st.columns([1.05, 1], gap="large")
+with left:  # the list first: it is the answer, and it shows while the map is built
+    _draw_list(directory, state, place, hits, now)
 with right:
     _draw_map(directory, state, place, hits, now)
-with left:
-    _draw_list(directory, state, place, hits, now)

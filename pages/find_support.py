@@ -350,3 +350,53 @@ def relaxations(state: SearchState) -> list[tuple[str, SearchState]]:
     if state.query:
         options.append(("Without the words", replace(state, query="")))
     return options
+
+
+# -- the results map -------------------------------------------------------------------------------
+
+MAX_OUTLINE_DISTRICTS = 60
+
+
+def map_points(hits, now: dt.datetime, day: int | None = None) -> list:
+    """The hits that belong on a map (placed, and met in person), as compact map points."""
+    from pages.maps import MapPoint
+    from pages.ui import NextSessions, describe_times, format_distance
+
+    next_of = NextSessions(now, day)
+    points = []
+    for hit in hits:
+        e = hit.entry
+        if not (e.has_position and e.in_person):
+            continue  # where an online or phone service's office is tells the client nothing
+        points.append(MapPoint(e.latitude, e.longitude, e.category, e.name, e.id,
+                               f"{describe_times(e)} · next: {next_of(e)}", format_distance(hit.distance_km)))
+    return points
+
+
+def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centre: tuple[float, float],
+                zoom: int, tiles, outlines: bool = True, day: int | None = None):
+    """(base map, results group, points) for the Find page: the base map never changes between
+    searches; the group holds the markers, the client's place, the radius and district outlines."""
+    from directory.geo import Bounds, district_outlines, districts_in
+    from pages import maps
+
+    points = map_points(hits, now, day)
+    spots = [(p.latitude, p.longitude) for p in points]
+    bounds = Bounds.around(spots + ([place.position] if place else []), pad_km=0.4)
+    if place is not None and not spots:
+        bounds = Bounds.circle(place.latitude, place.longitude, radius_km or DEFAULT_RADIUS)
+    shapes = None
+    if outlines and bounds is not None:
+        try:
+            near = districts_in(bounds, limit=MAX_OUTLINE_DISTRICTS)
+            if near:
+                shapes = maps.outlines_geojson(district_outlines(near))
+        except Exception:  # outlines are an aid; the markers are what matter
+            shapes = None
+    group = maps.results_group(
+        points, codes.CATEGORIES,
+        client=(place.latitude, place.longitude, place.label) if place else None,
+        radius_km=radius_km if place else None,
+        bounds=bounds.as_leaflet() if bounds else None, outlines=shapes,
+    )
+    return maps.base_map(tiles, centre, zoom), group, points

@@ -257,27 +257,29 @@ class MapPoint:
 
 
 def results_payload(points: Sequence[MapPoint], categories: dict[str, str]) -> dict:
-    """The compact, escaped form of the results the browser turns into markers."""
-    cats: list[str] = []
+    """The compact, escaped form of the results the browser turns into markers.
+
+    rows: [lat, lon, category index, escaped name, entry id, times index(, escaped distance)];
+    category labels and time texts are listed once each (directories repeat a few timetables).
+    """
+    import numpy as np
+
     cat_index: dict[str, int] = {}
-    whens: list[str] = []
     when_index: dict[str, int] = {}
+    lat = np.round(np.fromiter((p.latitude for p in points), np.float64, len(points)), 5).tolist()
+    lon = np.round(np.fromiter((p.longitude for p in points), np.float64, len(points)), 5).tolist()
+    escape = html.escape
     rows = []
-    for p in points:
-        if p.category not in cat_index:
-            cat_index[p.category] = len(cats)
-            cats.append(p.category)
-        if p.when not in when_index:
-            when_index[p.when] = len(whens)
-            whens.append(html.escape(p.when))
-        row = [round(p.latitude, 5), round(p.longitude, 5), cat_index[p.category], html.escape(p.name),
-               p.entry_id, when_index[p.when]]
+    for p, y, x in zip(points, lat, lon):
+        c = cat_index.setdefault(p.category, len(cat_index))
+        w = when_index.setdefault(p.when, len(when_index))
+        row = [y, x, c, escape(p.name), p.entry_id, w]
         if p.distance:
-            row.append(html.escape(p.distance))
+            row.append(escape(p.distance))
         rows.append(row)
     return {
-        "cats": [[html.escape(categories.get(c, c)), category_colour(c)] for c in cats],
-        "when": whens,
+        "cats": [[escape(categories.get(c, c)), category_colour(c)] for c in cat_index],
+        "when": [escape(w) for w in when_index],
         "rows": rows,
     }
 
@@ -331,20 +333,38 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             var markers = new Array(data.rows.length);
             for (var i = 0; i < data.rows.length; i++) {
                 var r = data.rows[i];
-                var m = L.marker([r[0], r[1]], {icon: icons[r[2]], riseOnHover: true});
+                var m = L.marker([r[0], r[1]], {icon: icons[r[2]], riseOnHover: true, entryId: r[4]});
                 m.bindPopup(popup.bind(null, r), {maxWidth: 280});
                 m.bindTooltip(r[3], {direction: "top", offset: [0, -8]});
                 markers[i] = m;
             }
             cluster.addLayers(markers);
             cluster.addTo(group);
+            window.rp_results = cluster;  // for tests and debugging: the results now on the map
             if (data.client) {
-                L.marker([data.client[0], data.client[1]], {keyboard: false, zIndexOffset: 1000,
+                L.marker([data.client[0], data.client[1]], {keyboard: false, interactive: false, zIndexOffset: -1000,
                     icon: L.divIcon({className: "rp-client", html: '<div></div><b>' + data.client[2] + '</b>',
                                      iconSize: [18, 18], iconAnchor: [9, 9]})
                 }).addTo(group);
             }
-            if (data.bounds) { map.fitBounds(data.bounds, {maxZoom: data.max_zoom || 15, animate: false}); }
+            if (data.bounds) {
+                // The iframe is sized after the map is made: fit now, and again while it settles
+                // (until the user moves the map themselves).
+                var fit = function () {
+                    map.invalidateSize({pan: false});
+                    map.fitBounds(data.bounds, {maxZoom: data.max_zoom || 15, padding: [36, 36], animate: false});
+                };
+                fit();
+                var settleUntil = Date.now() + 4000, userMoved = false;
+                map.once("dragstart zoomstart", function (e) { if (e.originalEvent !== undefined) { userMoved = true; } });
+                map.getContainer().addEventListener("pointerdown", function () { userMoved = true; }, {once: true});
+                var onResize = function () {
+                    if (userMoved || Date.now() > settleUntil) { window.removeEventListener("resize", onResize); return; }
+                    fit();
+                };
+                window.addEventListener("resize", onResize);
+                setTimeout(function () { if (!userMoved) { fit(); } }, 250);
+            }
             return cluster;
         })();
         {% endmacro %}
@@ -368,7 +388,7 @@ def results_group(points: Sequence[MapPoint], categories: dict[str, str], *,
     """Everything that changes with a search, as one FeatureGroup for st_folium's feature_group_to_add."""
     payload = results_payload(points, categories)
     if client is not None:
-        payload["client"] = [round(client[0], 5), round(client[1], 5), html.escape(client[2])]
+        payload["client"] = [round(client[0], 5), round(client[1], 5), html.escape(f"Client · {client[2]}")]
         if radius_km:
             payload["circle"] = [round(client[0], 5), round(client[1], 5), round(radius_km * 1000)]
     if outlines:

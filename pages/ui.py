@@ -14,7 +14,9 @@ import html
 import logging
 import os
 import re
+import threading
 import urllib.parse
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -22,12 +24,33 @@ import streamlit as st
 from directory import codes
 from directory.api import Directory
 from directory.fields import Entry
+from directory.health import is_stale
 from directory.schedule import DAY_NAMES, ScheduleError, describe_sessions, next_session, parse_schedule
 
 LOCAL_TIME = ZoneInfo("Europe/London")
-STALE_AFTER_DAYS = 183  # about six months
 
 _log = logging.getLogger(__name__)
+
+
+# -- every page starts here --------------------------------------------------------------------
+
+
+def ensure_app_navigation() -> None:
+    """Make sure the page runs inside app.py's navigation. Call first thing on every page.
+
+    Streamlit treats a project with a pages/ folder as an old-style multipage app
+    until app.py's st.navigation has run once in the server process. So when the
+    first request after a restart opens a page directly (a shared /entry?id=...
+    link), Streamlit runs that file on its own, without app.py: no page config,
+    and every module in pages/ listed as a page. Turning the old mode off and
+    rerunning sends the same request through app.py (page hashes come from the
+    URL path, so it lands on the same page).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 # -- the directory -------------------------------------------------------------------------
@@ -45,7 +68,19 @@ def _open_directory(url: str | None) -> Directory:
             seed_demo(directory)
         except Exception:  # the app still opens; the empty state says what to do
             _log.exception("could not load the demo area")
+    threading.Thread(target=_warm_maps, args=(directory,), name="warm-district-outlines", daemon=True).start()
     return directory
+
+
+def _warm_maps(directory: Directory) -> None:
+    """District outlines for the directory's areas, computed once in the background (then cached on disk),
+    so the first search in an area does not wait for them."""
+    try:
+        from directory.geo import warm_outlines
+
+        warm_outlines(hit.entry.postcode for hit in directory.search("", None, limit=None))
+    except Exception:
+        _log.exception("could not prepare the district outlines")
 
 
 def get_directory() -> Directory:
@@ -84,7 +119,8 @@ def tel_href(phone: str | None) -> str | None:
     """tel:+441642000000 from whatever was typed; None when there are no digits."""
     if not phone:
         return None
-    digits = re.sub(r"[^\d+]", "", phone)
+    number = re.split(r"(?i)\b(?:ext|extension|x)\b|\(ext", phone)[0]  # an extension is dialled later
+    digits = re.sub(r"[^\d+]", "", number)
     digits = digits[:1] + digits[1:].replace("+", "")
     return f"tel:{digits}" if re.search(r"\d{3}", digits) else None
 
@@ -193,22 +229,30 @@ def describe_cost(entry: Entry) -> str:
     return entry.cost.strip()
 
 
-def sessions_of(entry: Entry):
-    """The entry's weekly sessions, or None when its times cannot be read."""
+@lru_cache(maxsize=4096)
+def _sessions(schedule: str | None):
     try:
-        return parse_schedule(entry.schedule)
+        return parse_schedule(schedule)
     except (ScheduleError, ValueError):
         return None
 
 
-def describe_times(entry: Entry) -> str:
-    sessions = sessions_of(entry)
+@lru_cache(maxsize=4096)
+def _described(schedule: str | None, term_time_only: bool | None) -> str:
+    sessions = _sessions(schedule)
     if sessions is None:
-        return f"Times: {entry.schedule}"
+        return f"Times: {schedule}"
     text = describe_sessions(sessions)
-    if entry.term_time_only:
-        text += " (term time only)"
-    return text
+    return text + " (term time only)" if term_time_only else text
+
+
+def sessions_of(entry: Entry):
+    """The entry's weekly sessions, or None when its times cannot be read (parsed once per text)."""
+    return _sessions(entry.schedule)
+
+
+def describe_times(entry: Entry) -> str:
+    return _described(entry.schedule, entry.term_time_only)
 
 
 def _clock(moment: dt.datetime) -> str:
@@ -217,8 +261,24 @@ def _clock(moment: dt.datetime) -> str:
     return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
 
 
-def describe_next_session(entry: Entry, now: dt.datetime) -> str:
-    """'On now, until 12pm', 'Today, 2pm', 'Tomorrow, 10am', 'Thu 27 Nov, 10am', or why there is none."""
+class NextSessions:
+    """describe_next_session for many entries at one moment: directories repeat a few timetables."""
+
+    def __init__(self, now: dt.datetime, on_day: int | None = None):
+        self.now = now
+        self.on_day = on_day
+        self._memo: dict[tuple, str] = {}
+
+    def __call__(self, entry: Entry) -> str:
+        key = (entry.schedule, entry.term_time_only, entry.start_date, entry.end_date)
+        if key not in self._memo:
+            self._memo[key] = describe_next_session(entry, self.now, self.on_day)
+        return self._memo[key]
+
+
+def describe_next_session(entry: Entry, now: dt.datetime, on_day: int | None = None) -> str:
+    """'On now, until 12pm', 'Today, 2pm', 'Tomorrow, 10am', 'Thu 27 Nov, 10am', or why there is none.
+    With `on_day` (0 = Monday), the next session on that weekday (a search for Thursdays)."""
     today = now.date()
     if entry.end_date and entry.end_date < today:
         return f"Ended {format_date(entry.end_date)}"
@@ -229,6 +289,8 @@ def describe_next_session(entry: Entry, now: dt.datetime) -> str:
         if entry.start_date and entry.start_date > today:
             return f"Starts {format_date(entry.start_date)}"
         return "By arrangement"
+    if on_day is not None and any(session.day == on_day for session in sessions):
+        sessions = tuple(session for session in sessions if session.day == on_day)
     start_from = now
     if entry.start_date and entry.start_date > today:
         start_from = dt.datetime.combine(entry.start_date, dt.time(0, 0), tzinfo=now.tzinfo)
@@ -252,13 +314,25 @@ def describe_next_session(entry: Entry, now: dt.datetime) -> str:
     return text
 
 
-def last_verified_text(entry: Entry, today: dt.date) -> tuple[str, bool]:
-    """('Checked 3 Nov 2026 by alice', stale?)."""
+def last_verified_text(entry: Entry, today: dt.date, who=lambda username: username) -> tuple[str, bool]:
+    """('3 Nov 2026, by Alice Khan', stale?); `who` turns a username into a name. Stale is the
+    coordinators' rule (directory.health): not verified for STALE_AFTER_MONTHS."""
+    stale = is_stale(entry.last_verified, today)
     if entry.last_verified is None:
-        return "Never checked", True
-    who = f" by {entry.last_verified_by}" if entry.last_verified_by else ""
-    stale = (today - entry.last_verified).days > STALE_AFTER_DAYS
-    return f"Checked {format_date(entry.last_verified)}{who}", stale
+        return "Never checked", stale
+    by = f", by {who(entry.last_verified_by)}" if entry.last_verified_by else ""
+    return f"{format_date(entry.last_verified)}{by}", stale
+
+
+def stale_note(entry: Entry, today: dt.date) -> str | None:
+    """'Not checked for 13 months' when an entry is stale, for lists."""
+    if not is_stale(entry.last_verified, today):
+        return None
+    if entry.last_verified is None:
+        return "Never checked"
+    days = (today - entry.last_verified).days
+    months = days // 30
+    return f"Not checked for {months} months" if months < 24 else f"Not checked for {days // 365} years"
 
 
 def day_name(day: int) -> str:

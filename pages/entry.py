@@ -1,0 +1,340 @@
+"""One entry, everything it says, in plain English (opened with ?id=...). Read-only for now.
+
+guard (an id that exists) → what / when / for whom / cost / how to get a place /
+whom to call / where (small map) / how fresh → history of changes.
+Editing, verifying, restoring and client feedback will hang off the marked places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from directory import codes
+from directory import fields as F
+from directory.accounts import get_account
+from directory.geo import Bounds, district_outlines, districts_in
+from directory.health import STALE_AFTER_MONTHS
+from directory.store import NotFound
+from pages import maps
+from pages.ui import (
+    ensure_app_navigation,
+    category_label, demo_banner, describe_cost, describe_next_session, describe_times,
+    describe_wait, esc, format_date, format_datetime, get_directory, last_verified_text, link, mailto_href, md,
+    now_local, spoc_html, tel_href, web_href,
+)
+
+LANGUAGE_NAMES = {
+    "en": "English", "cy": "Welsh", "pl": "Polish", "ur": "Urdu", "pa": "Punjabi", "bn": "Bengali", "ar": "Arabic",
+    "ro": "Romanian", "fa": "Persian (Farsi)", "ku": "Kurdish", "so": "Somali", "ti": "Tigrinya", "zh": "Chinese",
+    "es": "Spanish", "pt": "Portuguese", "lt": "Lithuanian", "lv": "Latvian", "sk": "Slovak", "cs": "Czech",
+    "uk": "Ukrainian", "ru": "Russian", "tr": "Turkish", "fr": "French", "de": "German", "it": "Italian",
+    "hi": "Hindi", "gu": "Gujarati", "ps": "Pashto", "am": "Amharic", "sq": "Albanian", "hu": "Hungarian",
+}
+ACTIONS = {
+    "create": "Added", "update": "Edited", "verify": "Checked", "archive": "Archived",
+    "unarchive": "Brought back from the archive", "restore": "Restored an earlier version", "import": "Imported",
+    "merge": "Merged",
+}
+HISTORY_SHOWN = 20
+
+PAGE_STYLE = """<style>
+.rp-facts { display: grid; grid-template-columns: minmax(8.5rem, max-content) 1fr; gap: .4rem 1rem;
+            margin: 0 0 .5rem; padding: 0 !important; }
+.rp-facts dt { font-weight: 600; margin: 0; }
+.rp-facts dd { margin: 0; }
+.rp-desc p { margin: 0 0 .6rem; }
+table.rp-changes { border-collapse: collapse; width: 100%; font-size: .92rem; }
+table.rp-changes th, table.rp-changes td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
+                                          vertical-align: top; overflow-wrap: anywhere; }
+table.rp-changes th { color: #444; font-weight: 600; }
+</style>"""
+
+
+# -- plain English for one entry --------------------------------------------------------------
+
+
+def facts(pairs: list[tuple[str, str | None]], *, raw: set[str] = frozenset()) -> str:
+    """A definition list; values are escaped unless their label is in `raw` (already-escaped HTML)."""
+    rows = [f"<dt>{esc(label)}</dt><dd>{value if label in raw else esc(value)}</dd>"
+            for label, value in pairs if value]
+    return f'<dl class="rp-facts">{"".join(rows)}</dl>' if rows else ""
+
+
+def show(fragment: str) -> None:
+    """st.html for escaped fragments; nothing at all for an empty one."""
+    if fragment:
+        st.html(fragment)
+
+
+def paragraphs(text: str | None) -> str:
+    if not text or not text.strip():
+        return "<p>No description yet.</p>"
+    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n") if b.strip()]
+    return '<div class="rp-desc">' + "".join(
+        "<p>" + "<br>".join(esc(line) for line in block.split("\n")) + "</p>" for block in blocks) + "</div>"
+
+
+def labels(values, vocabulary: dict[str, str]) -> str:
+    return ", ".join(vocabulary.get(v, v) for v in values)
+
+
+def ages(entry) -> str | None:
+    if entry.min_age is not None and entry.max_age is not None:
+        return f"Ages {entry.min_age} to {entry.max_age}."
+    if entry.min_age is not None:
+        return f"Ages {entry.min_age} and over."
+    if entry.max_age is not None:
+        return f"Up to age {entry.max_age}."
+    return None
+
+
+def abstinence(value: bool | None) -> str:
+    if value is None:
+        return "Not stated. Ask the contact."
+    return ("Yes: people need to be abstinent (not using drugs or alcohol) to take part." if value
+            else "No: people do not need to be abstinent.")
+
+
+def drug_testing(value: bool | None) -> str:
+    if value is None:
+        return "Not stated. Ask the contact."
+    return ("Yes: they test for drugs (before starting or while there). Worth preparing the client for this."
+            if value else "No drug testing.")
+
+
+CONVICTIONS = {
+    "yes": "Welcome: people with criminal convictions can apply.",
+    "no": "Not accepted: they do not take people with criminal convictions.",
+    "case_by_case": "Considered case by case: the client can talk it through with the contact first.",
+}
+DBS = {
+    "none": "No criminal record (DBS) check.",
+    "basic": "A basic DBS check. It shows unspent convictions and conditional cautions only; spent convictions "
+             "stay private.",
+    "standard": "A standard DBS check. It shows spent and unspent convictions, cautions, reprimands and final "
+                "warnings, apart from old or minor ones that are filtered out.",
+    "enhanced": "An enhanced DBS check: the standard check plus anything local police think relevant. Used for "
+                "work with children or adults at risk.",
+}
+ROA_NOTE = ("Under the Rehabilitation of Offenders Act 1974 most convictions become spent after a set time; "
+            "a spent conviction usually does not have to be disclosed, except for roles that need a standard "
+            "or enhanced check.")
+
+
+def yes_no(value: bool | None, yes: str, no: str) -> str | None:
+    return None if value is None else (yes if value else no)
+
+
+def languages(entry) -> str | None:
+    if not entry.languages:
+        return None
+    return ", ".join(LANGUAGE_NAMES.get(code, code.upper()) for code in entry.languages)
+
+
+# -- history --------------------------------------------------------------------------------
+
+
+def shown_value(name: str, value: Any) -> str:
+    if value is None or value == () or value == "":
+        return "(empty)"
+    field = F.FIELD_BY_NAME.get(name)
+    vocabulary = codes.VOCABULARIES.get(field.vocabulary) if field and field.vocabulary else None
+    if isinstance(value, (list, tuple)):
+        return "; ".join(vocabulary.get(v, v) if vocabulary else str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if vocabulary:
+        return vocabulary.get(value, value)
+    return str(value)
+
+
+def changes_table(changes: dict[str, tuple[Any, Any]], creating: bool) -> str:
+    order = {name: i for i, name in enumerate(F.COLUMNS)}
+    rows = []
+    for name in sorted(changes, key=lambda n: order.get(n, 999)):
+        old, new = changes[name]
+        label = F.FIELD_BY_NAME[name].label if name in F.FIELD_BY_NAME else name
+        if creating:
+            rows.append(f"<tr><td>{esc(label)}</td><td>{esc(shown_value(name, new))}</td></tr>")
+        else:
+            rows.append(f"<tr><td>{esc(label)}</td><td>{esc(shown_value(name, old))}</td>"
+                        f"<td>{esc(shown_value(name, new))}</td></tr>")
+    head = "<tr><th>Field</th><th>Value</th></tr>" if creating else "<tr><th>Field</th><th>Before</th><th>After</th></tr>"
+    return f'<table class="rp-changes">{head}{"".join(rows)}</table>'
+
+
+# -- the page -----------------------------------------------------------------------------------
+
+ensure_app_navigation()
+directory = get_directory()
+now = now_local()
+today = now.date()
+st.html(PAGE_STYLE)
+
+entry_id = (st.query_params.get("id") or "").strip()
+if not entry_id:
+    st.title("Entry")
+    st.info("Open an entry from the search results to see everything it says.")
+    st.page_link("pages/find.py", label="Find provision", icon=":material/search:")
+    st.stop()
+try:
+    entry = directory.get(entry_id)
+except NotFound:
+    st.title("Entry not found")
+    st.error(f"There is no entry with the id “{md(entry_id[:60])}”. It may have been merged into another entry, "
+             "or the link may be cut short. Search for it by name instead.")
+    st.page_link("pages/find.py", label="Find provision", icon=":material/search:")
+    st.stop()
+
+display_names: dict[str, str] = {}
+
+
+def who(username: str | None) -> str:
+    if not username:
+        return "someone"
+    if username not in display_names:
+        account = get_account(directory, username)
+        display_names[username] = account.display_name if account else username
+    return display_names[username]
+
+
+st.page_link("pages/find.py", label="Back to search results", icon=":material/arrow_back:")
+st.title(md(entry.name))
+st.caption(f"{md(entry.organisation)} · {md(category_label(entry.category))}")
+demo_banner(directory)
+
+verified, stale = last_verified_text(entry, today, who)
+verified = verified.replace(f" by {entry.last_verified_by}", f" by {who(entry.last_verified_by)}") \
+    if entry.last_verified_by else verified
+if entry.archived:
+    note = " It was merged into another entry." if entry.merged_into else ""
+    st.warning(f"This entry is archived: it no longer shows in searches.{note}", icon=":material/archive:")
+    if entry.merged_into:
+        st.page_link("pages/entry.py", label="Open the entry it was merged into", query_params={"id": entry.merged_into})
+if stale:
+    when = "It has never been checked" if entry.last_verified is None else \
+        f"It was last checked on {format_date(entry.last_verified)}, more than six months ago"
+    st.warning(f"**Possibly out of date.** {when}. Ring the contact to make sure it is still running before "
+               "a client travels.", icon=":material/history:")
+
+# Editing, "I checked this today" and client feedback go here (issue: editing and feedback).
+actions = st.container()
+
+main, side = st.columns([3, 2], gap="large")
+with main:
+    st.subheader("What it is")
+    st.html(paragraphs(entry.description))
+    show(facts([
+        ("Sector", entry.sector),
+        ("Format", labels(entry.format, codes.FORMATS)),
+        ("Keywords", ", ".join(entry.tags)),
+    ]))
+
+    st.subheader("When")
+    dates = []
+    if entry.start_date:
+        dates.append(("Starts" if entry.start_date >= today else "Started", format_date(entry.start_date)))
+    if entry.end_date:
+        dates.append(("Ends" if entry.end_date >= today else "Ended", format_date(entry.end_date)))
+    show(facts([
+        ("Days and times", describe_times(entry)),
+        ("Next session", describe_next_session(entry, now)),
+        ("Term time", yes_no(entry.term_time_only, "Term time only: not in school holidays.",
+                             "Runs in school holidays too.")),
+        *dates,
+        ("Hours per week", f"About {entry.hours_per_week:g} hours a week" if entry.hours_per_week else None),
+    ]))
+
+    st.subheader("Who it is for")
+    show(facts([
+        ("Recovery stage", "Any stage of recovery." if not entry.stages
+         else f"Suits: {labels(entry.stages, codes.STAGES)}."),
+        ("Benefits", "Open to everyone, whatever benefits they get." if not entry.eligible_benefits
+         else f"Only for people getting: {labels(entry.eligible_benefits, codes.BENEFITS)}."),
+        ("Age", ages(entry)),
+        ("Abstinence needed?", abstinence(entry.requires_abstinence)),
+        ("Drug testing?", drug_testing(entry.drug_testing)),
+        ("Criminal convictions", CONVICTIONS.get(entry.accepts_convictions or "", None)),
+        ("Criminal record check", DBS.get(entry.dbs_check or "", None)),
+        ("Languages", languages(entry)),
+        ("Accessibility", entry.accessibility),
+    ]))
+    if entry.accepts_convictions or entry.dbs_check:
+        st.caption(ROA_NOTE)
+
+    st.subheader("Cost and help to attend")
+    show(facts([
+        ("Cost", describe_cost(entry)),
+        ("Travel costs", yes_no(entry.travel_costs_paid, "Paid: ask about receipts or a travel pass.",
+                                "Not paid.")),
+        ("Childcare", yes_no(entry.childcare, "Childcare or a creche is offered.", "No childcare offered.")),
+    ]))
+
+    st.subheader("How to get a place")
+    show(facts([
+        ("Referral", codes.REFERRAL.get(entry.referral or "", None) or "Not stated. Ask the contact."),
+        ("Waiting time", describe_wait(entry.waiting_days)),
+    ]))
+
+with side:
+    st.subheader("Whom to call")
+    st.html(f"<div>{spoc_html(entry)}</div>")
+    website = web_href(entry.url)
+    show(facts([
+        ("Service phone", link(tel_href(entry.phone), entry.phone) if entry.phone else None),
+        ("Service email", link(mailto_href(entry.email), entry.email) if entry.email else None),
+        ("Website", link(website, entry.url, new_tab=True) if entry.url else None),
+    ], raw={"Service phone", "Service email", "Website"}))
+
+    st.subheader("Where")
+    show(facts([
+        ("Address", ", ".join(x for x in (entry.address, entry.postcode) if x) or None),
+        ("How it is delivered", labels(entry.delivery, codes.DELIVERY)),
+    ]))
+    if entry.has_position:
+        point = maps.MapPoint(entry.latitude, entry.longitude, entry.category, entry.name, entry.id,
+                              describe_times(entry), "")
+        bounds = Bounds.around([(entry.latitude, entry.longitude)], pad_km=0.6)
+        try:  # district outlines keep the map readable when tiles cannot load
+            near = districts_in(bounds.union(Bounds.around([(entry.latitude, entry.longitude)], pad_km=2.5)), limit=30)
+            outlines = maps.outlines_geojson(district_outlines(near)) if near else None
+        except Exception:
+            outlines = None
+        fmap = maps.base_map(maps.tiles_config(st.secrets), (entry.latitude, entry.longitude), 15)
+        group = maps.results_group([point], codes.CATEGORIES, bounds=bounds.as_leaflet(), max_zoom=15,
+                                   outlines=outlines)
+        maps.show_map(fmap, group, key="entry_map", height=280)
+    else:
+        st.caption("No map position: online or phone only, or no postcode yet.")
+
+    st.subheader("Kept up to date")
+    updated = f"{format_datetime(entry.updated_at)} by {who(entry.updated_by)}" if entry.updated_at else None
+    show(facts([
+        ("Last checked", verified),
+        ("Last changed", updated),
+        ("Version", str(entry.version)),
+    ]))
+    st.caption(f"Entries not checked for {STALE_AFTER_MONTHS} months are marked as possibly out of date.")
+
+st.subheader("History of changes")
+# Restoring an earlier version will go beside each revision here (issue: editing).
+history = directory.history(entry.id)
+if not history:
+    st.caption("No recorded changes.")
+for index, revision in enumerate(history[:HISTORY_SHOWN]):
+    action = ACTIONS.get(revision.action, revision.action.replace("_", " ").capitalize())
+    title = f"Version {revision.version}: {action} by {who(revision.author)}, {format_datetime(revision.at)}"
+    with st.expander(md(title), expanded=index == 0):
+        if revision.note:
+            st.html(f"<p><strong>Note:</strong> {esc(revision.note)}</p>")
+        if revision.changes:
+            st.html(changes_table(revision.changes, creating=revision.version == 1))
+        else:
+            st.caption("No fields changed.")
+if len(history) > HISTORY_SHOWN:
+    st.caption(f"{len(history) - HISTORY_SHOWN} older changes are not shown.")

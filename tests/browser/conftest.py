@@ -1,0 +1,144 @@
+"""The real app in a real browser: `streamlit run app.py` on 127.0.0.1, driven by Playwright with
+Debian's chromium, with every request that is not to the app aborted (no internet).
+
+Without /usr/bin/chromium (or Playwright) these tests skip; with REQUIRE_BROWSER=1
+(set by .ci/run) they fail instead, so a green CI means they ran.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+START_TIMEOUT_S = 60
+
+
+def _unavailable(reason: str):
+    if REQUIRE_BROWSER:
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}: install it with `apt-get install -y chromium`")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app, serving a small seeded directory, for the whole session; stopped afterwards."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing")
+    from tests.browser.fixture_entries import seed
+
+    with tempfile.TemporaryDirectory(prefix="rp-browser-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'directory.db'}"
+        seed(url)
+        port = _free_port()
+        env = {**os.environ, "DATABASE_URL": url}
+        env.pop("RP_TILES_URL", None)  # OpenStreetMap, which the tests make unreachable
+        log = open(Path(tmp) / "streamlit.log", "w")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while True:
+                if server.poll() is not None:
+                    log.flush()
+                    pytest.fail(f"streamlit exited ({server.returncode}):\n{(Path(tmp) / 'streamlit.log').read_text()}")
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                        if response.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not answer on {base} within {START_TIMEOUT_S} s")
+                time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+            log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Offline:
+    """A page whose requests outside the app are aborted, remembering what was asked for,
+    and which fails the test if any JavaScript dialog (alert, confirm, prompt) ever opens."""
+
+    def __init__(self, page, app_url: str):
+        self.page = page
+        self.blocked: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.route("**/*", self._route)
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.app_url = app_url
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith("http://127.0.0.1:") or url.startswith("data:") or url.startswith("blob:"):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def _dialog(self, dialog):
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture
+def offline(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    view = Offline(page, app_url)
+    yield view
+    context.close()
+    assert not view.dialogs, f"a dialog opened: {view.dialogs}"
