@@ -60,8 +60,9 @@ def ensure_app_navigation() -> None:
 def _open_directory(url: str | None) -> Directory:
     """One Directory (engine and search index) per process and database; sessions are never cached."""
     directory = Directory(url)
-    if directory.count(include_archived=True) == 0 and directory.dialect == "sqlite":
-        # First run on the embedded database: load the demo area so there is something to explore.
+    if url is None and directory.count(include_archived=True) == 0:
+        # First run on the embedded database (no DATABASE_URL): load the demo area so there is
+        # something to explore. A database someone named is never filled with demo data.
         try:
             from directory.demo import seed_demo
 

@@ -35,9 +35,14 @@ class Continuum:
     current: str | None  # None once every step is done
     next: tuple[str, ...]
     done: frozenset[str]  # done_steps plus what the client's work history covers
+    work_now: bool  # job search is in `next` because the client asked for it
 
     def to_dict(self) -> dict:
         return {"current": self.current, "next": list(self.next)}
+
+    @property
+    def remaining(self) -> tuple[str, ...]:
+        return tuple(step for step in STEP_ORDER if step not in self.done)
 
 
 def wants_work_now(profile: Profile) -> bool:
@@ -51,21 +56,19 @@ def place(profile: Profile) -> Continuum:
     if profile.assets.work_history:
         done.add(WORK_HISTORY_COVERS_STEP)
     remaining = [step for step in STEP_ORDER if step not in done]
-    following = list(remaining[:2])
-    if wants_work_now(profile) and JOB_SEARCH not in following:
-        following.append(JOB_SEARCH)
-    return Continuum(remaining[0] if remaining else None, tuple(following), frozenset(done))
+    work_now = wants_work_now(profile)
+    following = remaining[:2] + ([JOB_SEARCH] if work_now and JOB_SEARCH not in remaining[:2] else [])
+    return Continuum(remaining[0] if remaining else None, tuple(following), frozenset(done), work_now)
 
 
 def step_fits(continuum: Continuum) -> dict[str, float]:
-    """`step_fit` for every step, in rules.STEP_ORDER."""
+    """`step_fit` for every step: next steps best, later ones less, done ones (never sent back) least."""
     fits = {step: STEP_FIT_NOT_NEEDED for step in STEP_ORDER}
-    if continuum.current is None:
-        remaining = []
-    else:
-        remaining = [s for s in STEP_ORDER[STEP_ORDER.index(continuum.current):] if s not in continuum.done]
+    remaining = continuum.remaining
     for offset, step in enumerate(remaining[2:]):
         fits[step] = max(STEP_FIT_LATER_FLOOR, STEP_FIT_LATER - LATER_STEP_DECREMENT * offset)
-    for position, step in enumerate(continuum.next):
-        fits[step] = (STEP_FIT_CURRENT, STEP_FIT_FOLLOWING)[position] if position < 2 and step in remaining[:2] else STEP_FIT_WORK_NOW
+    for step, fit in zip(remaining[:2], (STEP_FIT_CURRENT, STEP_FIT_FOLLOWING)):
+        fits[step] = fit
+    if continuum.work_now:
+        fits[JOB_SEARCH] = max(fits[JOB_SEARCH], STEP_FIT_WORK_NOW)
     return fits

@@ -12,12 +12,19 @@ outside their available times. A session is cut by the blocks that overlap it
 and the longest free piece decides. Results name what got in the way, so an
 exclusion or a warning can be read aloud ("arrive after 10:00: supervised
 consumption").
+
+`fit_schedule` does it session by session, in words, for one entry;
+`judge_sessions` does the same test with numpy for every distinct session of
+the directory at once (tests check the two agree).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
 
 from directory.schedule import END_OF_DAY, Session, format_schedule
 from planner.profile import END_OF_DAY_MINUTES, Commitment, TimeWindow
@@ -41,6 +48,8 @@ class ClientTimes:
     commitments: tuple[Commitment, ...]
     availability_given: bool
     blocks: tuple[tuple[Block, ...], ...]
+    free: tuple[tuple[tuple[int, int], ...], ...]  # per day: the usable stretches (the gaps between blocks)
+    clash_texts: tuple[str, ...]  # per commitment: "clashes with supervised consumption Mon-Sat 09:00-10:00"
 
     @classmethod
     def of(cls, commitments: tuple[Commitment, ...] | None, available: tuple[TimeWindow, ...] | None) -> ClientTimes:
@@ -54,7 +63,9 @@ class ClientTimes:
                 windows = [(w.start, w.end) for w in available if day in w.days]
                 by_day[day].extend(Block(start, end, UNAVAILABLE) for start, end in _gaps(windows))
         blocks = tuple(tuple(sorted(day, key=lambda b: (b.start, b.end, b.commitment))) for day in by_day)
-        return cls(tuple(commitments), bool(available), blocks)
+        free = tuple(tuple(_gaps([(b.start, b.end) for b in day])) for day in blocks)
+        clash_texts = tuple(f"clashes with {c.what} {describe_window(c)}" for c in commitments)
+        return cls(tuple(commitments), bool(available), blocks, free, clash_texts)
 
     def label(self, block: Block) -> str:
         return UNAVAILABLE_LABEL if block.commitment == UNAVAILABLE else self.commitments[block.commitment].what
@@ -83,7 +94,7 @@ def clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def _time(minute: int) -> dt.time:
+def clock_time(minute: int) -> dt.time:
     return END_OF_DAY if minute >= END_OF_DAY_MINUTES else dt.time(minute // 60, minute % 60)
 
 
@@ -103,6 +114,50 @@ def fit_session(session: Session, times: ClientTimes) -> SessionFit:
         reached = max(reached, block.end)
     longest = max(longest, end - reached)
     return SessionFit(session, longest >= min(MIN_WINDOW_MINUTES, end - start), overlapping)
+
+
+@dataclass(frozen=True)
+class SessionVerdicts:
+    """`fit_session` for many sessions at once (numpy), for the attendance rule and its reasons."""
+
+    attendable: np.ndarray  # (sessions,)
+    clashes: np.ndarray  # (sessions, commitments): the commitment overlaps the session
+    outside: np.ndarray  # (sessions,): the session runs into time outside the available times
+
+
+def judge_sessions(times: ClientTimes, day: np.ndarray, start: np.ndarray, end: np.ndarray) -> SessionVerdicts:
+    """Sessions given as arrays of weekday and minutes. A session is attendable when its longest
+    overlap with one of its day's usable stretches reaches the window (the same test as fit_session)."""
+    attendable = np.zeros(len(day), dtype=bool)
+    outside = np.zeros(len(day), dtype=bool)
+    for weekday in range(7):
+        on_day = day == weekday
+        if not on_day.any():
+            continue
+        s, e = start[on_day], end[on_day]
+        longest = np.zeros(len(s), dtype=np.int64)
+        for stretch_start, stretch_end in times.free[weekday]:
+            longest = np.maximum(longest, np.minimum(e, stretch_end) - np.maximum(s, stretch_start))
+        attendable[on_day] = longest >= np.minimum(MIN_WINDOW_MINUTES, e - s)
+        runs_outside = np.zeros(len(s), dtype=bool)
+        for block in times.blocks[weekday]:
+            if block.commitment == UNAVAILABLE:
+                runs_outside |= (s < block.end) & (e > block.start)
+        outside[on_day] = runs_outside
+    clashes = np.zeros((len(day), len(times.commitments)), dtype=bool)
+    for i, c in enumerate(times.commitments):
+        clashes[:, i] = np.isin(day, c.days) & (start < c.end) & (end > c.start)
+    return SessionVerdicts(attendable, clashes, outside)
+
+
+def describe_clashes(times: ClientTimes, commitments: Iterable[int], outside: str | None) -> tuple[str, ...]:
+    """Why no session can be attended: 'clashes with supervised consumption Mon-Sat 09:00-10:00',
+    'outside available times: Sat 10:00-12:00'. `outside` names the sessions that run outside the
+    available times, if any."""
+    reasons = [times.clash_texts[i] for i in commitments]
+    if outside:
+        reasons.append(f"{UNAVAILABLE_LABEL}: {outside}")
+    return tuple(reasons)
 
 
 def _runs(fit: SessionFit) -> list[list[Block]]:
@@ -153,13 +208,19 @@ class ScheduleFit:
 BY_ARRANGEMENT = ScheduleFit(True, (), (), "times by arrangement", (), ())
 
 
-def fit_schedule(sessions: tuple[Session, ...], times: ClientTimes) -> ScheduleFit:
+def fit_schedule(sessions: tuple[Session, ...], times: ClientTimes, text: str | None = None) -> ScheduleFit:
+    """The whole arithmetic for one schedule, in words. `text` is the schedule as the entry writes it."""
     if not sessions:
         return BY_ARRANGEMENT
     fits = [fit_session(session, times) for session in sessions]
     fitting = tuple(f.session for f in fits if f.attendable)
     if not fitting:
-        return ScheduleFit(False, sessions, (), "", (), _clash_reasons(fits, times))
+        clashing = sorted({b.commitment for f in fits for b in f.blocks if b.commitment != UNAVAILABLE})
+        outside = [f.session for f in fits if any(b.commitment == UNAVAILABLE for b in f.blocks)]
+        # Every session outside: the entry's own text names them, as the directory writes it.
+        named = (text if len(outside) == len(sessions) and text else format_schedule(outside)) if outside else None
+        reasons = describe_clashes(times, clashing, named)
+        return ScheduleFit(False, sessions, (), "", (), reasons)
     warnings = [] if len(fitting) == len(sessions) else [f"only some sessions fit: {format_schedule(fitting)}"]
     for fit in fits:
         if fit.attendable:
@@ -176,16 +237,6 @@ def _fits_reason(fitting: tuple[Session, ...], times: ClientTimes) -> str:
     return f"runs {text}"
 
 
-def _clash_reasons(fits: list[SessionFit], times: ClientTimes) -> tuple[str, ...]:
-    """'clashes with supervised consumption Mon-Sat 09:00-10:00'; 'outside available times: Sat 10:00-12:00'."""
-    clashing = sorted({b.commitment for f in fits for b in f.blocks if b.commitment != UNAVAILABLE})
-    reasons = [f"clashes with {times.commitments[i].what} {describe_window(times.commitments[i])}" for i in clashing]
-    outside = [f.session for f in fits if any(b.commitment == UNAVAILABLE for b in f.blocks)]
-    if outside:
-        reasons.append(f"{UNAVAILABLE_LABEL}: {format_schedule(outside)}")
-    return tuple(reasons)
-
-
 def describe_window(window: TimeWindow) -> str:
     """'Mon-Sat 09:00-10:00', in the directory's canonical schedule text."""
-    return format_schedule(Session(day, _time(window.start), _time(window.end)) for day in window.days)
+    return format_schedule(Session(day, clock_time(window.start), clock_time(window.end)) for day in window.days)

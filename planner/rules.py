@@ -83,6 +83,9 @@ STAGE_RULES: dict[str, StageRule] = {
 # From this stage on a client who asks to look for work gets job-search recommendations,
 # whatever the readiness rating (client preference as in IPS; 004 §1.8).
 WORK_NOW_FROM_STAGE = "stabilising"
+# From this stage on at least one recommendation keeps employment in view: ETE belongs on the table
+# "as soon as people are out of crisis" (004 §1.20).
+EMPLOYMENT_IN_VIEW_FROM_STAGE = "early"
 
 
 # -- the employment continuum ----------------------------------------------------------------
@@ -119,9 +122,10 @@ STEP_FIT_NOT_NEEDED = 0.1  # done, before the current step, or covered by the cl
 # Paid work history counts as soft skills done (spec): no compulsory volunteering before work (004 §1.7-1.8).
 WORK_HISTORY_COVERS_STEP = "soft_skills"
 # A client is not sent back to a step for a sector their own assets already cover (004 §1.37 "take
-# account of previous skills and learning"): a relevant qualification covers training in that sector,
-# work history in the sector covers a work trial in it (shadowing is for getting a feel, 004 §1.15).
-SECTOR_EXPERIENCE_COVERS: dict[str, str] = {"qualification": "training", "work_history": "work_trials"}
+# account of previous skills and learning"): work history in a sector covers a work trial in it
+# (shadowing is for getting a feel for a role, 004 §1.15), and a qualification in a sector covers
+# training in it once the client is known to be qualified to level 2 or above.
+SECTOR_EXPERIENCE_COVERS: dict[str, str] = {"work_history": "work_trials", "qualification": "training"}
 
 
 # -- categories ----------------------------------------------------------------------------------
@@ -261,6 +265,8 @@ SECTOR_SYNONYMS: dict[str, tuple[str, ...]] = {
     "security": ("security", "stewarding", "steward", "door supervisor", "door staff"),
     "sport": ("sport", "sports", "fitness", "gym", "football", "leisure", "coaching"),
 }
+
+MAX_ASSET_REASONS = 2  # the best two kinds that matched are read aloud; the score counts the best
 
 # Asset kinds in priority order: `asset_match` is the best weight of any match, and reasons name
 # each kind that matched (004 §1.1 goals first, then what the client has done, likes and can do).

@@ -47,15 +47,16 @@ def group_key(group: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def _tag_holds(tag: str, words: tuple[str, ...]) -> bool:
+    term = normalise(tag)
+    return any(_holds(normalise(word), term) for word in words)
+
+
+def has_tag(tags: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    """Does one of `tags` hold one of `words` (as whole words)? Cached per tag: tags repeat, sets of them less."""
+    return any(_tag_holds(tag, words) for tag in tags)
+
+
 def basic_skills_subjects(tags: tuple[str, ...]) -> frozenset[str]:
     """The basic-skills subjects `tags` name (rules.BASIC_SKILLS_SUBJECTS)."""
-    terms = [normalise(tag) for tag in tags]
-    return frozenset(
-        subject for subject, words in BASIC_SKILLS_SUBJECTS.items()
-        if any(_holds(word, term) for word in words for term in terms)
-    )
-
-
-def has_tag(tags: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
-    terms = [normalise(tag) for tag in tags]
-    return any(_holds(normalise(word), term) for word in wanted for term in terms)
+    return frozenset(subject for subject, words in BASIC_SKILLS_SUBJECTS.items() if has_tag(tags, words))

@@ -1,0 +1,293 @@
+"""Per-entry facts, worked out once and kept as columns, so a plan is array arithmetic.
+
+Reading an `Entry` (parsing its schedule, finding its steps, matching its
+sector and tags to synonym groups) costs tens of microseconds; doing it for
+50,000 entries on every plan would take seconds. `PlannerIndex.build` does it
+once; `recommend` then filters and scores with numpy over the columns and
+touches individual entries only to explain the few it returns or excludes.
+
+Schedules are shared: entries with the same schedule text point at one
+schedule, and schedules at their distinct sessions (`SessionTable`), so the
+attendance test for a plan runs once per distinct session (planner.attendance)
+rather than once per entry. Parsed sessions and match keys are kept as arrays,
+not as objects, to keep the garbage collector's work small.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from directory.codes import BENEFITS, STAGES, steps_for
+from directory.fields import Entry
+from directory.schedule import ScheduleError, Session, parse_schedule
+from planner.fit import clock_time, minutes
+from planner.rules import (
+    BARRIER_RULES,
+    CATEGORY_ORDER,
+    DEFAULT_BASIC_SKILLS_SUBJECT,
+    INFORMAL_FORMATS,
+    ONE_TO_ONE_FORMAT,
+    STEP_ORDER,
+)
+from planner.terms import basic_skills_subjects, has_tag, match_keys
+
+NO_END = np.iinfo(np.int64).max
+BENEFIT_BITS = {code: 1 << i for i, code in enumerate(BENEFITS)}
+STAGE_BITS = {code: 1 << i for i, code in enumerate(STAGES)}
+STEP_BITS = {code: 1 << i for i, code in enumerate(STEP_ORDER)}
+CATEGORY_INDEX = {code: i for i, code in enumerate(CATEGORY_ORDER)}
+REMOTE_DELIVERY = ("online", "phone")
+
+
+def bits(codes: Sequence[str], table: dict[str, int]) -> int:
+    mask = 0
+    for code in codes:
+        mask |= table.get(code, 0)
+    return mask
+
+
+def _sessions(text: str | None) -> tuple[Session, ...]:
+    try:
+        return parse_schedule(text)
+    except ScheduleError:
+        # The directory validates schedules on the way in; an unreadable one (an old row) is
+        # treated as "by arrangement" rather than hiding the entry.
+        return ()
+
+
+def entry_keys(entry: Entry) -> frozenset[str]:
+    """Match keys of an entry's sector and tags (spec: "entries whose sector or tags match")."""
+    keys: set[str] = set()
+    for text in (entry.sector, *entry.tags):
+        if text:
+            keys.update(match_keys(text))
+    return frozenset(keys)
+
+
+def _barrier_masks(entries: tuple[Entry, ...], category: np.ndarray) -> dict[str, np.ndarray]:
+    """For each barrier in rules.BARRIER_RULES, the entries that meet it."""
+    basic_skills = CATEGORY_INDEX["basic_skills"]
+    default = frozenset({DEFAULT_BASIC_SKILLS_SUBJECT})
+    subjects = [
+        (basic_skills_subjects(e.tags) or default) if kind == basic_skills else frozenset()
+        for e, kind in zip(entries, category.tolist())
+    ]
+    masks = {}
+    for name, rule in BARRIER_RULES.items():
+        mask = np.isin(category, [CATEGORY_INDEX[c] for c in rule.categories])
+        if rule.subject is not None:
+            teaches = np.fromiter((rule.subject in taught for taught in subjects), dtype=bool, count=len(entries))
+            mask &= (category != basic_skills) | teaches
+        if rule.tags:
+            mask |= np.fromiter((bool(e.tags) and has_tag(e.tags, rule.tags) for e in entries), dtype=bool, count=len(entries))
+        masks[name] = mask
+    return masks
+
+
+@dataclass(frozen=True, eq=False)
+class SessionTable:
+    """The distinct sessions of all schedules as arrays, and which belong to which schedule."""
+
+    day: np.ndarray
+    start: np.ndarray  # minutes from midnight
+    end: np.ndarray
+    schedule_start: np.ndarray  # schedule k's sessions are ids[schedule_start[k]:schedule_start[k + 1]]
+    ids: np.ndarray
+
+    @classmethod
+    def of(cls, schedules: Sequence[tuple[Session, ...]]) -> SessionTable:
+        distinct: dict[Session, int] = {}
+        ids: list[int] = []
+        schedule_start = [0]
+        for sessions in schedules:
+            ids.extend(distinct.setdefault(session, len(distinct)) for session in sessions)
+            schedule_start.append(len(ids))
+        table = list(distinct)
+        return cls(
+            day=np.array([s.day for s in table], dtype=np.int64),
+            start=np.array([minutes(s.start) for s in table], dtype=np.int64),
+            end=np.array([minutes(s.end) for s in table], dtype=np.int64),
+            schedule_start=np.array(schedule_start, dtype=np.int64),
+            ids=np.array(ids, dtype=np.int64),
+        )
+
+    def per_schedule(self, per_session: np.ndarray, reduce: np.ufunc, empty: bool) -> np.ndarray:
+        """`per_session` (rows are distinct sessions) reduced over each schedule's sessions with
+        np.logical_or (any) or np.logical_and (all); `empty` for schedules with no sessions."""
+        counts = np.diff(self.schedule_start)
+        result = np.full((len(counts), *per_session.shape[1:]), empty, dtype=bool)
+        has_sessions = counts > 0
+        if has_sessions.any():
+            result[has_sessions] = reduce.reduceat(per_session[self.ids], self.schedule_start[:-1][has_sessions], axis=0)
+        return result
+
+    def of_schedule(self, schedule_id: int) -> np.ndarray:
+        """The session ids of one schedule, in the order of its sessions."""
+        return self.ids[self.schedule_start[schedule_id]:self.schedule_start[schedule_id + 1]]
+
+    def sessions(self, ids: Iterable[int]) -> tuple[Session, ...]:
+        return tuple(Session(int(self.day[i]), clock_time(int(self.start[i])), clock_time(int(self.end[i]))) for i in ids)
+
+    def schedule(self, schedule_id: int) -> tuple[Session, ...]:
+        """One schedule's sessions, as parse_schedule gave them."""
+        return self.sessions(self.of_schedule(schedule_id).tolist())
+
+
+@dataclass(frozen=True, eq=False)
+class PlannerIndex:
+    """The planner's view of a directory snapshot: one array per fact, row i = entries[i]."""
+
+    entries: tuple[Entry, ...]
+    category: np.ndarray  # index into rules.CATEGORY_ORDER
+    archived: np.ndarray  # archived entries are never recommended (the directory's list leaves them out anyway)
+    step_mask_id: np.ndarray  # index into `step_masks`
+    step_masks: tuple[int, ...]  # the distinct STEP_BITS sets, so per-plan step arithmetic runs once per set
+    latitude: np.ndarray  # NaN when unknown
+    longitude: np.ndarray
+    in_person: np.ndarray  # in person or outreach: distance matters
+    remote: np.ndarray  # online or by phone: never too far
+    end_day: np.ndarray  # date.toordinal(), NO_END when open-ended
+    start_day: np.ndarray  # date.toordinal(), 0 when not given
+    min_age: np.ndarray  # NaN when no limit
+    max_age: np.ndarray
+    benefit_mask: np.ndarray  # BENEFIT_BITS; 0 = open to all
+    stage_mask: np.ndarray  # STAGE_BITS; 0 = any stage
+    requires_abstinence: np.ndarray
+    drug_testing: np.ndarray
+    convictions: np.ndarray  # accepts_convictions as text ("" when not given)
+    free: np.ndarray
+    travel_paid: np.ndarray
+    childcare: np.ndarray
+    informal: np.ndarray  # informal or small-group format
+    one_to_one: np.ndarray
+    waiting_days: np.ndarray  # NaN when not given
+    hours: np.ndarray  # NaN when not given
+    languages_listed: np.ndarray
+    schedule_id: np.ndarray  # index into `schedule_texts` and `sessions`' schedules
+    schedule_texts: tuple[str | None, ...]  # as the entries write them (the directory stores canonical text)
+    sessions: SessionTable
+    postings: dict[str, np.ndarray]  # match key (planner.terms) -> entries whose sector or tags hold it
+    language_postings: dict[str, np.ndarray]  # language code -> entries offering it
+    barrier_masks: dict[str, np.ndarray]  # rules.BARRIER_RULES key -> entries meeting it
+    name_order: np.ndarray  # rank by (name, id), for listing exclusions alphabetically
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @classmethod
+    def build(cls, entries: Sequence[Entry], *, share_schedules: bool = True) -> PlannerIndex:
+        """Read every entry once. `share_schedules=False` (the benchmark's baseline) gives each
+        entry its own copy of its schedule instead of one per distinct schedule text."""
+        entries = tuple(entries)
+        n, nan = len(entries), float("nan")
+
+        def column(values, dtype) -> np.ndarray:
+            return np.fromiter(values, dtype=dtype, count=n)
+
+        category = column((CATEGORY_INDEX[e.category] for e in entries), np.int8)
+        step_mask = column((bits(steps_for(e.category, e.continuum_steps), STEP_BITS) for e in entries), np.int64)
+        step_masks, step_mask_id = np.unique(step_mask, return_inverse=True)
+        if share_schedules:
+            distinct: dict[str | None, int] = {}
+            schedule_id = column((distinct.setdefault(e.schedule, len(distinct)) for e in entries), np.int64)
+            schedule_texts = tuple(distinct)
+        else:
+            schedule_id = np.arange(n, dtype=np.int64)
+            schedule_texts = tuple(e.schedule for e in entries)
+        # Parsed sessions and match keys are kept as arrays only: millions of small Python objects
+        # alive for the life of the index would make every garbage collection in the process slower.
+        sessions = SessionTable.of([_sessions(text) for text in schedule_texts])
+        return cls(
+            entries=entries,
+            category=category,
+            archived=column((e.archived for e in entries), bool),
+            step_mask_id=step_mask_id,
+            step_masks=tuple(int(m) for m in step_masks),
+            latitude=column((e.latitude if e.has_position else nan for e in entries), np.float64),
+            longitude=column((e.longitude if e.has_position else nan for e in entries), np.float64),
+            in_person=column((e.in_person for e in entries), bool),
+            remote=column((any(mode in REMOTE_DELIVERY for mode in e.delivery) for e in entries), bool),
+            end_day=column((e.end_date.toordinal() if e.end_date else NO_END for e in entries), np.int64),
+            start_day=column((e.start_date.toordinal() if e.start_date else 0 for e in entries), np.int64),
+            min_age=column((nan if e.min_age is None else e.min_age for e in entries), np.float64),
+            max_age=column((nan if e.max_age is None else e.max_age for e in entries), np.float64),
+            benefit_mask=column((bits(e.eligible_benefits, BENEFIT_BITS) for e in entries), np.int64),
+            stage_mask=column((bits(e.stages, STAGE_BITS) for e in entries), np.int64),
+            requires_abstinence=column((bool(e.requires_abstinence) for e in entries), bool),
+            drug_testing=column((bool(e.drug_testing) for e in entries), bool),
+            convictions=np.array([e.accepts_convictions or "" for e in entries], dtype=object),
+            free=column((e.is_free for e in entries), bool),
+            travel_paid=column((bool(e.travel_costs_paid) for e in entries), bool),
+            childcare=column((bool(e.childcare) for e in entries), bool),
+            informal=column((any(f in INFORMAL_FORMATS for f in e.format) for e in entries), bool),
+            one_to_one=column((ONE_TO_ONE_FORMAT in e.format for e in entries), bool),
+            waiting_days=column((nan if e.waiting_days is None else e.waiting_days for e in entries), np.float64),
+            hours=column((nan if e.hours_per_week is None else e.hours_per_week for e in entries), np.float64),
+            languages_listed=column((bool(e.languages) for e in entries), bool),
+            schedule_id=schedule_id,
+            schedule_texts=schedule_texts,
+            sessions=sessions,
+            postings=_postings([entry_keys(e) for e in entries]),
+            language_postings=_postings(tuple(e.languages for e in entries)),
+            barrier_masks=_barrier_masks(entries, category),
+            name_order=_name_order(entries),
+        )
+
+    def holding(self, keys: frozenset[str]) -> np.ndarray:
+        """Entries holding any of `keys`, as a boolean mask."""
+        mask = np.zeros(len(self), dtype=bool)
+        for key in keys:
+            rows = self.postings.get(key)
+            if rows is not None:
+                mask[rows] = True
+        return mask
+
+
+def _postings(values: Sequence[Iterable[str]]) -> dict[str, np.ndarray]:
+    """value -> the rows holding it."""
+    rows: dict[str, list[int]] = defaultdict(list)
+    for row, held in enumerate(values):
+        for value in held:
+            rows[value].append(row)
+    return {value: np.array(found, dtype=np.int64) for value, found in rows.items()}
+
+
+def _name_order(entries: tuple[Entry, ...]) -> np.ndarray:
+    order = sorted(range(len(entries)), key=lambda i: (entries[i].name.casefold(), entries[i].id))
+    rank = np.empty(len(entries), dtype=np.int64)
+    rank[order] = np.arange(len(entries))
+    return rank
+
+
+# -- one index per directory snapshot ---------------------------------------------------------------
+
+_cache_lock = threading.Lock()
+_cached: tuple[list[Entry], PlannerIndex] | None = None
+
+
+def index_for(entries: Sequence[Entry] | PlannerIndex) -> PlannerIndex:
+    """The index of `entries`, reusing the last one built when the entries are the same.
+
+    Comparing a list with the remembered one is an identity check per item when it holds the
+    same objects (about a millisecond for 50,000) and a field-by-field comparison when it holds
+    fresh copies (a few hundred milliseconds; still far cheaper than building). A list whose
+    entries differ builds a new index, so a caller can never get a stale plan. Callers that
+    know when the directory changes (its change counter) can keep a PlannerIndex themselves.
+    """
+    global _cached
+    if isinstance(entries, PlannerIndex):
+        return entries
+    entries = list(entries)
+    with _cache_lock:
+        if _cached is not None and _cached[0] == entries:
+            _cached = (entries, _cached[1])  # the same entries as these objects: next time, identity
+            return _cached[1]
+    index = PlannerIndex.build(entries)
+    with _cache_lock:
+        _cached = (entries, index)
+    return index

@@ -1,0 +1,48 @@
+"""What the client should check first about a recommended entry: warnings, never exclusions.
+
+Order: what could stop an application (drug testing, DBS, convictions), then
+getting there (sessions, term time, start date), then the client's load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from directory.fields import Entry
+from planner.client import Client
+from planner.fit import ScheduleFit
+
+DBS_LEVELS_THAT_SHOW_SPENT = ("standard", "enhanced")
+
+
+def warnings_for(entry: Entry, client: Client, fit: ScheduleFit, today: dt.date) -> list[str]:
+    warnings = _application_warnings(entry, client)
+    warnings.extend(fit.warnings)
+    if entry.term_time_only:
+        warnings.append("term-time only")  # 004 §1.32: education often runs in term time only
+    if entry.start_date is not None and entry.start_date > today:
+        warnings.append(f"starts on {entry.start_date.isoformat()}")
+    if client.overloaded:  # 004 §1.25: several agencies each adding activities risks relapse
+        n = client.profile.current_activities
+        warnings.append(f"already doing {n} activities: risk of overload, add one thing at a time")
+    return warnings
+
+
+def _application_warnings(entry: Entry, client: Client) -> list[str]:
+    warnings = []
+    # 004 §1.14: "take into account ... the drug testing policies of potential employers".
+    if entry.drug_testing and client.on_opioid_substitution:
+        warnings.append("drug testing: prescribed opioid substitution will show; check the policy before applying")
+    elif entry.drug_testing and client.not_abstinent:
+        warnings.append("drug testing: check the policy before applying")
+    # Rehabilitation of Offenders Act 1974 (004 §1.6): spent convictions show on standard and enhanced checks.
+    if client.has_conviction and entry.dbs_check in DBS_LEVELS_THAT_SHOW_SPENT:
+        warnings.append(f"{entry.dbs_check} DBS: convictions will be seen")
+    if client.has_conviction and entry.accepts_convictions == "case_by_case":
+        warnings.append("convictions considered case by case: suggest a disclosure conversation")
+    if client.has_conviction and entry.accepts_convictions == "no" and not client.unspent:
+        if client.profile.convictions == "spent":
+            warnings.append("does not accept convictions: spent ones need not be disclosed")
+        else:
+            warnings.append("does not accept unspent convictions: check whether the client's are spent")
+    return warnings

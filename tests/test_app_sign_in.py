@@ -1,0 +1,53 @@
+"""Sign-in page through the app's navigation (AppTest): local accounts, the first coordinator, throttling message."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from directory.accounts import create_user
+from directory.api import Directory
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    directory = Directory(url)
+    yield directory
+    directory.engine.dispose()
+
+
+def sign_in_page() -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    at.switch_page("pages/sign_in.py")
+    at.run()
+    return at
+
+
+def test_the_first_coordinator_is_created_then_signed_in(app_db):
+    at = sign_in_page()
+    assert "New installation" in at.info[0].value
+    at.text_input[0].input("lead")
+    at.text_input[1].input("Forum Lead")
+    at.text_input[2].input("a long enough passphrase")
+    at.button[0].click()
+    at.run()
+    assert at.success[0].value.startswith("You are signed in as **Forum Lead** (coordinator")
+
+
+def test_a_wrong_password_says_so_and_a_right_one_signs_in(app_db):
+    create_user(app_db, "lead", "Forum Lead", "coordinator", password="a long enough passphrase")
+    create_user(app_db, "dina", "Dina Ali", "editor", password="correct horse battery", organisations=("Tees Works",))
+    at = sign_in_page()
+    assert not at.info  # a coordinator exists: no first-run form
+    at.text_input[0].input("dina")
+    at.text_input[1].input("wrong")
+    at.button[0].click()
+    at.run()
+    assert at.error[0].value == "That username and password do not match. Check them and try again."
+    at.text_input[1].input("correct horse battery")
+    at.button[0].click()
+    at.run()
+    assert at.success[0].value == "You are signed in as **Dina Ali** (editor, Tees Works)."
