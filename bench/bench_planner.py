@@ -28,13 +28,11 @@ same plan (`agrees_with_baseline`).
 
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime as dt
 import json
 import random
 import time
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -208,19 +206,6 @@ def bench_planner(n: int = 50_000, seed: int = 7) -> list[dict]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, help="also write the results here as JSON")
-    args = parser.parse_args()
-    results = bench_planner(args.n, args.seed)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-
-
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # the same as: python -m bench planner
+    for line in bench_planner():
+        print(json.dumps(line))

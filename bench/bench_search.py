@@ -20,13 +20,11 @@ numpy haversine over every position for radius and nearest look-ups.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import statistics
 import time
 from dataclasses import replace
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -399,19 +397,6 @@ def bench_search(n: int = 50_000, seed: int = 1) -> list[dict]:
     return [build, *bench_text_search(index, naive, queries, n), *bench_spatial(index, naive, rng, n)]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=50_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=Path, help="also write the results here as JSON")
-    args = parser.parse_args()
-    results = bench_search(args.n, args.seed)
-    text = json.dumps(results, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
-
-
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # the same as: python -m bench search
+    for line in bench_search():
+        print(json.dumps(line))
