@@ -20,6 +20,7 @@ BENCHES = {
     "health": ("bench.bench_health", "bench_health"),
     "planner": ("bench.bench_planner", "bench_planner"),
     "map": ("bench.bench_map", "bench_map"),
+    "browser": ("bench.bench_browser", "bench_browser"),
 }
 
 

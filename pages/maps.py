@@ -230,8 +230,11 @@ MAP_STYLE = """
 
 def base_map(tiles: Tiles, centre: tuple[float, float], zoom: int = 12, height: str = "100%") -> folium.Map:
     """The part of the map that never changes between searches (so it never reloads)."""
+    # maxZoom on the map itself: with tiles switched off no tile layer sets one, and the
+    # marker-cluster plugin refuses to draw without it.
     fmap = folium.Map(location=[round(centre[0], 4), round(centre[1], 4)], zoom_start=zoom, tiles=None,
                       control_scale=True, height=height)
+    fmap.options["max_zoom"] = 19  # folium's own max_zoom argument only reaches tile layers
     if tiles.url:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name="Map", max_zoom=19).add_to(fmap)
     fmap.get_root().header.add_child(Element(MAP_STYLE), name="rp_style")

@@ -6,7 +6,8 @@ import streamlit as st
 
 from directory.accounts import SignInError, authenticate, create_first_coordinator, needs_first_coordinator
 from pages.auth import current_account, identity_provider_configured, sign_out, start_session
-from pages.ui import ensure_app_navigation, get_directory
+from directory.health import open_verification_requests
+from pages.ui import ensure_app_navigation, get_directory, md
 
 ensure_app_navigation()
 directory = get_directory()
@@ -19,7 +20,13 @@ if notice:
 account = current_account(directory)
 if account is not None:
     organisations = ", ".join(account.organisations) or "no organisation yet"
-    st.success(f"You are signed in as **{account.display_name}** ({account.role}, {organisations}).")
+    st.success(f"You are signed in as **{md(account.display_name)}** ({account.role}, {md(organisations)}).")
+    # Coordinators' "please check this is still right" requests reach the organisation's members here.
+    requests = open_verification_requests(directory, username=account.username)
+    if requests:
+        st.warning(f"**{len(requests)} of your organisation's entries** were asked to be checked by a coordinator. "
+                   "Open them, check they are still right, and mark them as verified.", icon="📋")
+        st.page_link("pages/my_entries.py", label="Check my organisation's entries", icon="🗂️")
     if st.button("Sign out"):
         sign_out("You have signed out.")
         st.rerun()

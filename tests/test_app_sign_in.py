@@ -51,3 +51,19 @@ def test_a_wrong_password_says_so_and_a_right_one_signs_in(app_db):
     at.button[0].click()
     at.run()
     assert at.success[0].value == "You are signed in as **Dina Ali** (editor, Tees Works)."
+
+
+def test_members_see_their_organisations_verification_requests_on_signing_in(app_db):
+    from directory.health import request_verification
+
+    create_user(app_db, "lead", "Forum Lead", "coordinator", password="a long enough passphrase")
+    create_user(app_db, "dina", "Dina Ali", "editor", password="correct horse battery", organisations=("Tees Works",))
+    app_db.create({"id": "club", "name": "Job Club", "organisation": "Tees Works", "category": "employment_support",
+                   "latitude": 54.57, "longitude": -1.23}, "dina")
+    request_verification(app_db, "club", "lead", "Are the times still right?")
+    at = sign_in_page()
+    at.text_input[0].input("dina")
+    at.text_input[1].input("correct horse battery")
+    at.button[0].click()
+    at.run()
+    assert at.warning[0].value.startswith("**1 of your organisation's entries** were asked to be checked")
