@@ -1,4 +1,4 @@
-"""One entry, everything it says, in plain English (opened with ?id=...). Read-only for now.
+"""One entry, everything it says, in plain English (opened with ?id=...).
 
 guard (an id that exists) → what / when / for whom / cost / how to get a place /
 whom to call / where (small map) / how fresh → history of changes.
@@ -17,7 +17,9 @@ from directory import fields as F
 from directory.accounts import get_account
 from directory.geo import Bounds, district_outlines, districts_in
 from directory.health import STALE_AFTER_MONTHS
-from directory.store import NotFound
+from directory.health import feedback_summary, hide_feedback, record_feedback, verification_requests
+from directory.store import ConflictError, DirectoryError, NotFound
+from pages.auth import current_account, may
 from pages import maps
 from pages.ui import (
     ensure_app_navigation,
@@ -194,6 +196,21 @@ except NotFound:
 display_names: dict[str, str] = {}
 
 
+def written(write, message: str) -> None:
+    """A button's callback: one write for the signed-in person, with arguments bound when the page was drawn
+    (so "restore" is based on the version the person saw); the page then shows `message`, or why not."""
+    try:
+        write()
+    except ConflictError as conflict:
+        st.session_state["rp_problem"] = f"Nothing was changed. {conflict}"
+        return
+    except DirectoryError as problem:
+        st.session_state["rp_problem"] = f"Nothing was changed: {problem}."
+        return
+    st.cache_data.clear()
+    st.session_state["rp_flash"] = message
+
+
 def who(username: str | None) -> str:
     if not username:
         return "someone"
@@ -224,6 +241,41 @@ if stale:
 
 # Editing, "I checked this today" and client feedback go here (issue: editing and feedback).
 actions = st.container()
+with actions:
+    account = current_account(directory)
+    flash = st.session_state.pop("rp_flash", None)
+    if flash:
+        st.success(md(flash), icon=":material/check_circle:")
+    problem = st.session_state.pop("rp_problem", None)
+    if problem:
+        st.error(md(problem), icon=":material/error:")
+    for request in [r for r in verification_requests(directory, entry.id) if r.is_open]:
+        note = f" Note: “{md(request.note)}”" if request.note else ""
+        st.info(f"**Please check this entry is still right.** Asked by {md(who(request.requested_by))} on "
+                f"{format_date(request.requested_at.date())}.{note}", icon=":material/fact_check:")
+    if may(account, "editor"):
+        edit_col, verify_col, archive_col = st.columns([1, 1, 2])
+        edit_col.page_link("pages/edit.py", label="Edit this entry", icon=":material/edit:",
+                           query_params={"id": entry.id})
+        if not entry.archived:
+            verify_col.button("Mark as verified", icon=":material/verified:", on_click=written, args=(
+                lambda: directory.verify(entry.id, account.username),
+                f"Marked as verified today by {account.display_name}."),
+                help="You have checked today that everything here is right.")
+        if entry.archived:
+            archive_col.button("Bring back from the archive", icon=":material/unarchive:", on_click=written, args=(
+                lambda: directory.unarchive(entry.id, account.username, "brought back"),
+                "Brought back from the archive: it shows in searches again."))
+        else:
+            with archive_col.popover("Archive…", icon=":material/archive:"):
+                reason = st.text_input("Why is it being archived?", key="archive_reason",
+                                       help="For example: the course has closed. Kept in the history.")
+                sure = st.checkbox("Yes, take it out of searches", key="archive_sure")
+                st.button("Archive this entry", disabled=not (sure and reason.strip()), on_click=written, args=(
+                    lambda: directory.archive(entry.id, account.username, st.session_state["archive_reason"].strip()),
+                    "Archived: it no longer shows in searches. It can be brought back at any time."))
+    elif account is None:
+        st.caption("Forum members can sign in to correct this entry, mark it as verified or record client feedback.")
 
 main, side = st.columns([3, 2], gap="large")
 with main:
@@ -321,6 +373,47 @@ with side:
     ]))
     st.caption(f"Entries not checked for {STALE_AFTER_MONTHS} months are marked as possibly out of date.")
 
+st.subheader("Client feedback")
+summary = feedback_summary(directory, entry.id)
+if summary.count:
+    st.markdown(f"**Average {summary.average:.1f} out of 5** from {summary.count} "
+                f"{'rating' if summary.count == 1 else 'ratings'}.")
+else:
+    st.caption("No client feedback yet.")
+for item in summary.comments[:10]:
+    st.html(f"<blockquote style='margin:.2rem 0 .2rem;padding-left:.6rem;border-left:3px solid #ccc'>"
+            f"{'★' * item.rating}{'☆' * (5 - item.rating)} {esc(item.comment)}"
+            f"<br><small>{esc(format_date(item.given_on))}, recorded by {esc(who(item.recorded_by))}</small>"
+            "</blockquote>")
+    if may(account, "coordinator"):
+        with st.popover("Hide this comment", icon=":material/visibility_off:"):
+            hide_reason = st.text_input("Why hide it?", key=f"hide_reason_{item.id}",
+                                        help="For example: it names a client. The reason is kept.")
+            if st.button("Hide it", key=f"hide_{item.id}"):
+                try:
+                    hide_feedback(directory, item.id, account.username, hide_reason)
+                except DirectoryError as problem:
+                    st.error(md(str(problem)[:1].upper() + str(problem)[1:]) + ".")
+                else:
+                    st.session_state["rp_flash"] = "The comment is hidden."
+                    st.rerun()
+if account is not None and not entry.archived:
+    with st.expander("Record a client's feedback"):
+        with st.form("feedback_form", clear_on_submit=True):
+            rating = st.radio("Rating", [1, 2, 3, 4, 5], index=None, horizontal=True,
+                              help="1 is poor, 5 is excellent: what the client said.")
+            comment = st.text_area("Short comment (optional)", max_chars=500,
+                                   help="What the client said about it. Never the client's name, phone or email.")
+            given_on = st.date_input("Date they told you", value=today, max_value=today, format="DD/MM/YYYY")
+            if st.form_submit_button("Record feedback"):
+                try:
+                    record_feedback(directory, entry.id, rating, comment, given_on, account.username)
+                except DirectoryError as problem:
+                    st.error(f"Not recorded: {md(problem)}.")
+                else:
+                    st.session_state["rp_flash"] = "Thank you: the feedback is recorded."
+                    st.rerun()
+
 st.subheader("History of changes")
 # Restoring an earlier version will go beside each revision here (issue: editing).
 history = directory.history(entry.id)
@@ -336,5 +429,11 @@ for index, revision in enumerate(history[:HISTORY_SHOWN]):
             st.html(changes_table(revision.changes, creating=revision.version == 1))
         else:
             st.caption("No fields changed.")
+        if index > 0 and may(account, "editor") and revision.action not in ("verify", "archive", "merge"):
+            st.button("Restore this version", key=f"restore_{revision.version}", on_click=written, args=(
+                lambda v=revision.version, seen=entry.version: directory.restore_version(
+                    entry.id, v, seen, account.username),
+                f"Restored version {revision.version}."),
+                help="Brings back every field as it was in this version; this is itself recorded.")
 if len(history) > HISTORY_SHOWN:
     st.caption(f"{len(history) - HISTORY_SHOWN} older changes are not shown.")

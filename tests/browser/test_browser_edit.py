@@ -1,0 +1,132 @@
+"""A forum member corrects an entry in Chromium: signs in on the sign-in page, changes the times, marks the
+entry as verified, and sees the change on the entry page and in search. Its own server and database (the
+session's shared server serves other tests that expect the seeded times)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, ROOT, Offline, _free_port, _unavailable
+from tests.browser.test_browser import wait_for_app
+
+PASSWORD = "forum member passphrase"
+
+
+@pytest.fixture(scope="module")
+def edit_app_url():
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing")
+    from directory.accounts import create_user
+    from directory.api import Directory
+    from tests.browser.fixture_entries import seed
+
+    with tempfile.TemporaryDirectory(prefix="rp-browser-edit-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'directory.db'}"
+        seed(url, hostile=False)
+        directory = Directory(url)
+        create_user(directory, "lead", "Forum Lead", "coordinator", password="coordinator passphrase")
+        create_user(directory, "dina", "Dina Ali", "editor", password=PASSWORD,
+                    organisations=("Tees Works",))
+        directory.engine.dispose()
+        port = _free_port()
+        env = {**os.environ, "DATABASE_URL": url}
+        env.pop("RP_TILES_URL", None)
+        log = open(Path(tmp) / "streamlit.log", "w")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                        if response.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start:\n{(Path(tmp) / 'streamlit.log').read_text()}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+            log.close()
+
+
+@pytest.fixture
+def member(browser, edit_app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    view = Offline(page, edit_app_url)
+    yield view
+    context.close()
+    assert not view.dialogs, f"a dialog opened: {view.dialogs}"
+
+
+def test_a_forum_member_corrects_the_times_and_verifies(member):
+    page, base = member.page, member.app_url
+    # The app's front page first: on a fresh server's very first request, /sign-in (file sign_in.py) would
+    # meet Streamlit's "Page not found" notice before the app's navigation takes over.
+    page.goto(base)
+    wait_for_app(page)
+    page.goto(f"{base}/sign-in")
+    wait_for_app(page)
+    page.get_by_label("Username").fill("dina")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("You are signed in as Dina Ali").wait_for()
+
+    # Within the app from here on: a full page load would start a new session (signed out).
+    page.get_by_role("link", name="Find provision").click()
+    wait_for_app(page)
+    search = page.get_by_role("textbox", name="What are you looking for?")
+    search.fill("job club")
+    search.press("Enter")
+    wait_for_app(page)
+    page.locator('a[href*="id=jobclub-ts1"]').first.click()
+    page.get_by_role("heading", name="Job Club").wait_for()
+    wait_for_app(page)
+    page.get_by_role("link", name="Edit this entry").click()
+    page.get_by_role("heading", name="Edit: Job Club").wait_for()
+    wait_for_app(page)
+    times = page.get_by_role("textbox", name="Days and times", exact=True)
+    times.fill("Wed 13:00-15:00")
+    member.screenshot("edit-form")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text("Saved your changes to ‘Job Club’ (version 2).").wait_for()
+    wait_for_app(page)
+    page.get_by_role("button", name="Mark as verified").click()
+    page.get_by_text("Marked as verified today by Dina Ali.").wait_for()
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "1pm to 3pm" in body and "by Dina Ali" in body
+    member.screenshot("entry-after-edit")
+
+    page.get_by_role("link", name="Back to search results").click()
+    wait_for_app(page)
+    search = page.get_by_role("textbox", name="What are you looking for?")
+    search.fill("job club")
+    search.press("Enter")
+    wait_for_app(page)
+    card = page.locator(".rp-card", has_text="Job Club").first
+    card.wait_for()
+    assert "1pm" in card.inner_text(), card.inner_text()
+    member.screenshot("search-after-edit")
+    assert not member.errors, member.errors
