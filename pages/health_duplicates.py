@@ -1,0 +1,135 @@
+"""Duplicates (coordinators): likely duplicate pairs across the whole directory, side by side.
+
+Each pair: merge (the survivor keeps its history and fills its empty fields from the other; the other is
+archived, pointing to the survivor, so bringing it back undoes the merge) or "not a duplicate" (remembered).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from directory.coverage import to_csv_bytes
+from directory.health import compare_fields, duplicate_pairs, fields_to_take, mark_not_duplicate, merge
+from directory.store import DirectoryError
+from pages.auth import require_account
+from pages.find_support import _cell
+from pages.ui import ensure_app_navigation, format_date, get_directory, md, now_local, short_category_label
+
+PAGE_SIZE = 10
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV whose text cells a spreadsheet will not run as formulas."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(lambda v: _cell(v) if isinstance(v, str) else v)
+    return to_csv_bytes(safe)
+
+
+def shown(value) -> str:
+    """A field's value as plain text for the side-by-side table."""
+    if value is None or value == "" or value == ():
+        return ""
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if hasattr(value, "isoformat"):
+        return format_date(value)
+    return str(value)
+
+
+def _merge(survivor, duplicate, username: str) -> None:
+    try:
+        result = merge(get_directory(), survivor.id, duplicate.id, username,
+                       survivor_version=survivor.version, duplicate_version=duplicate.version)
+    except DirectoryError as error:
+        st.session_state["dup_message"] = ("error", str(error))
+        return
+    taken = f" It took {len(result.taken)} empty field(s) from the other." if result.taken else ""
+    st.session_state["dup_message"] = (
+        "success", f"Merged “{duplicate.name}” into “{survivor.name}”.{taken} “{duplicate.name}” is archived and "
+                   f"points to the entry kept; both histories are kept, and bringing it back undoes the merge.")
+    st.session_state["dup_survivor"] = survivor.id
+
+
+def _not_duplicate(first, second, username: str) -> None:
+    try:
+        mark_not_duplicate(get_directory(), first.id, second.id, username)
+    except DirectoryError as error:
+        st.session_state["dup_message"] = ("error", str(error))
+        return
+    st.session_state["dup_message"] = ("success", f"Noted: “{first.name}” and “{second.name}” are different. "
+                                                  "They will not be suggested again.")
+
+
+# -- the page ---------------------------------------------------------------------------------------
+
+ensure_app_navigation()
+directory = get_directory()
+account = require_account(directory, "coordinator", doing="merge duplicate entries")
+today = now_local().date()
+
+st.title("Likely duplicates")
+st.caption("Pairs of entries with similar names and organisations, within 500 m of each other, across the whole "
+           "directory. Merge them, or say they are different so they are not suggested again.")
+
+message = st.session_state.pop("dup_message", None)
+if message:
+    kind, text = message
+    (st.success if kind == "success" else st.error)(md(text))
+    survivor_id = st.session_state.pop("dup_survivor", None)
+    if survivor_id:
+        st.page_link("pages/entry.py", label="Open the entry kept", icon=":material/arrow_forward:",
+                     query_params={"id": survivor_id})
+
+pairs = duplicate_pairs(directory)
+st.metric("Likely duplicate pairs", len(pairs))
+if not pairs:
+    st.success("No likely duplicates. New imports are checked as they come in; this page lists any that slipped "
+               "through, and pairs someone marked as different stay off it.")
+    st.stop()
+
+listing = pd.DataFrame([{
+    "First entry": p.first.name, "First organisation": p.first.organisation, "First id": p.first.id,
+    "Second entry": p.second.name, "Second organisation": p.second.organisation, "Second id": p.second.id,
+    "Name similarity": p.name_similarity, "Organisation similarity": p.organisation_similarity,
+    "Distance (m)": p.distance_m} for p in pairs])
+st.download_button("Download the list (CSV)", data=csv_bytes(listing), file_name=f"likely-duplicates-{today}.csv",
+                   mime="text/csv", on_click="ignore", icon=":material/download:", key="dup_csv")
+
+limit = st.session_state.get("dup_shown", PAGE_SIZE)
+for pair in pairs[:limit]:
+    a, b = pair.first, pair.second
+    key = f"{a.id}__{b.id}"
+    with st.container(border=True):
+        where = "no map position" if pair.distance_m is None else f"{pair.distance_m:.0f} m apart"
+        st.markdown(f"#### {md(a.name)} · {md(b.name)}")
+        st.caption(f"Names {pair.name_similarity:.0%} alike · organisations {pair.organisation_similarity:.0%} "
+                   f"alike · {where}")
+        options = {a.id: a, b.id: b}
+        keep_id = st.radio(
+            "Which entry should be kept?", options=list(options), key=f"dup_keep_{key}", horizontal=True,
+            format_func=lambda i: f"{options[i].name} ({i}, version {options[i].version})")
+        survivor = options[keep_id]
+        duplicate = b if survivor is a else a
+        taken = fields_to_take(survivor, duplicate, None)
+        rows = [{"Field": c.label, "Kept entry": shown(c.survivor), "Other entry": shown(c.duplicate),
+                 "After the merge": shown(taken.get(c.name, c.survivor)),
+                 "Same?": "" if c.differs else "✓"}
+                for c in compare_fields(survivor, duplicate)
+                if not (shown(c.survivor) == "" and shown(c.duplicate) == "")]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"dup_table_{key}")
+        st.caption(f"Kept: {md(short_category_label(survivor.category))}. The kept entry keeps everything it has "
+                   "and fills its empty fields from the other."
+                   + (f" It will take: {md(', '.join(sorted(taken)))}." if taken else ""))
+        left, right, _ = st.columns([1.2, 1.2, 3])
+        left.button("Merge into the kept entry", key=f"dup_merge_{key}", type="primary", icon=":material/merge:",
+                    on_click=_merge, args=(survivor, duplicate, account.username))
+        right.button("Not a duplicate", key=f"dup_different_{key}", icon=":material/do_not_disturb_on:",
+                     on_click=_not_duplicate, args=(a, b, account.username))
+if len(pairs) > limit:
+    st.button(f"Show {min(PAGE_SIZE, len(pairs) - limit)} more pairs", key="dup_more",
+              on_click=lambda: st.session_state.update(dup_shown=limit + PAGE_SIZE))

@@ -1,0 +1,56 @@
+"""Feedback to follow up (coordinators): entries with a low average rating or a recent complaint, for the forum."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from directory.coverage import to_csv_bytes
+from directory.health import feedback_overview
+from pages.auth import require_account
+from pages.find_support import _cell
+from pages.ui import ensure_app_navigation, format_date, get_directory, md, now_local
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV whose text cells a spreadsheet will not run as formulas."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object:
+            safe[column] = safe[column].map(lambda v: _cell(v) if isinstance(v, str) else v)
+    return to_csv_bytes(safe)
+
+
+ensure_app_navigation()
+directory = get_directory()
+account = require_account(directory, "coordinator", doing="see feedback to follow up")
+today = now_local().date()
+
+st.title("Feedback to follow up")
+st.caption("Entries clients rated poorly, or complained about recently, for the forum to follow up.")
+left, right, _ = st.columns([1, 1, 2])
+low = left.number_input("Low average rating (at or below)", min_value=1.0, max_value=5.0, value=2.5, step=0.5,
+                        key="feedback_low")
+days = right.number_input("A complaint is recent within (days)", min_value=7, max_value=365, value=90, step=7,
+                          key="feedback_days")
+concerns = feedback_overview(directory, today, low_rating=float(low), recent_days=int(days))
+st.metric("Entries to follow up", len(concerns))
+if not concerns:
+    st.success("No entry has a low average rating or a recent complaint.")
+    st.stop()
+
+table = pd.DataFrame([{
+    "Entry": c.name, "Organisation": c.organisation, "Average rating": c.average, "Ratings": c.count,
+    "Recent complaints": c.recent_complaints, "Latest complaint": c.latest_complaint,
+    "Why": ", ".join(c.reasons), "Entry id": c.entry_id} for c in concerns])
+st.dataframe(table, hide_index=True, width="stretch", key="feedback_table")
+st.download_button("Download (CSV)", data=csv_bytes(table), file_name=f"feedback-to-follow-up-{today}.csv",
+                   mime="text/csv", on_click="ignore", icon=":material/download:", key="feedback_csv")
+st.bar_chart(table.set_index("Entry")["Average rating"], horizontal=True, color="#c0392b", x_label="Average rating")
+for concern in concerns:
+    if concern.recent_comments:
+        with st.expander(f"{md(concern.name)}: recent comments"):
+            for item in concern.recent_comments:
+                st.markdown(f"**{item.rating}/5**, {format_date(item.given_on)}: {md(item.comment)}")
+            st.page_link("pages/entry.py", label="Open entry", icon=":material/arrow_forward:",
+                         query_params={"id": concern.entry_id})
