@@ -1,0 +1,344 @@
+"""Planner: a new or existing client's profile (pseudonymous), consent to share, export and erase."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import streamlit as st
+
+from directory import codes
+from directory.clients import AccessDenied, RecordChanged
+from directory.schedule import DAYS
+from pages import planner_support as ps
+from pages.auth import require_account
+from pages.ui import ensure_app_navigation, format_date, get_directory, md
+
+ensure_app_navigation()
+directory = get_directory()
+account = require_account(directory, "editor", doing="use the planner")
+records = ps.records(directory)
+
+st.title("Client")
+st.caption("Pseudonymous: a reference such as C-0042, never a name. Client data is special-category health data: "
+           "it is shared with a partner organisation only with the client's recorded consent.")
+
+for message in st.session_state.pop("planner_client_flash", []):
+    st.success(message)
+
+listed = records.list_for(account)
+ids = [i for i, *_ in listed]
+labels = {i: f"{ref} · {org}" for i, ref, org, _ in listed}
+chosen = ps.selected_client_id()
+if chosen is not None and chosen not in ids:
+    st.error(ps.NOT_SHARED, icon="🔒")
+    if st.button("Choose another client"):
+        ps.select_client(None)
+        st.rerun()
+    st.stop()
+options = [None] + ids
+picked = st.selectbox("Client", options, index=options.index(chosen) if chosen in ids else 0,
+                      format_func=lambda i: "➕ New client" if i is None else labels[i], key="planner_client_pick")
+if picked != chosen:
+    ps.select_client(picked)
+record = ps.open_client(directory, account, picked) if picked is not None else None
+profile = dict(record.profile) if record else {}
+prefix = f"pc{record.id if record else 'new'}_"
+slots: dict[str, st.delta_generator.DeltaGenerator] = {}
+
+
+def key(name: str) -> str:
+    return prefix + name
+
+
+def slot(field: str) -> None:
+    slots[field] = st.empty()
+
+
+TRI = ("Yes", "No", "Not known")
+
+
+def tri(label: str, name: str, current, *, na: bool = False) -> bool | None:
+    options = ("Yes", "No", "N/A") if na else TRI
+    index = 0 if current is True else 1 if current is False else 2
+    answer = st.radio(label, options, index=index, horizontal=True, key=key(name))
+    return True if answer == "Yes" else False if answer == "No" else None
+
+
+def _float(value) -> float | None:
+    return float(value) if value is not None else None
+
+
+def words(text: str) -> list[str]:
+    return [w.strip() for w in (text or "").split(",") if w.strip()]
+
+
+def put(target: dict, name: str, value) -> None:
+    if value is not None and value != "" and value != []:
+        target[name] = value
+
+
+data: dict = {}
+assets_in, goals_in = profile.get("assets") or {}, profile.get("goals") or {}
+
+# -- who and where -------------------------------------------------------------------------------
+st.subheader("Who and where")
+left, middle, right = st.columns(3)
+with left:
+    if record:
+        st.text_input("Reference", value=record.ref, disabled=True, key=key("ref"))
+        ref = record.ref
+    else:
+        ref = st.text_input("Reference (no names)", key=key("ref"), placeholder="C-0042").strip()
+    slot("ref")
+    stages = list(codes.STAGES)
+    stage = st.selectbox("Recovery stage", stages, index=stages.index(profile.get("stage", "stabilising")),
+                         format_func=codes.STAGES.get, key=key("stage"))
+with middle:
+    postcode = st.text_input("Postcode", value=profile.get("postcode") or "", key=key("postcode"),
+                             placeholder="TS1 3BA").strip()
+    slot("postcode")
+    travel = st.number_input("Travel limit (km)", min_value=0.0, max_value=200.0, step=1.0,
+                             value=_float(profile.get("max_travel_km")), key=key("travel"))
+with right:
+    benefits = [""] + list(codes.BENEFITS)
+    benefit = st.selectbox("Benefit", benefits, index=benefits.index(profile.get("benefit") or ""),
+                           format_func=lambda b: codes.BENEFITS.get(b, "Not known"), key=key("benefit"))
+    age = st.number_input("Age", min_value=16, max_value=100, step=1, value=profile.get("age"), key=key("age"))
+put(data, "ref", ref)
+put(data, "stage", stage)
+put(data, "postcode", postcode)
+put(data, "max_travel_km", travel)
+put(data, "benefit", benefit)
+put(data, "age", int(age) if age is not None else None)
+
+# -- screening ------------------------------------------------------------------------------------
+with st.expander("“Are you missing out?” — the twelve screening questions", expanded=not record):
+    screening_in = profile.get("screening") or {}
+    screening = {}
+    for name, question in ps.SCREENING_QUESTIONS.items():
+        put(screening, name, tri(question, f"s_{name}", screening_in.get(name), na=True))
+    slot("screening")
+put(data, "screening", screening or None)
+
+# -- readiness and treatment -------------------------------------------------------------------
+with st.expander("Readiness and treatment", expanded=not record):
+    readiness_in = profile.get("readiness") or {}
+    readiness = {}
+    for name, question in ps.READINESS_QUESTIONS.items():
+        put(readiness, name, tri(question, f"r_{name}", readiness_in.get(name)))
+    put(data, "readiness", readiness or None)
+    put(data, "in_treatment", tri("In treatment", "in_treatment", profile.get("in_treatment")))
+    put(data, "opioid_substitution", tri("On opioid substitution", "ost", profile.get("opioid_substitution")))
+    put(data, "needs_childcare", tri("Needs childcare", "childcare", profile.get("needs_childcare")))
+    months = st.number_input("Months abstinent", min_value=0.0, step=1.0, value=_float(profile.get("abstinent_months")),
+                             key=key("abstinent"))
+    put(data, "abstinent_months", months)
+
+# -- commitments and availability -----------------------------------------------------------
+with st.expander("Fixed commitments and when the client is free", expanded=not record):
+    st.markdown("**Fixed commitments** (treatment first: nothing in the plan should clash with these)")
+    commitments_in = list(profile.get("commitments") or [])
+    commitments = []
+    for row in range(max(3, len(commitments_in) + 1)):
+        current = commitments_in[row] if row < len(commitments_in) else {}
+        c1, c2, c3, c4 = st.columns([3, 4, 1.3, 1.3])
+        what = c1.text_input("What", value=current.get("what", ""), key=key(f"c{row}_what"),
+                             placeholder="supervised consumption", label_visibility="visible" if row == 0 else "collapsed")
+        days = c2.multiselect("Days", DAYS, default=[d for d in current.get("days", []) if d in DAYS],
+                              key=key(f"c{row}_days"), label_visibility="visible" if row == 0 else "collapsed")
+        start = c3.text_input("From", value=current.get("start", ""), key=key(f"c{row}_start"), placeholder="09:00",
+                              label_visibility="visible" if row == 0 else "collapsed")
+        end = c4.text_input("To", value=current.get("end", ""), key=key(f"c{row}_end"), placeholder="10:00",
+                            label_visibility="visible" if row == 0 else "collapsed")
+        if what.strip() or days or start.strip() or end.strip():
+            commitments.append({"what": what.strip() or "commitment", "days": days, "start": start.strip(),
+                                "end": end.strip()})
+    slot("commitments")
+    put(data, "commitments", commitments)
+
+    st.markdown("**When the client is free** (tick none for “any time outside commitments”)")
+    periods = {"Morning": ("09:00", "12:00"), "Afternoon": ("12:00", "17:00"), "Evening": ("17:00", "21:00")}
+    available_in = profile.get("available") or []
+
+    def was_free(day: str, start: str, end: str) -> bool:
+        return any(day in w.get("days", []) and w.get("start", "") <= start and w.get("end", "") >= end
+                   for w in available_in)
+
+    header = st.columns([1.4] + [1] * 7)
+    for column, day in zip(header[1:], DAYS):
+        column.markdown(f"**{day}**")
+    ticked: dict[str, list[str]] = {day: [] for day in DAYS}
+    for period, (start, end) in periods.items():
+        row = st.columns([1.4] + [1] * 7)
+        row[0].markdown(f"{period}  \n{start}–{end}")
+        for column, day in zip(row[1:], DAYS):
+            if column.checkbox(f"{day} {period.lower()}", value=was_free(day, start, end),
+                               key=key(f"a_{day}_{period}"), label_visibility="collapsed"):
+                ticked[day].append(period)
+    spans_by_day = {}
+    for day, chosen_periods in ticked.items():
+        spans, order = [], list(periods)
+        for period in order:
+            start, end = periods[period]
+            if period in chosen_periods:
+                if spans and spans[-1][1] == start:
+                    spans[-1] = (spans[-1][0], end)
+                else:
+                    spans.append((start, end))
+        if spans:
+            spans_by_day[day] = tuple(spans)
+    windows = []
+    for spans in dict.fromkeys(spans_by_day.values()):
+        days = [d for d in DAYS if spans_by_day.get(d) == spans]
+        windows += [{"days": days, "start": s, "end": e} for s, e in spans]
+    slot("available")
+    put(data, "available", windows)
+
+# -- convictions -------------------------------------------------------------------------------------
+with st.expander("Convictions", expanded=not record):
+    convictions = ["", "none", "spent", "unspent"]
+    conviction_words = {"": "Not asked", "none": "None", "spent": "Spent", "unspent": "Unspent"}
+    put(data, "convictions", st.radio("Convictions", convictions, index=convictions.index(profile.get("convictions") or ""),
+                                      format_func=conviction_words.get, horizontal=True, key=key("convictions")))
+    st.caption("Not legal advice. Under the Rehabilitation of Offenders Act 1974 spent convictions need not be "
+               "disclosed, except for roles with a standard or enhanced DBS check. For advice, contact Nacro or Unlock.")
+
+# -- assets and goals --------------------------------------------------------------------------
+with st.expander("Assets: what the client brings", expanded=not record):
+    assets = {}
+    a1, a2 = st.columns(2)
+    for column, name, label in ((a1, "skills", "Skills"), (a1, "qualifications", "Qualifications"),
+                                (a1, "work_history", "Work history"), (a2, "interests", "Interests"),
+                                (a2, "strengths", "Strengths")):
+        put(assets, name, words(column.text_input(f"{label} (separate with commas)",
+                                                   value=", ".join(assets_in.get(name, [])), key=key(f"as_{name}"))))
+    with a2:
+        put(assets, "lived_experience", tri("Lived experience (an asset, e.g. for peer mentoring)", "lived",
+                                            assets_in.get("lived_experience")))
+        put(assets, "driving_licence", tri("Driving licence", "licence", assets_in.get("driving_licence")))
+    put(data, "assets", assets or None)
+
+with st.expander("Goals", expanded=not record):
+    goals = {}
+    aims = ["", "any_job", "better_job", "career"]
+    aim_words = {"": "Not yet", "any_job": "A: any job", "better_job": "B: a better job", "career": "C: a career"}
+    put(goals, "aim", st.radio("Aim", aims, index=aims.index(goals_in.get("aim") or ""), format_func=aim_words.get,
+                               horizontal=True, key=key("aim")))
+    put(goals, "sectors", words(st.text_input("Sectors (separate with commas)", value=", ".join(goals_in.get("sectors", [])),
+                                              key=key("sectors"), placeholder="hospitality, retail")))
+    put(goals, "hours_per_week", st.number_input("Hours a week wanted", min_value=0.0, max_value=60.0, step=1.0,
+                                                 value=_float(goals_in.get("hours_per_week")), key=key("hours")))
+    put(goals, "self_employment", tri("Interested in self-employment", "selfemp", goals_in.get("self_employment")))
+    put(goals, "wants_work_now", tri("Wants to look for work now", "worknow", goals_in.get("wants_work_now")))
+    put(data, "goals", goals or None)
+
+with st.expander("Other barriers, steps already done, current activities", expanded=not record):
+    put(data, "other_barriers", st.multiselect("Other barriers", list(ps.OTHER_BARRIER_WORDS),
+                                               default=profile.get("other_barriers", []),
+                                               format_func=ps.OTHER_BARRIER_WORDS.get, key=key("barriers")))
+    put(data, "done_steps", st.multiselect("Continuum steps already done", list(codes.STEPS),
+                                           default=profile.get("done_steps", []), format_func=codes.STEPS.get,
+                                           key=key("done")))
+    put(data, "current_activities", int(st.number_input("Activities the client is already doing", min_value=0, step=1,
+                                                        value=int(profile.get("current_activities") or 0),
+                                                        key=key("activities"))))
+    put(data, "languages", [w.lower() for w in words(st.text_input(
+        "Languages (two-letter codes, e.g. en, pl, ur)", value=", ".join(profile.get("languages", [])),
+        key=key("languages")))])
+    slot("languages")
+
+if st.button("Save client" if record else "Create client", type="primary", key=key("save")):
+    from planner.profile import ProfileError, parse_profile
+
+    try:
+        if not ref:
+            raise ProfileError("ref", "give a reference such as C-0042 (no names)")
+        parsed = parse_profile(data)
+        if parsed.postcode:
+            data["postcode"] = parsed.postcode  # stored as written in the postcode data: TS1 3BA
+        if record:
+            saved = records.update_profile(account, record.id, data, record.version)
+            st.session_state["planner_client_flash"] = [f"Saved {saved.ref} (version {saved.version})."]
+        else:
+            saved = records.create(account, ref, data)
+            st.session_state["planner_client_flash"] = [f"Created client {saved.ref}."]
+        ps.select_client(saved.id)
+        st.rerun()
+    except ProfileError as error:
+        field = error.field.split("[")[0].split(".")[0]
+        text = ps.profile_error_text(error)
+        (slots.get(field) or st).error(text, icon="✋")
+        if field not in slots:
+            pass
+        st.error(f"Not saved. {text}")
+    except ValueError as error:
+        slots["ref"].error(str(error))
+        st.error(f"Not saved. {error}")
+    except (RecordChanged, AccessDenied) as error:
+        st.error(f"Not saved. {error}")
+
+saved_ok = True
+if postcode and "postcode" in data and not st.session_state.get(key("save")):
+    try:
+        ps._locate(postcode)
+    except ValueError:
+        slots["postcode"].caption("This postcode is not in the postcode data: distances will not be used.")
+
+if record is None:
+    st.stop()
+
+# -- consent ---------------------------------------------------------------------------------------
+st.divider()
+st.subheader("Consent to share")
+st.caption(f"Held by {md(record.organisation)}. Shared only with the organisations the client has agreed to, "
+           "never with the police or social services through this app.")
+for consent in record.consents:
+    status = (f"withdrawn {format_date(consent.withdrawn_on)}" if consent.withdrawn_on
+              else "active")
+    line, action = st.columns([5, 1])
+    line.markdown(f"**{md(consent.organisation)}** · given {format_date(consent.given_on)}, recorded by "
+                  f"{md(consent.recorded_by)} · {status}")
+    if consent.withdrawn_on is None and action.button("Withdraw", key=key(f"withdraw_{consent.organisation}")):
+        try:
+            records.withdraw_consent(account, record.id, consent.organisation, dt.date.today())
+            st.session_state["planner_client_flash"] = [f"Consent to share with {consent.organisation} withdrawn."]
+            st.rerun()
+        except AccessDenied as error:
+            st.error(str(error))
+c1, c2, c3 = st.columns([3, 2, 2])
+partner = c1.text_input("Partner organisation the client agrees to share with", key=key("partner"))
+given_on = c2.date_input("Consent given on", value=dt.date.today(), key=key("consent_date"), format="DD/MM/YYYY")
+c3.markdown("&nbsp;")
+if c3.button("Record consent", key=key("consent")):
+    if not partner.strip():
+        st.error("Name the partner organisation.")
+    else:
+        try:
+            records.give_consent(account, record.id, partner.strip(), given_on)
+            st.session_state["planner_client_flash"] = [f"Consent to share with {partner.strip()} recorded."]
+            st.rerun()
+        except AccessDenied as error:
+            st.error(f"Not recorded: {error}.")
+
+# -- the client's rights -----------------------------------------------------------------------
+st.divider()
+st.subheader("Export or erase")
+left, right = st.columns(2)
+with left:
+    st.markdown("Everything held about the client (their right of access), as a JSON file.")
+    if st.button("Prepare export", key=key("prepare")):
+        exported = records.export(account, record.id)
+        st.download_button("Download client record (JSON)", json.dumps(exported, indent=2, ensure_ascii=False),
+                           file_name=f"client-{record.ref}.json", mime="application/json", key=key("download"))
+with right:
+    sure = st.checkbox("I understand: this deletes the profile, plan, reviews and consents for good",
+                       key=key("erase_sure"))
+    if st.button("Erase this client's record", disabled=not sure, key=key("erase")):
+        try:
+            records.erase(account, record.id)
+            ps.select_client(None)
+            st.session_state["planner_client_flash"] = [f"Client {record.ref} erased."]
+            st.rerun()
+        except AccessDenied as error:
+            st.error(f"Not erased: {error}.")

@@ -1,0 +1,134 @@
+"""Planner: the one action plan the client, keyworker and employment specialist share; PDF and DOCX copies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from directory.clients import OWNERS, STATUSES, AccessDenied
+from pages import planner_support as ps
+from pages.auth import require_account
+from pages.ui import describe_times, ensure_app_navigation, esc, format_date, get_directory, md, spoc_html
+
+ensure_app_navigation()
+directory = get_directory()
+account = require_account(directory, "editor", doing="use the planner")
+records = ps.records(directory)
+
+st.title("Action plan")
+for message, kind in st.session_state.pop("planner_plan_flash", []):
+    getattr(st, kind)(message)
+record = ps.client_chooser(directory, account)
+
+from planner.profile import ProfileError  # noqa: E402
+
+try:
+    profile, result = ps.make_plan(directory, record.profile)
+except ProfileError as error:
+    st.error(f"The client's profile needs fixing first. {ps.profile_error_text(error)}")
+    st.stop()
+
+actions = records.actions(account, record.id)
+count = ps.current_activities(record.profile, actions)
+warning = ps.overload_warning(count)
+if warning:
+    st.warning(warning, icon="⚠️")
+st.caption(f"{count} current activit{'y' if count == 1 else 'ies'} (open plan actions linked to provision, "
+           "plus what the client was already doing).")
+commitments = ps.commitment_lines(profile)
+if commitments:
+    st.markdown("**Fixed times:** " + "; ".join(md(c) for c in commitments))
+
+if not actions:
+    st.info("Nothing in the plan yet. Add a recommendation on **Next steps**, or an action below.")
+for action in actions:
+    entry = ps.entry_or_none(directory, action.entry_id)
+    with st.container(border=True):
+        due = f" · by {format_date(action.due)}" if action.due else ""
+        st.markdown(f"**{md(action.title)}**  \n{md(ps.owner_label(action.owner))} · "
+                    f"{md(ps.status_label(action.status))}{md(due)}")
+        if action.notes:
+            st.markdown(f"Notes: {md(action.notes)}")
+        if entry is not None:
+            st.html(f'<div style="font-size:15px"><b>When:</b> {esc(describe_times(entry))}<br>'
+                    f"<b>Contact:</b> {spoc_html(entry)}</div>")
+            if action.status in ps.ACTIVE_STATUSES:
+                for clash in ps.clashes(entry, profile):
+                    st.warning(f"Clashes with {clash}.", icon="⚠️")
+        with st.expander("Change"):
+            c1, c2, c3 = st.columns(3)
+            status = c1.selectbox("Status", list(STATUSES), index=list(STATUSES).index(action.status),
+                                  format_func=STATUSES.get, key=f"pa{action.id}_status")
+            owner = c2.selectbox("Owner", list(OWNERS), index=list(OWNERS).index(action.owner),
+                                 format_func=OWNERS.get, key=f"pa{action.id}_owner")
+            due_on = c3.date_input("Due", value=action.due, key=f"pa{action.id}_due", format="DD/MM/YYYY")
+            notes = st.text_area("Notes", value=action.notes or "", key=f"pa{action.id}_notes")
+            if st.button("Save", key=f"pa{action.id}_save"):
+                try:
+                    records.update_action(account, record.id, action.id, status=status, owner=owner, due=due_on,
+                                          notes=notes.strip() or None)
+                    st.session_state["planner_plan_flash"] = [(f"Saved “{action.title}”.", "success")]
+                    st.rerun()
+                except (AccessDenied, ValueError) as error:
+                    st.error(f"Not saved: {error}.")
+
+st.subheader("Add an action")
+recommended = {r.entry_id: r for r in result.recommendations}
+c1, c2, c3 = st.columns([4, 2, 2])
+title = c1.text_input("What", key="plan_new_title", placeholder="Ring the job club to book a first visit")
+owner = c2.selectbox("Who", list(OWNERS), format_func=OWNERS.get, key="plan_new_owner")
+due = c3.date_input("By", value=None, key="plan_new_due", format="DD/MM/YYYY")
+link_to = st.selectbox("Linked provision (optional)", [None] + list(recommended),
+                       format_func=lambda i: "None" if i is None else f"{recommended[i].name} ({recommended[i].organisation})",
+                       key="plan_new_entry")
+notes = st.text_input("Notes", key="plan_new_notes")
+if st.button("Add action", type="primary"):
+    linked = recommended.get(link_to)
+    text = title.strip() or (f"{linked.name} ({linked.organisation})" if linked else "")
+    try:
+        records.add_action(account, record.id, text, owner, due=due, notes=notes.strip() or None,
+                           entry_id=link_to, step=linked.step if linked else None)
+        messages = [(f"Added “{text}”.", "success")]
+        entry = ps.entry_or_none(directory, link_to)
+        for clash in (ps.clashes(entry, profile) if entry else []):
+            messages.append((f"Check the times: this clashes with {clash}.", "warning"))
+        after = ps.overload_warning(ps.current_activities(record.profile, records.actions(account, record.id)))
+        if after:
+            messages.append((after, "warning"))
+        st.session_state["planner_plan_flash"] = messages
+        st.rerun()
+    except (AccessDenied, ValueError) as error:
+        st.error(f"Not added: {error}.")
+
+st.subheader("A copy for the client")
+from planner.documents import Contact, PlanDocument, PlanItem, plan_docx, plan_pdf  # noqa: E402
+
+items = []
+for action in actions:
+    entry = ps.entry_or_none(directory, action.entry_id)
+    contact = None
+    if entry is not None:
+        contact = Contact(entry.contact_name, entry.contact_role, entry.contact_phone or entry.phone,
+                          entry.contact_email or entry.email)
+    items.append(PlanItem(
+        action.title, ps.OWNER_FOR_CLIENT.get(action.owner, action.owner), action.due, ps.status_label(action.status),
+        action.notes, place=f"{entry.name}, {entry.organisation}" if entry else None,
+        address=", ".join(x for x in (entry.address, entry.postcode) if x) if entry else None,
+        times=describe_times(entry) if entry else None, contact=contact))
+continuum = result.continuum
+current = ps.STEP_WORDS.get(continuum.current, "") if continuum.current else ""
+document = PlanDocument(
+    ref=record.ref, made_on=dt.date.today(),
+    where_now=f"You are working on: {current.lower()}." if current else "You have done every step.",
+    steps_done=tuple(ps.STEP_WORDS[s].lower() for s in ps.STEP_WORDS if s in continuum.done),
+    steps_next=tuple(ps.STEP_WORDS[s].lower() for s in continuum.next),
+    items=tuple(i for i in items if i.status not in ("Dropped",)),
+    fixed_times=tuple(commitments),
+)
+d1, d2 = st.columns(2)
+d1.download_button("Download the plan (PDF, large print)", plan_pdf(document), file_name=f"plan-{record.ref}.pdf",
+                   mime="application/pdf", icon="📄", key="plan_pdf")
+d2.download_button("Download the plan (Word)", plan_docx(document), file_name=f"plan-{record.ref}.docx",
+                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon="📝",
+                   key="plan_docx")

@@ -1,0 +1,108 @@
+"""Planner: three-way reviews (client, keyworker, employment specialist) and the distance travelled."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from directory import codes
+from directory.clients import OWNERS, AccessDenied
+from pages import planner_support as ps
+from pages.auth import require_account
+from pages.ui import ensure_app_navigation, format_date, get_directory, md
+
+ensure_app_navigation()
+directory = get_directory()
+account = require_account(directory, "editor", doing="use the planner")
+records = ps.records(directory)
+
+st.title("Reviews")
+for message in st.session_state.pop("planner_review_flash", []):
+    st.success(message)
+record = ps.client_chooser(directory, account)
+
+from planner.profile import ProfileError  # noqa: E402
+from planner.rules import STAGE_ORDER, STEP_ORDER  # noqa: E402
+
+try:
+    profile, result = ps.make_plan(directory, record.profile)
+except ProfileError as error:
+    st.error(f"The client's profile needs fixing first. {ps.profile_error_text(error)}")
+    st.stop()
+
+reviews = records.reviews(account, record.id)
+
+st.subheader("Distance travelled")
+if reviews:
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "Review": [f"{format_date(r.held_on)}" if i == 0 or r.held_on != reviews[i - 1].held_on
+                   else f"{format_date(r.held_on)} ({i + 1})" for i, r in enumerate(reviews)],
+        "Step on the continuum (1-10)": [STEP_ORDER.index(r.step) + 1 if r.step in STEP_ORDER else len(STEP_ORDER)
+                                          for r in reviews],
+        "Readiness indicators met (0-5)": [r.readiness_met or 0 for r in reviews],
+        "Recovery stage (1-5)": [STAGE_ORDER.index(r.stage) + 1 if r.stage in STAGE_ORDER else 0 for r in reviews],
+    }).set_index("Review")
+    st.line_chart(frame, height=300, x_label="Review", y_label="Higher is further on")
+    st.caption("Progress counts before a job: each line going up is distance travelled.")
+    for review in reversed(reviews):
+        with st.expander(f"{format_date(review.held_on)} · {', '.join(OWNERS[a] for a in review.attendees)}"):
+            st.markdown(f"Stage: **{md(ps.STAGE_WORDS.get(review.stage, review.stage))}** · readiness: "
+                        f"**{md(review.readiness or 'not rated')}** ({review.readiness_met or 0} of 5 met) · step: "
+                        f"**{md(ps.STEP_WORDS.get(review.step, review.step or 'all done'))}**")
+            if review.decisions:
+                st.markdown(f"Decisions: {md(review.decisions)}")
+            for response in review.responses:
+                reason = f": {md(response.get('reason'))}" if response.get("reason") else ""
+                st.markdown(f"- {md(response.get('suggestion'))}: {md(OWNERS.get(response.get('party'), ''))} "
+                            f"{md(response.get('response'))}{reason}")
+else:
+    st.info("No reviews yet. Record the first one below: it is the starting point for the distance travelled.")
+
+st.subheader("Record a review")
+c1, c2 = st.columns([1, 3])
+held_on = c1.date_input("Date", value=dt.date.today(), key="review_date", format="DD/MM/YYYY")
+attendees = c2.multiselect("Who attended", list(OWNERS), default=list(OWNERS), format_func=OWNERS.get,
+                           key="review_attendees")
+c1, c2, c3, c4 = st.columns(4)
+stage = c1.selectbox("Stage", STAGE_ORDER, index=STAGE_ORDER.index(result.stage), format_func=codes.STAGES.get,
+                     key="review_stage")
+ratings = ["red", "amber", "green"]
+readiness = c2.selectbox("Readiness", ratings, index=ratings.index(result.readiness.rating),
+                         format_func=str.capitalize, key="review_readiness")
+met = c3.number_input("Indicators met", min_value=0, max_value=5, value=result.readiness.met, key="review_met")
+steps = list(STEP_ORDER) + [None]
+step = c4.selectbox("Step now", steps, index=steps.index(result.continuum.current),
+                    format_func=lambda s: "All done" if s is None else ps.STEP_WORDS[s], key="review_step")
+decisions = st.text_area("Decisions", key="review_decisions", placeholder="What was agreed, and who does what")
+
+st.markdown("**Suggested next steps: does each person agree?**")
+suggestions = [(r.entry_id, f"{r.name} ({ps.STEP_WORDS.get(r.step, r.step)})") for r in result.recommendations[:3]]
+responses = []
+answers = {"": "Not asked", "accept": "Accept", "decline": "Decline"}
+for number, (entry_id, label) in enumerate(suggestions):
+    st.markdown(md(label))
+    columns = st.columns(len(OWNERS) + 1)
+    given = {}
+    for column, party in zip(columns, OWNERS):
+        given[party] = column.selectbox(OWNERS[party], list(answers), format_func=answers.get,
+                                        key=f"review_{number}_{party}")
+    reason = columns[-1].text_input("Reason", key=f"review_{number}_reason")
+    for party, answer in given.items():
+        if answer:
+            responses.append({"suggestion": label, "entry_id": entry_id, "party": party, "response": answer,
+                              "reason": reason.strip() or None})
+
+if st.button("Record review", type="primary"):
+    if not attendees:
+        st.error("Say who attended: a three-way review has the client, keyworker and employment specialist.")
+    else:
+        try:
+            records.add_review(account, record.id, held_on, attendees, stage, readiness, int(met), step,
+                               decisions.strip() or None, responses)
+            st.session_state["planner_review_flash"] = [f"Review of {format_date(held_on)} recorded."]
+            st.rerun()
+        except (AccessDenied, ValueError) as error:
+            st.error(f"Not recorded: {error}.")

@@ -1,0 +1,292 @@
+"""What the planner pages share: the open client (through the organisation boundary), the plan, labels.
+
+Client data is special-category health data: it is read only through
+directory.clients.ClientRecords (which checks the organisation boundary and
+writes the access log), and it is never logged, put in directory feedback or
+shown in an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from directory import codes
+from directory.clients import OWNERS, STATUSES, AccessDenied, ClientRecord, ClientRecords
+from directory.schedule import DAYS
+from directory.store import NotFound
+from pages.ui import esc, format_date, sessions_of, describe_times
+
+CLIENT_PARAM = "client"
+CLIENT_KEY = "planner_client_id"
+NOT_SHARED = "This client record is not shared with your organisation."
+ACTIVE_STATUSES = ("to_do", "doing")
+OVERLOAD_AT = 3  # more than three current activities risks overload and relapse (004 §1.25)
+
+STEP_WORDS = {
+    "health": "Health", "motivation": "Motivation", "stabilising": "Stable use", "housing": "Housing",
+    "soft_skills": "Soft skills", "training": "Training", "financial": "Money skills",
+    "work_trials": "Work trials", "job_search": "Job search", "in_work_support": "In-work support",
+}
+STAGE_WORDS = dict(codes.STAGES)
+OWNER_FOR_CLIENT = {"client": "You", "keyworker": "Your keyworker", "employment_specialist": "Your employment specialist"}
+
+SCREENING_QUESTIONS = {
+    "health_condition": "Do you have a disability or health condition that is affecting you looking for work?",
+    "first_language_not_english": "Is your first language anything other than English?",
+    "reading_writing_maths": "Do you have difficulty reading, writing or maths?",
+    "qualifications_below_level_2": "Do you hold qualifications below NVQ Level 2 (5 GCSEs)?",
+    "children_or_dependants": "Do you have any children or dependants?",
+    "lone_parent": "Are you bringing up children on your own?",
+    "homeless": "Are you homeless?",
+    "custodial_sentence": "Have you at any time completed a custodial sentence?",
+    "concerned_about_use": "Are you concerned about your own drug or alcohol use?",
+    "structured_support": "Are you getting any structured support for your drug or alcohol use?",
+    "abstinent": "Are you now abstinent from drugs?",
+    "looking_for_training": "Are you looking for training opportunities?",
+}
+READINESS_QUESTIONS = {
+    "attends_appointments": "Attends appointments consistently",
+    "engages_in_groups": "Engages in group activities",
+    "in_withdrawal": "Still in withdrawal",
+    "self_care": "Takes care of appearance and hygiene",
+    "owns_goals": "Suggests goals and agrees actions (owns the plan)",
+}
+OTHER_BARRIER_WORDS = {
+    "debt": "Debt", "benefits_worries": "Worried about benefits", "digital_skills": "Needs digital skills",
+    "confidence": "Low confidence", "transport": "Transport", "no_id_or_bank_account": "No ID or bank account",
+}
+FIELD_WORDS = {
+    "ref": "Reference", "stage": "Recovery stage", "postcode": "Postcode", "max_travel_km": "Travel limit",
+    "commitments": "Fixed commitments", "available": "Availability", "benefit": "Benefit", "age": "Age",
+    "screening": "Screening questions", "readiness": "Readiness", "convictions": "Convictions",
+    "assets": "Assets", "goals": "Goals", "languages": "Languages", "abstinent_months": "Months abstinent",
+    "current_activities": "Current activities", "done_steps": "Steps already done",
+}
+
+
+# -- the open client ---------------------------------------------------------------------------
+
+
+def records(directory) -> ClientRecords:
+    return ClientRecords(directory)
+
+
+def selected_client_id() -> int | None:
+    """The client chosen on any planner page: ?client=ID wins (a shared link), else this session's choice."""
+    raw = st.query_params.get(CLIENT_PARAM)
+    if raw is not None:
+        try:
+            return int(raw)
+        except ValueError:
+            return -1  # not a number: the same plain message as a record that is not shared
+    return st.session_state.get(CLIENT_KEY)
+
+
+def select_client(client_id: int | None) -> None:
+    if client_id is None:
+        st.session_state.pop(CLIENT_KEY, None)
+        st.query_params.pop(CLIENT_PARAM, None)
+    else:
+        st.session_state[CLIENT_KEY] = client_id
+        st.query_params[CLIENT_PARAM] = str(client_id)
+
+
+def client_chooser(directory, account, *, label: str = "Client") -> ClientRecord | None:
+    """A picker of the clients this account may open, and the chosen record (None when there are none).
+    A client id that is not shared with the account's organisation stops the page with a plain message."""
+    listed = records(directory).list_for(account)
+    chosen = selected_client_id()
+    if chosen is not None and chosen not in [i for i, *_ in listed]:
+        st.error(NOT_SHARED, icon="🔒")
+        if st.button("Choose another client"):
+            select_client(None)
+            st.rerun()
+        st.stop()
+    if not listed:
+        st.info("No client records yet. Add one on the **Client** page.")
+        st.page_link("pages/planner_client.py", label="Add a client", icon="🧑")
+        st.stop()
+    ids = [i for i, *_ in listed]
+    labels = {i: f"{ref} · {org}" for i, ref, org, _ in listed}
+    index = ids.index(chosen) if chosen in ids else 0
+    picked = st.selectbox(label, ids, index=index, format_func=labels.get, key="planner_pick")
+    if picked != chosen:
+        select_client(picked)
+    return open_client(directory, account, picked)
+
+
+def open_client(directory, account, client_id: int) -> ClientRecord:
+    try:
+        return records(directory).open(account, client_id)
+    except (AccessDenied, NotFound):
+        st.error(NOT_SHARED, icon="🔒")
+        st.stop()
+
+
+# -- the plan ------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner="Preparing the planner…", max_entries=4)
+def _index(url: str, counter: int, _directory):
+    from planner.index import PlannerIndex
+
+    return PlannerIndex.build(_directory.entries())
+
+
+def planner_index(directory):
+    """One PlannerIndex per database and directory change counter."""
+    return _index(str(directory.engine.url), directory.change_counter(), directory)
+
+
+def _locate(postcode: str):
+    from directory.postcodes import default_table
+
+    return default_table().locate(postcode)
+
+
+def make_plan(directory, profile_data: dict, today: dt.date | None = None, limit: int = 10):
+    """(Profile, PlanResult) for a stored profile, or raises ProfileError."""
+    from planner.match import recommend
+    from planner.profile import parse_profile
+
+    profile = parse_profile(profile_data)
+    return profile, recommend(profile, planner_index(directory), today or dt.date.today(), limit=limit,
+                              postcode_locator=_locate)
+
+
+# -- words ---------------------------------------------------------------------------------------
+
+
+def profile_error_text(error) -> str:
+    """A ProfileError in plain English: 'Postcode: … ' rather than a JSON path."""
+    import re
+
+    head = error.field.split("[")[0].split(".")[0]
+    label = FIELD_WORDS.get(head, head.replace("_", " ").capitalize())
+    row = re.match(r"^\w+\[(\d+)\]", error.field)
+    detail = error.field.split(".", 1)[1].replace("_", " ") if "." in error.field else ""
+    where = ", ".join(x for x in (f"row {int(row[1]) + 1}" if row else "", detail) if x)
+    return f"{label}{' (' + where + ')' if where else ''}: {error.message}"
+
+
+def minutes_text(minutes: int) -> str:
+    hour, minute = divmod(minutes, 60)
+    if hour == 24:
+        return "midnight"
+    suffix = "am" if hour < 12 else "pm"
+    return f"{hour % 12 or 12}{':%02d' % minute if minute else ''}{suffix}"
+
+
+def days_text(days) -> str:
+    names = [DAYS[d] if isinstance(d, int) else d for d in days]
+    return ", ".join(names)
+
+
+def commitment_lines(profile) -> list[str]:
+    """'Supervised consumption: Mon, Tue, … 9am to 10am' for each commitment in a parsed Profile."""
+    return [f"{c.what.capitalize()}: {days_text(c.days)}, {minutes_text(c.start)} to {minutes_text(c.end)}"
+            for c in (profile.commitments or ())]
+
+
+def clashes(entry, profile) -> list[str]:
+    """Commitments that overlap the entry's sessions (a warning, never a block)."""
+    sessions = sessions_of(entry) or ()
+    found = []
+    for commitment in profile.commitments or ():
+        for session in sessions:
+            start = session.start.hour * 60 + session.start.minute
+            end = 24 * 60 if session.end == dt.time.max else session.end.hour * 60 + session.end.minute
+            if session.day in commitment.days and start < commitment.end and commitment.start < end:
+                found.append(f"{commitment.what} ({days_text(commitment.days)} {minutes_text(commitment.start)}"
+                             f" to {minutes_text(commitment.end)})")
+                break
+    return found
+
+
+def current_activities(profile_data: dict, actions) -> int:
+    """Activities the client is doing: those in the profile plus open plan actions linked to provision."""
+    linked = sum(1 for a in actions if a.entry_id and a.status in ACTIVE_STATUSES)
+    return int(profile_data.get("current_activities") or 0) + linked
+
+
+def overload_warning(count: int) -> str | None:
+    if count <= OVERLOAD_AT:
+        return None
+    return (f"That makes {count} current activities. More than three at once risks overload and relapse: "
+            "agree with the client which to start first and which can wait.")
+
+
+def entry_or_none(directory, entry_id: str | None):
+    if not entry_id:
+        return None
+    try:
+        return directory.get(entry_id)
+    except NotFound:
+        return None
+
+
+def spoc_text(entry) -> str:
+    parts = [", ".join(x for x in (entry.contact_name, entry.contact_role) if x)]
+    parts += [entry.contact_phone or entry.phone or "", entry.contact_email or entry.email or ""]
+    return " · ".join(p for p in parts if p) or "No named contact yet"
+
+
+@dataclass(frozen=True)
+class StepState:
+    code: str
+    label: str
+    state: str  # "done", "now", "next", "later"
+
+
+def continuum_states(continuum) -> list[StepState]:
+    from planner.rules import STEP_ORDER
+
+    states = []
+    for step in STEP_ORDER:
+        if step in continuum.done:
+            state = "done"
+        elif step == continuum.current:
+            state = "now"
+        elif step in continuum.next:
+            state = "next"
+        else:
+            state = "later"
+        states.append(StepState(step, STEP_WORDS[step], state))
+    return states
+
+
+_CONTINUUM_CSS = """
+<style>
+.rp-steps { display: grid; grid-template-columns: repeat(auto-fit, minmax(72px, 1fr)); gap: 6px; margin: 4px 0 12px 0; list-style: none; padding: 0; }
+.rp-step { border-radius: 8px; padding: 8px 6px; text-align: center; font-size: 14px;
+           border: 2px solid #c9d1d9; background: #fff; color: #333; }
+.rp-step b { display: block; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+.rp-step.done { background: #e6f4ea; border-color: #2e7d32; color: #1b5e20; }
+.rp-step.now { background: #0b57d0; border-color: #0b57d0; color: #fff; font-weight: 600; }
+.rp-step.next { background: #fff8e1; border-color: #f9a825; color: #5d4300; }
+.rp-step.later { color: #667; }
+</style>
+"""
+_STATE_WORDS = {"done": "✓ done", "now": "● now", "next": "→ next", "later": "later"}
+
+
+def continuum_html(continuum) -> str:
+    items = "".join(
+        f'<li class="rp-step {s.state}" aria-label="{esc(s.label)}: {esc(_STATE_WORDS[s.state])}">'
+        f'<b>{n}. {esc(_STATE_WORDS[s.state])}</b>{esc(s.label)}</li>'
+        for n, s in enumerate(continuum_states(continuum), 1))
+    return f'{_CONTINUUM_CSS}<ol class="rp-steps" aria-label="The employment continuum">{items}</ol>'
+
+
+def owner_label(owner: str) -> str:
+    return OWNERS.get(owner, owner)
+
+
+def status_label(status: str) -> str:
+    return STATUSES.get(status, status)
+
+
+__all__ = ["format_date", "describe_times"]
