@@ -5,31 +5,31 @@ import streamlit as st
 st.set_page_config(page_title="Recovery Pathways", page_icon="🧭", layout="wide")
 
 DIRECTORY_PAGES = [
-    st.Page("pages/find.py", title="Find provision", icon="🔎", default=True),
+    st.Page("pages/find.py", title="Find provision", icon=":material/search:", default=True),
     # Opened from links (?id=...), so it is kept out of the menu.
-    st.Page("pages/entry.py", title="Entry", icon="📄", url_path="entry", visibility="hidden"),
-    st.Page("pages/edit.py", title="Add an entry", icon="➕", url_path="edit"),
-    st.Page("pages/my_entries.py", title="My organisation's entries", icon="🗂️", url_path="my-entries"),
-    st.Page("pages/import_entries.py", title="Import a spreadsheet", icon="📥", url_path="import"),
+    st.Page("pages/entry.py", title="Entry", icon=":material/description:", url_path="entry", visibility="hidden"),
+    st.Page("pages/edit.py", title="Add an entry", icon=":material/add:", url_path="edit"),
+    st.Page("pages/my_entries.py", title="My organisation's entries", icon=":material/folder_open:", url_path="my-entries"),
+    st.Page("pages/import_entries.py", title="Import a spreadsheet", icon=":material/upload_file:", url_path="import"),
 ]
 
 PLANNER_PAGES = [
-    st.Page("pages/planner_client.py", title="Client", icon="🧑", url_path="planner-client"),
-    st.Page("pages/planner_next_steps.py", title="Next steps", icon="🪜", url_path="next-steps"),
-    st.Page("pages/planner_plan.py", title="Action plan", icon="✅", url_path="action-plan"),
-    st.Page("pages/planner_reviews.py", title="Reviews", icon="🤝", url_path="reviews"),
+    st.Page("pages/planner_client.py", title="Client", icon=":material/person:", url_path="planner-client"),
+    st.Page("pages/planner_next_steps.py", title="Next steps", icon=":material/stairs:", url_path="next-steps"),
+    st.Page("pages/planner_plan.py", title="Action plan", icon=":material/checklist:", url_path="action-plan"),
+    st.Page("pages/planner_reviews.py", title="Reviews", icon=":material/handshake:", url_path="reviews"),
 ]
 
 COORDINATOR_PAGES = [
-    st.Page("pages/health_freshness.py", title="Stale entries", icon="⏳"),
-    st.Page("pages/health_duplicates.py", title="Duplicates", icon="👯"),
-    st.Page("pages/health_coverage.py", title="Coverage and gaps", icon="🗺️"),
-    st.Page("pages/health_unmet.py", title="Unmet needs", icon="📝"),
-    st.Page("pages/health_feedback.py", title="Feedback to follow up", icon="💬"),
+    st.Page("pages/health_freshness.py", title="Stale entries", icon=":material/hourglass_empty:"),
+    st.Page("pages/health_duplicates.py", title="Duplicates", icon=":material/content_copy:"),
+    st.Page("pages/health_coverage.py", title="Coverage and gaps", icon=":material/map:"),
+    st.Page("pages/health_unmet.py", title="Unmet needs", icon=":material/edit_note:"),
+    st.Page("pages/health_feedback.py", title="Feedback to follow up", icon=":material/chat:"),
 ]
 
 ACCOUNT_PAGES = [
-    st.Page("pages/sign_in.py", title="Sign in", icon="🔑", url_path="sign-in"),
+    st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", url_path="sign-in"),
 ]
 
 navigation = st.navigation({

@@ -80,13 +80,13 @@ def require_account(directory, role: str = "viewer", *, doing: str = "use this p
     """Stop the page with a plain message and a way forward unless someone with `role` is signed in."""
     account = current_account(directory)
     if account is None:
-        st.warning(f"Please sign in to {doing}.", icon="🔒")
-        st.page_link("pages/sign_in.py", label="Sign in", icon="🔑")
+        st.warning(f"Please sign in to {doing}.", icon=":material/lock:")
+        st.page_link("pages/sign_in.py", label="Sign in", icon=":material/login:")
         st.stop()
     if RANK[account.role] < RANK[role]:
         st.warning(
             f"Your account can {ROLE_WORDS[account.role]} but not {doing}. "
-            "Ask a coordinator in your forum for access.", icon="🔒")
+            "Ask a coordinator in your forum for access.", icon=":material/lock:")
         st.stop()
     return account
 

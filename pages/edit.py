@@ -235,7 +235,7 @@ def main() -> None:
         values, matches = pending
         first = matches[0]
         where = f"{first['distance_m']:,} m away" if first["distance_m"] is not None else "in the directory"
-        st.warning(f"This looks like ‘{md(first['name'])}’ {where}: open it instead?", icon="⚠️")
+        st.warning(f"This looks like ‘{md(first['name'])}’ {where}: open it instead?", icon=":material/warning:")
         for match in matches[:3]:
             st.page_link("pages/entry.py", label=f"Open ‘{match['name']}’", query_params={"id": match["key"]},
                          icon=":material/open_in_new:")
@@ -286,7 +286,7 @@ def main() -> None:
             problems.setdefault("postcode", []).append(sentence(str(error)))
     for name, reasons in problems.items():
         target = slots.get(name) or slots.get("postcode")
-        target.error("\n\n".join(md(r) for r in reasons), icon="⚠️")
+        target.error("\n\n".join(md(r) for r in reasons), icon=":material/warning:")
     if problems:
         count = sum(len(r) for r in problems.values())
         st.error(f"Nothing was saved: {count} {'thing needs' if count == 1 else 'things need'} correcting "
@@ -352,7 +352,7 @@ def show_conflict(directory, account, entry_id: str, conflict: dict, finished, e
     theirs: dict[str, list] = {n: v for n, v in conflict["theirs"].items() if n in F.FIELD_BY_NAME}
     st.warning("**Someone saved this entry after you opened it.** Nothing has been overwritten. Their changes "
                "are beside yours below: choose, for each field you changed, whether to keep theirs or use yours.",
-               icon="🔀")
+               icon=":material/merge_type:")
     rows = []
     for name in [n for n in F.COLUMNS if n in mine or n in theirs]:
         label = F.FIELD_BY_NAME[name].label

@@ -31,14 +31,14 @@ ids = [i for i, *_ in listed]
 labels = {i: f"{ref} · {org}" for i, ref, org, _ in listed}
 chosen = ps.selected_client_id()
 if chosen is not None and chosen not in ids:
-    st.error(ps.NOT_SHARED, icon="🔒")
+    st.error(ps.NOT_SHARED, icon=":material/lock:")
     if st.button("Choose another client"):
         ps.select_client(None)
         st.rerun()
     st.stop()
 options = [None] + ids
 picked = st.selectbox("Client", options, index=options.index(chosen) if chosen in ids else 0,
-                      format_func=lambda i: "➕ New client" if i is None else labels[i], key="planner_client_pick")
+                      format_func=lambda i: "New client (start a profile)" if i is None else labels[i], key="planner_client_pick")
 if picked != chosen:
     ps.select_client(picked)
 record = ps.open_client(directory, account, picked) if picked is not None else None
@@ -268,7 +268,7 @@ if st.button("Save client" if record else "Create client", type="primary", key=k
     except ProfileError as error:
         field = error.field.split("[")[0].split(".")[0]
         text = ps.profile_error_text(error)
-        (slots.get(field) or st).error(text, icon="✋")
+        (slots.get(field) or st).error(text, icon=":material/back_hand:")
         if field not in slots:
             pass
         st.error(f"Not saved. {text}")

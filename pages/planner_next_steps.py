@@ -28,11 +28,11 @@ try:
     profile, result = ps.make_plan(directory, record.profile)
 except ProfileError as error:
     st.error(f"The client's profile needs fixing first. {ps.profile_error_text(error)}")
-    st.page_link("pages/planner_client.py", label="Open the client page", icon="🧑")
+    st.page_link("pages/planner_client.py", label="Open the client page", icon=":material/person:")
     st.stop()
 
 rating = result.readiness
-light = {"red": "🔴 Red", "amber": "🟠 Amber", "green": "🟢 Green"}[rating.rating]
+light = {"red": ":red-badge[Red]", "amber": ":orange-badge[Amber]", "green": ":green-badge[Green]"}[rating.rating]
 st.markdown(f"**{md(record.ref)}** · {md(ps.STAGE_WORDS[result.stage])} · job-readiness {light} "
             f"({rating.met} of 5 indicators met, {rating.known} known)")
 if rating.notes:
@@ -85,13 +85,13 @@ with left:
                         f"**{md(ps.STEP_WORDS.get(rec.step, rec.step))}**{md(distance)}")
             st.markdown("\n".join(f"- {md(reason)}" for reason in rec.reasons))
             for warning in rec.warnings:
-                st.warning(warning, icon="⚠️")
+                st.warning(warning, icon=":material/warning:")
             if entry is not None:
                 st.html(f'<div style="font-size:15px"><b>When:</b> {esc(describe_times(entry))}<br>'
                         f"<b>Contact:</b> {spoc_html(entry)}</div>")
             if rec.entry_id in planned:
                 st.caption("In the action plan")
-            elif st.button("Add to plan", key=f"add_{rec.entry_id}", icon="➕"):
+            elif st.button("Add to plan", key=f"add_{rec.entry_id}", icon=":material/add:"):
                 add_to_plan(rec)
 
 with right:

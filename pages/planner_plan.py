@@ -33,7 +33,7 @@ actions = records.actions(account, record.id)
 count = ps.current_activities(record.profile, actions)
 warning = ps.overload_warning(count)
 if warning:
-    st.warning(warning, icon="⚠️")
+    st.warning(warning, icon=":material/warning:")
 st.caption(f"{count} current activit{'y' if count == 1 else 'ies'} (open plan actions linked to provision, "
            "plus what the client was already doing).")
 commitments = ps.commitment_lines(profile)
@@ -55,7 +55,7 @@ for action in actions:
                     f"<b>Contact:</b> {spoc_html(entry)}</div>")
             if action.status in ps.ACTIVE_STATUSES:
                 for clash in ps.clashes(entry, profile):
-                    st.warning(f"Clashes with {clash}.", icon="⚠️")
+                    st.warning(f"Clashes with {clash}.", icon=":material/warning:")
         with st.expander("Change"):
             c1, c2, c3 = st.columns(3)
             status = c1.selectbox("Status", list(STATUSES), index=list(STATUSES).index(action.status),
@@ -122,13 +122,13 @@ document = PlanDocument(
     ref=record.ref, made_on=dt.date.today(),
     where_now=f"You are working on: {current.lower()}." if current else "You have done every step.",
     steps_done=tuple(ps.STEP_WORDS[s].lower() for s in ps.STEP_WORDS if s in continuum.done),
-    steps_next=tuple(ps.STEP_WORDS[s].lower() for s in continuum.next),
+    steps_next=tuple(ps.STEP_WORDS[s].lower() for s in continuum.next if s != continuum.current),
     items=tuple(i for i in items if i.status not in ("Dropped",)),
     fixed_times=tuple(commitments),
 )
 d1, d2 = st.columns(2)
 d1.download_button("Download the plan (PDF, large print)", plan_pdf(document), file_name=f"plan-{record.ref}.pdf",
-                   mime="application/pdf", icon="📄", key="plan_pdf")
+                   mime="application/pdf", icon=":material/description:", key="plan_pdf")
 d2.download_button("Download the plan (Word)", plan_docx(document), file_name=f"plan-{record.ref}.docx",
-                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon="📝",
+                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon=":material/edit_note:",
                    key="plan_docx")

@@ -100,14 +100,14 @@ def client_chooser(directory, account, *, label: str = "Client") -> ClientRecord
     listed = records(directory).list_for(account)
     chosen = selected_client_id()
     if chosen is not None and chosen not in [i for i, *_ in listed]:
-        st.error(NOT_SHARED, icon="🔒")
+        st.error(NOT_SHARED, icon=":material/lock:")
         if st.button("Choose another client"):
             select_client(None)
             st.rerun()
         st.stop()
     if not listed:
         st.info("No client records yet. Add one on the **Client** page.")
-        st.page_link("pages/planner_client.py", label="Add a client", icon="🧑")
+        st.page_link("pages/planner_client.py", label="Add a client", icon=":material/person:")
         st.stop()
     ids = [i for i, *_ in listed]
     labels = {i: f"{ref} · {org}" for i, ref, org, _ in listed}
@@ -122,7 +122,7 @@ def open_client(directory, account, client_id: int) -> ClientRecord:
     try:
         return records(directory).open(account, client_id)
     except (AccessDenied, NotFound):
-        st.error(NOT_SHARED, icon="🔒")
+        st.error(NOT_SHARED, icon=":material/lock:")
         st.stop()
 
 

@@ -25,8 +25,8 @@ if account is not None:
     requests = open_verification_requests(directory, username=account.username)
     if requests:
         st.warning(f"**{len(requests)} of your organisation's entries** were asked to be checked by a coordinator. "
-                   "Open them, check they are still right, and mark them as verified.", icon="📋")
-        st.page_link("pages/my_entries.py", label="Check my organisation's entries", icon="🗂️")
+                   "Open them, check they are still right, and mark them as verified.", icon=":material/fact_check:")
+        st.page_link("pages/my_entries.py", label="Check my organisation's entries", icon=":material/folder_open:")
     if st.button("Sign out"):
         sign_out("You have signed out.")
         st.rerun()

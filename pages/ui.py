@@ -91,7 +91,7 @@ def get_directory() -> Directory:
 def demo_banner(directory: Directory) -> None:
     if directory.is_demo():
         st.info("**Demo data.** Every organisation and entry here is fictional, placed at real Middlesbrough and "
-                "Stockton postcodes. Do not contact them.", icon="ℹ️")
+                "Stockton postcodes. Do not contact them.", icon=":material/info:")
 
 
 def now_local() -> dt.datetime:

@@ -72,7 +72,7 @@ def _sections(plan: PlanDocument) -> list[tuple[str, list[tuple[str, str]]]]:
     if plan.steps_done:
         where.append(("p", "Already done: " + "; ".join(plan.steps_done) + "."))
     if plan.steps_next:
-        where.append(("p", "Next: " + "; ".join(plan.steps_next) + "."))
+        where.append(("p", "After that: " + "; ".join(plan.steps_next) + "."))
     sections.append(("Where you are now", where))
     things: list[tuple[str, str]] = []
     if not plan.items:
