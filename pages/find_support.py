@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 from dataclasses import dataclass, field, replace
@@ -373,11 +374,21 @@ def map_points(hits, now: dt.datetime, day: int | None = None) -> list:
     return points
 
 
+@functools.lru_cache(maxsize=64)
+def _outline_shapes(districts: tuple[str, ...]) -> dict | None:
+    """District outlines as GeoJSON, kept: they depend only on the postcode data, and building
+    them (GeoDataFrame concatenation, CRS checks) would otherwise cost a tenth of a second a search."""
+    from directory.geo import district_outlines
+    from pages import maps
+
+    return maps.outlines_geojson(district_outlines(districts))
+
+
 def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centre: tuple[float, float],
                 zoom: int, tiles, outlines: bool = True, day: int | None = None):
     """(base map, results group, points) for the Find page: the base map never changes between
     searches; the group holds the markers, the client's place, the radius and district outlines."""
-    from directory.geo import Bounds, district_outlines, districts_in
+    from directory.geo import Bounds, districts_in
     from pages import maps
 
     points = map_points(hits, now, day)
@@ -390,7 +401,7 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
         try:
             near = districts_in(bounds, limit=MAX_OUTLINE_DISTRICTS)
             if near:
-                shapes = maps.outlines_geojson(district_outlines(near))
+                shapes = _outline_shapes(tuple(near))
         except Exception:  # outlines are an aid; the markers are what matter
             shapes = None
     group = maps.results_group(

@@ -262,13 +262,15 @@ class MapPoint:
 def results_payload(points: Sequence[MapPoint], categories: dict[str, str]) -> dict:
     """The compact, escaped form of the results the browser turns into markers.
 
-    rows: [lat, lon, category index, escaped name, entry id, times index(, escaped distance)];
-    category labels and time texts are listed once each (directories repeat a few timetables).
+    rows: [lat, lon, category index, escaped name, entry id, times index(, distance index)];
+    category labels, time texts and distance texts are listed once each (directories repeat a
+    few timetables, and distances are rounded), which keeps 10,000 results well under a megabyte.
     """
     import numpy as np
 
     cat_index: dict[str, int] = {}
     when_index: dict[str, int] = {}
+    distance_index: dict[str, int] = {}
     lat = np.round(np.fromiter((p.latitude for p in points), np.float64, len(points)), 5).tolist()
     lon = np.round(np.fromiter((p.longitude for p in points), np.float64, len(points)), 5).tolist()
     escape = html.escape
@@ -278,11 +280,12 @@ def results_payload(points: Sequence[MapPoint], categories: dict[str, str]) -> d
         w = when_index.setdefault(p.when, len(when_index))
         row = [y, x, c, escape(p.name), p.entry_id, w]
         if p.distance:
-            row.append(escape(p.distance))
+            row.append(distance_index.setdefault(p.distance, len(distance_index)))
         rows.append(row)
     return {
         "cats": [[escape(categories.get(c, c)), category_colour(c)] for c in cat_index],
         "when": [escape(w) for w in when_index],
+        "dist": [escape(d) for d in distance_index],
         "rows": rows,
     }
 
@@ -310,7 +313,7 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             function popup(r) {
                 var html = '<div class="rp-popup"><b>' + r[3] + '</b><br><span class="rp-cat">' + data.cats[r[2]][0]
                     + '</span>';
-                if (r.length > 6) { html += ' &middot; ' + r[6]; }
+                if (r.length > 6) { html += ' &middot; ' + data.dist[r[6]]; }
                 html += '<br>' + data.when[r[5]];
                 if (entryBase) {
                     html += '<br><a href="' + entryBase + '?id=' + encodeURIComponent(r[4])
@@ -333,14 +336,23 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             }
             var cluster = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false,
                                                maxClusterRadius: 45, spiderfyOnMaxZoom: true});
+            // Popups and tooltips are bound when a marker is first reached (hover, or click: Enter on a
+            // focused marker is a click),
+            // not for all 10,000 up front: that is most of the time the markers take to build.
+            function dress(m) {
+                if (m.getPopup()) { return; }
+                var r = data.rows[m.options.row];
+                m.bindPopup(popup.bind(null, r), {maxWidth: 280});
+                m.bindTooltip(r[3], {direction: "top", offset: [0, -8]});
+            }
             var markers = new Array(data.rows.length);
             for (var i = 0; i < data.rows.length; i++) {
                 var r = data.rows[i];
-                var m = L.marker([r[0], r[1]], {icon: icons[r[2]], riseOnHover: true, entryId: r[4]});
-                m.bindPopup(popup.bind(null, r), {maxWidth: 280});
-                m.bindTooltip(r[3], {direction: "top", offset: [0, -8]});
-                markers[i] = m;
+                markers[i] = L.marker([r[0], r[1]], {icon: icons[r[2]], riseOnHover: true, entryId: r[4], row: i});
             }
+            function source(e) { var m = e.propagatedFrom || e.layer; return m && m.options.row !== undefined ? m : null; }
+            cluster.on("mouseover", function (e) { var m = source(e); if (m && !m.getPopup()) { dress(m); m.openTooltip(); } });
+            cluster.on("click", function (e) { var m = source(e); if (m && !m.getPopup()) { dress(m); m.openPopup(); } });
             cluster.addLayers(markers);
             cluster.addTo(group);
             window.rp_results = cluster;  // for tests and debugging: the results now on the map
@@ -412,7 +424,9 @@ def outlines_geojson(frame) -> dict | None:
 
     features = []
     for row in frame.itertuples(index=False):
-        geometry = shapely.set_precision(row.geometry, 1e-5)
+        # About 50 m of simplification: invisible at the zooms a district is seen whole (the outline
+        # is itself only the hull of its postcodes), and a third fewer bytes with every search.
+        geometry = shapely.set_precision(row.geometry.simplify(0.0005, preserve_topology=True), 1e-5)
         features.append({
             "type": "Feature",
             "geometry": shapely.geometry.mapping(geometry),
