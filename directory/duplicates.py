@@ -81,6 +81,16 @@ def grid_cell(latitude: float, longitude: float) -> tuple[int, int]:
     return (math.floor(latitude / _CELL_DEGREES), math.floor(longitude / _CELL_DEGREES))
 
 
+# Legal-form words that say nothing about who an organisation is ("Tees Recovery Ltd" is "Tees Recovery").
+LEGAL_FORM_WORDS = frozenset({"the", "ltd", "limited", "cic", "cio", "plc", "llp", "inc"})
+
+
+def organisation_block(organisation: str | None) -> str:
+    """The block an unpositioned entry is compared within: its folded organisation without legal-form words."""
+    words = [w for w in fold(organisation).split() if w not in LEGAL_FORM_WORDS]
+    return " ".join(words) or fold(organisation)
+
+
 class DuplicateFinder:
     def __init__(self) -> None:
         self._by_cell: dict[tuple[int, int], list[Candidate]] = {}
@@ -98,7 +108,7 @@ class DuplicateFinder:
         if latitude is not None and longitude is not None:
             self._by_cell.setdefault(grid_cell(latitude, longitude), []).append(candidate)
         else:
-            self._by_organisation.setdefault(candidate.folded_organisation, []).append(candidate)
+            self._by_organisation.setdefault(organisation_block(organisation), []).append(candidate)
 
     def _nearby(self, latitude: float, longitude: float):
         row, column = grid_cell(latitude, longitude)
@@ -112,7 +122,7 @@ class DuplicateFinder:
         """Likely duplicates of the described entry, most similar first."""
         folded_name, folded_organisation = fold(name), fold(organisation)
         positioned = latitude is not None and longitude is not None
-        pool = self._nearby(latitude, longitude) if positioned else self._by_organisation.get(folded_organisation, ())
+        pool = self._nearby(latitude, longitude) if positioned else self._by_organisation.get(organisation_block(organisation), ())
         pool = [c for c in pool if c.key != exclude]
         matches = []
         for index, name_score in _similar_names(folded_name, [c.folded_name for c in pool]).items():

@@ -1,0 +1,26 @@
+"""The import's duplicate check (directory/duplicates.py) on entries with and without a position."""
+
+from directory.duplicates import DuplicateFinder, organisation_block
+
+
+def test_organisation_blocks_ignore_legal_form_words():
+    assert organisation_block("The Tees Recovery Ltd.") == "tees recovery"
+    assert organisation_block("Tees Recovery CIC") == "tees recovery"
+    assert organisation_block("Limited") == "limited"
+
+
+def test_unpositioned_entries_pair_across_legal_forms_and_only_within_their_organisation():
+    finder = DuplicateFinder()
+    finder.add("a", "Online Peer Support Group", "Tees Recovery Ltd", None, None)
+    finder.add("b", "Online Peer Support Group", "Tees Works", None, None)
+    matches = finder.find("Online Peer Support Groups", "Tees Recovery CIC", None, None)
+    assert [(m.key, m.distance_m) for m in matches] == [("a", None)]
+    assert matches[0].similarity >= 0.9
+
+
+def test_positioned_entries_pair_only_when_close():
+    finder = DuplicateFinder()
+    finder.add("near", "Recovery Cafe", "Tees Recovery", 54.572076, -1.234694)
+    finder.add("far", "Recovery Cafe", "Tees Recovery", 54.559648, -1.234803)  # 1.4 km south
+    matches = finder.find("Recovery Café", "Tees Recovery", 54.572200, -1.234700)
+    assert [(m.key, m.distance_m) for m in matches] == [("near", 14)]
