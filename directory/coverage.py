@@ -23,6 +23,7 @@ kilometre north.
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -44,9 +45,26 @@ BRITISH_NATIONAL_GRID = "EPSG:27700"
 
 # -- areas ---------------------------------------------------------------------------------
 
+_NUMBER = re.compile(r"(\d+)")
+
+
+def natural_key(name) -> tuple:
+    """Names in the order people expect: numbers by value ('TS2' before 'TS10'), the rest as text."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in _NUMBER.split(str(name)) if part)
+
+
+def _natural_rank(names: pd.Series) -> np.ndarray:
+    """Each name's position in natural order: a column to sort a table by."""
+    order = sorted(range(len(names)), key=lambda i: natural_key(names.iat[i]))
+    rank = np.empty(len(names), dtype=int)
+    rank[order] = np.arange(len(names))
+    return rank
+
+
 
 def _as_areas(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """One row per area name, sorted, in EPSG:4326, `area` first."""
+    """One row per area name, in natural order (TS2 before TS10), in EPSG:4326, `area` first."""
     frame = frame.to_crs(WGS84) if frame.crs is not None else frame.set_crs(WGS84)
     frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     frame = frame.assign(**{AREA: frame[AREA].astype(str).str.strip()})
@@ -54,7 +72,8 @@ def _as_areas(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         # Islands and other multi-part areas often come as several features with one name.
         frame = frame[[AREA, "geometry"]].dissolve(by=AREA, as_index=False)
     columns = [AREA] + [c for c in frame.columns if c not in (AREA, "geometry")] + ["geometry"]
-    return gpd.GeoDataFrame(frame[columns], geometry="geometry", crs=WGS84).sort_values(AREA, ignore_index=True)
+    frame = gpd.GeoDataFrame(frame[columns], geometry="geometry", crs=WGS84)
+    return frame.iloc[np.argsort(_natural_rank(frame[AREA]), kind="stable")].reset_index(drop=True)
 
 
 def district_areas(postcode_table: PostcodeTable | None = None, districts: Iterable[str] | None = None,
@@ -239,13 +258,36 @@ def _pick_one_area(joined: pd.DataFrame, lat: np.ndarray, lon: np.ndarray, hints
     return pd.concat([joined[~overlapping], chosen])
 
 
+BORDER_TOLERANCE_M = 500.0
+
+
+def _own_district_near_the_border(result: np.ndarray, known: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+                                  hints: np.ndarray, areas: gpd.GeoDataFrame) -> None:
+    """Move points placed outside their own district (one of the areas) into it when it is within
+    BORDER_TOLERANCE_M: measured in metres (British grid), for the few such points only."""
+    hinted = known[pd.Series(hints[known], dtype=object).isin(set(areas[AREA])).to_numpy()]
+    stray = hinted[result[hinted] != hints[hinted]]
+    if not len(stray):
+        return
+    outline = dict(zip(areas[AREA], areas.geometry))
+    points = gpd.GeoSeries(shapely.points(lon[stray], lat[stray]), crs=WGS84).to_crs(BRITISH_NATIONAL_GRID)
+    own = gpd.GeoSeries([outline[h] for h in hints[stray]], crs=WGS84).to_crs(BRITISH_NATIONAL_GRID)
+    near = points.distance(own, align=False).to_numpy() <= BORDER_TOLERANCE_M
+    result[stray[near]] = hints[stray[near]]
+
+
 def assign_areas(points, areas: gpd.GeoDataFrame, *, hints: Sequence[str | None] | None = None) -> pd.Series:
     """The area each point lies in or on (None outside every area), in input order.
 
     `points` is a list of entries (the result is indexed by entry id; unpositioned
     entries get None) or a (latitudes, longitudes) pair of arrays, optionally with
-    `hints`: each point's postcode district, used only to choose between
-    overlapping areas (see `_pick_one_area`).
+    `hints`: each point's postcode district.
+
+    A point just outside its own postcode district's outline (within
+    `BORDER_TOLERANCE_M`) is in its district: outlines are drawn from the postcodes
+    and do not overlap, so a postcode near a border can fall just inside the
+    neighbour's outline. Otherwise the geometry decides, and the hint only chooses
+    between overlapping areas (see `_pick_one_area`).
     """
     lat, lon, index, hint_values = _points_of(points, hints)
     areas = areas.reset_index(drop=True)  # positions, so centres line up with sjoin's index_right
@@ -256,6 +298,7 @@ def assign_areas(points, areas: gpd.GeoDataFrame, *, hints: Sequence[str | None]
         joined = gpd.sjoin(located, areas[[AREA, "geometry"]], how="inner", predicate="intersects")
         joined = _pick_one_area(joined, lat, lon, hint_values, areas)
         result[joined.index.to_numpy()] = joined[AREA].to_numpy()
+        _own_district_near_the_border(result, known, lat, lon, hint_values, areas)
     return pd.Series(result, index=index, name=AREA, dtype=object)
 
 
@@ -274,11 +317,12 @@ def _check_category(category: str | None) -> None:
 
 
 def provision_counts(entries: Iterable[Entry], areas: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Area x category counts of local provision, zero-filled: every area a row (sorted), every category a column."""
+    """Area x category counts of local provision, zero-filled: every area a row (natural order), every category a column."""
     local = local_provision(entries)
     located = pd.DataFrame({AREA: assign_areas(local, areas).to_numpy(), "category": [e.category for e in local]})
     counts = pd.crosstab(located[AREA], located["category"]) if len(located.dropna()) else pd.DataFrame()
-    counts = counts.reindex(index=sorted(areas[AREA]), columns=list(CATEGORIES), fill_value=0).fillna(0).astype(int)
+    counts = counts.reindex(index=sorted(areas[AREA], key=natural_key), columns=list(CATEGORIES),
+                            fill_value=0).fillna(0).astype(int)
     counts.index.name, counts.columns.name = AREA, None
     return counts
 
@@ -327,8 +371,9 @@ def gap_table(entries: Iterable[Entry], areas: gpd.GeoDataFrame, category: str) 
         table.loc[gap_rows, "nearest_name"] = [e.name for e in nearest]
         table.loc[gap_rows, "nearest_organisation"] = [e.organisation for e in nearest]
         table.loc[gap_rows, "nearest_km"] = np.round(metres / 1000, 2)
-    table = table.sort_values(["nearest_km", AREA], ascending=[False, True], na_position="first", ignore_index=True)
-    return table
+    table = table.assign(_order=_natural_rank(table[AREA]))
+    table = table.sort_values(["nearest_km", "_order"], ascending=[False, True], na_position="first", ignore_index=True)
+    return table.drop(columns="_order")
 
 
 def postcode_points(areas: gpd.GeoDataFrame, postcode_table: PostcodeTable | None = None) -> pd.DataFrame:
@@ -367,7 +412,8 @@ def within_coverage(entries: Iterable[Entry], areas: gpd.GeoDataFrame, category:
     table = totals.reindex(areas[AREA].tolist(), fill_value=0).rename_axis(AREA).reset_index()
     table[["postcodes", "covered"]] = table[["postcodes", "covered"]].astype(int)
     table["share"] = (table["covered"] / table["postcodes"].where(table["postcodes"] > 0)).round(3)
-    return table.sort_values(["share", AREA], na_position="last", ignore_index=True)
+    table = table.assign(_order=_natural_rank(table[AREA]))
+    return table.sort_values(["share", "_order"], na_position="last", ignore_index=True).drop(columns="_order")
 
 
 # -- downloads ------------------------------------------------------------------------------------

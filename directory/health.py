@@ -62,6 +62,7 @@ from directory.duplicates import (
     grid_cell as duplicate_cell,  # the import's ~1 km blocking cells: pairs are found the same way
     distance_m,
     fold,
+    organisation_block,
 )
 from directory.models import (
     DuplicateDecision,
@@ -322,19 +323,37 @@ def freshness_timeline(
     return pd.DataFrame(rows, columns=["month", "as_of", "entries", "fresh", "stale", "never_verified"])
 
 
-def freshness_over_time(directory, today: dt.date, months: int = 12, stale_months: int = STALE_AFTER_MONTHS) -> pd.DataFrame:
-    """Stale and fresh counts at each of the last `months` month ends (the last row is today), from the revisions.
-
-    "Fresh" means what `stale_entries` means, judged on the day: the last row's
-    `stale` equals `len(stale_entries(directory, today))`.
-    """
+def revision_timelines(directory) -> dict[str, list[EntryState]]:
+    """Every entry's states over time (`entry_timelines`), read from the revisions."""
     # Only the two changes that matter, extracted by the database: decoding every revision's whole
     # change set (an import's first revision holds every field) would take seconds at 50,000 entries.
     query = select(Revision.entry_id, Revision.version, Revision.at,
                    Revision.changes["last_verified"], Revision.changes["archived"])
     with directory._read() as session:
         revisions = session.execute(query).all()
-    return freshness_timeline(entry_timelines(revisions), month_ends(today, months), stale_months)
+    return entry_timelines(revisions)
+
+
+def live_on(timelines: dict[str, list[EntryState]], day: dt.date, ids: Iterable[str] | None = None) -> set[str]:
+    """The entries (of `ids`, or all) that existed and were not archived at the end of `day`."""
+    live = set()
+    for entry_id in timelines if ids is None else ids:
+        states = timelines.get(entry_id)
+        if not states:
+            continue
+        position = bisect.bisect_right([s.day for s in states], day)
+        if position and not states[position - 1].archived:
+            live.add(entry_id)
+    return live
+
+
+def freshness_over_time(directory, today: dt.date, months: int = 12, stale_months: int = STALE_AFTER_MONTHS) -> pd.DataFrame:
+    """Stale and fresh counts at each of the last `months` month ends (the last row is today), from the revisions.
+
+    "Fresh" means what `stale_entries` means, judged on the day: the last row's
+    `stale` equals `len(stale_entries(directory, today))`.
+    """
+    return freshness_timeline(revision_timelines(directory), month_ends(today, months), stale_months)
 
 
 # -- verification requests ----------------------------------------------------------------------
@@ -456,16 +475,6 @@ class DuplicatePair:
 def pair_key(a: str, b: str) -> tuple[str, str]:
     """How a pair is stored (DuplicateDecision): the smaller id first."""
     return (a, b) if a < b else (b, a)
-
-
-# Legal-form words that say nothing about who an organisation is ("Tees Recovery Ltd" is "Tees Recovery").
-_LEGAL_FORM_WORDS = frozenset({"the", "ltd", "limited", "cic", "cio", "plc", "llp", "inc"})
-
-
-def organisation_block(organisation: str) -> str:
-    """The block an unpositioned entry is compared within: its folded organisation without legal-form words."""
-    words = [w for w in fold(organisation).split() if w not in _LEGAL_FORM_WORDS]
-    return " ".join(words) or fold(organisation)
 
 
 def _blocks(entries: Sequence[F.Entry]) -> tuple[dict[tuple[int, int], list[int]], dict[str, list[int]]]:

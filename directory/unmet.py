@@ -10,7 +10,10 @@ data is special-category health data (DOMAIN.md, "Consent and privacy").
 
 `unmet_summary` counts needs by district, category and month, beside the local
 provision of that category in that district today (directory/coverage.py's
-`local_provision`), so commissioners see demand against supply.
+`local_provision`), so commissioners see demand against supply. `unmet_over_time`
+puts each month's needs beside the local provision there was at that month's end,
+replayed from the revisions (entries counted by their kind and place now, alive
+while created and not archived).
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ import pandas as pd
 from sqlalchemy import select
 
 from directory.codes import CATEGORIES, STAGES
-from directory.coverage import local_provision
+from directory.coverage import local_provision, natural_key
 from directory.fields import Entry
 from directory.geo import district_code
+from directory.health import EntryState, live_on, month_ends, revision_timelines
 from directory.models import UnmetNeed, User
 from directory.postcodes import normalise_postcode, postcode_district
 from directory.store import DirectoryError, NotAllowed
@@ -142,12 +146,13 @@ def provision_by_district(entries: Iterable[Entry]) -> Counter:
     return Counter((postcode_district(e.postcode), e.category) for e in local_provision(entries) if e.postcode)
 
 
-def _top_barriers(needs: list[UnmetNeedRecord]) -> str:
-    """'transport (3), childcare (1)': most often first, then in table order."""
+def _top_barriers(needs: list[UnmetNeedRecord], plain: bool = False) -> str:
+    """'transport (3), childcare (1)' (or, `plain`, 'Transport or its cost (3), ...'): most often first, then in
+    table order."""
     counts = Counter(b for n in needs for b in n.barriers)
     order = list(BARRIERS)
     ranked = sorted(counts, key=lambda b: (-counts[b], order.index(b)))
-    return ", ".join(f"{b} ({counts[b]})" for b in ranked)
+    return ", ".join(f"{BARRIERS[b] if plain else b} ({counts[b]})" for b in ranked)
 
 
 SUMMARY_COLUMNS = ["district", "category", "month", "unmet", "provision", "top_barriers"]
@@ -156,29 +161,82 @@ NO_DISTRICT = "(no district)"  # needs recorded without an area, e.g. someone wi
 
 def _summary_order(row: dict, by_month: bool):
     no_district = row["district"] == NO_DISTRICT  # last within its month, not first ("(" sorts before letters)
+    district = natural_key(row["district"])  # TS2 before TS10
     if by_month:
-        return (row["month"], no_district, row["district"], row["category"])
-    return (-row["unmet"], no_district, row["district"], row["category"])
+        return (row["month"], no_district, district, row["category"])
+    return (-row["unmet"], no_district, district, row["category"])
 
 
-def summarise(needs: Iterable[UnmetNeedRecord], provision: Counter, *, by_month: bool = True) -> pd.DataFrame:
-    """Needs counted by district x category (x month, "YYYY-MM"), with today's provision beside them."""
+def summarise(needs: Iterable[UnmetNeedRecord], provision: Counter, *, by_month: bool = True,
+              plain: bool = False) -> pd.DataFrame:
+    """Needs counted by district x category (x month, "YYYY-MM"), with today's provision beside them.
+    `plain` names the barriers in words rather than codes."""
     groups: dict[tuple, list[UnmetNeedRecord]] = {}
     for need in needs:
         month = need.recorded_on.strftime("%Y-%m") if by_month else None
         groups.setdefault((need.district, need.category, month), []).append(need)
     rows = [{"district": district or NO_DISTRICT, "category": category, "month": month, "unmet": len(items),
-             "provision": provision.get((district, category), 0), "top_barriers": _top_barriers(items)}
+             "provision": provision.get((district, category), 0), "top_barriers": _top_barriers(items, plain)}
             for (district, category, month), items in groups.items()]
     rows.sort(key=lambda row: _summary_order(row, by_month))
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS).astype({"unmet": int, "provision": int})
     return frame if by_month else frame.drop(columns="month")
 
 
-def unmet_summary(directory, *, since: dt.date | None = None, by_month: bool = True) -> pd.DataFrame:
+def unmet_summary(directory, *, since: dt.date | None = None, by_month: bool = True, plain: bool = False) -> pd.DataFrame:
     """Demand against supply: unmet needs by district, category and month (or over the whole period, most first),
     with the number of local provision entries of that category in that district now.
 
     Columns: district, category, month, unmet, provision, top_barriers.
     """
-    return summarise(unmet_needs(directory, since=since), provision_by_district(directory.entries()), by_month=by_month)
+    return summarise(unmet_needs(directory, since=since), provision_by_district(directory.entries()),
+                     by_month=by_month, plain=plain)
+
+
+# -- over time, beside the provision there was --------------------------------------------------------
+
+OVER_TIME_COLUMNS = ["month", "unmet", "provision"]
+
+
+def _matches(district: str | None, category: str | None, want_district: str | None, want_category: str | None) -> bool:
+    return (want_category is None or category == want_category) and (want_district is None or district == want_district)
+
+
+def needs_over_time(
+    needs: Iterable[UnmetNeedRecord], timelines: dict[str, list[EntryState]], entries: Iterable[Entry],
+    as_of: list[dt.date], *, category: str | None = None, district: str | None = None,
+) -> pd.DataFrame:
+    """One row per day in `as_of` (month ends; the last may be today): the needs recorded in that month, and the
+    local provision entries alive at its end, both of `category` in `district` (None: any).
+
+    Provision is counted as `local_provision` counts it (positioned, in person or outreach), by each entry's
+    kind and place now; `timelines` (health.revision_timelines) say when it existed and was not archived.
+    """
+    months = Counter(n.recorded_on.strftime("%Y-%m") for n in needs
+                     if _matches(n.district, n.category, district, category))
+    candidates = [e.id for e in entries if e.has_position and e.in_person
+                  and _matches(postcode_district(e.postcode) if e.postcode else None, e.category, district, category)]
+    rows = [{"month": day.strftime("%Y-%m"), "unmet": months.get(day.strftime("%Y-%m"), 0),
+             "provision": len(live_on(timelines, day, candidates))} for day in as_of]
+    return pd.DataFrame(rows, columns=OVER_TIME_COLUMNS).astype({"unmet": int, "provision": int})
+
+
+def months_to_cover(directory, today: dt.date, months: int | None) -> int:
+    """How many months a chart over time shows: `months`, or (None) back to the month of the first need, at most 10 years."""
+    if months:
+        return months
+    needs = unmet_needs(directory)
+    if not needs:
+        return 1
+    first = needs[0].recorded_on
+    return min(120, (today.year - first.year) * 12 + today.month - first.month + 1)
+
+
+def unmet_over_time(directory, today: dt.date, months: int = 12, *, category: str | None = None,
+                    district: str | None = None) -> pd.DataFrame:
+    """Needs recorded in each of the last `months` months (this month so far) beside the local provision of
+    that kind there at each month's end. Columns: month ("YYYY-MM"), unmet, provision."""
+    as_of = month_ends(today, months)
+    first_day = as_of[0].replace(day=1)
+    return needs_over_time(unmet_needs(directory, since=first_day), revision_timelines(directory),
+                           directory.entries(include_archived=True), as_of, category=category, district=district)

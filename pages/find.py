@@ -346,8 +346,8 @@ def _offer_unmet_need(directory, state: SearchState, place) -> None:
                 except InvalidUnmetNeed as problem:
                     st.error(md(str(problem)))
                     return
-                where = f" in {need.district}" if need.district else ""
-                st.success(f"Recorded: {md(short_category_label(need.category))}{md(where)}. Thank you. "
+                where = f" in {md(need.district)}" if need.district else ""  # md() trims, so the space stays outside
+                st.success(f"Recorded: {md(short_category_label(need.category))}{where}. Thank you. "
                            "Coordinators see it on the Unmet needs page; no client details were kept.")
 
 

@@ -43,6 +43,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return to_csv_bytes(safe)
 
 
+def table_height(rows: int, most: int) -> int:
+    """Tall enough for `rows` rows (no empty ones below a short table), scrolling beyond `most` pixels."""
+    return min(most, 35 * (rows + 1) + 3)
+
+
 def colour(count: int) -> str:
     for low, high, fill in BINS:
         if count >= low and (high is None or count <= high):
@@ -69,6 +74,8 @@ def choropleth_map(frame, providers, category: str | None):
     west, south, east, north = frame.total_bounds
     fmap = maps.base_map(maps.tiles_config(st.secrets), ((south + north) / 2, (west + east) / 2), zoom=11)
     fmap.options["zoom_snap"] = 0.25  # fit the areas closely, not to the next whole zoom level
+    # The map sits in the middle of a long page: the mouse wheel scrolls the page, the +/- buttons zoom.
+    fmap.options["scroll_wheel_zoom"] = False
     features = []
     for row in frame.itertuples(index=False):
         features.append({
@@ -120,9 +127,9 @@ def legend_html(category: str | None) -> str:
     what = "entries of any kind" if category is None else esc(short_category_label(category))
     swatches = [(NONE_COLOUR, "none")] + [(fill, f"{low}" if high == low else f"{low}–{high}" if high else f"{low}+")
                                           for low, high, fill in BINS]
-    items = "".join(f'<span style="display:inline-block;width:1rem;height:.8rem;background:{fill};'
-                    f'border:1px solid #44546a;margin:0 .3rem 0 .8rem;vertical-align:middle"></span>{esc(label)}'
-                    for fill, label in swatches)
+    items = "".join(f'<span style="white-space:nowrap"><span style="display:inline-block;width:1rem;height:.8rem;'
+                    f'background:{fill};border:1px solid #44546a;margin:0 .3rem 0 .8rem;vertical-align:middle">'
+                    f'</span>{esc(label)}</span>' for fill, label in swatches)
     return f'<div style="font-size:.9rem" aria-label="Map key">Local {what} per area: {items}</div>'
 
 
@@ -199,27 +206,37 @@ with gaps_column:
         gaps = gap_table(live, areas, category)
         if gaps.empty:
             st.success(f"Every area has at least one local {md(what)} entry.")
+        elif gaps["nearest_id"].isna().all():
+            st.info(f"There is no local {md(what)} anywhere in the directory, so every area is a gap. "
+                    "If some exists, add it (Add an entry, or Import a spreadsheet) and it will be counted here.",
+                    icon=":material/info:")
+            st.dataframe(pd.DataFrame({"Area": gaps[AREA]}), hide_index=True, width="stretch", key="cov_gaps",
+                         height=table_height(len(gaps), 300))
         else:
-            shown = pd.DataFrame({
-                "Area": gaps[AREA], "Nearest provider": gaps["nearest_name"],
-                "Organisation": gaps["nearest_organisation"], "Distance (km)": gaps["nearest_km"]})
-            st.dataframe(shown, hide_index=True, width="stretch", key="cov_gaps", height=380)
+            shown = pd.DataFrame({  # the distance before the names, so a narrow column does not hide it
+                "Area": gaps[AREA], "Distance (km)": gaps["nearest_km"], "Nearest provider": gaps["nearest_name"],
+                "Organisation": gaps["nearest_organisation"]})
+            st.dataframe(shown, hide_index=True, width="stretch", key="cov_gaps", height=table_height(len(shown), 380))
             st.caption("Farthest from any provider first; distances are from the middle of the area.")
         download(csv_bytes(gaps), "Download the gap table (CSV)", f"gaps-{category}", "cov_gaps_csv")
 
 st.subheader("Within reach")
-km = st.slider("Within (km) of any provider", min_value=1, max_value=20, value=3, key="cov_km")
+km = st.slider("Within how many km of a provider", min_value=1, max_value=20, value=3, key="cov_km")
 if category is None:
     st.caption("Choose a kind of provision above to see how much of each area is within reach of it.")
 else:
     reach = within_coverage(live, areas, category, float(km))
     shown = pd.DataFrame({"Area": reach[AREA], "Postcodes": reach["postcodes"], "Within reach": reach["covered"],
-                          "Share": reach["share"]})
-    st.caption(f"Share of each area's postcodes within {km} km of a local {md(what)} entry, least covered first.")
-    chart, table = st.columns([1.3, 1])
-    chart.bar_chart(shown.set_index("Area")["Share"], x_label="Area", y_label="Share within reach",
-                    color="#2171b5", sort=False)
-    table.dataframe(shown, hide_index=True, width="stretch", key="cov_reach", height=300)
+                          "Share (%)": (reach["share"] * 100).round(1)})
+    if not local_provision(live, category):
+        st.caption(f"No postcode is within reach of a local {md(what)} entry: there is none in the directory.")
+        st.dataframe(shown, hide_index=True, width="stretch", key="cov_reach", height=table_height(len(shown), 300))
+    else:
+        st.caption(f"Share of each area's postcodes within {km} km of a local {md(what)} entry, least covered first.")
+        chart, table = st.columns([1.3, 1])
+        chart.bar_chart(shown.set_index("Area")["Share (%)"], x_label="Area", y_label="% of postcodes within reach",
+                        color="#2171b5", sort=False)
+        table.dataframe(shown, hide_index=True, width="stretch", key="cov_reach", height=table_height(len(shown), 300))
     download(csv_bytes(reach), "Download coverage (CSV)", f"coverage-{category}-{km}km", "cov_reach_csv")
 
 st.subheader("Entries per area and kind of provision")
@@ -227,8 +244,8 @@ counts = provision_counts(live, areas)
 by_category = pd.DataFrame({"Kind of provision": [short_category_label(c) for c in counts.columns],
                             "Entries": counts.sum().to_numpy()})
 st.bar_chart(by_category, x="Kind of provision", y="Entries", horizontal=True, color="#1f4e79", sort="-Entries")
-st.dataframe(counts.rename(columns=short_category_label), width="stretch", key="cov_counts")
-left, right, _ = st.columns([1, 1.2, 2])
+st.dataframe(counts.rename(columns=short_category_label).rename_axis("Area"), width="stretch", key="cov_counts")
+left, right, _ = st.columns([1, 1.6, 1.4])
 with left:
     download(csv_bytes(counts), "Download counts (CSV)", "provision-by-area", "cov_counts_csv")
 with right:

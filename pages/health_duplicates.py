@@ -9,12 +9,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from directory import codes
+from directory import fields as F
 from directory.coverage import to_csv_bytes
 from directory.health import compare_fields, duplicate_pairs, fields_to_take, mark_not_duplicate, merge
+from directory.schedule import ScheduleError, describe_sessions, parse_schedule
 from directory.store import DirectoryError
 from pages.auth import require_account
 from pages.find_support import _cell
-from pages.ui import ensure_app_navigation, format_date, get_directory, md, now_local, short_category_label
+from pages.ui import ensure_app_navigation, format_date, get_directory, md, now_local
 
 PAGE_SIZE = 10
 
@@ -28,17 +31,28 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return to_csv_bytes(safe)
 
 
-def shown(value) -> str:
-    """A field's value as plain text for the side-by-side table."""
+def shown(name: str, value) -> str:
+    """A field's value in plain English for the side-by-side table: labels for codes, times as words."""
     if value is None or value == "" or value == ():
         return ""
+    field = F.FIELD_BY_NAME.get(name)
+    words = codes.VOCABULARIES.get(field.vocabulary, {}) if field and field.vocabulary else {}
     if isinstance(value, (tuple, list)):
-        return ", ".join(str(v) for v in value)
+        return ", ".join(words.get(v, str(v)) for v in value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if hasattr(value, "isoformat"):
         return format_date(value)
-    return str(value)
+    if name == "schedule":
+        try:
+            return describe_sessions(parse_schedule(value))
+        except (ScheduleError, ValueError):
+            return str(value)
+    return words.get(value, str(value))
+
+
+def field_labels(names) -> str:
+    return ", ".join(F.FIELD_BY_NAME[n].label if n in F.FIELD_BY_NAME else n for n in names)
 
 
 def _merge(survivor, duplicate, username: str) -> None:
@@ -116,16 +130,16 @@ for pair in pairs[:limit]:
         survivor = options[keep_id]
         duplicate = b if survivor is a else a
         taken = fields_to_take(survivor, duplicate, None)
-        rows = [{"Field": c.label, "Kept entry": shown(c.survivor), "Other entry": shown(c.duplicate),
-                 "After the merge": shown(taken.get(c.name, c.survivor)),
+        rows = [{"Field": c.label, "Kept entry": shown(c.name, c.survivor), "Other entry": shown(c.name, c.duplicate),
+                 "After the merge": shown(c.name, taken.get(c.name, c.survivor)),
                  "Same?": "" if c.differs else "✓"}
                 for c in compare_fields(survivor, duplicate)
-                if not (shown(c.survivor) == "" and shown(c.duplicate) == "")]
+                if not (shown(c.name, c.survivor) == "" and shown(c.name, c.duplicate) == "")]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"dup_table_{key}")
-        st.caption(f"Kept: {md(short_category_label(survivor.category))}. The kept entry keeps everything it has "
-                   "and fills its empty fields from the other."
-                   + (f" It will take: {md(', '.join(sorted(taken)))}." if taken else ""))
-        left, right, _ = st.columns([1.2, 1.2, 3])
+        st.caption("The kept entry keeps everything it has and fills its empty fields from the other"
+                   + (f". It will take: {md(field_labels(n for n in F.EDITABLE if n in taken))}." if taken
+                      else ". The other has nothing the kept entry lacks."))
+        left, right, _ = st.columns([1.5, 1.1, 2.4])
         left.button("Merge into the kept entry", key=f"dup_merge_{key}", type="primary", icon=":material/merge:",
                     on_click=_merge, args=(survivor, duplicate, account.username))
         right.button("Not a duplicate", key=f"dup_different_{key}", icon=":material/do_not_disturb_on:",

@@ -36,7 +36,9 @@ days = right.number_input("A complaint is recent within (days)", min_value=7, ma
 concerns = feedback_overview(directory, today, low_rating=float(low), recent_days=int(days))
 st.metric("Entries to follow up", len(concerns))
 if not concerns:
-    st.success("No entry has a low average rating or a recent complaint.")
+    st.success(f"No entry has an average rating of {low:g} or lower, or a rating of 1 or 2 in the last {int(days)} "
+               "days. Workers record what clients say about a place on its entry page (Client feedback); "
+               "anything to follow up will be listed here.")
     st.stop()
 
 table = pd.DataFrame([{

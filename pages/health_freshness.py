@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from directory.accounts import get_account
 from directory.coverage import to_csv_bytes
 from directory.health import (
     STALE_AFTER_MONTHS, freshness_over_time, open_verification_requests, request_verification, stale_entries,
@@ -36,12 +37,33 @@ def download(frame: pd.DataFrame, label: str, name: str, key: str) -> None:
                        on_click="ignore", icon=":material/download:", key=key)
 
 
-def groups_frame(groups, key_label: str) -> pd.DataFrame:
+def groups_frame(groups, key_label: str, name=lambda key: key) -> pd.DataFrame:
+    """The groups as the CSV has them: dates and day counts, empty where nothing was ever checked."""
     return pd.DataFrame(
-        [{key_label: g.key, "Stale entries": g.stale, "Never checked": g.never_verified,
+        [{key_label: name(g.key), "Stale entries": g.stale, "Never checked": g.never_verified,
           "Oldest check": g.oldest_verified, "Longest unchecked (days)": g.max_days_since_verified}
          for g in groups],
         columns=[key_label, "Stale entries", "Never checked", "Oldest check", "Longest unchecked (days)"])
+
+
+def groups_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The groups as the page shows them: the oldest check in words ('11 Jul 2025, 500 days ago', 'never')."""
+    oldest = [f"{format_date(day)}, {int(days)} days ago" if day is not None and not pd.isna(day) else "Never"
+              for day, days in zip(frame["Oldest check"], frame["Longest unchecked (days)"])]
+    return frame.drop(columns=["Longest unchecked (days)"]).assign(**{"Oldest check": oldest})
+
+
+_names: dict[str, str] = {}
+
+
+def person(username: str | None) -> str:
+    """A username as the person's name ('bob' -> 'Bob Smith'); 'Not recorded' when nobody is known."""
+    if not username or username == "(nobody)":
+        return "Not recorded"
+    if username not in _names:
+        account = get_account(get_directory(), username)
+        _names[username] = account.display_name if account else username
+    return _names[username]
 
 
 def _ask(entry_id: str, name: str, username: str) -> None:
@@ -91,14 +113,14 @@ if not stale:
 
 st.subheader("Stalest organisations")
 by_org = groups_frame(summary.by_organisation, "Organisation")
-st.dataframe(by_org, hide_index=True, width="stretch", key="fresh_by_org")
+st.dataframe(groups_shown(by_org), hide_index=True, width="stretch", key="fresh_by_org")
 download(by_org, "Download (CSV)", "stale-by-organisation", "fresh_by_org_csv")
 
 entries_tab, by_editor_tab, over_time_tab = st.tabs(["Every stale entry", "By who last changed them", "Over time"])
 
 with by_editor_tab:
-    by_editor = groups_frame(summary.by_last_editor, "Last changed by")
-    st.dataframe(by_editor, hide_index=True, width="stretch")
+    by_editor = groups_frame(summary.by_last_editor, "Last changed by", person)
+    st.dataframe(groups_shown(by_editor), hide_index=True, width="stretch", key="fresh_by_editor")
     download(by_editor, "Download (CSV)", "stale-by-last-editor", "fresh_by_editor_csv")
 
 with entries_tab:
@@ -109,7 +131,7 @@ with entries_tab:
                   placeholder="e.g. Is the Thursday session still running?")
     every = pd.DataFrame([{
         "Entry": s.entry.name, "Organisation": s.organisation, "Last checked": s.last_verified,
-        "Days since checked": s.days_since_verified, "Last changed by": s.last_editor,
+        "Days since checked": s.days_since_verified, "Last changed by": person(s.last_editor),
         "Asked to check": format_date(s.open_request.requested_at.date()) if s.open_request else "",
         "Entry id": s.entry.id} for s in shown_items])
     download(every, "Download these entries (CSV)", "stale-entries", "fresh_entries_csv")
@@ -119,13 +141,13 @@ with entries_tab:
             left, right = st.columns([4, 1.4], vertical_alignment="center")
             checked = (f"last checked {format_date(item.last_verified)} ({item.days_since_verified} days ago)"
                        if item.last_verified else "never checked")
-            touched = f", last changed by {md(item.last_editor)}" if item.last_editor else ""
+            touched = f", last changed by {md(person(item.last_editor))}" if item.last_editor else ""
             left.markdown(f"**{md(item.entry.name)}** · {md(item.organisation)}  \n{checked}{touched}")
             left.page_link("pages/entry.py", label="Open entry", icon=":material/arrow_forward:",
                            query_params={"id": item.entry.id})
             if item.open_request:
                 right.caption(f"Asked {format_date(item.open_request.requested_at.date())} "
-                              f"by {md(item.open_request.requested_by)}")
+                              f"by {md(person(item.open_request.requested_by))}")
             else:
                 right.button("Ask to verify", key=f"fresh_ask_{item.entry.id}", on_click=_ask,
                              args=(item.entry.id, item.entry.name, account.username), icon=":material/mark_email_unread:")
@@ -136,13 +158,14 @@ with entries_tab:
 with over_time_tab:
     history = freshness_over_time(directory, today, months=12, stale_months=int(months))
     st.caption("Entries at the end of each month, checked within the period or not (this month: so far).")
-    st.line_chart(history.set_index("month")[["fresh", "stale"]], x_label="Month", y_label="Entries",
-                  color=["#2e7d32", "#c0392b"])
+    lines = history.set_index("month")[["fresh", "stale"]].rename(columns={"fresh": "Checked in time",
+                                                                            "stale": "Stale"})
+    st.line_chart(lines, x_label="Month", y_label="Entries", color=["#2e7d32", "#c0392b"])
     download(history, "Download (CSV)", "freshness-over-time", "fresh_history_csv")
 
 st.subheader("Requests waiting for a check")
 if requests:
-    waiting = pd.DataFrame([{"Entry": r.entry_name, "Organisation": r.organisation, "Asked by": r.requested_by,
+    waiting = pd.DataFrame([{"Entry": r.entry_name, "Organisation": r.organisation, "Asked by": person(r.requested_by),
                              "Asked on": format_datetime(r.requested_at), "Note": r.note or "",
                              "Entry id": r.entry_id} for r in requests])
     st.dataframe(waiting, hide_index=True, width="stretch")

@@ -125,6 +125,23 @@ def test_freshness_over_time_replays_creates_verifies_and_archives(directory):
     assert frame["stale"].iloc[-1] == len(H.stale_entries(directory, today))
 
 
+def test_live_on_replays_creates_and_archives(directory):
+    make(directory, "e1")
+    make(directory, "e2")
+    make(directory, "e3")
+    directory.archive("e3", "carol", "closed")
+    for entry_id, version, day in [("e1", 1, dt.date(2024, 12, 5)), ("e2", 1, dt.date(2025, 2, 15)),
+                                   ("e3", 1, dt.date(2024, 12, 1)), ("e3", 2, dt.date(2025, 3, 2))]:
+        _backdate(directory, entry_id, version, day)
+    timelines = H.revision_timelines(directory)
+
+    assert H.live_on(timelines, dt.date(2024, 11, 30)) == set()
+    assert H.live_on(timelines, dt.date(2024, 12, 5)) == {"e1", "e3"}  # created that day
+    assert H.live_on(timelines, dt.date(2025, 2, 28)) == {"e1", "e2", "e3"}
+    assert H.live_on(timelines, dt.date(2025, 3, 2)) == {"e1", "e2"}  # archived that day
+    assert H.live_on(timelines, dt.date(2025, 2, 28), ["e2", "e3", "unknown"]) == {"e2", "e3"}
+
+
 def test_month_ends_end_with_today():
     assert H.month_ends(dt.date(2025, 3, 10), 4) == [
         dt.date(2024, 12, 31), dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 10)]
