@@ -18,6 +18,7 @@ PLANNER_PAGES = [
     st.Page("pages/planner_next_steps.py", title="Next steps", icon=":material/stairs:", url_path="next-steps"),
     st.Page("pages/planner_plan.py", title="Action plan", icon=":material/checklist:", url_path="action-plan"),
     st.Page("pages/planner_reviews.py", title="Reviews", icon=":material/handshake:", url_path="reviews"),
+    st.Page("pages/planner_access_log.py", title="Client access log", icon=":material/policy:", url_path="access-log"),
 ]
 
 COORDINATOR_PAGES = [

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
-from directory.models import Membership, User
+from directory.models import Membership, Organisation, User
 from directory.store import as_utc
 
 ROLES = {
@@ -85,6 +85,18 @@ def get_account(directory, username: str) -> Account | None:
     with directory._read() as session:
         user = session.scalar(select(User).where(User.username == username))
         return _account(user) if user else None
+
+
+def organisations_with_accounts(directory) -> list[str]:
+    """The organisations someone can sign in for: each named once (as first written), A to Z.
+
+    These are the partners a client's consent can usefully name (directory.clients shares a record
+    with the members of the organisations its consent names)."""
+    with directory._read() as session:
+        names = session.scalars(
+            select(Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)
+            .join(User, User.id == Membership.user_id).where(User.active).distinct())
+        return sorted(set(names), key=lambda name: (name.casefold(), name))
 
 
 # -- signing in ----------------------------------------------------------------------------

@@ -25,6 +25,20 @@ from directory.store import DirectoryError, NotFound, as_utc, organisation_key
 
 OWNERS = {"client": "Client", "keyworker": "Keyworker", "employment_specialist": "Employment specialist"}
 STATUSES = {"to_do": "To do", "doing": "Doing", "done": "Done", "dropped": "Dropped"}
+# What each access-log action means, in the words the coordinators' page shows.
+ACCESS_ACTIONS = {
+    "create": "Created the record",
+    "read": "Opened the record",
+    "update": "Changed the profile",
+    "consent": "Recorded consent to share",
+    "consent withdrawn": "Recorded consent withdrawn",
+    "plan read": "Opened the action plan",
+    "plan changed": "Changed the action plan",
+    "reviews read": "Opened the reviews",
+    "review recorded": "Recorded a review",
+    "exported": "Exported the whole record",
+    "erased": "Erased the record",
+}
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
@@ -91,8 +105,9 @@ class ReviewRecord:
 class AccessEntry:
     client_ref: str
     username: str
-    action: str
+    action: str  # a key of ACCESS_ACTIONS
     at: dt.datetime
+    organisation: str | None = None  # the organisation holding the record (references are unique only within one)
 
 
 class ClientRecords:
@@ -311,8 +326,9 @@ class ClientRecords:
         actions, reviews = self.actions(account, client_id), self.reviews(account, client_id)
         with self.directory.unit_of_work() as uow:
             self._client(uow.session, account, client_id, "exported")
-            log = [AccessEntry(a.client_ref, a.username, a.action, as_utc(a.at)) for a in uow.session.scalars(
-                select(AccessLog).where(AccessLog.client_id == client_id).order_by(AccessLog.id))]
+            log = [AccessEntry(a.client_ref, a.username, a.action, as_utc(a.at), record.organisation)
+                   for a in uow.session.scalars(
+                       select(AccessLog).where(AccessLog.client_id == client_id).order_by(AccessLog.id))]
             uow.commit()
 
         def plain(value):
@@ -340,14 +356,27 @@ class ClientRecords:
             uow.commit()
 
     def access_log(self, account: Account, *, client_ref: str | None = None, limit: int = 500) -> list[AccessEntry]:
-        if account.role != "coordinator":
-            raise AccessDenied("only coordinators can view the access log")
-        query = select(AccessLog).order_by(AccessLog.id.desc()).limit(limit)
+        """Who read or changed which client record, and when: newest first. Coordinators only."""
+        self._require_coordinator(account)
+        query = (select(AccessLog, Organisation.name)
+                 .join(Organisation, Organisation.id == AccessLog.organisation_id, isouter=True)
+                 .order_by(AccessLog.id.desc()).limit(limit))
         if client_ref:
             query = query.where(AccessLog.client_ref == client_ref)
         with self.directory._read() as session:
-            return [AccessEntry(a.client_ref, a.username, a.action, as_utc(a.at)) for a in session.scalars(query)]
+            return [AccessEntry(a.client_ref, a.username, a.action, as_utc(a.at), organisation)
+                    for a, organisation in session.execute(query)]
 
+    def access_log_refs(self, account: Account) -> list[str]:
+        """Every client reference in the access log (erased records too), A to Z: for filtering it. Coordinators only."""
+        self._require_coordinator(account)
+        with self.directory._read() as session:
+            refs = set(session.scalars(select(AccessLog.client_ref).distinct()))
+        return sorted(refs, key=lambda ref: (ref.casefold(), ref))
+
+    def _require_coordinator(self, account: Account) -> None:
+        if account.role != "coordinator":
+            raise AccessDenied("only coordinators can view the access log")
 
 def _action(action: PlanAction) -> ActionRecord:
     return ActionRecord(action.id, action.title, action.owner, action.due, action.status, action.notes,

@@ -8,8 +8,10 @@ import json
 import streamlit as st
 
 from directory import codes
+from directory.accounts import organisations_with_accounts
 from directory.clients import AccessDenied, RecordChanged
 from directory.schedule import DAYS
+from directory.store import organisation_key
 from pages import planner_support as ps
 from pages.auth import require_account
 from pages.ui import ensure_app_navigation, format_date, get_directory, md
@@ -23,8 +25,8 @@ st.title("Client")
 st.caption("Pseudonymous: a reference such as C-0042, never a name. Client data is special-category health data: "
            "it is shared with a partner organisation only with the client's recorded consent.")
 
-for message in st.session_state.pop("planner_client_flash", []):
-    st.success(message)
+for message, kind in st.session_state.pop("planner_client_flash", []):  # user-entered parts escaped already
+    getattr(st, kind)(message)
 
 listed = records.list_for(account)
 ids = [i for i, *_ in listed]
@@ -37,10 +39,12 @@ if chosen is not None and chosen not in ids:
         st.rerun()
     st.stop()
 options = [None] + ids
-picked = st.selectbox("Client", options, index=options.index(chosen) if chosen in ids else 0,
-                      format_func=lambda i: "New client (start a profile)" if i is None else labels[i], key="planner_client_pick")
-if picked != chosen:
-    ps.select_client(picked)
+# The choice can change outside the box (a link, a client just created or erased): the box follows it.
+if st.session_state.get("planner_client_pick", "unset") != (chosen if chosen in ids else None):
+    st.session_state["planner_client_pick"] = chosen if chosen in ids else None
+picked = st.selectbox("Client", options, format_func=lambda i: "New client (start a profile)" if i is None else labels[i],
+                      key="planner_client_pick",
+                      on_change=lambda: ps.select_client(st.session_state["planner_client_pick"]))
 record = ps.open_client(directory, account, picked) if picked is not None else None
 profile = dict(record.profile) if record else {}
 prefix = f"pc{record.id if record else 'new'}_"
@@ -259,26 +263,24 @@ if st.button("Save client" if record else "Create client", type="primary", key=k
             data["postcode"] = parsed.postcode  # stored as written in the postcode data: TS1 3BA
         if record:
             saved = records.update_profile(account, record.id, data, record.version)
-            st.session_state["planner_client_flash"] = [f"Saved {saved.ref} (version {saved.version})."]
+            st.session_state["planner_client_flash"] = [(f"Saved {md(saved.ref)} (version {saved.version}).", "success")]
         else:
             saved = records.create(account, ref, data)
-            st.session_state["planner_client_flash"] = [f"Created client {saved.ref}."]
+            st.session_state["planner_client_flash"] = [(f"Created client {md(saved.ref)}.", "success")]
         ps.select_client(saved.id)
         st.rerun()
     except ProfileError as error:
         field = error.field.split("[")[0].split(".")[0]
         text = ps.profile_error_text(error)
-        (slots.get(field) or st).error(text, icon=":material/back_hand:")
-        if field not in slots:
-            pass
-        st.error(f"Not saved. {text}")
+        if field in slots:
+            slots[field].error(md(text), icon=":material/back_hand:")
+        st.error(f"Not saved. {md(text)}")
     except ValueError as error:
-        slots["ref"].error(str(error))
-        st.error(f"Not saved. {error}")
+        slots["ref"].error(md(error))
+        st.error(f"Not saved. {md(error)}")
     except (RecordChanged, AccessDenied) as error:
-        st.error(f"Not saved. {error}")
+        st.error(f"Not saved. {md(error)}")
 
-saved_ok = True
 if postcode and "postcode" in data and not st.session_state.get(key("save")):
     try:
         ps._locate(postcode)
@@ -302,24 +304,44 @@ for consent in record.consents:
     if consent.withdrawn_on is None and action.button("Withdraw", key=key(f"withdraw_{consent.organisation}")):
         try:
             records.withdraw_consent(account, record.id, consent.organisation, dt.date.today())
-            st.session_state["planner_client_flash"] = [f"Consent to share with {consent.organisation} withdrawn."]
+            st.session_state["planner_client_flash"] = [
+                (f"Consent to share with {md(consent.organisation)} withdrawn.", "success")]
             st.rerun()
         except AccessDenied as error:
-            st.error(str(error))
+            st.error(md(error))
+OTHER = "\0other"  # the choice "another organisation", never an organisation's name
+held = {organisation_key(record.organisation)} | {organisation_key(n) for n in record.shared_with}
+with_accounts = organisations_with_accounts(directory)
+known = [n for n in with_accounts if organisation_key(n) not in held]
 c1, c2, c3 = st.columns([3, 2, 2])
-partner = c1.text_input("Partner organisation the client agrees to share with", key=key("partner"))
-given_on = c2.date_input("Consent given on", value=dt.date.today(), key=key("consent_date"), format="DD/MM/YYYY")
+choice = c1.selectbox("Partner organisation the client agrees to share with", [*known, OTHER], index=None,
+                      format_func=lambda n: "Another organisation (type its name)" if n == OTHER else n,
+                      placeholder="Choose an organisation", key=key("partner"),
+                      help="The organisations whose staff use this app. Staff of the organisation you choose can "
+                           "open this client's record, plan and reviews until consent is withdrawn.")
+typed = ""
+if choice == OTHER:
+    typed = c1.text_input("Name of the other organisation", key=key("partner_other"),
+                          placeholder="As its staff's accounts name it").strip()
+partner = typed if choice == OTHER else (choice or "")
+given_on = c2.date_input("Consent given on", value=dt.date.today(), max_value=dt.date.today(),
+                         key=key("consent_date"), format="DD/MM/YYYY")
 c3.markdown("&nbsp;")
 if c3.button("Record consent", key=key("consent")):
-    if not partner.strip():
-        st.error("Name the partner organisation.")
+    if not partner:
+        st.error("Choose the partner organisation, or type its name.")
     else:
         try:
-            records.give_consent(account, record.id, partner.strip(), given_on)
-            st.session_state["planner_client_flash"] = [f"Consent to share with {partner.strip()} recorded."]
+            records.give_consent(account, record.id, partner, given_on)
+            messages = [(f"Consent to share with {md(partner)} recorded.", "success")]
+            if organisation_key(partner) not in {organisation_key(n) for n in with_accounts}:
+                messages.append((f"Nobody at {md(partner)} has an account in this app yet, so nobody there can open "
+                                 "the record until a coordinator gives them one under that organisation's name.",
+                                 "warning"))
+            st.session_state["planner_client_flash"] = messages
             st.rerun()
         except AccessDenied as error:
-            st.error(f"Not recorded: {error}.")
+            st.error(f"Not recorded: {md(error)}.")
 
 # -- the client's rights -----------------------------------------------------------------------
 st.divider()
@@ -338,7 +360,7 @@ with right:
         try:
             records.erase(account, record.id)
             ps.select_client(None)
-            st.session_state["planner_client_flash"] = [f"Client {record.ref} erased."]
+            st.session_state["planner_client_flash"] = [(f"Client {md(record.ref)} erased.", "success")]
             st.rerun()
         except AccessDenied as error:
-            st.error(f"Not erased: {error}.")
+            st.error(f"Not erased: {md(error)}.")

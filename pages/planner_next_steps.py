@@ -11,6 +11,7 @@ from pages import planner_support as ps
 from pages.auth import require_account
 from pages.ui import (describe_times, ensure_app_navigation, esc, format_distance, get_directory, md,
                       short_category_label, spoc_html)
+from pages.unmet_form import unmet_need_form
 
 ensure_app_navigation()
 directory = get_directory()
@@ -27,17 +28,25 @@ from planner.profile import ProfileError  # noqa: E402
 try:
     profile, result = ps.make_plan(directory, record.profile)
 except ProfileError as error:
-    st.error(f"The client's profile needs fixing first. {ps.profile_error_text(error)}")
+    st.error(f"The client's profile needs fixing first. {md(ps.profile_error_text(error))}")
     st.page_link("pages/planner_client.py", label="Open the client page", icon=":material/person:")
     st.stop()
 
 rating = result.readiness
 light = {"red": ":red-badge[Red]", "amber": ":orange-badge[Amber]", "green": ":green-badge[Green]"}[rating.rating]
-st.markdown(f"**{md(record.ref)}** · {md(ps.STAGE_WORDS[result.stage])} · job-readiness {light} "
-            f"({rating.met} of 5 indicators met, {rating.known} known)")
-if rating.notes:
-    st.caption("Readiness notes: " + "; ".join(rating.notes) + ". Readiness shapes how support is offered, "
-               "never what the client may aim for.")
+if rating.known == 0:
+    # Rated red by the rule (fewer than three met), but nothing is known yet: say so rather than alarm.
+    st.markdown(f"**{md(record.ref)}** · {md(ps.STAGE_WORDS[result.stage])} · job-readiness "
+                ":gray-badge[Not assessed yet]")
+    st.caption("Fill in the five readiness indicators on the Client page (under “Readiness and treatment”) to get a "
+               "red, amber or green job-readiness rating. Readiness shapes how support is offered, never what the "
+               "client may aim for.")
+else:
+    st.markdown(f"**{md(record.ref)}** · {md(ps.STAGE_WORDS[result.stage])} · job-readiness {light} "
+                f"({rating.met} of 5 indicators met, {rating.known} known)")
+    if rating.notes:
+        st.caption("Readiness notes: " + "; ".join(rating.notes) + ". Readiness shapes how support is offered, "
+                   "never what the client may aim for.")
 
 st.subheader("Where the client is on the employment continuum")
 st.html(ps.continuum_html(result.continuum))
@@ -59,11 +68,11 @@ def add_to_plan(rec) -> None:
         records.add_action(account, record.id, f"{rec.name} ({rec.organisation})", "client",
                            entry_id=rec.entry_id, step=rec.step)
     except AccessDenied as error:
-        st.error(f"Not added: {error}.")
+        st.error(f"Not added: {md(error)}.")
         return
-    messages.append((f"Added “{rec.name}” to the action plan.", "success"))
+    messages.append((f"Added “{md(rec.name)}” to the action plan.", "success"))
     for clash in (ps.clashes(entry, profile) if entry else []):
-        messages.append((f"Check the times: {rec.name} overlaps {clash}.", "warning"))
+        messages.append((f"Check the times: {md(rec.name)} overlaps {md(clash)}.", "warning"))
     warning = ps.overload_warning(ps.current_activities(record.profile, records.actions(account, record.id)))
     if warning:
         messages.append((warning, "warning"))
@@ -72,54 +81,66 @@ def add_to_plan(rec) -> None:
 
 
 st.subheader(f"Recommended next steps ({len(result.recommendations)})")
-left, right = st.columns([3, 2])
-with left:
-    if not result.recommendations:
-        st.info("Nothing in the directory fits yet. See “Why not…?” below, or widen the travel limit.")
-    for rec in result.recommendations:
-        entry = ps.entry_or_none(directory, rec.entry_id)
-        with st.container(border=True):
-            distance = f" · {format_distance(rec.distance_km)}" if rec.distance_km is not None else ""
-            st.markdown(f"#### {md(rec.name)}")
-            st.markdown(f"{md(rec.organisation)} · {md(short_category_label(rec.category))} · step: "
-                        f"**{md(ps.STEP_WORDS.get(rec.step, rec.step))}**{md(distance)}")
-            st.markdown("\n".join(f"- {md(reason)}" for reason in rec.reasons))
-            for warning in rec.warnings:
-                st.warning(warning, icon=":material/warning:")
-            if entry is not None:
-                st.html(f'<div style="font-size:15px"><b>When:</b> {esc(describe_times(entry))}<br>'
-                        f"<b>Contact:</b> {spoc_html(entry)}</div>")
-            if rec.entry_id in planned:
-                st.caption("In the action plan")
-            elif st.button("Add to plan", key=f"add_{rec.entry_id}", icon=":material/add:"):
-                add_to_plan(rec)
+if not result.recommendations:  # full width: the form, and no empty map
+    st.info("Nothing in the directory fits yet. See “Why not…?” below, or widen the travel limit on the "
+            "Client page.", icon=":material/info:")
+    with st.container(border=True):
+        st.markdown("##### Record an unmet need")
+        wanted = result.continuum.next[0] if result.continuum.next else None
+        step_words = f" (step now: {ps.STEP_WORDS[wanted].lower()})" if wanted else ""
+        unmet_need_form(directory, account, prefix="plan_unmet", source="plan",
+                        prefill=ps.unmet_prefill(profile, result.continuum),
+                        intro="Tell the coordinators what this client needed and nobody could offer"
+                              f"{step_words}. Filled in from the plan with the postcode district only: the "
+                              "client's reference, name and full postcode are never kept.")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        for rec in result.recommendations:
+            entry = ps.entry_or_none(directory, rec.entry_id)
+            with st.container(border=True):
+                distance = f" · {md(format_distance(rec.distance_km))}" if rec.distance_km is not None else ""
+                st.markdown(f"#### {md(rec.name)}")
+                st.markdown(f"{md(rec.organisation)} · {md(short_category_label(rec.category))} · step: "
+                            f"**{md(ps.STEP_WORDS.get(rec.step, rec.step))}**{distance}")
+                st.markdown("\n".join(f"- {md(reason)}" for reason in rec.reasons))
+                for warning in rec.warnings:
+                    st.warning(md(warning), icon=":material/warning:")
+                if entry is not None:
+                    st.html(f'<div style="font-size:15px"><b>When:</b> {esc(describe_times(entry))}<br>'
+                            f"<b>Contact:</b> {spoc_html(entry)}</div>")
+                if rec.entry_id in planned:
+                    st.caption("In the action plan")
+                elif st.button("Add to plan", key=f"add_{rec.entry_id}", icon=":material/add:"):
+                    add_to_plan(rec)
 
-with right:
-    points = []
-    for rec in result.recommendations:
-        entry = ps.entry_or_none(directory, rec.entry_id)
-        if entry is not None and entry.latitude is not None and entry.longitude is not None:
-            points.append(maps.MapPoint(entry.latitude, entry.longitude, entry.category, entry.name, entry.id,
-                                        describe_times(entry), format_distance(rec.distance_km)))
-    client_place = None
-    if profile.postcode:
-        try:
-            lat, lon = ps._locate(profile.postcode)
-            client_place = (lat, lon, profile.postcode)
-        except ValueError:
-            client_place = None
-    if points or client_place:
-        spots = [(p.latitude, p.longitude) for p in points] + ([client_place[:2]] if client_place else [])
-        centre = (sum(s[0] for s in spots) / len(spots), sum(s[1] for s in spots) / len(spots))
-        bounds = [[min(s[0] for s in spots), min(s[1] for s in spots)], [max(s[0] for s in spots), max(s[1] for s in spots)]]
-        fmap = maps.base_map(maps.tiles_config(st.secrets), centre, zoom=12)
-        group = maps.results_group(points, dict(codes.CATEGORIES), client=client_place,
-                                   radius_km=profile.max_travel_km, bounds=bounds)
-        maps.show_map(fmap, group, key="planner_map", height=460)
-        st.caption(f"{len(points)} of {len(result.recommendations)} recommendations on the map "
-                   "(online and phone services have no place).")
-    else:
-        st.caption("No map: none of the recommendations has a place, and the client has no postcode.")
+    with right:
+        points = []
+        for rec in result.recommendations:
+            entry = ps.entry_or_none(directory, rec.entry_id)
+            if entry is not None and entry.latitude is not None and entry.longitude is not None:
+                points.append(maps.MapPoint(entry.latitude, entry.longitude, entry.category, entry.name, entry.id,
+                                            describe_times(entry), format_distance(rec.distance_km)))
+        client_place = None
+        if profile.postcode:
+            try:
+                lat, lon = ps._locate(profile.postcode)
+                client_place = (lat, lon, profile.postcode)
+            except ValueError:
+                client_place = None
+        if points or client_place:
+            spots = [(p.latitude, p.longitude) for p in points] + ([client_place[:2]] if client_place else [])
+            centre = (sum(s[0] for s in spots) / len(spots), sum(s[1] for s in spots) / len(spots))
+            bounds = [[min(s[0] for s in spots), min(s[1] for s in spots)], [max(s[0] for s in spots), max(s[1] for s in spots)]]
+            fmap = maps.base_map(maps.tiles_config(st.secrets), centre, zoom=12)
+            group = maps.results_group(points, dict(codes.CATEGORIES), client=client_place,
+                                       radius_km=profile.max_travel_km, bounds=bounds)
+            maps.show_map(fmap, group, key="planner_map", height=460)
+            st.caption(f"{len(points)} of {len(result.recommendations)} recommendations on the map "
+                       "(online and phone services have no place).")
+        else:
+            st.caption("No map: none of the recommendations has a place, and the client has no postcode.")
+
 
 st.subheader(f"Why not…? ({len(result.excluded)} ruled out)")
 query = st.text_input("Search the provision the planner ruled out", key="planner_why_not",

@@ -26,7 +26,7 @@ from planner.profile import ProfileError  # noqa: E402
 try:
     profile, result = ps.make_plan(directory, record.profile)
 except ProfileError as error:
-    st.error(f"The client's profile needs fixing first. {ps.profile_error_text(error)}")
+    st.error(f"The client's profile needs fixing first. {md(ps.profile_error_text(error))}")
     st.stop()
 
 actions = records.actions(account, record.id)
@@ -55,7 +55,8 @@ for action in actions:
                     f"<b>Contact:</b> {spoc_html(entry)}</div>")
             if action.status in ps.ACTIVE_STATUSES:
                 for clash in ps.clashes(entry, profile):
-                    st.warning(f"Clashes with {clash}.", icon=":material/warning:")
+                    st.warning(f"Clashes with {md(clash)}: agree times the client can go around it, or choose "
+                               "another session.", icon=":material/warning:")
         with st.expander("Change"):
             c1, c2, c3 = st.columns(3)
             status = c1.selectbox("Status", list(STATUSES), index=list(STATUSES).index(action.status),
@@ -68,10 +69,10 @@ for action in actions:
                 try:
                     records.update_action(account, record.id, action.id, status=status, owner=owner, due=due_on,
                                           notes=notes.strip() or None)
-                    st.session_state["planner_plan_flash"] = [(f"Saved “{action.title}”.", "success")]
+                    st.session_state["planner_plan_flash"] = [(f"Saved “{md(action.title)}”.", "success")]
                     st.rerun()
                 except (AccessDenied, ValueError) as error:
-                    st.error(f"Not saved: {error}.")
+                    st.error(f"Not saved: {md(error)}.")
 
 st.subheader("Add an action")
 recommended = {r.entry_id: r for r in result.recommendations}
@@ -89,17 +90,17 @@ if st.button("Add action", type="primary"):
     try:
         records.add_action(account, record.id, text, owner, due=due, notes=notes.strip() or None,
                            entry_id=link_to, step=linked.step if linked else None)
-        messages = [(f"Added “{text}”.", "success")]
+        messages = [(f"Added “{md(text)}”.", "success")]
         entry = ps.entry_or_none(directory, link_to)
         for clash in (ps.clashes(entry, profile) if entry else []):
-            messages.append((f"Check the times: this clashes with {clash}.", "warning"))
+            messages.append((f"Check the times: this clashes with {md(clash)}.", "warning"))
         after = ps.overload_warning(ps.current_activities(record.profile, records.actions(account, record.id)))
         if after:
             messages.append((after, "warning"))
         st.session_state["planner_plan_flash"] = messages
         st.rerun()
     except (AccessDenied, ValueError) as error:
-        st.error(f"Not added: {error}.")
+        st.error(f"Not added: {md(error)}.")
 
 st.subheader("A copy for the client")
 from planner.documents import Contact, PlanDocument, PlanItem, plan_docx, plan_pdf  # noqa: E402
@@ -111,10 +112,19 @@ for action in actions:
     if entry is not None:
         contact = Contact(entry.contact_name, entry.contact_role, entry.contact_phone or entry.phone,
                           entry.contact_email or entry.email)
+    place = address = None
+    notes = [action.notes] if action.notes else []
+    if entry is not None:
+        address = ", ".join(x for x in (entry.address, entry.postcode) if x) or None
+        # Added from Next steps, the title already names the place: then "Where" is just the address.
+        place = address if action.title.startswith(entry.name) else f"{entry.name}, {entry.organisation}"
+        address = None if place == address else address
+        if action.status in ps.ACTIVE_STATUSES:
+            notes += [f"check the times: this overlaps your {clash}. Go before or after it, or ask about another "
+                      "session." for clash in ps.clashes(entry, profile)]
     items.append(PlanItem(
         action.title, ps.OWNER_FOR_CLIENT.get(action.owner, action.owner), action.due, ps.status_label(action.status),
-        action.notes, place=f"{entry.name}, {entry.organisation}" if entry else None,
-        address=", ".join(x for x in (entry.address, entry.postcode) if x) if entry else None,
+        " ".join(n[0].upper() + n[1:] for n in notes) or None, place=place, address=address,
         times=describe_times(entry) if entry else None, contact=contact))
 continuum = result.continuum
 current = ps.STEP_WORDS.get(continuum.current, "") if continuum.current else ""

@@ -28,40 +28,62 @@ from planner.rules import STAGE_ORDER, STEP_ORDER  # noqa: E402
 try:
     profile, result = ps.make_plan(directory, record.profile)
 except ProfileError as error:
-    st.error(f"The client's profile needs fixing first. {ps.profile_error_text(error)}")
+    st.error(f"The client's profile needs fixing first. {md(ps.profile_error_text(error))}")
     st.stop()
 
 reviews = records.reviews(account, record.id)
 
 st.subheader("Distance travelled")
 if reviews:
+    import altair as alt
     import pandas as pd
 
-    frame = pd.DataFrame({
-        "Review": [f"{format_date(r.held_on)}" if i == 0 or r.held_on != reviews[i - 1].held_on
-                   else f"{format_date(r.held_on)} ({i + 1})" for i, r in enumerate(reviews)],
-        "Step on the continuum (1-10)": [STEP_ORDER.index(r.step) + 1 if r.step in STEP_ORDER else len(STEP_ORDER)
-                                          for r in reviews],
-        "Readiness indicators met (0-5)": [r.readiness_met or 0 for r in reviews],
-        "Recovery stage (1-5)": [STAGE_ORDER.index(r.stage) + 1 if r.stage in STAGE_ORDER else 0 for r in reviews],
-    }).set_index("Review")
-    st.line_chart(frame, height=300, x_label="Review", y_label="Higher is further on")
+    measures = {"Step on the continuum (1 to 10)": "step", "Readiness indicators met (0 to 5)": "met",
+                "Recovery stage (1 to 5)": "stage"}
+    rows = []
+    for i, r in enumerate(reviews):
+        label = format_date(r.held_on) if i == 0 or r.held_on != reviews[i - 1].held_on else f"{format_date(r.held_on)} ({i + 1})"
+        values = {"step": STEP_ORDER.index(r.step) + 1 if r.step in STEP_ORDER else len(STEP_ORDER),
+                  "met": r.readiness_met or 0,
+                  "stage": STAGE_ORDER.index(r.stage) + 1 if r.stage in STAGE_ORDER else 0}
+        rows += [{"Review": label, "Measure": name, "Value": values[code]} for name, code in measures.items()]
+    frame = pd.DataFrame(rows)
+    chart = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=110, filled=True), strokeWidth=3).encode(
+        x=alt.X("Review:N", sort=None, axis=alt.Axis(labelAngle=0, title="Review")),
+        y=alt.Y("Value:Q", scale=alt.Scale(domain=[0, 10]), axis=alt.Axis(tickMinStep=1, title="Higher is further on")),
+        color=alt.Color("Measure:N", sort=list(measures), scale=alt.Scale(domain=list(measures),
+                        range=["#0b57d0", "#2e7d32", "#b06000"]),
+                        legend=alt.Legend(orient="bottom", title=None, labelLimit=0)),
+        tooltip=["Review", "Measure", "Value"],
+    ).properties(height=320)
+    st.altair_chart(chart, width="stretch")
+    if len(reviews) == 1:
+        st.caption("One review so far: these are the starting points. From the next review, lines join them.")
     st.caption("Progress counts before a job: each line going up is distance travelled.")
     for review in reversed(reviews):
         with st.expander(f"{format_date(review.held_on)} · {', '.join(OWNERS[a] for a in review.attendees)}"):
             st.markdown(f"Stage: **{md(ps.STAGE_WORDS.get(review.stage, review.stage))}** · readiness: "
-                        f"**{md(review.readiness or 'not rated')}** ({review.readiness_met or 0} of 5 met) · step: "
+                        f"**{md((review.readiness or 'not rated').capitalize())}** ({review.readiness_met or 0} of 5 met) · step: "
                         f"**{md(ps.STEP_WORDS.get(review.step, review.step or 'all done'))}**")
             if review.decisions:
                 st.markdown(f"Decisions: {md(review.decisions)}")
             for response in review.responses:
                 reason = f": {md(response.get('reason'))}" if response.get("reason") else ""
+                verb = {"accept": "accepts", "decline": "declines"}.get(response.get("response"), response.get("response"))
                 st.markdown(f"- {md(response.get('suggestion'))}: {md(OWNERS.get(response.get('party'), ''))} "
-                            f"{md(response.get('response'))}{reason}")
+                            f"{md(verb)}{reason}")
 else:
     st.info("No reviews yet. Record the first one below: it is the starting point for the distance travelled.")
 
 st.subheader("Record a review")
+if (recorded := st.session_state.pop("planner_review_reset", None)) is not None:
+    # Just recorded: a fresh form, so the same review is not recorded twice by mistake. Set before the widgets
+    # are drawn (values set after that would be refused; removed ones would come back from the browser).
+    st.session_state["review_decisions"] = ""
+    for number in range(recorded):
+        st.session_state[f"review_{number}_reason"] = ""
+        for party in OWNERS:
+            st.session_state[f"review_{number}_{party}"] = ""
 c1, c2 = st.columns([1, 3])
 held_on = c1.date_input("Date", value=dt.date.today(), key="review_date", format="DD/MM/YYYY")
 attendees = c2.multiselect("Who attended", list(OWNERS), default=list(OWNERS), format_func=OWNERS.get,
@@ -103,6 +125,7 @@ if st.button("Record review", type="primary"):
             records.add_review(account, record.id, held_on, attendees, stage, readiness, int(met), step,
                                decisions.strip() or None, responses)
             st.session_state["planner_review_flash"] = [f"Review of {format_date(held_on)} recorded."]
+            st.session_state["planner_review_reset"] = len(suggestions)
             st.rerun()
         except (AccessDenied, ValueError) as error:
-            st.error(f"Not recorded: {error}.")
+            st.error(f"Not recorded: {md(error)}.")

@@ -8,16 +8,18 @@ shown in an error message.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 import streamlit as st
 
 from directory import codes
-from directory.clients import OWNERS, STATUSES, AccessDenied, ClientRecord, ClientRecords
+from directory.clients import ACCESS_ACTIONS, OWNERS, STATUSES, AccessDenied, ClientRecord, ClientRecords
 from directory.schedule import DAYS
 from directory.store import NotFound
-from pages.ui import esc, format_date, sessions_of, describe_times
+from pages.ui import LOCAL_TIME, esc, format_date, format_datetime, sessions_of, describe_times
 
 CLIENT_PARAM = "client"
 CLIENT_KEY = "planner_client_id"
@@ -111,10 +113,14 @@ def client_chooser(directory, account, *, label: str = "Client") -> ClientRecord
         st.stop()
     ids = [i for i, *_ in listed]
     labels = {i: f"{ref} · {org}" for i, ref, org, _ in listed}
-    index = ids.index(chosen) if chosen in ids else 0
-    picked = st.selectbox(label, ids, index=index, format_func=labels.get, key="planner_pick")
-    if picked != chosen:
-        select_client(picked)
+    if chosen not in ids:  # nothing chosen yet: the most recently changed record
+        chosen = ids[0]
+        select_client(chosen)
+    # The choice can change outside the box (a link, another planner page): the box follows it.
+    if st.session_state.get("planner_pick") != chosen:
+        st.session_state["planner_pick"] = chosen
+    picked = st.selectbox(label, ids, format_func=labels.get, key="planner_pick",
+                          on_change=lambda: select_client(st.session_state["planner_pick"]))
     return open_client(directory, account, picked)
 
 
@@ -260,7 +266,9 @@ def continuum_states(continuum) -> list[StepState]:
 
 _CONTINUUM_CSS = """
 <style>
-.rp-steps { display: grid; grid-template-columns: repeat(auto-fit, minmax(72px, 1fr)); gap: 6px; margin: 4px 0 12px 0; list-style: none; padding: 0; }
+.rp-steps { display: grid; grid-template-columns: repeat(auto-fit, minmax(72px, 1fr)); gap: 6px; list-style: none;
+            margin: 4px 0 12px 0 !important; padding: 0 !important; }
+.rp-steps li { margin: 0 !important; }
 .rp-step { border-radius: 8px; padding: 8px 6px; text-align: center; font-size: 14px;
            border: 2px solid #c9d1d9; background: #fff; color: #333; }
 .rp-step b { display: block; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
@@ -287,6 +295,132 @@ def owner_label(owner: str) -> str:
 
 def status_label(status: str) -> str:
     return STATUSES.get(status, status)
+
+
+# -- an unmet need, when the plan finds nothing ------------------------------------------------------
+
+# Unmet-need barrier tags (directory/unmet.py BARRIERS) from a parsed Profile: its own "other barriers" as
+# they are, and the screening answers that are barriers. Only tags: nothing that could identify the client.
+_SCREENING_BARRIERS = {
+    "children_or_dependants": "childcare", "lone_parent": "childcare", "homeless": "housing",
+    "reading_writing_maths": "literacy", "first_language_not_english": "language", "health_condition": "health",
+    "custodial_sentence": "convictions",
+}
+
+
+def unmet_barriers(profile) -> tuple[str, ...]:
+    from directory.unmet import BARRIERS
+
+    found = {b for b in profile.other_barriers if b in BARRIERS}
+    found |= {tag for name, tag in _SCREENING_BARRIERS.items() if getattr(profile.screening, name) is True}
+    if profile.needs_childcare:
+        found.add("childcare")
+    if profile.convictions in ("spent", "unspent"):
+        found.add("convictions")
+    return tuple(b for b in BARRIERS if b in found)
+
+
+def wanted_category(stage: str, continuum) -> str | None:
+    """The kind of provision the client's first next step calls for, that their stage allows: the category named
+    like the step (training), else the one that serves the fewest other steps (health: health and well-being
+    rather than treatment), in the directory's order. None when every step is done."""
+    from planner.rules import STAGE_RULES
+
+    rule = STAGE_RULES[stage]
+    order = list(codes.CATEGORIES)
+    for step in continuum.next:
+        if step not in rule.steps:
+            continue
+        serving = [c for c in order if c in rule.categories and step in codes.CATEGORY_DEFAULT_STEPS[c]]
+        if serving:
+            return min(serving, key=lambda c: (c != step, len(codes.CATEGORY_DEFAULT_STEPS[c]), order.index(c)))
+    return None
+
+
+def unmet_prefill(profile, continuum) -> dict:
+    """What "Record an unmet need" is filled with from a plan with no recommendations: the postcode district
+    only (never the full postcode or the client's reference), the stage, barrier tags and the kind of provision
+    the first next step needs."""
+    from directory.unmet import InvalidUnmetNeed, district_only
+
+    try:
+        district = district_only(profile.postcode) or ""
+    except InvalidUnmetNeed:
+        district = ""
+    return {"category": wanted_category(profile.stage, continuum) or "", "district": district,
+            "stage": profile.stage, "barriers": unmet_barriers(profile)}
+
+
+# -- the access log ------------------------------------------------------------------------------
+
+ACCESS_LOG_COLUMNS = {"when": "When", "client_ref": "Client", "who": "Who", "what": "What they did",
+                      "times": "Times", "held_by": "Held by"}
+# Every planner page opens the record (and its plan or reviews) on every click: merged when in a row.
+VIEWS = {"read": "the record", "plan read": "the action plan", "reviews read": "the reviews"}
+
+
+def _opened(actions: list[str]) -> str:
+    """'Opened the record', or 'Opened the record, the action plan and the reviews' for a run of views."""
+    kinds = [VIEWS[a] for a in VIEWS if a in actions]
+    if len(kinds) == 1:
+        return ACCESS_ACTIONS[actions[0]]
+    return "Opened " + ", ".join(kinds[:-1]) + " and " + kinds[-1]
+
+
+def access_log_rows(entries, names: dict[str, str]) -> list[dict]:
+    """The access log as the page shows it, newest first: 'Esther Obi (esther)', 'Opened the record', local time.
+    Every click on a planner page opens the record again, so one person opening the same record (its profile,
+    plan or reviews) several times in a row is one row, with how many times and from when to when; every
+    change is a row of its own."""
+    def who(username: str) -> str:
+        name = names.get(username)
+        return f"{name} ({username})" if name and name != username else username
+
+    def when(latest, earliest) -> str:
+        if format_datetime(latest) == format_datetime(earliest):
+            return format_datetime(latest)
+        first, last = earliest.astimezone(LOCAL_TIME), latest.astimezone(LOCAL_TIME)
+        if first.date() == last.date():
+            return f"{format_datetime(earliest)} to {last.strftime('%H:%M')}"
+        return f"{format_datetime(earliest)} to {format_datetime(latest)}"
+
+    groups: list[dict] = []
+    for entry in entries:
+        same = (entry.username, entry.client_ref, entry.organisation)
+        last = groups[-1] if groups else None
+        if last and last["same"] == same and entry.action in VIEWS and last["actions"][0] in VIEWS:
+            last["earliest"] = entry.at
+            last["actions"].append(entry.action)
+        else:
+            groups.append({"same": same, "latest": entry.at, "earliest": entry.at, "actions": [entry.action]})
+    rows = []
+    for group in groups:
+        username, ref, organisation = group["same"]
+        actions = group["actions"]
+        what = _opened(actions) if actions[0] in VIEWS else ACCESS_ACTIONS.get(actions[0], actions[0])
+        rows.append({"when": when(group["latest"], group["earliest"]), "who": who(username), "what": what,
+                     "times": len(actions), "client_ref": ref, "held_by": organisation or ""})
+    return rows
+
+
+def access_log_csv(entries, names: dict[str, str]) -> bytes:
+    """The access log as CSV (UTF-8 with a byte-order mark, for Excel): exact times (UTC) and usernames,
+    with the words too. Cells a spreadsheet would run as a formula are quoted with a leading '."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["time_utc", "local_time", "username", "name", "client_ref", "held_by", "action", "what"])
+    for e in entries:
+        at = e.at.astimezone(dt.timezone.utc)
+        writer.writerow([_cell(x) for x in (
+            at.strftime("%Y-%m-%dT%H:%M:%SZ"), e.at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M"), e.username,
+            names.get(e.username, ""), e.client_ref, e.organisation or "", e.action, ACCESS_ACTIONS.get(e.action, e.action))])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (as the directory's own CSV exports)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 __all__ = ["format_date", "describe_times"]

@@ -139,14 +139,22 @@ def plan_pdf(plan: PlanDocument) -> bytes:
     pdf.multi_cell(0, 12, clean(title), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font(font, "", BODY_PT)
     pdf.multi_cell(0, 8, clean(subtitle), new_x="LMARGIN", new_y="NEXT", align="L")
+    def keep_with_next(text: str, line_height: float, space_before: float) -> None:
+        """A heading never ends a page: start a new one unless it fits with two lines of what follows."""
+        lines = len(pdf.multi_cell(0, line_height, text, dry_run=True, output="LINES"))
+        if pdf.will_page_break(space_before + lines * line_height + 2 * 8):
+            pdf.add_page()
+        else:
+            pdf.ln(space_before)
+
     for heading, paragraphs in _sections(plan):
-        pdf.ln(4)
         pdf.set_font(font, "B", HEADING_PT)
+        keep_with_next(clean(heading), 10, 4)
         pdf.multi_cell(0, 10, clean(heading), new_x="LMARGIN", new_y="NEXT", align="L")
         for style, text in paragraphs:
             if style == "item":
-                pdf.ln(2)
                 pdf.set_font(font, "B", BODY_PT + 2)
+                keep_with_next(clean(text), 9, 2)
                 pdf.multi_cell(0, 9, clean(text), new_x="LMARGIN", new_y="NEXT", align="L")
             else:
                 pdf.set_font(font, "", BODY_PT)

@@ -93,3 +93,19 @@ def test_an_identity_provider_sign_in_makes_a_viewer_once(directory):
     first = account_for_identity(directory, "Sam.Jones@Council.example.gov.uk", "Sam Jones")
     again = account_for_identity(directory, "sam.jones@council.example.gov.uk", "Sam Jones")
     assert first == again == accounts.Account("sam.jones@council.example.gov.uk", "Sam Jones", "viewer", ())
+
+
+def test_the_organisations_people_sign_in_for_are_listed_once_a_to_z(directory):
+    # The fixture: alice is at Tees Valley Recovery; bob, carol and victor belong to no organisation.
+    create_user(directory, "eli", "Eli Grant", "editor", organisations=("tees works", "Teesside College"))
+    create_user(directory, "esther", "Esther Obi", "editor", organisations=("Tees  Works",))
+    create_user(directory, "gone", "Gone Away", "editor", organisations=("Closed Project",))
+    from sqlalchemy import select
+
+    from directory.models import User
+
+    with directory.unit_of_work() as uow:
+        uow.session.scalar(select(User).where(User.username == "gone")).active = False
+        uow.organisation("Entry Owner Only Ltd")  # an organisation of directory entries, nobody signs in for it
+        uow.commit()
+    assert accounts.organisations_with_accounts(directory) == ["Tees Valley Recovery", "tees works", "Teesside College"]

@@ -7,8 +7,12 @@ different organisations: an employment specialist at Tees Works and a keyworker 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -74,6 +78,11 @@ def text_of(at) -> str:
     return "\n".join(parts)
 
 
+def plain(markdown: str) -> str:
+    """What a reader sees of text escaped with pages.ui.md: the backslashes gone."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def a_client(directory, profile=PROFILE, ref="C-0042"):
     return ClientRecords(directory).create(ES, ref, {"ref": ref, **profile})
 
@@ -93,7 +102,10 @@ def test_a_bad_postcode_is_shown_next_to_the_field_then_a_good_one_saves(app_db)
     at.text_input(key="pcnew_postcode").input("not a postcode")
     at.button(key="pcnew_save").click().run()
     assert not at.exception
-    assert any(e.value.startswith("Postcode: 'not a postcode' is not a UK postcode") for e in at.error)
+    # Once beside the field, once under the button.
+    assert [plain(e.value) for e in at.error] == [
+        "Postcode: 'not a postcode' is not a UK postcode: write it like TS1 3BA",
+        "Not saved. Postcode: 'not a postcode' is not a UK postcode: write it like TS1 3BA"]
     assert ClientRecords(app_db).list_for(ES) == []
 
     at.text_input(key="pcnew_postcode").input("ts1 3ba")
@@ -106,8 +118,12 @@ def test_a_bad_postcode_is_shown_next_to_the_field_then_a_good_one_saves(app_db)
     at.checkbox(key="pcnew_a_Tue_Morning").check()
     at.button(key="pcnew_save").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.success[0].value == "Created client C-0042."
+    assert plain(at.success[0].value) == "Created client C-0042."
     [(client_id, ref, org, _)] = ClientRecords(app_db).list_for(ES)
+    # The page now shows the client just created, ready for consent.
+    assert at.selectbox(key="planner_client_pick").value == client_id
+    assert at.query_params["client"] == str(client_id)
+    assert "Consent to share" in [h.value for h in at.subheader]
     saved = ClientRecords(app_db).open(ES, client_id).profile
     assert (ref, org, saved["postcode"]) == ("C-0042", "Tees Works", "TS1 3BA")
     assert saved["commitments"] == [{"what": "supervised consumption", "days": ["Mon", "Tue"],
@@ -124,8 +140,9 @@ def test_a_bad_commitment_time_names_the_field(app_db):
     at.text_input(key="pcnew_c0_start").input("9am")
     at.text_input(key="pcnew_c0_end").input("10:00")
     at.button(key="pcnew_save").click().run()
-    assert any(e.value == "Fixed commitments (row 1, start): '9am' is not a time HH:MM" for e in at.error), \
-        [e.value for e in at.error]
+    assert [plain(e.value) for e in at.error] == [
+        "Fixed commitments (row 1, start): '9am' is not a time HH:MM",
+        "Not saved. Fixed commitments (row 1, start): '9am' is not a time HH:MM"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -150,9 +167,17 @@ def test_consent_is_recorded_with_date_and_who_took_it_then_withdrawn(app_db):
     record = a_client(app_db)
     at = open_page("pages/planner_client.py", params={"client": str(record.id)})
     prefix = f"pc{record.id}_"
-    at.text_input(key=prefix + "partner").input("Tees Valley Recovery")
+    # The organisations whose staff have accounts, less the one that holds the record.
+    assert at.selectbox(key=prefix + "partner").options == ["Tees Valley Recovery", "Another organisation (type its name)"]
+    assert at.selectbox(key=prefix + "partner").value is None
     at.button(key=prefix + "consent").click().run()
-    assert at.success[0].value == "Consent to share with Tees Valley Recovery recorded."
+    assert [e.value for e in at.error] == ["Choose the partner organisation, or type its name."]
+    at.selectbox(key=prefix + "partner").set_value("Tees Valley Recovery")
+    at.button(key=prefix + "consent").click().run()
+    assert [plain(m.value) for m in at.success] == ["Consent to share with Tees Valley Recovery recorded."]
+    assert not at.warning
+    # Shared already: no longer offered.
+    assert at.selectbox(key=prefix + "partner").options == ["Another organisation (type its name)"]
     assert "recorded by esther" in text_of(at) and "active" in text_of(at)
     assert ClientRecords(app_db).list_for(KW)[0][1] == "C-0042"
     at.button(key=prefix + "withdraw_Tees Valley Recovery").click().run()
@@ -168,7 +193,7 @@ def test_export_and_erase(app_db):
     assert at.button(key=prefix + "erase").disabled
     at.checkbox(key=prefix + "erase_sure").check().run()
     at.button(key=prefix + "erase").click().run()
-    assert at.success[0].value == "Client C-0042 erased."
+    assert plain(at.success[0].value) == "Client C-0042 erased."
     assert ClientRecords(app_db).list_for(ES) == []
 
 
@@ -265,3 +290,247 @@ def test_a_review_is_recorded_and_the_chart_shows_distance_travelled(app_db):
     assert all(r["reason"] == "clashes with a course" for r in latest.responses)
     charts = at.get("vega_lite_chart")
     assert charts, "no distance-travelled chart"
+    # A fresh form, so the same review is not recorded twice by mistake.
+    assert (at.text_area(key="review_decisions").value, at.selectbox(key="review_0_client").value,
+            at.selectbox(key="review_0_keyworker").value, at.text_input(key="review_0_reason").value) == ("", "", "", "")
+    suggestion = latest.responses[0]["suggestion"]
+    assert [plain(m.value) for m in at.markdown if m.value.startswith("- ")] == [
+        f"- {suggestion}: Client accepts: clashes with a course",
+        f"- {suggestion}: Keyworker declines: clashes with a course"]
+
+
+def test_consent_can_name_another_organisation_and_says_when_nobody_there_can_sign_in(app_db):
+    record = a_client(app_db)
+    at = open_page("pages/planner_client.py", params={"client": str(record.id)})
+    prefix = f"pc{record.id}_"
+    at.selectbox(key=prefix + "partner").set_value("\0other").run()
+    at.text_input(key=prefix + "partner_other").input("Stockton Food Bank")
+    at.button(key=prefix + "consent").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [plain(m.value) for m in at.success] == ["Consent to share with Stockton Food Bank recorded."]
+    assert [plain(w.value) for w in at.warning] == [
+        "Nobody at Stockton Food Bank has an account in this app yet, so nobody there can open the record until a "
+        "coordinator gives them one under that organisation's name."]
+    assert ClientRecords(app_db).open(ES, record.id).shared_with == ("Stockton Food Bank",)
+    # Typed in other letters, a known organisation is the same organisation: its staff can open the record.
+    at.selectbox(key=prefix + "partner").set_value("\0other").run()
+    at.text_input(key=prefix + "partner_other").input("tees valley  RECOVERY")
+    at.button(key=prefix + "consent").click().run()
+    assert not at.warning
+    assert [ref for _, ref, _, _ in ClientRecords(app_db).list_for(KW)] == ["C-0042"]
+
+
+# -- the client access log (coordinators) ---------------------------------------------------------------
+
+COORDINATOR = Account("cora", "Cora Reid", "coordinator", ("Tees Valley Council",))
+
+
+def test_the_access_log_is_locked_for_editors(app_db):
+    a_client(app_db)
+    at = open_page("pages/planner_access_log.py")
+    assert [w.value for w in at.warning] == [
+        "Your account can add and change entries but not see the client access log. "
+        "Ask a coordinator in your forum for access."]
+    assert not at.dataframe and "C-0042" not in text_of(at)
+
+
+def test_a_coordinator_sees_who_opened_and_changed_which_client(app_db):
+    from directory.clients import ClientRecords
+    from pages.planner_support import access_log_csv
+    from pages.ui import format_datetime
+
+    create_user(app_db, COORDINATOR.username, COORDINATOR.display_name, "coordinator",
+                organisations=COORDINATOR.organisations)
+    at = open_page("pages/planner_access_log.py", account=COORDINATOR)
+    assert [i.value for i in at.info] == [
+        "Nobody has opened a client record yet. When someone creates, opens or changes a client on the planner "
+        "pages, it appears here."]
+
+    records = ClientRecords(app_db)
+    record = a_client(app_db)                                                        # esther: create
+    open_page("pages/planner_client.py", params={"client": str(record.id)})          # esther: read
+    open_page("pages/planner_client.py", params={"client": str(record.id)})          # esther: read again
+    records.give_consent(ES, record.id, "Tees Valley Recovery", dt.date.today())     # esther: consent
+    open_page("pages/planner_client.py", account=KW, params={"client": str(record.id)})  # kim: read
+    other = a_client(app_db, ref="C-0043")                                           # esther: create
+
+    at = open_page("pages/planner_access_log.py", account=COORDINATOR)
+    assert at.selectbox(key="access_ref").options == ["All clients", "C-0042", "C-0043"]
+    assert [(m.label, m.value) for m in at.metric] == [("Times logged", "6"), ("People", "2"), ("Client records", "2")]
+    logged = records.access_log(COORDINATOR)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["When", "Client", "Who", "What they did", "Times"]
+    assert plain(at.markdown[0].value) == "Records held by **Tees Works**."
+    table = table[["When", "Who", "What they did", "Times", "Client"]]
+    # The two reads in a row are one line, "2 times", from the first to the last (here within the minute).
+    assert table.values.tolist() == [
+        [format_datetime(logged[0].at), "Esther Obi (esther)", "Created the record", 1, "C-0043"],
+        [format_datetime(logged[1].at), "Kim Patel (kim)", "Opened the record", 1, "C-0042"],
+        [format_datetime(logged[2].at), "Esther Obi (esther)", "Recorded consent to share", 1, "C-0042"],
+        [ps_when(logged[4].at, logged[3].at), "Esther Obi (esther)", "Opened the record", 2, "C-0042"],
+        [format_datetime(logged[5].at), "Esther Obi (esther)", "Created the record", 1, "C-0042"],
+    ]
+    assert [(e.username, e.action) for e in logged[3:5]] == [("esther", "read"), ("esther", "read")]
+    assert [b.label for b in at.get("download_button")] == ["Download the access log (CSV)"]
+    assert other.ref == "C-0043"
+
+    at.selectbox(key="access_ref").set_value("C-0043").run()
+    assert at.dataframe[0].value[["When", "Who", "What they did", "Times", "Client"]].values.tolist() == [
+        [format_datetime(logged[0].at), "Esther Obi (esther)", "Created the record", 1, "C-0043"]]
+    assert [(m.label, m.value) for m in at.metric] == [("Times logged", "1"), ("People", "1"), ("Client records", "1")]
+
+    # Another organisation's client with the same reference: told apart by who holds it.
+    theirs = records.create(KW, "C-0042", {"ref": "C-0042", **PROFILE})
+    at = open_page("pages/planner_access_log.py", account=COORDINATOR)
+    at.selectbox(key="access_ref").set_value("C-0042").run()
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["When", "Client", "Who", "What they did", "Times", "Held by"]
+    table = table[["When", "Who", "What they did", "Times", "Client", "Held by"]]
+    assert table.values.tolist()[:2] == [
+        [format_datetime(records.access_log(COORDINATOR)[0].at), "Kim Patel (kim)", "Created the record", 1, "C-0042",
+         "Tees Valley Recovery"],
+        [format_datetime(logged[1].at), "Kim Patel (kim)", "Opened the record", 1, "C-0042", "Tees Works"]]
+    assert [(m.label, m.value) for m in at.metric] == [("Times logged", "6"), ("People", "2"), ("Client records", "2")]
+    assert theirs.organisation == "Tees Valley Recovery"
+
+    # The download: exact times and usernames, the words too; a spreadsheet never runs a cell as a formula.
+    names = {"esther": "Esther Obi", "=HYPERLINK(1)": ""}
+    entry = logged[0]
+    hostile = type(entry)("C-0043", "=HYPERLINK(1)", "read", entry.at, "Tees Works")
+    text = access_log_csv([entry, hostile], names).decode("utf-8")
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    utc = entry.at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    local = entry.at.astimezone(ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M")
+    assert rows == [
+        ["time_utc", "local_time", "username", "name", "client_ref", "held_by", "action", "what"],
+        [utc, local, "esther", "Esther Obi", "C-0043", "Tees Works", "create", "Created the record"],
+        [utc, local, "'=HYPERLINK(1)", "", "C-0043", "Tees Works", "read", "Opened the record"],
+    ]
+
+
+def ps_when(earliest, latest) -> str:
+    """The "When" of repeats in a row: one time when they fall within a minute, else from and to."""
+    from pages.ui import format_datetime
+
+    return format_datetime(latest) if format_datetime(latest) == format_datetime(earliest) else \
+        f"{format_datetime(earliest)} to {latest.astimezone(ZoneInfo('Europe/London')).strftime('%H:%M')}"
+
+
+def test_opening_a_record_again_and_again_is_one_line_with_the_times_it_spans():
+    from directory.clients import AccessEntry
+    from pages.planner_support import access_log_rows
+
+    at = dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)  # 9:05 in London (GMT)
+    entries = [AccessEntry("C-1", "kim", "read", at + dt.timedelta(minutes=40), "Tees Works"),
+               AccessEntry("C-1", "kim", "plan read", at + dt.timedelta(minutes=2), "Tees Works"),
+               AccessEntry("C-1", "kim", "read", at, "Tees Works"),
+               AccessEntry("C-1", "kim", "update", at, "Tees Works"),
+               AccessEntry("C-1", "kim", "read", at - dt.timedelta(days=1), "Tees Works"),
+               AccessEntry("C-1", "kim", "read", at - dt.timedelta(days=2), "Tees Works"),
+               AccessEntry("C-1", "ola", "reviews read", at - dt.timedelta(days=2), None),
+               AccessEntry("C-1", "ola", "plan read", at - dt.timedelta(days=2), None),
+               AccessEntry("C-1", "ola", "read", at - dt.timedelta(days=2), None),
+               AccessEntry("C-1", "ola", "plan changed", at - dt.timedelta(days=3), None),
+               AccessEntry("C-1", "ola", "plan changed", at - dt.timedelta(days=3), None)]
+    assert [(r["when"], r["who"], r["what"], r["times"]) for r in access_log_rows(entries, {"kim": "Kim Patel"})] == [
+        ("23 Nov 2026, 09:05 to 09:45", "Kim Patel (kim)", "Opened the record and the action plan", 3),
+        ("23 Nov 2026, 09:05", "Kim Patel (kim)", "Changed the profile", 1),
+        ("21 Nov 2026, 09:05 to 22 Nov 2026, 09:05", "Kim Patel (kim)", "Opened the record", 2),
+        ("21 Nov 2026, 09:05", "ola", "Opened the record, the action plan and the reviews", 3),
+        ("20 Nov 2026, 09:05", "ola", "Changed the action plan", 1),  # changes are never merged
+        ("20 Nov 2026, 09:05", "ola", "Changed the action plan", 1),
+    ]
+
+
+# -- nothing fits: record an unmet need -------------------------------------------------------------------
+
+
+def test_a_plan_with_no_recommendations_records_an_unmet_need_with_the_district_only(app_db):
+    from directory.unmet import unmet_needs, unmet_summary
+
+    # In crisis only treatment, housing, health and recovery support are offered, and the one recovery café is
+    # for later stages: nothing fits.
+    profile = {"stage": "crisis", "postcode": "TS1 3BA", "max_travel_km": 2, "convictions": "spent",
+               "screening": {"homeless": True, "first_language_not_english": True},
+               "other_barriers": ["transport"]}
+    record = a_client(app_db, profile, ref="C-0077")
+    at = open_page("pages/planner_next_steps.py", params={"client": str(record.id)})
+    assert [i.value for i in at.info] == [
+        "Nothing in the directory fits yet. See “Why not…?” below, or widen the travel limit on the Client page."]
+    # Filled in from the plan: the first next step (health) calls for health and well-being.
+    assert (at.selectbox(key="plan_unmet_category").value, at.text_input(key="plan_unmet_district").value,
+            at.selectbox(key="plan_unmet_stage").value, at.multiselect(key="plan_unmet_barriers").value) == (
+        "health_wellbeing", "TS1", "crisis", ["transport", "housing", "language", "convictions"])
+    assert unmet_needs(app_db) == []
+
+    at.button[[b.label for b in at.button].index("Record unmet need")].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [plain(m.value) for m in at.success] == [
+        "Recorded: Health & well-being in TS1. Thank you. Coordinators see it on the Unmet needs page; "
+        "no client details were kept."]
+    assert unmet_summary(app_db, by_month=False).to_dict("records") == [
+        {"district": "TS1", "category": "health_wellbeing", "unmet": 1, "provision": 0,
+         "top_barriers": "transport (1), housing (1), language (1), convictions (1)"}]
+    [need] = unmet_needs(app_db)
+    assert (need.category, need.district, need.stage, need.barriers, need.recorded_on, need.recorded_by,
+            need.source) == ("health_wellbeing", "TS1", "crisis", ("transport", "housing", "language", "convictions"),
+                             dt.date.today(), "esther", "plan")
+
+
+def test_a_plan_with_recommendations_offers_no_unmet_need(app_db):
+    record = a_client(app_db)
+    at = open_page("pages/planner_next_steps.py", params={"client": str(record.id)})
+    assert "Record unmet need" not in [b.label for b in at.button]
+
+
+class _Continuum:
+    def __init__(self, *steps):
+        self.next = steps
+
+
+@pytest.mark.parametrize("stage, steps, wanted", [
+    ("stabilising", ("health",), "health_wellbeing"),  # not treatment, which serves two steps
+    ("stabilising", ("motivation",), "recovery_support"),
+    ("stabilising", ("stabilising",), "treatment"),
+    ("stabilising", ("housing",), "housing"),
+    ("stabilising", ("soft_skills",), "volunteering"),
+    ("stabilising", ("training",), "training"),  # named like the step, before basic skills
+    ("stabilising", ("financial",), "money_advice"),
+    ("stabilising", ("work_trials",), "work_placement"),
+    ("stabilising", ("job_search",), "employment_support"),
+    ("stabilising", ("in_work_support",), "in_work_support"),
+    ("early", ("job_search", "training"), "training"),  # no job search before stabilising
+    ("crisis", ("soft_skills", "training"), None),  # in crisis neither is on the table
+    ("sustained", (), None),  # every step done
+])
+def test_the_unmet_need_names_the_provision_the_first_next_step_needs(stage, steps, wanted):
+    from pages.planner_support import wanted_category
+
+    assert wanted_category(stage, _Continuum(*steps)) == wanted
+
+
+def test_the_unmet_need_barriers_come_from_the_screening_and_other_barriers():
+    from pages.planner_support import unmet_barriers
+    from planner.profile import parse_profile
+
+    profile = parse_profile({"ref": "C-1", "stage": "early", "needs_childcare": True, "convictions": "none",
+                             "screening": {"reading_writing_maths": True, "health_condition": True, "homeless": False,
+                                           "custodial_sentence": True, "abstinent": False},
+                             "other_barriers": ["no_id_or_bank_account", "debt"]})
+    assert unmet_barriers(profile) == ("debt", "no_id_or_bank_account", "childcare", "literacy", "health", "convictions")
+    assert unmet_barriers(parse_profile({"ref": "C-2", "stage": "early"})) == ()
+
+
+def test_choosing_another_client_on_a_planner_page_opens_it_and_the_link_follows(app_db):
+    first, second = a_client(app_db, ref="C-0001"), a_client(app_db, ref="C-0002")
+    at = open_page("pages/planner_plan.py", params={"client": str(first.id)})
+    assert at.selectbox(key="planner_pick").value == first.id
+    at.selectbox(key="planner_pick").set_value(second.id).run()
+    assert at.selectbox(key="planner_pick").value == second.id
+    assert at.query_params["client"] == str(second.id)
+    assert at.get("download_button")[0].proto.label == "Download the plan (PDF, large print)"
+    # A link to the other client wins over the box's last choice.
+    at.query_params["client"] = str(first.id)
+    at.run()
+    assert at.selectbox(key="planner_pick").value == first.id

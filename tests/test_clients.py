@@ -100,3 +100,48 @@ def test_plans_reviews_export_and_erasure(directory, people):
         records.open(people["kim"], record.id)
     assert records.access_log(people["cy"], client_ref="C-0042")[0].action == "erased"
     assert records.list_for(people["kim"]) == []
+
+
+def test_the_access_log_names_the_holder_filters_by_reference_and_words_every_action(directory, people):
+    from directory.clients import ACCESS_ACTIONS
+
+    records = ClientRecords(directory)
+    kims = records.create(people["kim"], "C-0042", PROFILE)
+    elis = records.create(people["eli"], "C-0042", PROFILE)  # the same reference at another organisation
+    other = records.create(people["eli"], "c-7", PROFILE | {"ref": "c-7"})
+    records.open(people["kim"], kims.id)
+    records.update_profile(people["kim"], kims.id, PROFILE | {"stage": "early"}, 1)
+    records.give_consent(people["kim"], kims.id, "Tees Employment Partnership", dt.date(2026, 11, 2))
+    records.withdraw_consent(people["kim"], kims.id, "Tees Employment Partnership", dt.date(2026, 11, 3))
+    action = records.add_action(people["kim"], kims.id, "Visit the job club", "client")
+    records.update_action(people["kim"], kims.id, action.id, status="doing")
+    records.add_review(people["kim"], kims.id, dt.date(2026, 11, 4), ["client"], "early", "amber", 3, "health", None, [])
+    exported = records.export(people["kim"], kims.id)  # reads the record, plan and reviews, then logs the export
+    records.erase(people["eli"], other.id)
+
+    assert [(a["username"], a["action"], a["organisation"]) for a in exported["access_log"]][:2] == [
+        ("kim", "create", "Tees Recovery Service"), ("kim", "read", "Tees Recovery Service")]
+    log = records.access_log(people["cy"], client_ref="C-0042")
+    assert [(e.client_ref, e.organisation, e.username, e.action) for e in reversed(log)] == [
+        ("C-0042", "Tees Recovery Service", "kim", "create"),
+        ("C-0042", "Tees Employment Partnership", "eli", "create"),
+        ("C-0042", "Tees Recovery Service", "kim", "read"),
+        ("C-0042", "Tees Recovery Service", "kim", "update"),
+        ("C-0042", "Tees Recovery Service", "kim", "consent"),
+        ("C-0042", "Tees Recovery Service", "kim", "consent withdrawn"),
+        ("C-0042", "Tees Recovery Service", "kim", "plan changed"),
+        ("C-0042", "Tees Recovery Service", "kim", "plan changed"),
+        ("C-0042", "Tees Recovery Service", "kim", "review recorded"),
+        ("C-0042", "Tees Recovery Service", "kim", "read"),
+        ("C-0042", "Tees Recovery Service", "kim", "plan read"),
+        ("C-0042", "Tees Recovery Service", "kim", "reviews read"),
+        ("C-0042", "Tees Recovery Service", "kim", "exported"),
+    ]
+    assert elis.organisation == "Tees Employment Partnership"
+    everything = records.access_log(people["cy"])
+    assert [(e.client_ref, e.action) for e in everything[:2]] == [("c-7", "erased"), ("C-0042", "exported")]
+    assert {e.action for e in everything} == set(ACCESS_ACTIONS)  # every action logged has words on the page
+    assert len(records.access_log(people["cy"], limit=3)) == 3
+    assert records.access_log_refs(people["cy"]) == ["C-0042", "c-7"]
+    with pytest.raises(AccessDenied, match="^only coordinators can view the access log$"):
+        records.access_log_refs(people["kim"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 from planner.documents import BODY_PT, Contact, PlanDocument, PlanItem, plan_docx, plan_pdf
 
@@ -66,3 +67,20 @@ def test_an_empty_plan_still_makes_documents():
     empty = PlanDocument(ref="C-1", made_on=dt.date(2026, 1, 1), where_now="You are working on: health.")
     assert plan_pdf(empty).startswith(b"%PDF")
     assert plan_docx(empty).startswith(b"PK")
+
+
+def test_a_heading_or_action_title_never_ends_a_page():
+    from pypdf import PdfReader
+
+    headings = ("Where you are now", "What we agreed to do", "Your fixed times (nothing in this plan should clash)",
+                "Your support")
+    for count in range(1, 10):
+        items = tuple(PlanItem(f"Action number {n}", "You", None, "To do", place="Job Club, Tees Works",
+                               times="Wednesdays 10am to 12pm", contact=Contact("Sam Lee", "Job coach", "01642 000003"))
+                      for n in range(1, count + 1))
+        plan = PlanDocument("C-0042", dt.date(2026, 11, 3), "You are working on: training.", items=items,
+                            fixed_times=PLAN.fixed_times, your_people=PLAN.your_people)
+        pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(plan_pdf(plan))).pages]
+        for page in pages[:-1]:
+            assert not page.endswith(headings), (count, page[-80:])
+            assert not re.search(r"\d+\. Action number \d+$", page), (count, page[-80:])
