@@ -188,7 +188,7 @@ def _district_boxes(table: PostcodeTable) -> dict[str, np.ndarray]:
     key = id(table)
     if key not in _boxes_cache:
         groups = _district_groups(table)
-        starts, stops = groups["starts"], groups["stops"]
+        starts = groups["starts"]
         lat, lon = groups["latitude"], groups["longitude"]
         _boxes_cache[key] = {
             "names": groups["names"],

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,42 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def serve(url: str, log_path: Path):
+    """`streamlit run app.py` on 127.0.0.1 over the database at `url`, until the block ends: its address."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url}
+    env.pop("RP_TILES_URL", None)  # OpenStreetMap, which the tests make unreachable
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                        if response.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail(f"streamlit did not start on {base}:\n{log_path.read_text()}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def app_url():
     """The app, serving a small seeded directory, for the whole session; stopped afterwards."""
@@ -49,41 +86,8 @@ def app_url():
     with tempfile.TemporaryDirectory(prefix="rp-browser-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'directory.db'}"
         seed(url)
-        port = _free_port()
-        env = {**os.environ, "DATABASE_URL": url}
-        env.pop("RP_TILES_URL", None)  # OpenStreetMap, which the tests make unreachable
-        log = open(Path(tmp) / "streamlit.log", "w")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while True:
-                if server.poll() is not None:
-                    log.flush()
-                    pytest.fail(f"streamlit exited ({server.returncode}):\n{(Path(tmp) / 'streamlit.log').read_text()}")
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not answer on {base} within {START_TIMEOUT_S} s")
-                time.sleep(0.2)
+        with serve(url, Path(tmp) / "streamlit.log") as base:
             yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
-            log.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, ROOT, Offline, _free_port, _unavailable
+from tests.browser.conftest import CHROMIUM, Offline, _unavailable, serve
 from tests.browser.test_browser import MAP_FRAME, wait_for_app
 from tests.browser.test_browser_coverage import choose, close_page_not_found, open_from_menu
 
@@ -55,42 +50,6 @@ def plant(directory, today: dt.date) -> None:
                       "organisation": "Middlesbrough Community Learning", "category": "basic_skills",
                       "postcode": "TS1 3BA", "cost": "free", "contact_phone": "01642 999999",
                       "last_verified": today - dt.timedelta(days=10)}, "bob")
-
-
-@contextmanager
-def serve(url: str, log_path: Path):
-    """`streamlit run app.py` on 127.0.0.1 over the database at `url`, until the block ends."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url}
-    env.pop("RP_TILES_URL", None)  # OpenStreetMap, which the tests make unreachable
-    with open(log_path, "w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail(f"streamlit did not start:\n{log_path.read_text()}")
-                time.sleep(0.2)
-            yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

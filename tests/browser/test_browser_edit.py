@@ -4,17 +4,12 @@ session's shared server serves other tests that expect the seeded times)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, ROOT, Offline, _free_port, _unavailable
+from tests.browser.conftest import CHROMIUM, Offline, _unavailable, serve
 from tests.browser.test_browser import wait_for_app
 
 PASSWORD = "forum member passphrase"
@@ -36,37 +31,8 @@ def edit_app_url():
         create_user(directory, "dina", "Dina Ali", "editor", password=PASSWORD,
                     organisations=("Tees Works",))
         directory.engine.dispose()
-        port = _free_port()
-        env = {**os.environ, "DATABASE_URL": url}
-        env.pop("RP_TILES_URL", None)
-        log = open(Path(tmp) / "streamlit.log", "w")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{(Path(tmp) / 'streamlit.log').read_text()}")
-                time.sleep(0.2)
+        with serve(url, Path(tmp) / "streamlit.log") as base:
             yield base
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
-            log.close()
 
 
 @pytest.fixture

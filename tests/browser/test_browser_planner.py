@@ -10,18 +10,15 @@ for a person to look at. With REQUIRE_BROWSER=1 a missing pdftoppm fails the tes
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, REQUIRE_BROWSER, ROOT, SCREENSHOTS, Offline, _free_port, _unavailable
+from tests.browser.conftest import CHROMIUM, REQUIRE_BROWSER, SCREENSHOTS, Offline, _unavailable, serve
 from tests.browser.test_browser import wait_for_app
 
 WALKTHROUGH_LIMIT_S = 180  # "in under three minutes" (issue 4)
@@ -41,37 +38,8 @@ def demo_app():
         directory = Directory(url)
         seed_demo(directory)
         directory.engine.dispose()
-        port = _free_port()
-        env = {**os.environ, "DATABASE_URL": url}
-        env.pop("RP_TILES_URL", None)
-        log = open(Path(tmp) / "streamlit.log", "w")
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                        if response.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"streamlit did not start:\n{(Path(tmp) / 'streamlit.log').read_text()}")
-                time.sleep(0.2)
+        with serve(url, Path(tmp) / "streamlit.log") as base:
             yield base, url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
-            log.close()
 
 
 @pytest.fixture
