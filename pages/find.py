@@ -251,7 +251,7 @@ def _share_save_print(directory, state: SearchState, place, hits, now) -> None:
     base = st.context.url or ""
     query = urllib.parse.urlencode(params, doseq=True)
     link = f"{base}?{query}" if query else (base or "?")
-    with st.popover("Share, save or print", icon=":material/share:"):
+    with st.popover("Share or print", icon=":material/share:"):
         st.markdown("**Link to this search** (copy it with the button on the right):")
         st.code(link, language=None, wrap_lines=True)
         search_line = describe_search(state, place.label if place else None)
