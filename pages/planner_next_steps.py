@@ -23,14 +23,7 @@ for message, kind in st.session_state.pop("planner_next_flash", []):
     getattr(st, kind)(message)
 record = ps.client_chooser(directory, account)
 
-from planner.profile import ProfileError  # noqa: E402
-
-try:
-    profile, result = ps.make_plan(directory, record.profile)
-except ProfileError as error:
-    st.error(f"The client's profile needs fixing first. {md(ps.profile_error_text(error))}")
-    st.page_link("pages/planner_client.py", label="Open the client page", icon=":material/person:")
-    st.stop()
+profile, result = ps.plan_or_stop(directory, record)
 
 rating = result.readiness
 light = {"red": ":red-badge[Red]", "amber": ":orange-badge[Amber]", "green": ":green-badge[Green]"}[rating.rating]

@@ -21,13 +21,7 @@ for message, kind in st.session_state.pop("planner_plan_flash", []):
     getattr(st, kind)(message)
 record = ps.client_chooser(directory, account)
 
-from planner.profile import ProfileError  # noqa: E402
-
-try:
-    profile, result = ps.make_plan(directory, record.profile)
-except ProfileError as error:
-    st.error(f"The client's profile needs fixing first. {md(ps.profile_error_text(error))}")
-    st.stop()
+profile, result = ps.plan_or_stop(directory, record)
 
 actions = records.actions(account, record.id)
 count = ps.current_activities(record.profile, actions)

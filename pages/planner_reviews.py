@@ -22,14 +22,9 @@ for message in st.session_state.pop("planner_review_flash", []):
     st.success(message)
 record = ps.client_chooser(directory, account)
 
-from planner.profile import ProfileError  # noqa: E402
 from planner.rules import STAGE_ORDER, STEP_ORDER  # noqa: E402
 
-try:
-    profile, result = ps.make_plan(directory, record.profile)
-except ProfileError as error:
-    st.error(f"The client's profile needs fixing first. {md(ps.profile_error_text(error))}")
-    st.stop()
+profile, result = ps.plan_or_stop(directory, record)
 
 reviews = records.reviews(account, record.id)
 

@@ -19,7 +19,7 @@ from directory import codes
 from directory.clients import ACCESS_ACTIONS, OWNERS, STATUSES, AccessDenied, ClientRecord, ClientRecords
 from directory.schedule import DAYS
 from directory.store import NotFound
-from pages.ui import LOCAL_TIME, esc, format_date, format_datetime, sessions_of, describe_times
+from pages.ui import LOCAL_TIME, describe_times, esc, format_date, format_datetime, md, sessions_of
 
 CLIENT_PARAM = "client"
 CLIENT_KEY = "planner_client_id"
@@ -161,6 +161,19 @@ def make_plan(directory, profile_data: dict, today: dt.date | None = None, limit
     profile = parse_profile(profile_data)
     return profile, recommend(profile, planner_index(directory), today or dt.date.today(), limit=limit,
                               postcode_locator=_locate)
+
+
+def plan_or_stop(directory, record: ClientRecord):
+    """make_plan for the chosen client; a profile the planner cannot read stops the page with what
+    to fix and a link to where it is fixed."""
+    from planner.profile import ProfileError
+
+    try:
+        return make_plan(directory, record.profile)
+    except ProfileError as error:
+        st.error(f"The client's profile needs fixing first. {md(profile_error_text(error))}")
+        st.page_link("pages/planner_client.py", label="Open the client page", icon=":material/person:")
+        st.stop()
 
 
 # -- words ---------------------------------------------------------------------------------------
