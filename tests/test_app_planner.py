@@ -534,3 +534,13 @@ def test_choosing_another_client_on_a_planner_page_opens_it_and_the_link_follows
     at.query_params["client"] = str(first.id)
     at.run()
     assert at.selectbox(key="planner_pick").value == first.id
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_a_profile_the_planner_cannot_read_says_what_to_fix_and_where(app_db, page):
+    record = a_client(app_db, profile={**PROFILE, "stage": "recovered"})
+    at = open_page(page, params={"client": str(record.id)})
+    assert [plain(e.value) for e in at.error] == [
+        "The client's profile needs fixing first. Recovery stage: must be one of crisis, early, stabilising, "
+        "progressing, sustained"]
+    assert [link.proto.page for link in at.get("page_link")][-1] == "planner-client"
