@@ -38,6 +38,7 @@ from directory import geo
 from directory.codes import CATEGORIES
 from directory.fields import Entry
 from directory.postcodes import PostcodeTable, default_table, postcode_district
+from directory.io.spreadsheet import spreadsheet_safe
 
 AREA = "area"
 WGS84 = "EPSG:4326"
@@ -420,9 +421,14 @@ def within_coverage(entries: Iterable[Entry], areas: gpd.GeoDataFrame, category:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV as the directory's own exports write it: UTF-8 with a byte-order mark (Excel), CRLF; no geometry."""
+    """CSV as the directory's own exports write it: UTF-8 with a byte-order mark (Excel), CRLF; no geometry;
+    text that a spreadsheet would run as a formula quoted."""
     if isinstance(frame, gpd.GeoDataFrame):
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    frame = frame.copy()
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     keep_index = any(name is not None for name in frame.index.names)  # a named index is a column (area)
     text = frame.to_csv(index=keep_index, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")

@@ -18,6 +18,7 @@ from typing import Iterable, Mapping, Sequence
 from directory import codes
 from directory.geo import district_code
 from directory.postcodes import normalise_postcode
+from directory.io.spreadsheet import spreadsheet_safe
 from directory.schedule import DAYS, DAY_NAMES
 
 RADIUS_STEPS: tuple[float, ...] = (1, 2, 3, 5, 10, 15, 25, 50)
@@ -236,20 +237,12 @@ CSV_COLUMNS = (
 )
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
-
-
 def results_csv(rows: Iterable[dict]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=list(CSV_COLUMNS), extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in CSV_COLUMNS})
+        writer.writerow({k: spreadsheet_safe(row.get(k)) for k in CSV_COLUMNS})
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 

@@ -24,7 +24,6 @@ from directory.coverage import (
 )
 from pages import maps
 from pages.auth import require_account
-from pages.find_support import _cell
 from pages.ui import ensure_app_navigation, esc, get_directory, md, now_local, short_category_label
 
 ALL = ""
@@ -32,15 +31,6 @@ MAP_HEIGHT = 520
 # Sequential blues for 1, 2, 3-4, 5+ entries; areas with none stand out in a pale red.
 NONE_COLOUR = "#f2c4bb"
 BINS = [(1, 1, "#c6dbef"), (2, 2, "#6baed6"), (3, 4, "#2171b5"), (5, None, "#08306b")]
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV whose text cells a spreadsheet will not run as formulas."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(lambda v: _cell(v) if isinstance(v, str) else v)
-    return to_csv_bytes(safe)
 
 
 def table_height(rows: int, most: int) -> int:
@@ -218,7 +208,7 @@ with gaps_column:
                 "Organisation": gaps["nearest_organisation"]})
             st.dataframe(shown, hide_index=True, width="stretch", key="cov_gaps", height=table_height(len(shown), 380))
             st.caption("Farthest from any provider first; distances are from the middle of the area.")
-        download(csv_bytes(gaps), "Download the gap table (CSV)", f"gaps-{category}", "cov_gaps_csv")
+        download(to_csv_bytes(gaps), "Download the gap table (CSV)", f"gaps-{category}", "cov_gaps_csv")
 
 st.subheader("Within reach")
 km = st.slider("Within how many km of a provider", min_value=1, max_value=20, value=3, key="cov_km")
@@ -237,7 +227,7 @@ else:
         chart.bar_chart(shown.set_index("Area")["Share (%)"], x_label="Area", y_label="% of postcodes within reach",
                         color="#2171b5", sort=False)
         table.dataframe(shown, hide_index=True, width="stretch", key="cov_reach", height=table_height(len(shown), 300))
-    download(csv_bytes(reach), "Download coverage (CSV)", f"coverage-{category}-{km}km", "cov_reach_csv")
+    download(to_csv_bytes(reach), "Download coverage (CSV)", f"coverage-{category}-{km}km", "cov_reach_csv")
 
 st.subheader("Entries per area and kind of provision")
 counts = provision_counts(live, areas)
@@ -247,7 +237,7 @@ st.bar_chart(by_category, x="Kind of provision", y="Entries", horizontal=True, c
 st.dataframe(counts.rename(columns=short_category_label).rename_axis("Area"), width="stretch", key="cov_counts")
 left, right, _ = st.columns([1, 1.6, 1.4])
 with left:
-    download(csv_bytes(counts), "Download counts (CSV)", "provision-by-area", "cov_counts_csv")
+    download(to_csv_bytes(counts), "Download counts (CSV)", "provision-by-area", "cov_counts_csv")
 with right:
     download(to_geojson_bytes(needs_assessment_frame(live, areas)), "Download areas with counts (GeoJSON)",
              "needs-assessment-areas", "cov_geojson", mime="application/geo+json")

@@ -16,19 +16,9 @@ from directory.health import compare_fields, duplicate_pairs, fields_to_take, ma
 from directory.schedule import ScheduleError, describe_sessions, parse_schedule
 from directory.store import DirectoryError
 from pages.auth import require_account
-from pages.find_support import _cell
 from pages.ui import ensure_app_navigation, format_date, get_directory, md, now_local
 
 PAGE_SIZE = 10
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV whose text cells a spreadsheet will not run as formulas."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(lambda v: _cell(v) if isinstance(v, str) else v)
-    return to_csv_bytes(safe)
 
 
 def shown(name: str, value) -> str:
@@ -111,7 +101,7 @@ listing = pd.DataFrame([{
     "Second entry": p.second.name, "Second organisation": p.second.organisation, "Second id": p.second.id,
     "Name similarity": p.name_similarity, "Organisation similarity": p.organisation_similarity,
     "Distance (m)": p.distance_m} for p in pairs])
-st.download_button("Download the list (CSV)", data=csv_bytes(listing), file_name=f"likely-duplicates-{today}.csv",
+st.download_button("Download the list (CSV)", data=to_csv_bytes(listing), file_name=f"likely-duplicates-{today}.csv",
                    mime="text/csv", on_click="ignore", icon=":material/download:", key="dup_csv")
 
 limit = st.session_state.get("dup_shown", PAGE_SIZE)

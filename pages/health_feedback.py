@@ -8,17 +8,7 @@ import streamlit as st
 from directory.coverage import to_csv_bytes
 from directory.health import feedback_overview
 from pages.auth import require_account
-from pages.find_support import _cell
 from pages.ui import ensure_app_navigation, format_date, get_directory, md, now_local
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV whose text cells a spreadsheet will not run as formulas."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(lambda v: _cell(v) if isinstance(v, str) else v)
-    return to_csv_bytes(safe)
 
 
 ensure_app_navigation()
@@ -46,7 +36,7 @@ table = pd.DataFrame([{
     "Recent complaints": c.recent_complaints, "Latest complaint": c.latest_complaint,
     "Why": ", ".join(c.reasons), "Entry id": c.entry_id} for c in concerns])
 st.dataframe(table, hide_index=True, width="stretch", key="feedback_table")
-st.download_button("Download (CSV)", data=csv_bytes(table), file_name=f"feedback-to-follow-up-{today}.csv",
+st.download_button("Download (CSV)", data=to_csv_bytes(table), file_name=f"feedback-to-follow-up-{today}.csv",
                    mime="text/csv", on_click="ignore", icon=":material/download:", key="feedback_csv")
 st.bar_chart(table.set_index("Entry")["Average rating"], horizontal=True, color="#c0392b", x_label="Average rating")
 for concern in concerns:

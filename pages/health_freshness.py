@@ -17,23 +17,13 @@ from directory.health import (
 )
 from directory.store import DirectoryError
 from pages.auth import require_account
-from pages.find_support import _cell
 from pages.ui import ensure_app_navigation, format_date, format_datetime, get_directory, md, now_local
 
 PAGE_SIZE = 25
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV whose text cells a spreadsheet will not run as formulas."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(lambda v: _cell(v) if isinstance(v, str) else v)
-    return to_csv_bytes(safe)
-
-
 def download(frame: pd.DataFrame, label: str, name: str, key: str) -> None:
-    st.download_button(label, data=csv_bytes(frame), file_name=f"{name}-{today.isoformat()}.csv", mime="text/csv",
+    st.download_button(label, data=to_csv_bytes(frame), file_name=f"{name}-{today.isoformat()}.csv", mime="text/csv",
                        on_click="ignore", icon=":material/download:", key=key)
 
 

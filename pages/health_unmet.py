@@ -14,21 +14,11 @@ from directory.coverage import to_csv_bytes
 from directory.codes import CATEGORIES
 from directory.unmet import NO_DISTRICT, months_to_cover, unmet_over_time, unmet_summary
 from pages.auth import require_account
-from pages.find_support import _cell
 from pages.ui import ensure_app_navigation, get_directory, md, now_local, short_category_label
 
 ANY = ""
 
 PERIODS = {3: "Last 3 months", 6: "Last 6 months", 12: "Last 12 months", 0: "All time"}
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV whose text cells a spreadsheet will not run as formulas."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(lambda v: _cell(v) if isinstance(v, str) else v)
-    return to_csv_bytes(safe)
 
 
 ensure_app_navigation()
@@ -61,7 +51,7 @@ shown = pd.DataFrame({"District": overall["district"], "Kind of provision": over
                       "Barriers mentioned": overall["top_barriers"]})
 st.subheader("Demand against supply")
 st.dataframe(shown, hide_index=True, width="stretch", key="unmet_summary")
-st.download_button("Download (CSV)", data=csv_bytes(overall), file_name=f"unmet-needs-{today}.csv", mime="text/csv",
+st.download_button("Download (CSV)", data=to_csv_bytes(overall), file_name=f"unmet-needs-{today}.csv", mime="text/csv",
                    on_click="ignore", icon=":material/download:", key="unmet_csv")
 
 by_kind = shown.groupby("Kind of provision")[["Unmet needs", "Local provision now"]].sum()
@@ -86,10 +76,10 @@ right.line_chart(chart["Local provision"], x_label="Month", y_label="Local provi
 st.dataframe(chart.reset_index().rename(columns={"month": "Month"}), hide_index=True, width="stretch",
              key="unmet_over_time")
 monthly = unmet_summary(directory, since=since, by_month=True, plain=True)
-st.download_button("Download these months (CSV)", data=csv_bytes(over_time),
+st.download_button("Download these months (CSV)", data=to_csv_bytes(over_time),
                    file_name=f"unmet-needs-over-time-{today}.csv", mime="text/csv", on_click="ignore",
                    icon=":material/download:", key="unmet_over_time_csv")
-st.download_button("Download by month, district and kind (CSV)", data=csv_bytes(monthly),
+st.download_button("Download by month, district and kind (CSV)", data=to_csv_bytes(monthly),
                    file_name=f"unmet-needs-by-month-{today}.csv", mime="text/csv", on_click="ignore",
                    icon=":material/download:", key="unmet_month_csv")
 st.caption(md("Districts only, never full postcodes: a full postcode can point at a handful of homes."))

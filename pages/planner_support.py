@@ -17,6 +17,7 @@ import streamlit as st
 
 from directory import codes
 from directory.clients import ACCESS_ACTIONS, OWNERS, STATUSES, AccessDenied, ClientRecord, ClientRecords
+from directory.io.spreadsheet import spreadsheet_safe
 from directory.schedule import DAYS
 from directory.store import NotFound
 from pages.ui import LOCAL_TIME, describe_times, esc, format_date, format_datetime, md, sessions_of
@@ -424,16 +425,10 @@ def access_log_csv(entries, names: dict[str, str]) -> bytes:
     writer.writerow(["time_utc", "local_time", "username", "name", "client_ref", "held_by", "action", "what"])
     for e in entries:
         at = e.at.astimezone(dt.timezone.utc)
-        writer.writerow([_cell(x) for x in (
+        writer.writerow([spreadsheet_safe(x) for x in (
             at.strftime("%Y-%m-%dT%H:%M:%SZ"), e.at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M"), e.username,
             names.get(e.username, ""), e.client_ref, e.organisation or "", e.action, ACCESS_ACTIONS.get(e.action, e.action))])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (as the directory's own CSV exports)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 __all__ = ["format_date", "describe_times"]

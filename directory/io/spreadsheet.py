@@ -11,6 +11,12 @@ from typing import Iterable
 from directory import fields as F
 
 
+def spreadsheet_safe(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula: a leading =, +, -, @ is quoted with '."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 class UnreadableFile(ValueError):
     """The file could not be read at all; nothing was imported. str() says why and what to do."""
 
