@@ -9,33 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from directory.accounts import create_user, get_account
 from directory.api import Directory
+from tests.apptest import open_signed_in, steady_pages
 from tests.browser.fixture_entries import seed
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-def steady_pages(monkeypatch) -> None:
-    """AppTest starts every run as if the server had just started: then Streamlit runs a page whose file name
-    matches its url path (edit.py, entry.py) on its own, and ensure_app_navigation reruns it through app.py,
-    dropping the click being tested. A running server does that only on its first request, so tests start
-    from the steady state."""
-    import streamlit.testing.v1.app_test as app_test
-    from streamlit.runtime.pages_manager import PagesManager
-
-    class Steady(PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(app_test, "PagesManager", Steady)
-
 
 @pytest.fixture
 def app_db(tmp_path, monkeypatch):
@@ -56,19 +37,7 @@ def app_db(tmp_path, monkeypatch):
 
 
 def open_page(page: str, params: dict | None = None, user: str | None = None, directory=None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if user:
-        now = dt.datetime.now(dt.timezone.utc)
-        at.session_state["account"] = get_account(directory, user)
-        at.session_state["signed_in_at"] = now
-        at.session_state["last_seen"] = now
-    at.run()
-    at.switch_page(page)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_signed_in(page, get_account(directory, user) if user else None, params)
 
 
 def field(at, name: str, scope: str):

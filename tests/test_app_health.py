@@ -8,14 +8,12 @@ and whatever the test plants. Signing in is done as pages/auth.start_session doe
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from tests.browser.fixture_entries import seed
-from tests.test_app_edit import steady_pages
+from tests.apptest import open_signed_in, steady_pages
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = {
     "freshness": "pages/health_freshness.py",
     "duplicates": "pages/health_duplicates.py",
@@ -44,24 +42,11 @@ def directory(tmp_path, monkeypatch):
 
 
 def open_page(page: str, username: str | None = "cora", params: dict | None = None):
-    from streamlit.testing.v1 import AppTest
-
+    import pages.ui
     from directory.accounts import get_account
 
-    at = AppTest.from_file(APP, default_timeout=60)
-    if username:
-        import pages.ui
-
-        now = dt.datetime.now(dt.timezone.utc)
-        at.session_state["account"] = get_account(pages.ui.get_directory(), username)
-        at.session_state["signed_in_at"] = now
-        at.session_state["last_seen"] = now
-    at.switch_page(PAGES[page] if page in PAGES else page)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    account = get_account(pages.ui.get_directory(), username) if username else None
+    return open_signed_in(PAGES.get(page, page), account, params)
 
 
 def download_labels(at) -> list[str]:

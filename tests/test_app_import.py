@@ -8,10 +8,7 @@ import re
 
 import pytest
 
-from directory.accounts import create_user
-from directory.api import Directory
-from tests.browser.fixture_entries import seed
-from tests.test_app_edit import open_page, steady_pages, texts
+from tests.test_app_edit import app_db, open_page, texts  # noqa: F401 (app_db: the same directory and people)
 
 CSV = (
     "id,name,organisation,category,postcode,schedule,contact_email\n"
@@ -21,23 +18,6 @@ CSV = (
     "jobclub-ts1,Job Club,Tees Works,employment_support,TS1 2AH,Wed 10:00-12:00,not-an-email\n"
     "esol-ts5,ESOL Conversation Club,Linthorpe Library,basic_skills,TS5 6PY,Thu 18:30-20:00,\n"
 ).encode()
-
-
-@pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    steady_pages(monkeypatch)
-    url = f"sqlite:///{tmp_path / 'directory.db'}"
-    seed(url, hostile=False)
-    directory = Directory(url)
-    create_user(directory, "victor", "Victor Viewer", "viewer")
-    create_user(directory, "carol", "Carol Jones", "coordinator")
-    create_user(directory, "dina", "Dina Ali", "editor", organisations=("Middlesbrough Community Learning",))
-    monkeypatch.setenv("DATABASE_URL", url)
-    yield directory
-    directory.engine.dispose()
-    import pages.ui
-
-    pages.ui._open_directory.clear()
 
 
 @pytest.mark.parametrize("user, message", [

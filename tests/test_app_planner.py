@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import re
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,9 +18,9 @@ import pytest
 from directory.accounts import Account, create_user
 from directory.api import Directory
 from directory.clients import ClientRecords
+from tests.apptest import open_signed_in
 from tests.browser.fixture_entries import seed
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 ES = Account("esther", "Esther Obi", "editor", ("Tees Works",))
 KW = Account("kim", "Kim Patel", "editor", ("Tees Valley Recovery",))
 PROFILE = {
@@ -54,21 +53,7 @@ def app_db(tmp_path, monkeypatch):
 
 
 def open_page(page: str, account: Account | None = ES, params: dict | None = None):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=60)
-    if account is not None:
-        now = dt.datetime.now(dt.timezone.utc)
-        at.session_state["account"] = account
-        at.session_state["signed_in_at"] = now
-        at.session_state["last_seen"] = now
-    at.run()
-    at.switch_page(page)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_signed_in(page, account, params)
 
 
 def text_of(at) -> str:

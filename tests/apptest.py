@@ -1,0 +1,44 @@
+"""Opening a page of the app in AppTest with someone signed in, as pages/auth.start_session does it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def steady_pages(monkeypatch) -> None:
+    """AppTest starts every run as if the server had just started: then Streamlit runs a page whose file name
+    matches its url path (edit.py, entry.py) on its own, and ensure_app_navigation reruns it through app.py,
+    dropping the click being tested. A running server does that only on its first request, so tests start
+    from the steady state."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class Steady(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", Steady)
+
+
+def open_signed_in(page: str, account=None, params: dict | None = None) -> AppTest:
+    """`page` after a first run of the app (its navigation), with `account` (or nobody) signed in and
+    `params` as the query string; fails on any exception the page raised."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if account is not None:
+        now = dt.datetime.now(dt.timezone.utc)
+        at.session_state["account"] = account
+        at.session_state["signed_in_at"] = now
+        at.session_state["last_seen"] = now
+    at.run()
+    at.switch_page(page)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
