@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
-from directory.models import Membership, Organisation, User
+from directory.models import Membership, Organisation, SignInSession, User
 from directory.store import as_utc
 
 ROLES = {
@@ -158,6 +160,66 @@ def session_expired(signed_in_at: dt.datetime, last_seen: dt.datetime, now: dt.d
     return now - last_seen > SESSION_IDLE or now - signed_in_at > SESSION_LIMIT
 
 
+# How often a session's "last seen" time is written: often enough for the idle limit, rarely enough that
+# clicking around is not a database write per click.
+SESSION_TOUCH = dt.timedelta(minutes=1)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(directory, username: str, now: dt.datetime | None = None) -> str:
+    """Sign `username` in: returns a new random token for the browser to keep (in a cookie)."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    token = secrets.token_urlsafe(32)
+    with directory.unit_of_work() as uow:
+        user = uow.session.scalar(select(User).where(User.username == username))
+        if user is None or not user.active:
+            raise SignInError("That account is not active. Ask a coordinator in your forum.")
+        # Sessions nobody came back to are tidied away whenever the same person signs in again.
+        uow.session.execute(delete(SignInSession).where(
+            SignInSession.user_id == user.id,
+            (SignInSession.last_seen_at < now - SESSION_IDLE) | (SignInSession.signed_in_at < now - SESSION_LIMIT)))
+        uow.session.add(SignInSession(token_hash=_token_hash(token), user_id=user.id, signed_in_at=now, last_seen_at=now))
+        uow.commit()
+    return token
+
+
+def account_for_session(directory, token: str | None, now: dt.datetime | None = None) -> Account | None:
+    """Who is signed in with `token`, read afresh (a role change applies at once); None when the token is
+    unknown, signed out, expired or its account deactivated. Using a session keeps it alive."""
+    if not token:
+        return None
+    now = now or dt.datetime.now(dt.timezone.utc)
+    token_hash = _token_hash(token)
+    with directory._read() as session:
+        row = session.get(SignInSession, token_hash)
+        if row is None:
+            return None
+        user = session.get(User, row.user_id)
+        signed_in_at, last_seen_at = as_utc(row.signed_in_at), as_utc(row.last_seen_at)
+        expired = session_expired(signed_in_at, last_seen_at, now)
+        account = _account(user) if user.active and not expired else None
+    if expired:
+        close_session(directory, token)
+    elif account is not None and now - last_seen_at >= SESSION_TOUCH:
+        with directory.unit_of_work() as uow:
+            uow.session.execute(update(SignInSession).where(SignInSession.token_hash == token_hash)
+                                .values(last_seen_at=now))
+            uow.commit()
+    return account
+
+
+def close_session(directory, token: str | None) -> None:
+    """Sign out: the token stops working everywhere (other tabs, other app instances)."""
+    if not token:
+        return
+    with directory.unit_of_work() as uow:
+        uow.session.execute(delete(SignInSession).where(SignInSession.token_hash == _token_hash(token)))
+        uow.commit()
+
+
 def needs_first_coordinator(directory) -> bool:
     """True until someone can sign in as a coordinator: the app then offers to create that account."""
     with directory._read() as session:
@@ -184,6 +246,8 @@ def set_password(directory, username: str, password: str) -> None:
         if user is None:
             raise ValueError(f"no account '{username}'")
         user.password_hash, user.failed_logins, user.locked_until = hash_password(password), 0, None
+        # A new password signs out every browser that was signed in with the old one.
+        uow.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
         uow.commit()
 
 

@@ -86,6 +86,21 @@ class Membership(Base):
     organisation: Mapped[Organisation] = relationship()
 
 
+class SignInSession(Base):
+    """A browser that is signed in: it keeps a random token in a cookie, so a reload stays signed in.
+
+    Only the token's SHA-256 is stored, so a copy of the database cannot be used to sign in; signing out
+    deletes the row, which ends the session in every tab and app instance at once.
+    """
+
+    __tablename__ = "sign_in_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    signed_in_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+
+
 class EntryRow(Base):
     __tablename__ = "entries"
 

@@ -8,19 +8,22 @@ used instead and the identity maps to an account by email.
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 import os
 
 import streamlit as st
 
-from directory.accounts import Account, account_for_identity, get_account, session_expired
+from directory.accounts import (
+    SESSION_LIMIT,
+    Account,
+    account_for_identity,
+    account_for_session,
+    close_session,
+    open_session,
+)
 
 RANK = {"viewer": 0, "editor": 1, "coordinator": 2}
 ROLE_WORDS = {"viewer": "view", "editor": "add and change entries", "coordinator": "manage the map"}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def identity_provider_configured() -> bool:
@@ -39,47 +42,88 @@ def sign_in_required_to_view() -> bool:
     return bool(configured) or os.environ.get("RP_REQUIRE_SIGN_IN") == "1"
 
 
-def start_session(account: Account) -> None:
-    now = _now()
+# The browser keeps the session token in this cookie so a reload, or a link opened in a new tab, stays signed in.
+SESSION_COOKIE = "recovery_pathways_session"
+SIGNED_OUT_ELSEWHERE = ("You were signed out: either you signed out in another tab, or the app was not used "
+                        "for two hours. Please sign in again.")
+
+
+def start_session(directory, account: Account) -> None:
+    st.session_state["session_token"] = open_session(directory, account.username)
     st.session_state["account"] = account
-    st.session_state["signed_in_at"] = now
-    st.session_state["last_seen"] = now
 
 
-def sign_out(reason: str | None = None) -> None:
-    for key in ("account", "signed_in_at", "last_seen"):
-        st.session_state.pop(key, None)
+def sign_out(directory, reason: str | None = None) -> None:
+    close_session(directory, st.session_state.pop("session_token", None))
+    st.session_state.pop("account", None)
+    st.session_state["forget_cookie"] = True
     if reason:
         st.session_state["sign_in_notice"] = reason
     if identity_provider_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
 
 
+def _cookie_token() -> str | None:
+    """The token the browser sent when it opened this tab (Streamlit reads cookies once, at connection)."""
+    try:
+        token = st.context.cookies.get(SESSION_COOKIE)
+    except Exception:  # no browser connection
+        return None
+    return token if isinstance(token, str) else None  # AppTest has no real cookies
+
+
+def _sync_cookie(token: str | None) -> None:
+    """Keep the browser's cookie in step with the server-side session.
+
+    Streamlit has no call to set a cookie, so a one-line script does it. The cookie holds only a random
+    token whose hash the server checks on every run, so signing out server-side ends it even if the
+    script never ran. The same content on every rerun means the script is not re-run each time."""
+    if token:
+        script = (f"document.cookie = {json.dumps(f'{SESSION_COOKIE}={token}')} + "
+                  f"'; Max-Age={int(SESSION_LIMIT.total_seconds())}; Path=/; SameSite=Strict' + "
+                  "(location.protocol === 'https:' ? '; Secure' : '');")
+    elif st.session_state.pop("forget_cookie", False):
+        script = f"document.cookie = '{SESSION_COOKIE}=; Max-Age=0; Path=/; SameSite=Strict';"
+    else:
+        return
+    st.sidebar.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
 def current_account(directory) -> Account | None:
-    """The signed-in account, or None. Ends sessions left idle too long."""
+    """The signed-in account, read afresh each run, or None. Ends sessions left idle too long."""
     if identity_provider_configured():
         if not getattr(st.user, "is_logged_in", False):
             return None
-        if "account" not in st.session_state:
-            start_session(account_for_identity(directory, st.user.email, st.user.get("name")))
-    account = st.session_state.get("account")
+        return account_for_identity(directory, st.user.email, st.user.get("name"))
+    token = st.session_state.get("session_token")
+    from_this_tab = token is not None
+    if token is None and not st.session_state.get("cookie_checked"):
+        # Once per tab: after that the cookie Streamlit read at connection can only be out of date.
+        st.session_state["cookie_checked"] = True
+        token = _cookie_token()
+    account = account_for_session(directory, token)
     if account is None:
+        if token is not None:
+            st.session_state.pop("session_token", None)
+            st.session_state.pop("account", None)
+            st.session_state["forget_cookie"] = True
+            if from_this_tab:
+                st.session_state["sign_in_notice"] = SIGNED_OUT_ELSEWHERE
+        _sync_cookie(None)
         return None
-    now = _now()
-    if session_expired(st.session_state["signed_in_at"], st.session_state["last_seen"], now):
-        sign_out("You were signed out after a while without using the app. Please sign in again.")
-        return None
-    st.session_state["last_seen"] = now
-    # Roles change: read the account afresh so a coordinator's change applies at once.
-    fresh = get_account(directory, account.username)
-    st.session_state["account"] = fresh
-    return fresh
+    st.session_state["session_token"] = token
+    st.session_state["account"] = account
+    _sync_cookie(token)
+    return account
 
 
 def require_account(directory, role: str = "viewer", *, doing: str = "use this page") -> Account:
     """Stop the page with a plain message and a way forward unless someone with `role` is signed in."""
     account = current_account(directory)
     if account is None:
+        notice = st.session_state.pop("sign_in_notice", None)
+        if notice:
+            st.info(notice)
         st.warning(f"Please sign in to {doing}.", icon=":material/lock:")
         st.page_link("pages/sign_in.py", label="Sign in", icon=":material/login:")
         st.stop()

@@ -13,11 +13,11 @@ ensure_app_navigation()
 directory = get_directory()
 st.title("Sign in")
 
+account = current_account(directory)  # first: it may leave a notice (signed out elsewhere)
 notice = st.session_state.pop("sign_in_notice", None)
 if notice:
     st.info(notice)
 
-account = current_account(directory)
 if account is not None:
     organisations = ", ".join(account.organisations) or "no organisation yet"
     st.success(f"You are signed in as **{md(account.display_name)}** ({account.role}, {md(organisations)}).")
@@ -28,7 +28,7 @@ if account is not None:
                    "Open them, check they are still right, and mark them as verified.", icon=":material/fact_check:")
         st.page_link("pages/my_entries.py", label="Check my organisation's entries", icon=":material/folder_open:")
     if st.button("Sign out"):
-        sign_out("You have signed out.")
+        sign_out(directory, "You have signed out.")
         st.rerun()
     st.stop()
 
@@ -47,7 +47,7 @@ if needs_first_coordinator(directory):
         password = st.text_input("Password", type="password", help="At least 10 characters")
         if st.form_submit_button("Create coordinator account", type="primary"):
             try:
-                start_session(create_first_coordinator(directory, username.strip(), display_name.strip() or username, password))
+                start_session(directory, create_first_coordinator(directory, username.strip(), display_name.strip() or username, password))
             except ValueError as problem:
                 st.error(f"Could not create the account: {problem}.")
             else:
@@ -58,7 +58,7 @@ with st.form("sign-in"):
     password = st.text_input("Password", type="password", autocomplete="current-password")
     if st.form_submit_button("Sign in", type="primary"):
         try:
-            start_session(authenticate(directory, username, password))
+            start_session(directory, authenticate(directory, username, password))
         except SignInError as failure:
             st.error(str(failure))
         else:

@@ -1,11 +1,14 @@
-"""Opening a page of the app in AppTest with someone signed in, as pages/auth.start_session does it."""
+"""Opening a page of the app in AppTest with someone signed in (a server-side session, as pages/auth.start_session opens it)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from directory.accounts import open_session
+from directory.api import Directory
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -31,10 +34,9 @@ def open_signed_in(page: str, account=None, params: dict | None = None) -> AppTe
     `params` as the query string; fails on any exception the page raised."""
     at = AppTest.from_file(APP, default_timeout=60)
     if account is not None:
-        now = dt.datetime.now(dt.timezone.utc)
-        at.session_state["account"] = account
-        at.session_state["signed_in_at"] = now
-        at.session_state["last_seen"] = now
+        directory = Directory(os.environ.get("DATABASE_URL"))
+        at.session_state["session_token"] = open_session(directory, account.username)
+        directory.engine.dispose()
     at.run()
     at.switch_page(page)
     for key, value in (params or {}).items():

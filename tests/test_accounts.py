@@ -10,6 +10,9 @@ from directory import accounts
 from directory.accounts import (
     SignInError,
     account_for_identity,
+    account_for_session,
+    close_session,
+    open_session,
     authenticate,
     create_first_coordinator,
     create_user,
@@ -68,6 +71,65 @@ def test_sessions_expire_after_two_idle_hours_or_ten_hours_in_all():
     assert not session_expired(signed_in, NOW + dt.timedelta(hours=1), NOW + dt.timedelta(hours=2, minutes=59))
     assert session_expired(signed_in, NOW, NOW + dt.timedelta(hours=2, minutes=1))
     assert session_expired(signed_in, NOW + dt.timedelta(hours=9, minutes=30), NOW + dt.timedelta(hours=10, minutes=1))
+
+
+DINA = accounts.Account("dina", "Dina Ali", "editor", ("Tees Works",))
+
+
+def test_a_session_token_signs_in_until_signed_out_and_only_its_hash_is_stored(people):
+    token = open_session(people, "dina", NOW)
+    other_tab = open_session(people, "dina", NOW)
+    assert len(token) == 43 and token != other_tab
+    assert account_for_session(people, token, NOW + dt.timedelta(minutes=5)) == DINA
+    with people._read() as session:
+        from directory.models import SignInSession
+        from sqlalchemy import select
+        stored = set(session.scalars(select(SignInSession.token_hash)))
+    assert token not in stored and len(stored) == 2 and all(len(h) == 64 for h in stored)
+    close_session(people, token)
+    assert account_for_session(people, token, NOW + dt.timedelta(minutes=6)) is None
+    assert account_for_session(people, other_tab, NOW + dt.timedelta(minutes=6)) == DINA
+    assert account_for_session(people, "made-up", NOW) is None
+    assert account_for_session(people, None, NOW) is None
+
+
+def test_using_a_session_keeps_it_alive_until_the_ten_hour_limit(people):
+    token = open_session(people, "dina", NOW)
+    for hour in (1.5, 3, 4.5, 6, 7.5, 9):  # never two idle hours
+        assert account_for_session(people, token, NOW + dt.timedelta(hours=hour)) == DINA
+    assert account_for_session(people, token, NOW + dt.timedelta(hours=10, minutes=1)) is None
+    # Expired sessions are deleted, so the token stays dead.
+    assert account_for_session(people, token, NOW + dt.timedelta(hours=9, minutes=59)) is None
+
+
+def test_a_session_left_idle_for_two_hours_ends(people):
+    token = open_session(people, "dina", NOW)
+    assert account_for_session(people, token, NOW + dt.timedelta(seconds=30)) == DINA  # too soon to write
+    assert account_for_session(people, token, NOW + dt.timedelta(hours=2, seconds=1)) is None
+
+
+def test_role_changes_and_a_new_password_apply_to_open_sessions(people):
+    token = open_session(people, "dina", NOW)
+    with people.unit_of_work() as uow:
+        from directory.models import User
+        from sqlalchemy import select
+        uow.session.scalar(select(User).where(User.username == "dina")).role = "coordinator"
+        uow.commit()
+    assert account_for_session(people, token, NOW).role == "coordinator"
+    set_password(people, "dina", "a brand new passphrase")
+    assert account_for_session(people, token, NOW) is None
+
+
+def test_a_deactivated_account_loses_its_sessions_and_gets_no_new_one(people):
+    token = open_session(people, "dina", NOW)
+    with people.unit_of_work() as uow:
+        from directory.models import User
+        from sqlalchemy import select
+        uow.session.scalar(select(User).where(User.username == "dina")).active = False
+        uow.commit()
+    assert account_for_session(people, token, NOW) is None
+    with pytest.raises(SignInError, match="^That account is not active"):
+        open_session(people, "dina", NOW)
 
 
 def test_the_first_coordinator_can_be_created_once(directory):

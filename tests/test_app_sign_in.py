@@ -67,3 +67,37 @@ def test_members_see_their_organisations_verification_requests_on_signing_in(app
     at.button[0].click()
     at.run()
     assert at.warning[0].value.startswith("**1 of your organisation's entries** were asked to be checked")
+
+
+def test_signing_out_ends_the_session_everywhere(app_db):
+    from directory.accounts import account_for_session
+
+    create_user(app_db, "lead", "Forum Lead", "coordinator", password="a long enough passphrase")
+    at = sign_in_page()
+    at.text_input[0].input("lead")
+    at.text_input[1].input("a long enough passphrase")
+    at.button[0].click()
+    at.run()
+    token = at.session_state["session_token"]
+    assert account_for_session(app_db, token).username == "lead"
+    at.button[0].click()  # Sign out
+    at.run()
+    assert at.info[0].value == "You have signed out."
+    assert account_for_session(app_db, token) is None
+    assert "session_token" not in at.session_state
+
+
+def test_a_session_ended_in_another_tab_signs_this_tab_out_with_a_reason(app_db):
+    from directory.accounts import close_session
+
+    create_user(app_db, "lead", "Forum Lead", "coordinator", password="a long enough passphrase")
+    at = sign_in_page()
+    at.text_input[0].input("lead")
+    at.text_input[1].input("a long enough passphrase")
+    at.button[0].click()
+    at.run()
+    close_session(app_db, at.session_state["session_token"])  # signed out in another tab
+    at.run()
+    assert at.info[0].value == ("You were signed out: either you signed out in another tab, or the app was not "
+                                "used for two hours. Please sign in again.")
+    assert at.text_input[0].label == "Username"

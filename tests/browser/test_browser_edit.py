@@ -59,7 +59,6 @@ def test_a_forum_member_corrects_the_times_and_verifies(member):
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("You are signed in as Dina Ali").wait_for()
 
-    # Within the app from here on: a full page load would start a new session (signed out).
     page.get_by_role("link", name="Find provision").click()
     wait_for_app(page)
     search = page.get_by_role("textbox", name="What are you looking for?")
@@ -95,4 +94,38 @@ def test_a_forum_member_corrects_the_times_and_verifies(member):
     card.wait_for()
     assert "1pm" in card.inner_text(), card.inner_text()
     member.screenshot("search-after-edit")
+    assert not member.errors, member.errors
+
+
+def test_signing_in_survives_a_reload_and_a_new_tab_until_signing_out(member):
+    page, base = member.page, member.app_url
+    page.goto(base)
+    wait_for_app(page)
+    page.goto(f"{base}/sign-in")
+    wait_for_app(page)
+    page.get_by_label("Username").fill("dina")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("You are signed in as Dina Ali").wait_for()
+    page.wait_for_function("document.cookie.includes('recovery_pathways_session=')")
+    cookie, = [c for c in page.context.cookies() if c["name"] == "recovery_pathways_session"]
+    assert (len(cookie["value"]), cookie["sameSite"], cookie["path"]) == (43, "Strict", "/")
+
+    # A full reload of a page that needs signing in, then a second tab: both still signed in.
+    page.goto(f"{base}/edit?id=jobclub-ts1")
+    page.get_by_role("heading", name="Edit: Job Club").wait_for()
+    other = page.context.new_page()
+    other.goto(f"{base}/sign-in")
+    other.get_by_text("You are signed in as Dina Ali").wait_for()
+    member.screenshot("signed-in-after-reload")
+
+    # Signing out in one tab ends the session in the other at its next click, and after a reload.
+    other.get_by_role("button", name="Sign out").click()
+    other.get_by_text("You have signed out.").wait_for()
+    page.get_by_role("link", name="Find provision").click()
+    page.get_by_role("link", name="Add an entry").click()
+    page.get_by_text("Please sign in to change entries").wait_for()
+    page.reload()
+    page.get_by_text("Please sign in to change entries").wait_for()
+    assert not [c for c in page.context.cookies() if c["name"] == "recovery_pathways_session"]
     assert not member.errors, member.errors
