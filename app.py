@@ -4,21 +4,24 @@ import streamlit as st
 
 st.set_page_config(page_title="Recovery Pathways", page_icon="🧭", layout="wide")
 
+# Every page's address is its file name (/sign_in, /planner_client): until this navigation has run once in
+# a new server process, Streamlit serves pages/ by file name, so a shared link opened first after a restart
+# still finds its page (pages/ui.ensure_app_navigation then hands it to this navigation).
 DIRECTORY_PAGES = [
     st.Page("pages/find.py", title="Find provision", icon=":material/search:", default=True),
     # Opened from links (?id=...), so it is kept out of the menu.
-    st.Page("pages/entry.py", title="Entry", icon=":material/description:", url_path="entry", visibility="hidden"),
-    st.Page("pages/edit.py", title="Add an entry", icon=":material/add:", url_path="edit"),
-    st.Page("pages/my_entries.py", title="My organisation's entries", icon=":material/folder_open:", url_path="my-entries"),
-    st.Page("pages/import_entries.py", title="Import a spreadsheet", icon=":material/upload_file:", url_path="import"),
+    st.Page("pages/entry.py", title="Entry", icon=":material/description:", visibility="hidden"),
+    st.Page("pages/edit.py", title="Add an entry", icon=":material/add:"),
+    st.Page("pages/my_entries.py", title="My organisation's entries", icon=":material/folder_open:"),
+    st.Page("pages/import_entries.py", title="Import a spreadsheet", icon=":material/upload_file:"),
 ]
 
 PLANNER_PAGES = [
-    st.Page("pages/planner_client.py", title="Client", icon=":material/person:", url_path="planner-client"),
-    st.Page("pages/planner_next_steps.py", title="Next steps", icon=":material/stairs:", url_path="next-steps"),
-    st.Page("pages/planner_plan.py", title="Action plan", icon=":material/checklist:", url_path="action-plan"),
-    st.Page("pages/planner_reviews.py", title="Reviews", icon=":material/handshake:", url_path="reviews"),
-    st.Page("pages/planner_access_log.py", title="Client access log", icon=":material/policy:", url_path="access-log"),
+    st.Page("pages/planner_client.py", title="Client", icon=":material/person:"),
+    st.Page("pages/planner_next_steps.py", title="Next steps", icon=":material/stairs:"),
+    st.Page("pages/planner_plan.py", title="Action plan", icon=":material/checklist:"),
+    st.Page("pages/planner_reviews.py", title="Reviews", icon=":material/handshake:"),
+    st.Page("pages/planner_access_log.py", title="Client access log", icon=":material/policy:"),
 ]
 
 COORDINATOR_PAGES = [
@@ -30,7 +33,7 @@ COORDINATOR_PAGES = [
 ]
 
 ACCOUNT_PAGES = [
-    st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:", url_path="sign-in"),
+    st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:"),
 ]
 
 navigation = st.navigation({

@@ -14,10 +14,10 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def steady_pages(monkeypatch) -> None:
-    """AppTest starts every run as if the server had just started: then Streamlit runs a page whose file name
-    matches its url path (edit.py, entry.py) on its own, and ensure_app_navigation reruns it through app.py,
-    dropping the click being tested. A running server does that only on its first request, so tests start
-    from the steady state."""
+    """AppTest starts every run as if the server had just started: then Streamlit runs the page (every page's
+    address is its file name) on its own, and ensure_app_navigation reruns it through app.py, dropping the
+    click being tested. A running server does that only on its first request, so tests start from the
+    steady state. Applied to every test by the autouse fixture in tests/conftest.py."""
     import streamlit.testing.v1.app_test as app_test
     from streamlit.runtime.pages_manager import PagesManager
 

@@ -80,3 +80,11 @@ def directory(db_url):
     create_user(d, "victor", "Victor Viewer", "viewer")
     yield d
     d.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _steady_pages(monkeypatch):
+    """Every AppTest starts from a running server's steady state (see tests/apptest.steady_pages)."""
+    from tests.apptest import steady_pages
+
+    steady_pages(monkeypatch)

@@ -15,12 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 from directory.accounts import create_user, get_account
 from directory.api import Directory
-from tests.apptest import open_signed_in, steady_pages
+from tests.apptest import open_signed_in
 from tests.browser.fixture_entries import seed
 
 @pytest.fixture
 def app_db(tmp_path, monkeypatch):
-    steady_pages(monkeypatch)
     url = f"sqlite:///{tmp_path / 'directory.db'}"
     seed(url, hostile=False)
     directory = Directory(url)

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from tests.browser.fixture_entries import seed
-from tests.apptest import open_signed_in, steady_pages
+from tests.apptest import open_signed_in
 
 PAGES = {
     "freshness": "pages/health_freshness.py",
@@ -319,14 +319,13 @@ def test_find_empty_state_offers_an_unmet_need_prefilled_to_signed_in_users(dire
     assert "Record unmet need" in [b.label for b in at.button]
 
 
-def test_recording_an_unmet_need_from_find_stores_the_district_and_codes_only(directory, monkeypatch):
+def test_recording_an_unmet_need_from_find_stores_the_district_and_codes_only(directory):
     from sqlalchemy import inspect
 
     from directory.models import UnmetNeed
     from directory.unmet import UnmetNeedRecord, unmet_needs
     from pages.ui import now_local
 
-    steady_pages(monkeypatch)  # a form submit is read in the run itself: no first-request rerun may drop it
     at = open_page("pages/find.py", params={"near": "TS1 3BA", "km": "50", "cat": "volunteering", "day": "mon"})
     assert "Nothing matches this search" in at.warning[0].value  # the empty state the offer sits under
     # The worker types the client's full postcode instead of the district, and picks the rest.
@@ -355,10 +354,9 @@ def test_recording_an_unmet_need_from_find_stores_the_district_and_codes_only(di
     assert not [v for v in stored if "3BA" in str(v).upper()]
 
 
-def test_find_refuses_an_unmet_need_whose_area_could_identify_someone(directory, monkeypatch):
+def test_find_refuses_an_unmet_need_whose_area_could_identify_someone(directory):
     from directory.unmet import unmet_needs
 
-    steady_pages(monkeypatch)
     at = open_page("pages/find.py", params={"near": "TS1 3BA", "km": "50", "cat": "volunteering", "day": "mon"})
     at.text_input(key="unmet_district").input("John Smith, 12 High Street")
     [submit] = [b for b in at.button if b.label == "Record unmet need"]

@@ -528,4 +528,4 @@ def test_a_profile_the_planner_cannot_read_says_what_to_fix_and_where(app_db, pa
     assert [plain(e.value) for e in at.error] == [
         "The client's profile needs fixing first. Recovery stage: must be one of crisis, early, stabilising, "
         "progressing, sustained"]
-    assert [link.proto.page for link in at.get("page_link")][-1] == "planner-client"
+    assert [link.proto.page for link in at.get("page_link")][-1] == "planner_client"

@@ -146,3 +146,11 @@ def offline(browser, app_url):
     yield view
     context.close()
     assert not view.dialogs, f"a dialog opened: {view.dialogs}"
+
+
+def assert_page_found(page) -> None:
+    """No "Page not found" notice: page addresses match file names, so even a restarted server's first
+    request, straight to a deep link, lands on its page."""
+    dialogs = page.get_by_role("dialog")
+    notices = [dialogs.nth(i).inner_text() for i in range(dialogs.count())]
+    assert not [text for text in notices if "Page not found" in text], notices

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, Offline, _unavailable, serve
+from tests.browser.conftest import CHROMIUM, Offline, _unavailable, assert_page_found, serve
 from tests.browser.test_browser import MAP_FRAME, wait_for_app
-from tests.browser.test_browser_coverage import choose, close_page_not_found, open_from_menu
+from tests.browser.test_browser_coverage import choose, open_from_menu
 
 USERNAME, PASSWORD = "lead", "coordinator passphrase"
 WALKTHROUGH_BUDGET_S = 60.0
@@ -97,9 +97,9 @@ def first_column(page, table_index: int = 0) -> list[str]:
 
 
 def sign_in(page, base: str) -> None:
-    page.goto(f"{base}/sign-in")
+    page.goto(f"{base}/sign_in")
     wait_for_app(page)
-    close_page_not_found(page)
+    assert_page_found(page)
     page.get_by_label("Username").fill(USERNAME)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -129,9 +129,6 @@ def test_a_coordinator_finds_the_stalest_merges_a_duplicate_and_downloads_the_ga
 
     offline, url = coordinator
     page, base = offline.page, offline.app_url
-    # The app's front page first: a fresh server's first request to /sign-in could meet "Page not found".
-    page.goto(base)
-    wait_for_app(page)
     started = time.perf_counter()
     sign_in(page, base)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import urllib.parse
 
+from tests.browser.conftest import assert_page_found
 from tests.browser.test_browser import MAP_FRAME, TILE_HOSTS, wait_for_app
 
 USERNAME, PASSWORD = "lead", "a long enough passphrase"
@@ -16,9 +17,9 @@ USERNAME, PASSWORD = "lead", "a long enough passphrase"
 def sign_in_as_coordinator(page, app_url: str) -> None:
     """The fixture has editors only, so the first coordinator is created as on a new installation
     (or signed in, if an earlier test in this session created them)."""
-    page.goto(f"{app_url}/sign-in")
+    page.goto(f"{app_url}/sign_in")
     wait_for_app(page)
-    close_page_not_found(page)
+    assert_page_found(page)
     main = page.locator('[data-testid="stMainBlockContainer"]')
     if main.get_by_text("New installation").count():
         form = page.locator('[data-testid="stForm"]').first
@@ -33,21 +34,12 @@ def sign_in_as_coordinator(page, app_url: str) -> None:
     page.get_by_text("You are signed in as").wait_for()
 
 
-def close_page_not_found(page) -> None:
-    """The server's first request may come back with a "Page not found" notice over the page: close it."""
-    page.wait_for_timeout(500)
-    dialog = page.get_by_role("dialog")
-    if dialog.count() and "Page not found" in dialog.inner_text():
-        dialog.get_by_role("button", name="Close").click()
-        dialog.wait_for(state="hidden")
-
-
 def open_from_menu(page, title: str) -> None:
     """Through the menu (a fresh page load would start a new session, signed out)."""
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
     page.get_by_role("heading", name=title, level=1).wait_for()
     wait_for_app(page)
-    close_page_not_found(page)
+    assert_page_found(page)
 
 
 def choose(page, label: str, option: str) -> None:

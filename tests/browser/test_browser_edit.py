@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, Offline, _unavailable, serve
+from tests.browser.conftest import CHROMIUM, Offline, _unavailable, assert_page_found, serve
 from tests.browser.test_browser import wait_for_app
 
 PASSWORD = "forum member passphrase"
@@ -48,12 +48,10 @@ def member(browser, edit_app_url):
 
 def test_a_forum_member_corrects_the_times_and_verifies(member):
     page, base = member.page, member.app_url
-    # The app's front page first: on a fresh server's very first request, /sign-in (file sign_in.py) would
-    # meet Streamlit's "Page not found" notice before the app's navigation takes over.
-    page.goto(base)
+    # This server's very first request: a deep link still finds its page.
+    page.goto(f"{base}/sign_in")
     wait_for_app(page)
-    page.goto(f"{base}/sign-in")
-    wait_for_app(page)
+    assert_page_found(page)
     page.get_by_label("Username").fill("dina")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -101,7 +99,7 @@ def test_signing_in_survives_a_reload_and_a_new_tab_until_signing_out(member):
     page, base = member.page, member.app_url
     page.goto(base)
     wait_for_app(page)
-    page.goto(f"{base}/sign-in")
+    page.goto(f"{base}/sign_in")
     wait_for_app(page)
     page.get_by_label("Username").fill("dina")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -115,7 +113,7 @@ def test_signing_in_survives_a_reload_and_a_new_tab_until_signing_out(member):
     page.goto(f"{base}/edit?id=jobclub-ts1")
     page.get_by_role("heading", name="Edit: Job Club").wait_for()
     other = page.context.new_page()
-    other.goto(f"{base}/sign-in")
+    other.goto(f"{base}/sign_in")
     other.get_by_text("You are signed in as Dina Ali").wait_for()
     member.screenshot("signed-in-after-reload")
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, REQUIRE_BROWSER, SCREENSHOTS, Offline, _unavailable, serve
+from tests.browser.conftest import CHROMIUM, REQUIRE_BROWSER, SCREENSHOTS, Offline, _unavailable, assert_page_found, serve
 from tests.browser.test_browser import wait_for_app
 
 WALKTHROUGH_LIMIT_S = 180  # "in under three minutes" (issue 4)
@@ -68,10 +68,9 @@ def demo_account(username: str) -> dict:
 
 
 def sign_in(page, base: str, account: dict) -> None:
-    page.goto(base)  # the first request after a start goes through app.py's navigation
+    page.goto(f"{base}/sign_in")
     wait_for_app(page)
-    page.goto(f"{base}/sign-in")
-    wait_for_app(page)
+    assert_page_found(page)
     page.get_by_label("Username", exact=True).fill(account["username"])
     page.get_by_label("Password", exact=True).fill(account["password"])
     page.get_by_role("button", name="Sign in").click()
