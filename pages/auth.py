@@ -77,7 +77,7 @@ def _sync_cookie(token: str | None) -> None:
 
     Streamlit has no call to set a cookie, so a one-line script does it. The cookie holds only a random
     token whose hash the server checks on every run, so signing out server-side ends it even if the
-    script never ran. The same content on every rerun means the script is not re-run each time."""
+    script never ran."""
     if token:
         script = (f"document.cookie = {json.dumps(f'{SESSION_COOKIE}={token}')} + "
                   f"'; Max-Age={int(SESSION_LIMIT.total_seconds())}; Path=/; SameSite=Strict' + "
@@ -86,7 +86,9 @@ def _sync_cookie(token: str | None) -> None:
         script = f"document.cookie = '{SESSION_COOKIE}=; Max-Age=0; Path=/; SameSite=Strict';"
     else:
         return
-    st.sidebar.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+    # The event container (where toasts go) takes no space and, unlike the sidebar, does not make the
+    # page menu fold into "View more". Private, so the Chromium sign-in test checks the cookie is set.
+    st._event.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def current_account(directory) -> Account | None:
