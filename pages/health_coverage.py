@@ -8,7 +8,6 @@ directory/coverage.py): online and phone services reach everyone and would hide 
 
 from __future__ import annotations
 
-import html
 import json
 
 import folium
@@ -71,10 +70,10 @@ def choropleth_map(frame, providers, category: str | None):
         features.append({
             "type": "Feature",
             "geometry": shapely.geometry.mapping(shapely.set_precision(row.geometry, 1e-5)),
-            "properties": {"area": html.escape(str(getattr(row, AREA))), "count": int(row.count),
+            "properties": {"area": maps.map_text(getattr(row, AREA)), "count": int(row.count),
                            "fill": colour(int(row.count))},
         })
-    what = "Entries" if category is None else html.escape(short_category_label(category))
+    what = "Entries" if category is None else maps.map_text(short_category_label(category))
     folium.GeoJson(
         {"type": "FeatureCollection", "features": json.loads(json.dumps(features))},
         name="Areas",
@@ -87,7 +86,7 @@ def choropleth_map(frame, providers, category: str | None):
         folium.CircleMarker(
             [entry.latitude, entry.longitude], radius=5, color="#fff", weight=1.5, fill=True, fill_opacity=1,
             fill_color=maps.category_colour(entry.category), class_name="rp-provider",
-            tooltip=f"{esc(entry.name)} · {esc(entry.organisation)}",
+            tooltip=f"{maps.map_text(entry.name)} · {maps.map_text(entry.organisation)}",
         ).add_to(fmap)
     fmap.add_child(FitWhenSized([[south, west], [north, east]]))
     return fmap

@@ -181,7 +181,7 @@ def test_markup_in_an_entry_is_shown_as_text_everywhere(app_db):
     at.query_params["id"] = HOSTILE_ID
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value == r"\<script\>alert\(1\)\</script\> Money Help \<img src\=x onerror\=alert\(2\)\>"
+    assert at.title[0].value == r"\<script\>alert\(1\)\</script\> Money Help \<img src\=x onerror\=alert\(2\)\> \{\{ 7\*7 \}\}"
     bodies = [h.proto.body for h in at.html]
     for body in bodies:
         assert "<script" not in body and "<img" not in body and "javascript:" not in body.replace(

@@ -237,6 +237,20 @@ def test_a_postcode_just_outside_its_own_districts_outline_counts_in_its_distric
     assert assigned.tolist() == ["A", "B", "B", "B"]  # near its own district: there; far from it: where it lies
 
 
+def test_template_code_in_an_entry_name_is_never_run_by_the_maps(directory, tmp_path):
+    """folium hands rendered map scripts back to Jinja: `{{ ... }}` in a name must stay text, on the
+    coverage map (whose whole map streamlit-folium renders) and the Find map."""
+    ran = tmp_path / "template-code-ran"
+    name = "{{ cycler.__init__.__globals__.os.system('touch %s') }} Garden" % ran
+    directory.create({"name": name, "organisation": "{{ 7*7 }} Trust", "category": "volunteering",
+                      "latitude": 54.57, "longitude": -1.22}, "cora")
+    at = open_page("coverage")
+    at.selectbox(key="cov_category").set_value("volunteering").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at = open_page("pages/find.py", params={"q": "garden"})
+    assert not ran.exists()
+
+
 def test_coverage_of_a_kind_nobody_provides_says_so_and_what_to_do(directory):
     at = open_page("coverage")  # the first kind, drug and alcohol treatment: none in the fixture
     assert at.selectbox(key="cov_category").value == "treatment"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 HOSTILE_ID = "hostile-1"
-HOSTILE_NAME = "<script>alert(1)</script> Money Help <img src=x onerror=alert(2)>"
+HOSTILE_NAME = "<script>alert(1)</script> Money Help <img src=x onerror=alert(2)> {{ 7*7 }}"
 HOSTILE_DESCRIPTION = "Advice <img src=x onerror=alert(2)> and <script>alert(1)</script> **bold** [x](javascript:alert(3))"
 
 
