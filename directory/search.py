@@ -41,6 +41,7 @@ import functools
 import math
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -420,6 +421,11 @@ def _describe(found: list[tuple[float, str, str]]) -> tuple[str, ...]:
 # -- the spatial index -----------------------------------------------------------------
 
 
+# pyproj sets up a PROJ context the first time a transformer is used in a thread (~50 ms), and Streamlit
+# runs every script run in a new thread: so single points are projected on one long-lived thread.
+_PROJECTION_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bng-projection")
+
+
 @functools.cache
 def _to_british_national_grid() -> Transformer:
     # Made once per process: it costs ~40 ms, never changes, and pyproj >= 3.1 transformers
@@ -462,7 +468,7 @@ class _Grid:
         return len(self.docs)
 
     def _grid_point(self, lat: float, lon: float) -> tuple[float, float] | None:
-        x, y = self._project(lon, lat)
+        x, y = _PROJECTION_THREAD.submit(self._project, lon, lat).result()
         if not (math.isfinite(x) and math.isfinite(y)) or abs(x - BNG_CENTRAL_EASTING) > BNG_BAND_M:
             return None
         return x, y
