@@ -115,7 +115,7 @@ def _loads(n: int, loads: int, chromium) -> tuple[dict[str, list[dict[str, float
     return times, first
 
 
-def bench_browser(n: int = 10_000, loads: int = 7, floor_n: int = 300) -> list[dict]:
+def bench_browser(n: int = 10_000, loads: int = 11, floor_n: int = 300) -> list[dict]:
     """The page at n entries, beside the same page over a demo-sized directory (floor_n entries)
     measured in the same run: what Streamlit and the browser cost before the results matter."""
     from playwright.sync_api import sync_playwright

@@ -27,7 +27,7 @@ from pages.ui import (
     day_name, format_date, format_distance, get_directory, md, now_local, short_category_label, spoc_html, stale_note,
 )
 
-PAGE_SIZE = 20
+PAGE_SIZE = 10
 MAP_HEIGHT = 600
 KEYS = {
     "query": "find_q", "place": "find_near", "radius_km": "find_km", "categories": "find_cat", "day": "find_day",

@@ -43,7 +43,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import folium
 import folium.folium
@@ -261,8 +261,7 @@ def map_text(value) -> str:
     return html.escape("" if value is None else str(value), quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
-@dataclass(frozen=True)
-class MapPoint:
+class MapPoint(NamedTuple):  # a tuple: a search can make 10,000 of them
     latitude: float
     longitude: float
     category: str

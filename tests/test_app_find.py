@@ -274,3 +274,22 @@ def test_next_session_in_plain_english():
         "Wait not known", "Drop-in", "About 1 day's wait", "About 5 days' wait", "About 3 weeks' wait"]
     assert tel_href("01642 000 001 (ext 2)") == "tel:01642000001" and tel_href("none") is None
     assert web_href("javascript:alert(1)") is None and web_href("example.org/x") == "https://example.org/x"
+
+
+def test_ten_results_show_first_and_the_rest_on_request(app_db):
+    from directory.accounts import create_user
+    from directory.api import Directory
+
+    directory = Directory(app_db)
+    create_user(directory, "pat", "Pat Lee", "editor")
+    for n in range(1, 15):
+        directory.create({"name": f"Zedland Walk {n:02d}", "organisation": "Walkers", "category": "volunteering",
+                          "latitude": 54.57, "longitude": -1.23}, "pat")
+    directory.engine.dispose()
+    at = open_find({"q": "zedland"})
+    assert summary(at).startswith("**14 results**")
+    assert result_names(at) == [f"Zedland Walk {n:02d}" for n in range(1, 11)]
+    assert at.caption[0].value == "Showing 1–10 of 14. All 14 are on the map."
+    at.button(key="find_more_results").click().run()
+    assert result_names(at) == [f"Zedland Walk {n:02d}" for n in range(1, 15)]
+    assert map_args(at)["feature_group"].count("Zedland Walk") == 14  # all on the map from the start
