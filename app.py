@@ -33,7 +33,7 @@ COORDINATOR_PAGES = [
 ]
 
 ACCOUNT_PAGES = [
-    st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:"),
+    st.Page("pages/sign_in.py", title="Sign in or out", icon=":material/login:"),
 ]
 
 navigation = st.navigation({

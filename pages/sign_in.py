@@ -11,9 +11,8 @@ from pages.ui import ensure_app_navigation, get_directory, md
 
 ensure_app_navigation()
 directory = get_directory()
-st.title("Sign in")
-
 account = current_account(directory)  # first: it may leave a notice (signed out elsewhere)
+st.title("Your account" if account is not None else "Sign in")
 notice = st.session_state.pop("sign_in_notice", None)
 if notice:
     st.info(notice)

@@ -35,6 +35,7 @@ def test_the_first_coordinator_is_created_then_signed_in(app_db):
     at.button[0].click()
     at.run()
     assert at.success[0].value.startswith("You are signed in as **Forum Lead** (coordinator")
+    assert at.title[0].value == "Your account"
 
 
 def test_a_wrong_password_says_so_and_a_right_one_signs_in(app_db):
@@ -100,4 +101,5 @@ def test_a_session_ended_in_another_tab_signs_this_tab_out_with_a_reason(app_db)
     at.run()
     assert at.info[0].value == ("You were signed out: either you signed out in another tab, or the app was not "
                                 "used for two hours. Please sign in again.")
+    assert at.title[0].value == "Sign in"
     assert at.text_input[0].label == "Username"
