@@ -87,8 +87,10 @@ def _sync_cookie(token: str | None) -> None:
     else:
         return
     # The event container (where toasts go) takes no space and, unlike the sidebar, does not make the
-    # page menu fold into "View more". Private, so the Chromium sign-in test checks the cookie is set.
-    st._event.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+    # page menu fold into "View more". It is private, so the Chromium sign-in test checks the cookie is
+    # set, and the page itself serves if a new Streamlit drops it.
+    target = getattr(st, "_event", None) or st
+    target.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def current_account(directory) -> Account | None:

@@ -171,3 +171,16 @@ def test_the_organisations_people_sign_in_for_are_listed_once_a_to_z(directory):
         uow.organisation("Entry Owner Only Ltd")  # an organisation of directory entries, nobody signs in for it
         uow.commit()
     assert accounts.organisations_with_accounts(directory) == ["Tees Valley Recovery", "tees works", "Teesside College"]
+
+
+def test_signing_in_tidies_away_everyone_s_expired_sessions(people):
+    create_user(people, "omar", "Omar Shah", "editor", password="another long passphrase")
+    stale = open_session(people, "omar", NOW)
+    fresh = open_session(people, "omar", NOW + dt.timedelta(hours=1, minutes=30))
+    open_session(people, "dina", NOW + dt.timedelta(hours=2, minutes=30))  # Omar's first is 2.5 h idle by now
+    with people._read() as session:
+        from directory.models import SignInSession
+        from sqlalchemy import func, select
+        assert session.scalar(select(func.count()).select_from(SignInSession)) == 2
+    assert account_for_session(people, stale, NOW + dt.timedelta(hours=2, minutes=31)) is None
+    assert account_for_session(people, fresh, NOW + dt.timedelta(hours=2, minutes=31)).username == "omar"
