@@ -50,12 +50,10 @@ SIGNED_OUT_ELSEWHERE = ("You were signed out: either you signed out in another t
 
 def start_session(directory, account: Account) -> None:
     st.session_state["session_token"] = open_session(directory, account.username)
-    st.session_state["account"] = account
 
 
 def sign_out(directory, reason: str | None = None) -> None:
     close_session(directory, st.session_state.pop("session_token", None))
-    st.session_state.pop("account", None)
     st.session_state["forget_cookie"] = True
     if reason:
         st.session_state["sign_in_notice"] = reason
@@ -109,25 +107,28 @@ def current_account(directory) -> Account | None:
     if account is None:
         if token is not None:
             st.session_state.pop("session_token", None)
-            st.session_state.pop("account", None)
             st.session_state["forget_cookie"] = True
             if from_this_tab:
                 st.session_state["sign_in_notice"] = SIGNED_OUT_ELSEWHERE
         _sync_cookie(None)
         return None
     st.session_state["session_token"] = token
-    st.session_state["account"] = account
     _sync_cookie(token)
     return account
+
+
+def show_sign_in_notice() -> None:
+    """Why this tab was signed out, once (left by sign_out or current_account)."""
+    notice = st.session_state.pop("sign_in_notice", None)
+    if notice:
+        st.info(notice)
 
 
 def require_account(directory, role: str = "viewer", *, doing: str = "use this page") -> Account:
     """Stop the page with a plain message and a way forward unless someone with `role` is signed in."""
     account = current_account(directory)
     if account is None:
-        notice = st.session_state.pop("sign_in_notice", None)
-        if notice:
-            st.info(notice)
+        show_sign_in_notice()
         st.warning(f"Please sign in to {doing}.", icon=":material/lock:")
         st.page_link("pages/sign_in.py", label="Sign in", icon=":material/login:")
         st.stop()

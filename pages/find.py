@@ -307,8 +307,9 @@ def _empty_state(directory, state: SearchState, place) -> None:
 
 def _offer_unmet_need(directory, state: SearchState, place) -> None:
     """"Record an unmet need" (signed-in users): kind, district, stage, barriers, date; never who."""
-    from directory.unmet import BARRIERS, InvalidUnmetNeed, district_only, record_unmet_need
+    from directory.unmet import InvalidUnmetNeed, district_only
     from pages.auth import current_account
+    from pages.unmet_form import unmet_need_form
 
     account = current_account(directory) if directory.count() else None
     if account is None:
@@ -317,38 +318,12 @@ def _offer_unmet_need(directory, state: SearchState, place) -> None:
         district = district_only(place.label if place else None) or ""
     except InvalidUnmetNeed:
         district = ""
-    prefill = {"unmet_cat": state.categories[0] if state.categories else "", "unmet_district": district,
-               "unmet_stage": state.stage or ANY}
-    if st.session_state.get("unmet_for") != prefill:  # a new search: fill the form from it
-        st.session_state.update(prefill, unmet_for=prefill)
+    prefill = {"category": state.categories[0] if state.categories else "", "district": district,
+               "stage": state.stage or ANY}
     with st.expander("Nothing suitable? Record an unmet need", icon=":material/edit_note:"):
-        with st.form("find_unmet", border=False):
-            st.caption("Only what was needed and roughly where: never the client's name, address or full postcode.")
-            st.selectbox("Kind of provision needed", options=["", *codes.CATEGORIES], key="unmet_cat",
-                         format_func=lambda c: short_category_label(c) if c else "Choose one")
-            st.text_input("Postcode district", key="unmet_district", placeholder="e.g. TS1",
-                          help="A full postcode is cut to its district before it is saved.")
-            st.selectbox("Recovery stage", options=[ANY, *codes.STAGES], key="unmet_stage",
-                         format_func=lambda s: codes.STAGES.get(s, "Not known"))
-            st.multiselect("Barriers", options=list(BARRIERS), format_func=BARRIERS.get, key="unmet_barriers",
-                           placeholder="Any that apply")
-            st.date_input("Date", value=now_local().date(), max_value=now_local().date(), key="unmet_date",
-                          format="DD/MM/YYYY")
-            if st.form_submit_button("Record unmet need", type="primary"):
-                s = st.session_state
-                if not s.get("unmet_cat"):
-                    st.error("Choose the kind of provision that was needed.")
-                    return
-                try:
-                    need = record_unmet_need(directory, s["unmet_cat"], s.get("unmet_district"),
-                                             s.get("unmet_stage") or None, s.get("unmet_barriers") or (),
-                                             account.username, source="search", on=s.get("unmet_date"))
-                except InvalidUnmetNeed as problem:
-                    st.error(md(str(problem)))
-                    return
-                where = f" in {md(need.district)}" if need.district else ""  # md() trims, so the space stays outside
-                st.success(f"Recorded: {md(short_category_label(need.category))}{where}. Thank you. "
-                           "Coordinators see it on the Unmet needs page; no client details were kept.")
+        unmet_need_form(directory, account, prefix="unmet", prefill=prefill, source="search",
+                        intro="Only what was needed and roughly where: never the client's name, address or "
+                              "full postcode.")
 
 
 def _draw_list(directory, state: SearchState, place, hits, now) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from directory.accounts import SignInError, authenticate, create_first_coordinator, needs_first_coordinator
-from pages.auth import current_account, identity_provider_configured, sign_out, start_session
+from pages.auth import current_account, identity_provider_configured, show_sign_in_notice, sign_out, start_session
 from directory.health import open_verification_requests
 from pages.ui import ensure_app_navigation, get_directory, md
 
@@ -13,9 +13,7 @@ ensure_app_navigation()
 directory = get_directory()
 account = current_account(directory)  # first: it may leave a notice (signed out elsewhere)
 st.title("Your account" if account is not None else "Sign in")
-notice = st.session_state.pop("sign_in_notice", None)
-if notice:
-    st.info(notice)
+show_sign_in_notice()
 
 if account is not None:
     organisations = ", ".join(account.organisations) or "no organisation yet"

@@ -328,7 +328,7 @@ def test_find_empty_state_offers_an_unmet_need_prefilled_to_signed_in_users(dire
                                                             "day": "mon"})
     assert not [e for e in at.expander if "unmet need" in e.label]  # signed out: not offered
     at = open_page("pages/find.py", params={"near": "TS1 3BA", "km": "50", "cat": "volunteering", "day": "mon"})
-    assert at.selectbox(key="unmet_cat").value == "volunteering"
+    assert at.selectbox(key="unmet_category").value == "volunteering"
     assert at.text_input(key="unmet_district").value == "TS1"
     assert "Record unmet need" in [b.label for b in at.button]
 
