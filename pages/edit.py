@@ -15,7 +15,6 @@ import streamlit as st
 
 from directory import codes
 from directory import fields as F
-from directory.accounts import get_account
 from directory.store import ConflictError, NotAllowed, NotFound
 from directory.validation import ValidationError, check_entry, parse_cell
 
@@ -340,13 +339,9 @@ def save_changes(directory, account, entry_id: str, changes: dict, based_on: int
 
 
 def show_conflict(directory, account, entry_id: str, conflict: dict, finished, esc, format_datetime) -> None:
-    names: dict[str, str] = {}
+    from pages.ui import person_names
 
-    def who(username: str) -> str:
-        if username not in names:
-            found = get_account(directory, username)
-            names[username] = found.display_name if found else username
-        return names[username]
+    who = person_names(directory)
 
     mine: dict[str, Any] = conflict["mine"]
     theirs: dict[str, list] = {n: v for n, v in conflict["theirs"].items() if n in F.FIELD_BY_NAME}

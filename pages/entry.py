@@ -14,7 +14,6 @@ import streamlit as st
 
 from directory import codes
 from directory import fields as F
-from directory.accounts import get_account
 from directory.geo import Bounds, district_outlines, districts_in
 from directory.health import STALE_AFTER_MONTHS
 from directory.health import feedback_summary, hide_feedback, record_feedback, verification_requests
@@ -25,7 +24,7 @@ from pages.ui import (
     ensure_app_navigation,
     category_label, demo_banner, describe_cost, describe_next_session, describe_times,
     describe_wait, esc, format_date, format_datetime, get_directory, last_verified_text, link, mailto_href, md,
-    now_local, spoc_html, tel_href, web_href,
+    now_local, person_names, spoc_html, tel_href, web_href,
 )
 
 LANGUAGE_NAMES = {
@@ -193,7 +192,7 @@ except NotFound:
     st.page_link("pages/find.py", label="Find provision", icon=":material/search:")
     st.stop()
 
-display_names: dict[str, str] = {}
+person_name = person_names(directory)
 
 
 def written(write, message: str) -> None:
@@ -212,12 +211,7 @@ def written(write, message: str) -> None:
 
 
 def who(username: str | None) -> str:
-    if not username:
-        return "someone"
-    if username not in display_names:
-        account = get_account(directory, username)
-        display_names[username] = account.display_name if account else username
-    return display_names[username]
+    return person_name(username) if username else "someone"
 
 
 st.page_link("pages/find.py", label="Back to search results", icon=":material/arrow_back:")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from directory.accounts import get_account
 from directory.coverage import to_csv_bytes
 from directory.health import (
     STALE_AFTER_MONTHS, freshness_over_time, open_verification_requests, request_verification, stale_entries,
@@ -17,7 +16,7 @@ from directory.health import (
 )
 from directory.store import DirectoryError
 from pages.auth import require_account
-from pages.ui import ensure_app_navigation, format_date, format_datetime, get_directory, md, now_local
+from pages.ui import ensure_app_navigation, format_date, format_datetime, get_directory, md, now_local, person_names
 
 PAGE_SIZE = 25
 
@@ -43,17 +42,11 @@ def groups_shown(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["Longest unchecked (days)"]).assign(**{"Oldest check": oldest})
 
 
-_names: dict[str, str] = {}
-
-
 def person(username: str | None) -> str:
     """A username as the person's name ('bob' -> 'Bob Smith'); 'Not recorded' when nobody is known."""
     if not username or username == "(nobody)":
         return "Not recorded"
-    if username not in _names:
-        account = get_account(get_directory(), username)
-        _names[username] = account.display_name if account else username
-    return _names[username]
+    return person_name(username)
 
 
 def _ask(entry_id: str, name: str, username: str) -> None:
@@ -73,6 +66,7 @@ def _ask(entry_id: str, name: str, username: str) -> None:
 
 ensure_app_navigation()
 directory = get_directory()
+person_name = person_names(directory)
 account = require_account(directory, "coordinator", doing="see which entries are out of date")
 today = now_local().date()
 

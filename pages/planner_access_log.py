@@ -10,10 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from directory.accounts import get_account
 from pages import planner_support as ps
 from pages.auth import require_account
-from pages.ui import ensure_app_navigation, get_directory, md, now_local
+from pages.ui import ensure_app_navigation, get_directory, md, now_local, person_names
 
 LIMIT = 500
 ALL = ""
@@ -39,10 +38,8 @@ ref = st.selectbox("Client reference", [ALL, *refs], format_func=lambda r: r or 
                    help="Only the reference is logged, never a name. The same reference can be used by two "
                         "organisations: “Held by” tells them apart.")
 entries = records.access_log(account, client_ref=ref or None, limit=LIMIT)
-names = {}
-for username in dict.fromkeys(e.username for e in entries):
-    found = get_account(directory, username)
-    names[username] = found.display_name if found else username
+person_name = person_names(directory)
+names = {username: person_name(username) for username in dict.fromkeys(e.username for e in entries)}
 
 if not entries:  # only when a filtered reference has no rows, which the list of references rules out
     st.info(f"Nothing logged for {md(ref)}.", icon=":material/info:")

@@ -88,6 +88,22 @@ def get_directory() -> Directory:
     return _open_directory(os.environ.get("DATABASE_URL") or None)
 
 
+def person_names(directory: Directory):
+    """A function from a username to the person's name (the username itself when no account has it),
+    each looked up once: for pages that name who changed or asked what."""
+    from directory.accounts import get_account
+
+    names: dict[str, str] = {}
+
+    def name(username: str) -> str:
+        if username not in names:
+            found = get_account(directory, username)
+            names[username] = found.display_name if found else username
+        return names[username]
+
+    return name
+
+
 def demo_banner(directory: Directory) -> None:
     if directory.is_demo():
         st.info("**Demo data.** Every organisation and entry here is fictional, placed at real Middlesbrough and "
