@@ -26,6 +26,16 @@ def sign_in_page() -> AppTest:
     return at
 
 
+def signed_in(username: str, password: str) -> AppTest:
+    """The sign-in page after signing in through its form."""
+    at = sign_in_page()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    at.run()
+    return at
+
+
 def test_the_first_coordinator_is_created_then_signed_in(app_db):
     at = sign_in_page()
     assert "New installation" in at.info[0].value
@@ -62,11 +72,7 @@ def test_members_see_their_organisations_verification_requests_on_signing_in(app
     app_db.create({"id": "club", "name": "Job Club", "organisation": "Tees Works", "category": "employment_support",
                    "latitude": 54.57, "longitude": -1.23}, "dina")
     request_verification(app_db, "club", "lead", "Are the times still right?")
-    at = sign_in_page()
-    at.text_input[0].input("dina")
-    at.text_input[1].input("correct horse battery")
-    at.button[0].click()
-    at.run()
+    at = signed_in("dina", "correct horse battery")
     assert at.warning[0].value.startswith("**1 of your organisation's entries** were asked to be checked")
 
 
@@ -74,11 +80,7 @@ def test_signing_out_ends_the_session_everywhere(app_db):
     from directory.accounts import account_for_session
 
     create_user(app_db, "lead", "Forum Lead", "coordinator", password="a long enough passphrase")
-    at = sign_in_page()
-    at.text_input[0].input("lead")
-    at.text_input[1].input("a long enough passphrase")
-    at.button[0].click()
-    at.run()
+    at = signed_in("lead", "a long enough passphrase")
     token = at.session_state["session_token"]
     assert account_for_session(app_db, token).username == "lead"
     at.button[0].click()  # Sign out
@@ -92,11 +94,7 @@ def test_a_session_ended_in_another_tab_signs_this_tab_out_with_a_reason(app_db)
     from directory.accounts import close_session
 
     create_user(app_db, "lead", "Forum Lead", "coordinator", password="a long enough passphrase")
-    at = sign_in_page()
-    at.text_input[0].input("lead")
-    at.text_input[1].input("a long enough passphrase")
-    at.button[0].click()
-    at.run()
+    at = signed_in("lead", "a long enough passphrase")
     close_session(app_db, at.session_state["session_token"])  # signed out in another tab
     at.run()
     assert at.info[0].value == ("You were signed out: either you signed out in another tab, or the app was not "

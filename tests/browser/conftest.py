@@ -76,18 +76,25 @@ def serve(url: str, log_path: Path):
                 server.wait(timeout=10)
 
 
+@contextmanager
+def app_over(prepare, prefix: str = "rp-browser-"):
+    """The app over a new SQLite database that `prepare(url)` fills, until the block ends: (address, url)."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing")
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        url = f"sqlite:///{Path(tmp) / 'directory.db'}"
+        prepare(url)
+        with serve(url, Path(tmp) / "streamlit.log") as base:
+            yield base, url
+
+
 @pytest.fixture(scope="session")
 def app_url():
     """The app, serving a small seeded directory, for the whole session; stopped afterwards."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing")
     from tests.browser.fixture_entries import seed
 
-    with tempfile.TemporaryDirectory(prefix="rp-browser-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'directory.db'}"
-        seed(url)
-        with serve(url, Path(tmp) / "streamlit.log") as base:
-            yield base
+    with app_over(seed) as (base, _):
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -137,15 +144,25 @@ class Offline:
         return path
 
 
-@pytest.fixture
-def offline(browser, app_url):
+@contextmanager
+def offline_tab(browser, app_url: str, *, timeout_ms: int = 20_000):
+    """A new browser profile's tab on the app (Offline), closed when the block ends; no dialog may have opened.
+    Downloads are accepted (Playwright's default)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1100})
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(timeout_ms)
     view = Offline(page, app_url)
-    yield view
-    context.close()
+    try:
+        yield view
+    finally:
+        context.close()
     assert not view.dialogs, f"a dialog opened: {view.dialogs}"
+
+
+@pytest.fixture
+def offline(browser, app_url):
+    with offline_tab(browser, app_url) as view:
+        yield view
 
 
 def assert_page_found(page) -> None:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, Offline, _unavailable, assert_page_found, serve
+from tests.browser.conftest import app_over, assert_page_found, offline_tab
 from tests.browser.test_browser import MAP_FRAME, wait_for_app
 from tests.browser.test_browser_coverage import choose, open_from_menu
 
@@ -55,33 +54,26 @@ def plant(directory, today: dt.date) -> None:
 @pytest.fixture(scope="module")
 def coordinator_app():
     """(app address, database url): the fixture directory, the planted entries and a coordinator account."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing")
     from directory.accounts import create_user
     from directory.api import Directory
     from tests.browser.fixture_entries import seed
 
-    with tempfile.TemporaryDirectory(prefix="rp-browser-coordinator-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'directory.db'}"
+    def prepare(url: str) -> None:
         seed(url)
         directory = Directory(url)
         plant(directory, dt.date.today())
         create_user(directory, USERNAME, "Forum Lead", "coordinator", password=PASSWORD)
         directory.engine.dispose()
-        with serve(url, Path(tmp) / "streamlit.log") as base:
-            yield base, url
+
+    with app_over(prepare, "rp-browser-coordinator-") as served:
+        yield served
 
 
 @pytest.fixture
 def coordinator(browser, coordinator_app):
     base, url = coordinator_app
-    context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    view = Offline(page, base)
-    yield view, url
-    context.close()
-    assert not view.dialogs, f"a dialog opened: {view.dialogs}"
+    with offline_tab(browser, base) as view:
+        yield view, url
 
 
 def main_text(page) -> str:

@@ -4,12 +4,9 @@ session's shared server serves other tests that expect the seeded times)."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 
-from tests.browser.conftest import CHROMIUM, Offline, _unavailable, assert_page_found, serve
+from tests.browser.conftest import app_over, assert_page_found, offline_tab
 from tests.browser.test_browser import wait_for_app
 
 PASSWORD = "forum member passphrase"
@@ -17,33 +14,25 @@ PASSWORD = "forum member passphrase"
 
 @pytest.fixture(scope="module")
 def edit_app_url():
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing")
     from directory.accounts import create_user
     from directory.api import Directory
     from tests.browser.fixture_entries import seed
 
-    with tempfile.TemporaryDirectory(prefix="rp-browser-edit-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'directory.db'}"
+    def prepare(url: str) -> None:
         seed(url, hostile=False)
         directory = Directory(url)
         create_user(directory, "lead", "Forum Lead", "coordinator", password="coordinator passphrase")
-        create_user(directory, "dina", "Dina Ali", "editor", password=PASSWORD,
-                    organisations=("Tees Works",))
+        create_user(directory, "dina", "Dina Ali", "editor", password=PASSWORD, organisations=("Tees Works",))
         directory.engine.dispose()
-        with serve(url, Path(tmp) / "streamlit.log") as base:
-            yield base
+
+    with app_over(prepare, "rp-browser-edit-") as (base, _):
+        yield base
 
 
 @pytest.fixture
 def member(browser, edit_app_url):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    view = Offline(page, edit_app_url)
-    yield view
-    context.close()
-    assert not view.dialogs, f"a dialog opened: {view.dialogs}"
+    with offline_tab(browser, edit_app_url) as view:
+        yield view
 
 
 def test_a_forum_member_corrects_the_times_and_verifies(member):

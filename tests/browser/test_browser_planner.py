@@ -12,13 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, REQUIRE_BROWSER, SCREENSHOTS, Offline, _unavailable, assert_page_found, serve
+from tests.browser.conftest import REQUIRE_BROWSER, SCREENSHOTS, Offline, app_over, assert_page_found, offline_tab
 from tests.browser.test_browser import wait_for_app
 
 WALKTHROUGH_LIMIT_S = 180  # "in under three minutes" (issue 4)
@@ -28,29 +26,22 @@ REF = "C-0042"
 @pytest.fixture(scope="module")
 def demo_app():
     """(app url, database url): `streamlit run app.py` on a fresh database holding the demo area."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing")
     from directory.api import Directory
     from directory.demo import seed_demo
 
-    with tempfile.TemporaryDirectory(prefix="rp-browser-planner-") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'directory.db'}"
+    def prepare(url: str) -> None:
         directory = Directory(url)
         seed_demo(directory)
         directory.engine.dispose()
-        with serve(url, Path(tmp) / "streamlit.log") as base:
-            yield base, url
+
+    with app_over(prepare, "rp-browser-planner-") as served:
+        yield served
 
 
 @pytest.fixture
 def specialist(browser, demo_app):
-    context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    view = Offline(page, demo_app[0])
-    yield view
-    context.close()
-    assert not view.dialogs, f"a dialog opened: {view.dialogs}"
+    with offline_tab(browser, demo_app[0], timeout_ms=30_000) as view:
+        yield view
 
 
 def open_from_menu(page, title: str) -> None:
