@@ -140,5 +140,11 @@ def require_account(directory, role: str = "viewer", *, doing: str = "use this p
     return account
 
 
+def guard_viewing(directory) -> None:
+    """Where the setting puts the whole directory behind sign-in, stop the page for anyone not signed in."""
+    if sign_in_required_to_view():
+        require_account(directory, "viewer", doing="see the directory")
+
+
 def may(account: Account | None, role: str) -> bool:
     return account is not None and RANK[account.role] >= RANK[role]

@@ -18,7 +18,7 @@ from directory.geo import Bounds, district_outlines, districts_in
 from directory.health import STALE_AFTER_MONTHS
 from directory.health import feedback_summary, hide_feedback, record_feedback, verification_requests
 from directory.store import ConflictError, DirectoryError, NotFound
-from pages.auth import current_account, may
+from pages.auth import current_account, guard_viewing, may
 from pages import maps
 from pages.ui import (
     ensure_app_navigation,
@@ -173,6 +173,7 @@ def changes_table(changes: dict[str, tuple[Any, Any]], creating: bool) -> str:
 
 ensure_app_navigation()
 directory = get_directory()
+guard_viewing(directory)
 now = now_local()
 today = now.date()
 st.html(PAGE_STYLE)

@@ -17,6 +17,7 @@ from directory.geo import Bounds, district_centre, locate_place
 from directory.postcodes import PostcodeError
 from directory.search import Filters
 from pages import maps
+from pages.auth import guard_viewing
 from pages.find_support import (
     DEFAULT_RADIUS, RADIUS_STEPS, SearchState, describe_search, printable_html, relaxations, results_csv, results_map,
     understand,
@@ -371,6 +372,7 @@ def _draw_list(directory, state: SearchState, place, hits, now) -> None:
 
 ensure_app_navigation()
 directory = get_directory()
+guard_viewing(directory)
 now = now_local()
 _seed_from_link()
 

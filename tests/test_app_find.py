@@ -293,3 +293,24 @@ def test_ten_results_show_first_and_the_rest_on_request(app_db):
     at.button(key="find_more_results").click().run()
     assert result_names(at) == [f"Zedland Walk {n:02d}" for n in range(1, 15)]
     assert map_args(at)["feature_group"].count("Zedland Walk") == 14  # all on the map from the start
+
+
+def test_the_setting_puts_the_directory_behind_sign_in(app_db, monkeypatch):
+    from directory.accounts import create_user
+    from directory.api import Directory
+    from tests.apptest import open_signed_in
+
+    monkeypatch.setenv("RP_REQUIRE_SIGN_IN", "1")
+    at = open_find({"q": "esol"})
+    assert [w.value for w in at.warning] == ["Please sign in to see the directory."]
+    assert result_names(at) == []
+    at = open_signed_in("pages/entry.py", params={"id": HOSTILE_ID})
+    assert [w.value for w in at.warning] == ["Please sign in to see the directory."]
+    assert not at.title
+
+    directory = Directory(app_db)
+    viewer = create_user(directory, "vic", "Vic Viewer", "viewer")
+    directory.engine.dispose()
+    at = open_signed_in("pages/find.py", viewer, params={"q": "money help"})
+    assert not at.warning
+    assert len(result_names(at)) == 1
