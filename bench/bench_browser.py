@@ -30,6 +30,26 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
+# The moment (ms after navigation started) the first result card and the first marker or cluster
+# are on screen (the frame they are first painted in), measured by the browser itself, so the test
+# driver's own polling and messaging (on the same 2 cores) are not counted.
+STAMP_SCRIPT = """
+(() => {
+  if (window !== window.top) { return; }
+  const seen = window.__rpSeen = {};
+  // Checked once a frame, just before it is painted. The map's own frame is looked into from here
+  // (same origin): its document is rewritten in place, which would stop a watcher inside it.
+  const look = () => {
+    if (!seen.card && document.querySelector(".rp-card")) { seen.card = performance.now(); }
+    const map = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const inside = map && map.contentDocument;
+    if (!seen.marker && inside && inside.querySelector(".rp-pin, .marker-cluster")) { seen.marker = performance.now(); }
+    if (!(seen.card && seen.marker)) { requestAnimationFrame(look); }
+  };
+  requestAnimationFrame(look);
+})();
+"""
+
 
 def _directory_of(n: int, url: str) -> None:
     from bench.bench_import import as_csv, synthetic_rows
@@ -55,18 +75,17 @@ def _free_port() -> int:
 
 
 def _ready(page, url: str) -> dict[str, float]:
-    """Seconds from navigation until: the app's frame is drawn, the first result card shows, the
-    map shows its markers (the page is ready)."""
+    """Seconds from navigation start until the first result card is drawn ("list") and until the map
+    shows its markers too ("ready"), as the browser timed them; "driver" is the same end as the
+    test driver saw it (it polls from another process)."""
     started = time.perf_counter()
     page.goto(url)
-    page.locator('[data-testid="stAppViewContainer"]').wait_for(timeout=60_000)
-    shell = time.perf_counter() - started
     page.locator(".rp-card").first.wait_for(timeout=60_000)
-    listed = time.perf_counter() - started
     page.wait_for_selector(MAP_FRAME, timeout=60_000)
-    frame = page.frame_locator(MAP_FRAME)
-    frame.locator(".rp-pin, .marker-cluster").first.wait_for(timeout=60_000)
-    return {"shell": shell, "list": listed, "ready": time.perf_counter() - started}
+    page.frame_locator(MAP_FRAME).locator(".rp-pin, .marker-cluster").first.wait_for(timeout=60_000)
+    driver = time.perf_counter() - started
+    seen = page.wait_for_function("() => window.__rpSeen.card && window.__rpSeen.marker && window.__rpSeen").json_value()
+    return {"list": seen["card"] / 1000, "ready": max(seen["card"], seen["marker"]) / 1000, "driver": driver}
 
 
 def _loads(n: int, loads: int, chromium) -> tuple[dict[str, list[dict[str, float]]], float]:
@@ -92,9 +111,11 @@ def _loads(n: int, loads: int, chromium) -> tuple[dict[str, list[dict[str, float
             # A returning user: a browser profile that has opened the app before, so Streamlit's scripts
             # (served `immutable`, cached for a year) come from its cache. A new visitor: an empty cache.
             returning = chromium.new_context(viewport={"width": 1400, "height": 1000})
+            returning.add_init_script(STAMP_SCRIPT)
             first, times = 0.0, {"new visitor": [], "returning user": []}
             for load in range(loads + 1):
                 context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+                context.add_init_script(STAMP_SCRIPT)
                 page = context.new_page()
                 phases = _ready(page, page_url)
                 context.close()
@@ -131,10 +152,10 @@ def bench_browser(n: int = 10_000, loads: int = 11, floor_n: int = 300) -> list[
         floor = statistics.median(p["ready"] for p in measured[floor_n][0][visitor])
         for size, (by_visitor, first) in measured.items():
             times = by_visitor[visitor]
-            median = {k: round(statistics.median(p[k] for p in times), 2) for k in ("shell", "list", "ready")}
+            median = {k: round(statistics.median(p[k] for p in times), 2) for k in ("list", "ready", "driver")}
             results.append({
                 "name": f"find page ready in the browser ({visitor}, warm server)", "entries": size,
-                "app_frame_s": median["shell"], "first_result_s": median["list"], "median_s": median["ready"],
+                "first_result_s": median["list"], "median_s": median["ready"], "driver_saw_s": median["driver"],
                 "max_s": round(max(p["ready"] for p in times), 2), "first_visit_after_start_s": round(first, 2),
                 "vs_demo_sized": round(median["ready"] / floor, 2), "loads": loads, "goal_s": 2.0,
                 "ok": median["ready"] <= 2.0,

@@ -59,7 +59,7 @@ def ensure_app_navigation() -> None:
 @st.cache_resource(show_spinner="Opening the directory…")
 def _open_directory(url: str | None) -> Directory:
     """One Directory (engine and search index) per process and database; sessions are never cached."""
-    directory = Directory(url)
+    directory = Directory(url, long_running=True)
     if url is None and directory.count(include_archived=True) == 0:
         # First run on the embedded database (no DATABASE_URL): load the demo area so there is
         # something to explore. A database someone named is never filled with demo data.

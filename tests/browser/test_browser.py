@@ -35,7 +35,7 @@ def results_on_map(page, expected: list[str]) -> list[str]:
     """Entry ids of the markers in the map's results layer (clustered or not), once they are `expected`
     (the map updates a moment after the list), or what they are after the timeout."""
     frame = page.wait_for_selector(MAP_FRAME).content_frame()
-    script = "() => window.rp_results ? window.rp_results.getLayers().map(m => m.options.entryId).sort() : null"
+    script = "() => window.rp_results ? window.rp_results.entryIds().sort() : null"
     wanted = json.dumps(json.dumps(sorted(expected), separators=(",", ":")))
     try:
         frame.wait_for_function(f"() => JSON.stringify(({script})()) === {wanted}", timeout=10_000)
@@ -75,8 +75,8 @@ def test_the_map_draws_its_markers_without_the_internet(offline):
     assert frame.locator(".rp-pin").count() + frame.locator(".marker-cluster").count() > 0
     assert frame.locator(".rp-district").count() > 0, "no postcode-district outlines"
     assert frame.locator(".rp-client").count() == 1
-    # Leaflet and its plugin came from the app; the only things asked of the internet were tiles.
-    assert frame.locator("body").evaluate("() => typeof L.markerClusterGroup") == "function"
+    # Leaflet and the clustering script came from the app; the only things asked of the internet were tiles.
+    assert frame.locator("body").evaluate("() => typeof L.map + ' ' + typeof Supercluster") == "function function"
     outside = [u for u in offline.blocked if urllib.parse.urlsplit(u).hostname not in TILE_HOSTS]
     assert outside == [], outside
     assert not offline.errors, offline.errors
@@ -121,6 +121,8 @@ def test_markup_in_an_entry_never_runs(offline):
     assert popup.locator("a", has_text="Open full entry").get_attribute("href").endswith(f"/entry?id={HOSTILE_ID}")
     frame.locator(".rp-pin").first.hover()
     assert frame.locator(".leaflet-tooltip").inner_text().strip() == HOSTILE_NAME
+    # What a screen reader announces for the focused marker is the same text, not markup.
+    assert frame.locator(".rp-pin").first.get_attribute("aria-label") == f"{HOSTILE_NAME}, Money, debt and benefits advice"
     offline.screenshot("browser-hostile-find")
 
     # The entry page: title, description, contact and history.

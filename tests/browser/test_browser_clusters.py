@@ -1,0 +1,95 @@
+"""The results map's clusters in Chromium: a cluster opens by zooming in, by mouse or keyboard, and entries
+that share one address (a college's several courses) are listed, since no zoom can part them.
+
+Its own server and database: four entries at one postcode, two more in the same town centre and one in
+Stockton, so the first view has a cluster of distinct places and a cluster of one place.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import app_over, offline_tab
+from tests.browser.test_browser import MAP_FRAME, wait_for_app
+
+SAME_PLACE = ["Maths Entry 3", "English Functional Skills", "Digital Skills for Work", "<i>Budgeting</i> & You"]
+
+
+def prepare(url: str) -> None:
+    from directory.accounts import create_user
+    from directory.api import Directory
+
+    directory = Directory(url)
+    create_user(directory, "alice", "Alice Khan", "editor")
+    for i, name in enumerate(SAME_PLACE, 1):
+        directory.create({"id": f"college-{i}", "name": name, "organisation": "Middlesbrough College",
+                          "category": "training", "postcode": "TS1 3BA"}, "alice")
+    for entry_id, postcode in (("near-1", "TS1 2AH"), ("near-2", "TS1 1AA"), ("stockton-1", "TS18 1AA")):
+        directory.create({"id": entry_id, "name": f"Job Club {postcode}", "organisation": "Tees Works",
+                          "category": "employment_support", "postcode": postcode}, "alice")
+    directory.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def cluster_app():
+    with app_over(prepare, "rp-browser-clusters-") as (base, _):
+        yield base
+
+
+def open_map(view):
+    view.page.goto(f"{view.app_url}/?near=TS1+3BA&km=25")
+    wait_for_app(view.page)
+    frame = view.page.frame_locator(MAP_FRAME)
+    frame.locator(".marker-cluster").first.wait_for()
+    return frame
+
+
+def counts(frame) -> list[int]:
+    return sorted(int(t) for t in frame.locator(".marker-cluster span").all_inner_texts())
+
+
+def test_a_cluster_opens_by_zooming_in_and_entries_at_one_address_are_listed(browser, cluster_app):
+    with offline_tab(browser, cluster_app) as view:
+        frame = open_map(view)
+        # The town centre's six results are one cluster, Stockton's one a marker of its own.
+        assert counts(frame) == [6]
+        assert frame.locator(".rp-pin").count() == 1
+        assert frame.locator(".marker-cluster").get_attribute("title") == "6 results here: select to zoom in"
+        zoom = "() => Object.values(window).find(v => v instanceof L.Map).getZoom()"
+        zooms = [frame.locator("body").evaluate(zoom)]
+        # Each click zooms in to where the cluster parts, until only the college's four are left together
+        # (the Job Clubs are 400-600 m from it, so it takes a few).
+        while counts(frame) != [4] and len(zooms) < 8:
+            frame.locator(".marker-cluster").first.click()
+            for _ in range(50):  # the zoom is animated
+                view.page.wait_for_timeout(100)
+                if frame.locator("body").evaluate(zoom) > zooms[-1] and not frame.locator(".leaflet-zoom-anim").count():
+                    break
+            zooms.append(frame.locator("body").evaluate(zoom))
+        assert counts(frame) == [4] and zooms == sorted(set(zooms)) and 2 <= len(zooms) <= 8, zooms
+        assert frame.locator(".rp-pin").count() >= 1  # a Job Club, parted from the cluster
+
+        # The four share one address: Enter on the focused cluster (as a keyboard user would) lists them.
+        cluster = frame.locator(".marker-cluster").first
+        assert cluster.get_attribute("title") == "4 results at one place: select to list them"
+        cluster.focus()
+        cluster.press("Enter")
+        popup = frame.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert popup.locator("b").inner_text() == "4 results at this place"
+        assert sorted(popup.locator("li a").all_inner_texts()) == sorted(SAME_PLACE)  # markup shown as text
+        hrefs = sorted(popup.locator("li a").evaluate_all("links => links.map(a => a.getAttribute('href'))"))
+        assert [h.rsplit("/", 1)[-1] for h in hrefs] == [f"entry?id=college-{i}" for i in range(1, 5)]
+        assert popup.locator("i").count() == 0  # the entry named <i>Budgeting</i> made no element
+        view.page.wait_for_timeout(400)  # the popup fades in
+        view.screenshot("browser-cluster-same-place")
+
+        # A single result opens its popup from the keyboard too.
+        pin = frame.locator(".rp-pin").first
+        name = pin.get_attribute("aria-label").split(",")[0]
+        assert name.startswith("Job Club TS1")
+        pin.focus()
+        pin.press("Enter")
+        frame.locator(".leaflet-popup-content b", has_text=name).wait_for()
+        assert frame.locator(".leaflet-popup-content a", has_text="Open full entry").count() == 1
+        assert not view.errors, view.errors
