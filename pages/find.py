@@ -19,8 +19,8 @@ from directory.search import Filters
 from pages import maps
 from pages.auth import guard_viewing
 from pages.find_support import (
-    DEFAULT_RADIUS, RADIUS_STEPS, SearchState, describe_search, printable_html, relaxations, results_csv, results_map,
-    understand,
+    DEFAULT_RADIUS, RADIUS_STEPS, SearchState, describe_search, off_map, printable_html, relaxations, results_csv,
+    results_map, understand,
 )
 from pages.ui import (
     ensure_app_navigation,
@@ -236,8 +236,7 @@ def _draw_map(directory, state: SearchState, place, hits, now) -> None:
             for c, n in sorted(counts.items(), key=lambda kv: -kv[1])
         )
         st.html(f'<div class="rp-legend" aria-label="Map key">{legend}</div>')
-    remote = sum(1 for h in hits if not h.entry.in_person)
-    unplaced = sum(1 for h in hits if h.entry.in_person and not h.entry.has_position)
+    remote, unplaced = off_map(hits)
     notes = []
     if remote:
         notes.append(f"{remote} online or phone service{'s are' if remote != 1 else ' is'} in the list but not on the map.")
@@ -368,6 +367,41 @@ def _draw_list(directory, state: SearchState, place, hits, now) -> None:
                   on_click=lambda: st.session_state.update(find_shown=shown + PAGE_SIZE))
 
 
+def _draw_filters(now) -> None:
+    """The search's widgets. Their values are read from the session before they are drawn (see the page)."""
+    typed_place = bool((st.session_state.get(KEYS["place"]) or "").strip())
+    top = st.columns([3, 1.5, 1.4], vertical_alignment="bottom")
+    top[0].text_input(
+        "What are you looking for?", key=KEYS["query"], on_change=_on_query_typed, persist_state="session",
+        placeholder="Try: ESOL near TS1 Thursday free",
+        help="Spelling slips are fine. You can type the whole request here: a postcode or area, a day and "
+             "“free” move into their own filters.",
+    )
+    top[1].text_input("Client's postcode or area", key=KEYS["place"], placeholder="e.g. TS1 3BA or TS1",
+                      persist_state="session", help="Results are measured from here, nearest first.")
+    top[2].selectbox("Distance", options=RADIUS_STEPS, key=KEYS["radius_km"], persist_state="session",
+                     format_func=lambda km: f"within {km:g} km", disabled=not typed_place,
+                     help="Type a postcode or area first. Online and phone services are always included.")
+    st.pills("Kind of provision (pick any)", options=list(codes.CATEGORIES), selection_mode="multi",
+             key=KEYS["categories"], format_func=short_category_label, persist_state="session")
+    today = now.weekday()
+    more_on = sum(bool(st.session_state.get(KEYS[k])) for k in ("delivery", "stage", "benefit"))
+    row = st.columns([1.3, 0.9, 3], vertical_alignment="bottom")
+    row[0].selectbox("Day", options=[ANY_DAY, 0, 1, 2, 3, 4, 5, 6], key=KEYS["day"], persist_state="session",
+                     format_func=lambda d: "Any day" if d == ANY_DAY else day_name(d) + (" (today)" if d == today else ""))
+    row[1].toggle("Free only", key=KEYS["free_only"], persist_state="session")
+    with row[2].expander(f"More filters{f' ({more_on} on)' if more_on else ''}: delivery, recovery stage, benefits",
+                         expanded=bool(more_on)):
+        st.multiselect("How it's delivered", options=list(codes.DELIVERY), key=KEYS["delivery"],
+                       format_func=codes.DELIVERY.get, placeholder="Any way", persist_state="session")
+        st.selectbox("Client's recovery stage", options=[ANY, *codes.STAGES], key=KEYS["stage"], persist_state="session",
+                     format_func=lambda s: codes.STAGES.get(s, "Any stage"),
+                     help="Shows provision that suits this stage, and provision open to every stage.")
+        st.selectbox("Client's benefits", options=[ANY, *codes.BENEFITS], key=KEYS["benefit"], persist_state="session",
+                     format_func=lambda b: codes.BENEFITS.get(b, "Don't filter by benefits"),
+                     help="Hides provision limited to other benefits.")
+
+
 # -- the page ---------------------------------------------------------------------------------------
 
 ensure_app_navigation()
@@ -380,38 +414,10 @@ st.title("Find provision")
 demo_banner(directory)
 st.html(CARD_STYLE)
 
-typed_place = bool((st.session_state.get(KEYS["place"]) or "").strip())
-top = st.columns([3, 1.5, 1.4], vertical_alignment="bottom")
-top[0].text_input(
-    "What are you looking for?", key=KEYS["query"], on_change=_on_query_typed, persist_state="session",
-    placeholder="Try: ESOL near TS1 Thursday free",
-    help="Spelling slips are fine. You can type the whole request here: a postcode or area, a day and "
-         "“free” move into their own filters.",
-)
-top[1].text_input("Client's postcode or area", key=KEYS["place"], placeholder="e.g. TS1 3BA or TS1",
-                  persist_state="session", help="Results are measured from here, nearest first.")
-top[2].select_slider("Distance", options=RADIUS_STEPS, key=KEYS["radius_km"], persist_state="session",
-                     format_func=lambda km: f"within {km:g} km", disabled=not typed_place,
-                     help="Type a postcode or area first. Online and phone services are always included.")
-st.pills("Kind of provision (pick any)", options=list(codes.CATEGORIES), selection_mode="multi",
-         key=KEYS["categories"], format_func=short_category_label, persist_state="session")
-today = now.weekday()
-more_on = sum(bool(st.session_state.get(KEYS[k])) for k in ("delivery", "stage", "benefit"))
-row = st.columns([1.3, 0.9, 3], vertical_alignment="bottom")
-row[0].selectbox("Day", options=[ANY_DAY, 0, 1, 2, 3, 4, 5, 6], key=KEYS["day"], persist_state="session",
-                 format_func=lambda d: "Any day" if d == ANY_DAY else day_name(d) + (" (today)" if d == today else ""))
-row[1].toggle("Free only", key=KEYS["free_only"], persist_state="session")
-with row[2].expander(f"More filters{f' ({more_on} on)' if more_on else ''}: delivery, recovery stage, benefits",
-                     expanded=bool(more_on)):
-    st.multiselect("How it's delivered", options=list(codes.DELIVERY), key=KEYS["delivery"],
-                   format_func=codes.DELIVERY.get, placeholder="Any way", persist_state="session")
-    st.selectbox("Client's recovery stage", options=[ANY, *codes.STAGES], key=KEYS["stage"], persist_state="session",
-                 format_func=lambda s: codes.STAGES.get(s, "Any stage"),
-                 help="Shows provision that suits this stage, and provision open to every stage.")
-    st.selectbox("Client's benefits", options=[ANY, *codes.BENEFITS], key=KEYS["benefit"], persist_state="session",
-                 format_func=lambda b: codes.BENEFITS.get(b, "Don't filter by benefits"),
-                 help="Hides provision limited to other benefits.")
-
+# The answer is drawn before the filters above it: the search reads the widgets' values from the
+# session (they are there before the widgets are drawn), the map and the list go out first, and the
+# browser sets the map's frame loading while it draws the widgets (docs/PERFORMANCE.md).
+filters = st.container()
 state = _read()
 _write_link(state)
 
@@ -431,7 +437,9 @@ if state.place:
 hits = _search(directory, state, place)
 
 left, right = st.columns([1.05, 1], gap="large")
-with left:  # the list first: it is the answer, and it shows while the map is built
-    _draw_list(directory, state, place, hits, now)
-with right:
+with right:  # the map first: it has the most left to do in the browser
     _draw_map(directory, state, place, hits, now)
+with left:
+    _draw_list(directory, state, place, hits, now)
+with filters:
+    _draw_filters(now)

@@ -5,8 +5,9 @@ Font Awesome, awesome-markers). None of that is reachable here, and only Leaflet
 and a clustering script are needed, so folium's default asset lists are
 replaced, once, at import: by files the app serves itself from the
 xstatic-leaflet and xstatic-leaflet-markercluster packages (Leaflet 1.9.3, the
-version folium pins; the marker-cluster plugin for folium's own MarkerCluster),
-and Supercluster, which no Python package ships, from ``pages/vendor/``.
+version folium pins; the marker-cluster plugin for folium's own MarkerCluster).
+Supercluster, which no Python package ships, is kept in ``pages/vendor/`` and
+travels inside the results script (see ``ResultsLayer``).
 
 How they are served. streamlit-folium renders the map inside a component
 iframe at ``<app>/component/streamlit_folium.st_folium/index.html`` and loads
@@ -37,6 +38,7 @@ swaps in place: a new search updates the markers without reloading the map.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import mimetypes
@@ -91,17 +93,16 @@ def category_colour(code: str) -> str:
 # -- serving Leaflet from the app ---------------------------------------------------------
 
 
-def _declare_asset_components() -> tuple[str, str, str]:
-    """Register the asset folders with Streamlit's component file server; their URL names."""
+def _declare_asset_components() -> tuple[str, str]:
+    """Register the two xstatic folders with Streamlit's component file server; their URL names."""
     import streamlit.components.v1 as components
 
     leaflet = components.declare_component("leaflet", path=str(LEAFLET_DIR))
     cluster = components.declare_component("markercluster", path=str(MARKERCLUSTER_DIR))
-    supercluster = components.declare_component("supercluster", path=str(SUPERCLUSTER_DIR))
-    return leaflet.name, cluster.name, supercluster.name
+    return leaflet.name, cluster.name
 
 
-LEAFLET_COMPONENT, MARKERCLUSTER_COMPONENT, SUPERCLUSTER_COMPONENT = _declare_asset_components()
+LEAFLET_COMPONENT, MARKERCLUSTER_COMPONENT = _declare_asset_components()
 
 
 def _served(component: str, filename: str) -> str:
@@ -112,7 +113,6 @@ def _served(component: str, filename: str) -> str:
 SERVED_JS = {
     "leaflet": _served(LEAFLET_COMPONENT, "leaflet.js"),
     "markercluster": _served(MARKERCLUSTER_COMPONENT, "leaflet.markercluster.js"),
-    "supercluster": _served(SUPERCLUSTER_COMPONENT, "supercluster.min.js"),
 }
 SERVED_CSS = {
     "leaflet_css": _served(LEAFLET_COMPONENT, "leaflet.css"),
@@ -122,7 +122,6 @@ SERVED_CSS = {
 ASSET_FILES = {
     "leaflet": LEAFLET_DIR / "leaflet.js",
     "markercluster": MARKERCLUSTER_DIR / "leaflet.markercluster.js",
-    "supercluster": SUPERCLUSTER_DIR / "supercluster.min.js",
     "leaflet_css": LEAFLET_DIR / "leaflet.css",
     "markercluster_css": MARKERCLUSTER_DIR / "MarkerCluster.css",
     "markercluster_default_css": MARKERCLUSTER_DIR / "MarkerCluster.Default.css",
@@ -321,6 +320,7 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
+        {{ this.library }}
         var {{ this.get_name() }} = (function () {
             var group = {{ this._parent.get_name() }};
             var map = {{ this._parent._parent.get_name() }};
@@ -468,7 +468,10 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
         {% endmacro %}
     """)
 
-    default_js = [("supercluster", SERVED_JS["supercluster"])]
+    # Supercluster (10 KB) travels inside the results script rather than as a file of its own:
+    # streamlit-folium loads a map's files one after another before drawing anything, and a third
+    # file cost ~50 ms on every page load (component files are served without cache headers).
+    default_js: list = []
     default_css = [("markerclusterdefaultcss", SERVED_CSS["markercluster_default_css"])]
 
     def __init__(self, payload: dict, entry_path: str = "../../entry"):
@@ -476,6 +479,7 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
         self._name = "ResultsLayer"
         self.payload = _safe_json(payload)
         self.entry_path = _safe_json(entry_path)
+        self.library = _supercluster_script()
 
     def render(self, **kwargs):
         """As folium renders a macro element, except that the script joins the page as finished text:
@@ -487,6 +491,15 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
         for name, url in self.default_css:
             figure.header.add_child(CssLink(url), name=name)
         figure.script.add_child(_RenderedText(self._template.module.script(self, kwargs)), name=self.get_name())
+
+
+@functools.lru_cache(maxsize=1)
+def _supercluster_script() -> str:
+    """Supercluster's own code, defined once per map frame (a new search's script finds it there)."""
+    code = (SUPERCLUSTER_DIR / "supercluster.min.js").read_text(encoding="utf-8")
+    if "</" in code:  # it sits inside a <script> element
+        raise ValueError("supercluster.min.js cannot be inlined as it is")
+    return f'if (typeof Supercluster === "undefined") {{\n{code}\n}}\n'
 
 
 class _RenderedText(Element):

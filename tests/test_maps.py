@@ -31,3 +31,28 @@ def test_a_results_layer_keeps_template_code_as_text_when_the_whole_map_is_rende
         assert "QQQQQQQQQ" not in text and "JJJJJJJJJ" not in text
     assert "KKKKKKKKK" not in parts["feature_group"]
     assert not ran.exists()
+
+
+def test_map_points_follow_an_edited_entry_and_count_what_is_not_on_the_map():
+    import datetime as dt
+    from dataclasses import replace
+
+    from directory.fields import Entry
+    from directory.search import Hit
+    from pages.find_support import map_points, off_map
+
+    now = dt.datetime(2026, 11, 23, 9, 0)  # a Monday
+    club = Entry("c1", "Job Club", "Tees Works", "employment_support", latitude=54.57, longitude=-1.23,
+                 schedule="Mon 10:00-12:00")
+    online = Entry("o1", "Online Skills", "Tees Digital", "basic_skills", delivery=("online",))
+    unplaced = Entry("u1", "Garden", "Green Tees", "volunteering")
+    hits = [Hit(club, 1.0, 0.05, ()), Hit(online, 1.0, None, ()), Hit(unplaced, 1.0, None, ())]
+    [point] = map_points(hits, now)
+    assert point == MapPoint(54.57, -1.23, "employment_support", "Job Club", "c1",
+                             "Mondays 10am to 12pm · next: Today, 10am", "under 0.1 km")
+    assert off_map(hits) == (1, 1)
+    # An edit is a new entry object: the map shows the new name and times, not what was worked out before.
+    edited = replace(club, name="Job Club (new room)", schedule="Tue 10:00-12:00")
+    [point] = map_points([Hit(edited, 1.0, 2.345, ())], now)
+    assert (point.name, point.when, point.distance) == ("Job Club (new room)",
+                                                        "Tuesdays 10am to 12pm · next: Tomorrow, 10am", "2.3 km")
