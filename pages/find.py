@@ -51,6 +51,9 @@ CARD_STYLE = """<style>
 .rp-legend span.rp-dot { display: inline-block; width: .75rem; height: .75rem; border-radius: 50%;
                          margin: 0 .3rem 0 .8rem; border: 1px solid rgba(0,0,0,.35); vertical-align: baseline; }
 .rp-legend { font-size: .9rem; line-height: 1.9; }
+/* Single-choice chips (distance, day) wrap onto a second line in a narrow window, as the multi-choice
+   ones do, instead of scrolling sideways out of sight. */
+[data-testid="stButtonGroup"] [role="radiogroup"] { flex-wrap: wrap; overflow: visible; }
 </style>"""
 
 
@@ -70,6 +73,8 @@ def _put(state: SearchState) -> None:
             value = ANY_DAY
         elif name in ("stage", "benefit") and value is None:
             value = ANY
+        elif name == "free_only":
+            value = True if value else None  # the "Free only" chip: picked, or not
         st.session_state[key] = value
 
 
@@ -368,9 +373,12 @@ def _draw_list(directory, state: SearchState, place, hits, now) -> None:
 
 
 def _draw_filters(now) -> None:
-    """The search's widgets. Their values are read from the session before they are drawn (see the page)."""
+    """The search's widgets. Their values are read from the session before they are drawn (see the page).
+
+    Every choice is a chip: one click (or Tab and Space) and all the options in sight, which also spares
+    a first visit the select-box code (a quarter of a second of downloads before the map could start)."""
     typed_place = bool((st.session_state.get(KEYS["place"]) or "").strip())
-    top = st.columns([3, 1.5, 1.4], vertical_alignment="bottom")
+    top = st.columns([3, 1.6], vertical_alignment="bottom")
     top[0].text_input(
         "What are you looking for?", key=KEYS["query"], on_change=_on_query_typed, persist_state="session",
         placeholder="Try: ESOL near TS1 Thursday free",
@@ -379,27 +387,32 @@ def _draw_filters(now) -> None:
     )
     top[1].text_input("Client's postcode or area", key=KEYS["place"], placeholder="e.g. TS1 3BA or TS1",
                       persist_state="session", help="Results are measured from here, nearest first.")
-    top[2].selectbox("Distance", options=RADIUS_STEPS, key=KEYS["radius_km"], persist_state="session",
-                     format_func=lambda km: f"within {km:g} km", disabled=not typed_place,
-                     help="Type a postcode or area first. Online and phone services are always included.")
+    near = st.columns([1, 1.25])
+    near[0].pills("Distance (km)", options=RADIUS_STEPS, key=KEYS["radius_km"], persist_state="session",
+                  required=True, format_func=lambda km: f"{km:g}", disabled=not typed_place,
+                  help="How far from the client's postcode or area (type one first). Online and phone services "
+                       "are always included.")
+    today = now.weekday()
+    near[1].pills("Day", options=[ANY_DAY, 0, 1, 2, 3, 4, 5, 6], key=KEYS["day"], persist_state="session",
+                  required=True, format_func=lambda d: "Any day" if d == ANY_DAY else
+                  "Today" if d == today else day_name(d)[:3],
+                  help="Only provision that meets on this day of the week.")
     st.pills("Kind of provision (pick any)", options=list(codes.CATEGORIES), selection_mode="multi",
              key=KEYS["categories"], format_func=short_category_label, persist_state="session")
-    today = now.weekday()
     more_on = sum(bool(st.session_state.get(KEYS[k])) for k in ("delivery", "stage", "benefit"))
-    row = st.columns([1.3, 0.9, 3], vertical_alignment="bottom")
-    row[0].selectbox("Day", options=[ANY_DAY, 0, 1, 2, 3, 4, 5, 6], key=KEYS["day"], persist_state="session",
-                     format_func=lambda d: "Any day" if d == ANY_DAY else day_name(d) + (" (today)" if d == today else ""))
-    row[1].toggle("Free only", key=KEYS["free_only"], persist_state="session")
-    with row[2].expander(f"More filters{f' ({more_on} on)' if more_on else ''}: delivery, recovery stage, benefits",
+    row = st.columns([1, 4], vertical_alignment="top")
+    row[0].pills("Cost", options=[True], format_func=lambda _: "Free only", key=KEYS["free_only"],
+                 persist_state="session")
+    with row[1].expander(f"More filters{f' ({more_on} on)' if more_on else ''}: delivery, recovery stage, benefits",
                          expanded=bool(more_on)):
-        st.multiselect("How it's delivered", options=list(codes.DELIVERY), key=KEYS["delivery"],
-                       format_func=codes.DELIVERY.get, placeholder="Any way", persist_state="session")
-        st.selectbox("Client's recovery stage", options=[ANY, *codes.STAGES], key=KEYS["stage"], persist_state="session",
-                     format_func=lambda s: codes.STAGES.get(s, "Any stage"),
-                     help="Shows provision that suits this stage, and provision open to every stage.")
-        st.selectbox("Client's benefits", options=[ANY, *codes.BENEFITS], key=KEYS["benefit"], persist_state="session",
-                     format_func=lambda b: codes.BENEFITS.get(b, "Don't filter by benefits"),
-                     help="Hides provision limited to other benefits.")
+        st.pills("How it's delivered (pick any)", options=list(codes.DELIVERY), key=KEYS["delivery"],
+                 selection_mode="multi", format_func=codes.DELIVERY.get, persist_state="session")
+        st.pills("Client's recovery stage", options=[ANY, *codes.STAGES], key=KEYS["stage"], persist_state="session",
+                 required=True, format_func=lambda s: codes.STAGES.get(s, "Any stage"),
+                 help="Shows provision that suits this stage, and provision open to every stage.")
+        st.pills("Client's benefits", options=[ANY, *codes.BENEFITS], key=KEYS["benefit"], persist_state="session",
+                 required=True, format_func=lambda b: codes.BENEFITS.get(b, "Don't filter by benefits"),
+                 help="Hides provision limited to other benefits.")
 
 
 # -- the page ---------------------------------------------------------------------------------------

@@ -325,6 +325,16 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             var group = {{ this._parent.get_name() }};
             var map = {{ this._parent._parent.get_name() }};
             var data = {{ this.payload }};
+            // Leaflet focuses the map when it is pressed and then restores its own frame's scroll only, so
+            // a page showing part of the map scrolled under the pointer and the click on a marker was lost.
+            if (map.keyboard && map.keyboard.enabled() && !map.keyboard.rpKeepsPageStill) {
+                map.keyboard.disable();
+                map.keyboard._onMouseDown = function () {
+                    if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
+                };
+                map.keyboard.enable();
+                map.keyboard.rpKeepsPageStill = true;
+            }
             var entryBase = null;
             try { entryBase = new URL({{ this.entry_path }}, document.baseURI).href; } catch (e) {}
             var icons = data.cats.map(function (c) {

@@ -79,8 +79,8 @@ def test_a_sentence_fills_the_filters(app_db):
     assert not at.exception
     assert at.text_input(key="find_q").value == "esol"
     assert at.text_input(key="find_near").value == "TS1"
-    assert at.selectbox(key="find_day").value == 3
-    assert at.toggle(key="find_free").value is True
+    assert at.pills(key="find_day").value == 3
+    assert at.pills(key="find_free").value is True
     assert result_names(at) == ["ESOL for Beginners"]
     assert dict(at.query_params) == {"q": "esol", "near": "TS1", "day": "thu", "free": "1"}
 
@@ -99,7 +99,7 @@ def test_empty_state_offers_a_wider_radius(app_db):
     assert widen.label == "Widen to 5 km"
     widen.click().run()
     assert result_names(at) == ["Community Garden Volunteers"]
-    assert at.selectbox(key="find_km").value == 5
+    assert at.pills(key="find_km").value == 5
     assert "km" not in at.query_params  # 5 km is the default, so the link leaves it out
 
 
@@ -124,16 +124,16 @@ def test_query_params_round_trip(app_db):
     at = open_find(params)
     assert at.text_input(key="find_q").value == "esol"
     assert at.text_input(key="find_near").value == "TS1 3BA"
-    assert at.selectbox(key="find_km").value == 10
+    assert at.pills(key="find_km").value == 10
     assert at.button_group(key="find_cat").value == ["basic_skills", "training"]
-    assert at.selectbox(key="find_day").value == 3
-    assert at.toggle(key="find_free").value is True
-    assert at.multiselect(key="find_how").value == ["in_person"]
-    assert at.selectbox(key="find_stage").value == "early"
-    assert at.selectbox(key="find_benefit").value == "uc"
+    assert at.pills(key="find_day").value == 3
+    assert at.pills(key="find_free").value is True
+    assert at.pills(key="find_how").value == ["in_person"]
+    assert at.pills(key="find_stage").value == "early"
+    assert at.pills(key="find_benefit").value == "uc"
     assert dict(at.query_params) == params
     # And out again when a filter changes.
-    at.toggle(key="find_free").set_value(False).run()
+    at.pills(key="find_free").set_value(None).run()
     assert "free" not in at.query_params and at.query_params["cat"] == ["basic_skills", "training"]
     # Nonsense in a link is ignored, not an error.
     at = open_find({"km": "lots", "cat": "nonsense", "day": "someday", "stage": "<b>"})

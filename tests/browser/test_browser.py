@@ -114,11 +114,16 @@ def test_markup_in_an_entry_never_runs(offline):
     assert HOSTILE_NAME in page.locator(".rp-card .rp-title").first.inner_text()
     # The popup too.
     frame = map_frame(page)
+    frame.locator(".rp-pin").first.scroll_into_view_if_needed()
+    scrolled = page.evaluate("window.scrollY")
+    # One click opens it, with the map's bottom edge below the window: pressing the map no longer
+    # scrolls the page under the pointer (which lost the click).
     frame.locator(".rp-pin").first.click()
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for()
     assert HOSTILE_NAME in popup.inner_text()
     assert popup.locator("a", has_text="Open full entry").get_attribute("href").endswith(f"/entry?id={HOSTILE_ID}")
+    assert page.evaluate("window.scrollY") == scrolled
     frame.locator(".rp-pin").first.hover()
     assert frame.locator(".leaflet-tooltip").inner_text().strip() == HOSTILE_NAME
     # What a screen reader announces for the focused marker is the same text, not markup.
