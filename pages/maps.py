@@ -233,6 +233,24 @@ MAP_STYLE = """
 """
 
 
+class _KeepPageStill(folium.MacroElement):
+    """Leaflet focuses a map when it is pressed and then restores only its own frame's scroll, so a page
+    showing part of the map scrolled under the pointer and the click (on a marker, an area) was lost."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            if (!map.keyboard || !map.keyboard.enabled()) { return; }
+            map.keyboard.disable();
+            map.keyboard._onMouseDown = function () {
+                if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
+            };
+            map.keyboard.enable();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
 def base_map(tiles: Tiles, centre: tuple[float, float], zoom: int = 12, height: str = "100%") -> folium.Map:
     """The part of the map that never changes between searches (so it never reloads)."""
     # maxZoom on the map itself: with tiles switched off no tile layer sets one, and the
@@ -246,6 +264,7 @@ def base_map(tiles: Tiles, centre: tuple[float, float], zoom: int = 12, height: 
     if tiles.url:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name="Map", max_zoom=19).add_to(fmap)
     fmap.get_root().header.add_child(Element(MAP_STYLE), name="rp_style")
+    fmap.add_child(_KeepPageStill())
     return fmap
 
 
@@ -325,16 +344,6 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             var group = {{ this._parent.get_name() }};
             var map = {{ this._parent._parent.get_name() }};
             var data = {{ this.payload }};
-            // Leaflet focuses the map when it is pressed and then restores its own frame's scroll only, so
-            // a page showing part of the map scrolled under the pointer and the click on a marker was lost.
-            if (map.keyboard && map.keyboard.enabled() && !map.keyboard.rpKeepsPageStill) {
-                map.keyboard.disable();
-                map.keyboard._onMouseDown = function () {
-                    if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
-                };
-                map.keyboard.enable();
-                map.keyboard.rpKeepsPageStill = true;
-            }
             var entryBase = null;
             try { entryBase = new URL({{ this.entry_path }}, document.baseURI).href; } catch (e) {}
             var icons = data.cats.map(function (c) {
