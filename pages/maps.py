@@ -17,17 +17,18 @@ its ``<style>`` tags are kept). Streamlit serves any directory declared as a
 component at ``<app>/component/<name>/``, so each xstatic data directory is
 declared as a (never rendered) component and the links are written relative
 to the map's iframe: ``../pages.maps.leaflet/leaflet.js``. That works under
-any ``server.baseUrlPath`` and nothing is re-sent on each rerun. For standalone HTML (a map saved to a file) the same
-files can be inlined as ``data:`` URIs instead: ``inline_assets(map)``.
+any ``server.baseUrlPath`` and nothing is re-sent on each rerun. For standalone
+HTML (a map saved to a file) the same files can be inlined as ``data:`` URIs
+instead: ``inline_assets(map)``.
 
 The results layer. One ``folium.Marker`` per result makes megabytes of
 JavaScript for 10,000 entries. ``ResultsLayer`` sends the results as one compact
 JSON array; the browser indexes them with Supercluster (every zoom level at
 once: tens of milliseconds for 10,000, where Leaflet.markercluster took 0.3 s)
 and draws only the clusters and markers in view, one shared icon per
-category, popups built only when opened. Every user-entered string is HTML-escaped here,
-in Python, before it reaches the browser; the JSON is also made safe to sit
-inside a ``<script>``.
+category, popups built only when opened. Every user-entered string is
+HTML-escaped here, in Python, before it reaches the browser; the JSON is also
+made safe to sit inside a ``<script>``.
 
 Stable maps. st_folium keys its iframe by a hash of the base map's script, so
 the base map (tiles and a fixed starting view) stays identical between reruns
