@@ -11,6 +11,7 @@ Streamlit's own frontend and the map component cost.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import socket
@@ -42,14 +43,21 @@ STAMP_SCRIPT = """
   // (same origin): its document is rewritten in place, which would stop a watcher inside it.
   const look = () => {
     if (!seen.card && document.querySelector(".rp-card")) { seen.card = performance.now(); }
-    const map = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    const map = document.querySelector(MAP_FRAME);
     const inside = map && map.contentDocument;
     if (!seen.marker && inside && inside.querySelector(".rp-pin, .marker-cluster")) { seen.marker = performance.now(); }
     if (!(seen.card && seen.marker)) { requestAnimationFrame(look); }
   };
   requestAnimationFrame(look);
 })();
-"""
+""".replace("MAP_FRAME", json.dumps(MAP_FRAME))
+
+
+def _context(chromium):
+    """A browser profile of its own whose pages time themselves (STAMP_SCRIPT)."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(STAMP_SCRIPT)
+    return context
 
 
 def _directory_of(n: int, url: str) -> None:
@@ -111,12 +119,10 @@ def _loads(n: int, loads: int, chromium) -> tuple[dict[str, list[dict[str, float
             page_url = f"{base}/?near=TS1&km=25"
             # A returning user: a browser profile that has opened the app before, so Streamlit's scripts
             # (served `immutable`, cached for a year) come from its cache. A new visitor: an empty cache.
-            returning = chromium.new_context(viewport={"width": 1400, "height": 1000})
-            returning.add_init_script(STAMP_SCRIPT)
+            returning = _context(chromium)
             first, times = 0.0, {"new visitor": [], "returning user": []}
             for load in range(loads + 1):
-                context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-                context.add_init_script(STAMP_SCRIPT)
+                context = _context(chromium)
                 page = context.new_page()
                 phases = _ready(page, page_url)
                 context.close()

@@ -240,9 +240,9 @@ class Directory:
 
 
 # Python's cycle collector walks every tracked object in a full collection. A server process holds
-# the search index (10,000 entries are over a million objects) for as long as the directory is
-# unchanged, so each full collection took 0.15-0.3 s with the GIL held, in the middle of page
-# loads (docs/PERFORMANCE.md). Objects alive once the index is built are moved out of the
+# the search index and everything else it has loaded (over 200,000 tracked objects with 10,000
+# entries) for as long as the directory is unchanged, so each full collection took 0.15-0.3 s with
+# the GIL held, in the middle of page loads (docs/PERFORMANCE.md). Objects alive once the index is built are moved out of the
 # collector's way (gc.freeze) until the next rebuild hands them back; the collection before each
 # freeze clears whatever cyclic garbage built up meanwhile. Memory freed by reference counting
 # (almost all of it, the old index included) is unaffected.

@@ -361,7 +361,7 @@ _MAP_PARTS_LIMIT = 120_000
 
 def _map_parts(entry) -> tuple:
     held = _MAP_PARTS.get(id(entry))
-    if held is None or held[0] is not entry:
+    if held is None:
         from pages.ui import describe_times
 
         if len(_MAP_PARTS) >= _MAP_PARTS_LIMIT:  # old indexes' entries: start again

@@ -259,8 +259,8 @@ def base_map(tiles: Tiles, centre: tuple[float, float], zoom: int = 12, height: 
     fmap = folium.Map(location=[round(centre[0], 4), round(centre[1], 4)], zoom_start=zoom, tiles=None,
                       control_scale=True, height=height)
     fmap.options["max_zoom"] = 19  # folium's own max_zoom argument only reaches tile layers
-    # Zoomed out no further than Great Britain: the cluster plugin works out clusters for every zoom
-    # level the map allows, so the world's five widest levels would be a quarter of its work.
+    # Zoomed out no further than Great Britain: the results layer clusters for every zoom level the
+    # map allows, so the world's five widest levels would be a quarter of its work.
     fmap.options["min_zoom"] = 5
     if tiles.url:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name="Map", max_zoom=19).add_to(fmap)
@@ -395,7 +395,7 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             // A result's popup and tooltip are bound when it is first reached; after that they are Leaflet's.
             function resultMarker(i) {
                 var r = data.rows[i];
-                var m = L.marker([r[0], r[1]], {icon: icons[r[2]], riseOnHover: true, entryId: r[4]});
+                var m = L.marker([r[0], r[1]], {icon: icons[r[2]], riseOnHover: true});
                 m.on("add", function () {  // what a screen reader says when the marker has keyboard focus
                     var pin = m.getElement();
                     if (pin) { pin.setAttribute("aria-label", plain(r[3]) + ", " + plain(data.cats[r[2]][0])); }
@@ -454,10 +454,7 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             map.on("moveend", update);
             group.on("remove", function () { map.off("moveend", update); });
             // For tests and debugging: what the results layer holds.
-            window.rp_results = {
-                entryIds: function () { return data.rows.map(function (r) { return r[4]; }); },
-                shown: function () { return Object.keys(onMap).length; }
-            };
+            window.rp_results = {entryIds: function () { return data.rows.map(function (r) { return r[4]; }); }};
             if (data.client) {
                 L.marker([data.client[0], data.client[1]], {keyboard: false, interactive: false, zIndexOffset: -1000,
                     icon: L.divIcon({className: "rp-client", html: '<div></div><b>' + data.client[2] + '</b>',
