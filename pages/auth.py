@@ -3,11 +3,13 @@
 Local accounts (argon2id, throttled, expiring sessions) work with no network.
 Where an OpenID Connect provider is configured in `.streamlit/secrets.toml`
 (`[auth]`, e.g. Microsoft Entra ID for NHS and council staff), `st.login` is
-used instead and the identity maps to an account by email.
+used instead: the identity maps to an account by email and is kept in the same
+expiring server-side session as a local account's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 
@@ -16,6 +18,7 @@ import streamlit as st
 from directory.accounts import (
     SESSION_LIMIT,
     Account,
+    SignInError,
     account_for_identity,
     account_for_session,
     close_session,
@@ -58,7 +61,7 @@ def sign_out(directory, reason: str | None = None) -> None:
     if reason:
         st.session_state["sign_in_notice"] = reason
     if identity_provider_configured() and getattr(st.user, "is_logged_in", False):
-        st.logout()
+        st.logout()  # the provider's sign-in too, or the next run would open a new session from it
 
 
 def _cookie_token() -> str | None:
@@ -91,12 +94,37 @@ def _sync_cookie(token: str | None) -> None:
     target.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
+def _identity() -> str | None:
+    """The email the identity provider vouched for, when one is configured and someone signed in with it."""
+    if not getattr(st.user, "is_logged_in", False) or not st.user.get("email"):
+        return None
+    return str(st.user.email).strip().lower()
+
+
+# A provider sign-in this recent has just happened (st.login came back), whatever session this browser had.
+JUST_SIGNED_IN = dt.timedelta(minutes=5)
+
+
+def _provider_sign_in_age() -> dt.timedelta | None:
+    """How long ago the identity provider vouched for this person (its `iat` claim, seconds since 1970);
+    None when it does not say. Streamlit's own sign-in cookie lasts 30 days whatever the app's limits."""
+    try:
+        issued_at = dt.datetime.fromtimestamp(float(st.user.get("iat")), dt.timezone.utc)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+    return dt.datetime.now(dt.timezone.utc) - issued_at
+
+
 def current_account(directory) -> Account | None:
-    """The signed-in account, read afresh each run, or None. Ends sessions left idle too long."""
-    if identity_provider_configured():
-        if not getattr(st.user, "is_logged_in", False):
-            return None
-        return account_for_identity(directory, st.user.email, st.user.get("name"))
+    """The signed-in account, read afresh each run, or None. Ends sessions left idle too long.
+
+    With an identity provider the provider says who someone is, and the same server-side session as a
+    local account's keeps them signed in, so the 2- and 10-hour limits and signing out in another tab
+    apply to them too."""
+    with_provider = identity_provider_configured()
+    identity = _identity() if with_provider else None
+    if with_provider and identity is None:
+        return None
     token = st.session_state.get("session_token")
     from_this_tab = token is not None
     if token is None and not st.session_state.get("cookie_checked"):
@@ -104,6 +132,25 @@ def current_account(directory) -> Account | None:
         st.session_state["cookie_checked"] = True
         token = _cookie_token()
     account = account_for_session(directory, token)
+    if account is not None and identity is not None and account.username != identity:
+        close_session(directory, token)  # someone else's session left in this browser
+        account, token, from_this_tab = None, None, False
+    if account is None and identity is not None:
+        age = _provider_sign_in_age()
+        ended = token is not None  # signed out in another tab, idle too long or past the limit
+        if age is not None and age > JUST_SIGNED_IN and (ended or age > SESSION_LIMIT):
+            # Not a sign-in that has just happened: ask the provider again (one click with single sign-on).
+            st.session_state.pop("session_token", None)
+            st.session_state["forget_cookie"] = True
+            _sync_cookie(None)
+            st.logout()
+            return None
+        account = account_for_identity(directory, identity, st.user.get("name"))
+        try:
+            token = open_session(directory, account.username)
+        except SignInError as refused:  # a deactivated account
+            st.session_state["sign_in_notice"] = str(refused)
+            return None
     if account is None:
         if token is not None:
             st.session_state.pop("session_token", None)

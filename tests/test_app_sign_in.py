@@ -101,3 +101,107 @@ def test_a_session_ended_in_another_tab_signs_this_tab_out_with_a_reason(app_db)
                                 "used for two hours. Please sign in again.")
     assert at.title[0].value == "Sign in"
     assert at.text_input[0].label == "Username"
+
+
+# -- with an identity provider (st.login): the provider says who, the app's own session limits apply --------
+
+PROVIDER = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "not a real secret",
+            "client_id": "app", "client_secret": "not a real secret",
+            "server_metadata_url": "https://login.example/.well-known/openid-configuration"}
+
+
+def provider_sign_in_page(issued_hours_ago: float) -> AppTest:
+    """The sign-in page for someone the provider vouched for `issued_hours_ago` (the ID token's iat)."""
+    import time
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.secrets["auth"] = PROVIDER
+    at.user = {"is_logged_in": True, "email": "Sam.Jones@Council.example.gov.uk", "name": "Sam Jones",
+               "iat": int(time.time() - issued_hours_ago * 3600)}
+    at.run()
+    at.switch_page("pages/sign_in.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def age_sessions(directory, hours: float) -> None:
+    """Move every sign-in session `hours` into the past, as if the app had not been used since."""
+    import datetime as dt
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from directory.models import SignInSession
+
+    with Session(directory.engine) as session:
+        for row in session.scalars(select(SignInSession)):
+            row.signed_in_at -= dt.timedelta(hours=hours)
+            row.last_seen_at -= dt.timedelta(hours=hours)
+        session.commit()
+
+
+def signed_out_by_the_app(at: AppTest) -> bool:
+    return at.user == {"is_logged_in": False} and at.title[0].value == "Sign in" and \
+        at.button[0].label == "Sign in with your work account"
+
+
+def test_a_provider_sign_in_opens_a_session_like_a_local_one(app_db):
+    from directory.accounts import account_for_session
+
+    at = provider_sign_in_page(issued_hours_ago=0)
+    assert at.success[0].value == "You are signed in as **Sam Jones** (viewer, no organisation yet)."
+    assert account_for_session(app_db, at.session_state["session_token"]).username == \
+        "sam.jones@council.example.gov.uk"
+    at.run()  # the same session carries on
+    assert at.success[0].value.startswith("You are signed in as **Sam Jones**")
+
+
+def test_a_provider_sign_in_left_idle_for_two_hours_asks_the_provider_again(app_db):
+    at = provider_sign_in_page(issued_hours_ago=0)
+    age_sessions(app_db, 3)
+    at.user = {**at.user, "iat": at.user["iat"] - 3 * 3600}
+    at.run()
+    assert signed_out_by_the_app(at)
+    assert "session_token" not in at.session_state
+
+
+def test_a_days_old_provider_sign_in_is_not_taken_on_trust(app_db):
+    """Streamlit's own sign-in cookie lasts 30 days; a new tab the next morning has to sign in again."""
+    assert signed_out_by_the_app(provider_sign_in_page(issued_hours_ago=20))
+    assert provider_sign_in_page(issued_hours_ago=9).success[0].value.startswith(
+        "You are signed in as **Sam Jones**")
+
+
+def test_signing_out_with_a_provider_ends_both_sessions(app_db):
+    from directory.accounts import account_for_session
+
+    at = provider_sign_in_page(issued_hours_ago=1)
+    token = at.session_state["session_token"]
+    at.button[0].click()  # Sign out
+    at.run()
+    assert account_for_session(app_db, token) is None
+    assert signed_out_by_the_app(at)
+
+
+def test_a_provider_session_ended_in_another_tab_ends_here_too(app_db):
+    from directory.accounts import close_session
+
+    at = provider_sign_in_page(issued_hours_ago=1)
+    close_session(app_db, at.session_state["session_token"])
+    at.run()
+    assert signed_out_by_the_app(at)
+
+
+def test_a_deactivated_provider_account_is_told_why(app_db):
+    from sqlalchemy import update
+
+    from directory.accounts import account_for_identity
+    from directory.models import User
+
+    account_for_identity(app_db, "sam.jones@council.example.gov.uk", "Sam Jones")
+    with app_db.engine.begin() as connection:  # the database is where accounts are switched off
+        connection.execute(update(User).values(active=False))
+    at = provider_sign_in_page(issued_hours_ago=0)
+    assert at.info[0].value == "That account is not active. Ask a coordinator in your forum."
+    assert at.title[0].value == "Sign in"
