@@ -13,6 +13,24 @@ import platform
 import sys
 import time
 
+def reference_workload_s(repeats: int = 5) -> float:
+    """Median seconds for a fixed mix of Python work (parsing, sorting, string building). This machine's
+    speed varies from hour to hour (a shared host), so every run records it beside its figures, at the
+    start and at the end: absolute times from runs with different references are not comparable."""
+    import statistics
+
+    rows = [{"id": i, "name": f"entry {i}", "lat": 54.5 + i / 1e5, "tags": ["a", "b", str(i % 7)]} for i in range(20_000)]
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        text = json.dumps(rows)
+        parsed = json.loads(text)
+        parsed.sort(key=lambda row: (row["tags"][2], -row["lat"]))
+        "".join(f"<b>{row['name']}</b>" for row in parsed)
+        timings.append(time.perf_counter() - started)
+    return round(statistics.median(timings), 4)
+
+
 BENCHES = {
     "postcodes": ("bench.bench_postcodes", "bench_postcodes"),
     "search": ("bench.bench_search", "bench_search"),
@@ -30,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"which benchmarks (default all): {', '.join(BENCHES)}")
     args = parser.parse_args(argv)
     print(json.dumps({"machine": platform.machine(), "python": platform.python_version(),
-                      "processor_count": __import__("os").cpu_count(), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}))
+                      "processor_count": __import__("os").cpu_count(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                      "reference_workload_s": reference_workload_s()}))
     for name in args.names or BENCHES:
         module_name, function_name = BENCHES[name]
         try:
@@ -40,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for line in function():
             print(json.dumps({"bench": name, **line}), flush=True)
+    print(json.dumps({"finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "reference_workload_s": reference_workload_s()}))
     return 0
 
 
