@@ -55,13 +55,18 @@ def start_session(directory, account: Account) -> None:
     st.session_state["session_token"] = open_session(directory, account.username)
 
 
-def sign_out(directory, reason: str | None = None) -> None:
+def sign_out(directory, reason: str | None = None) -> bool:
+    """End this browser's session everywhere. True when the browser is being sent to sign out of the
+    identity provider as well: then the page must stop, not rerun (a rerun drops that redirect)."""
     close_session(directory, st.session_state.pop("session_token", None))
     st.session_state["forget_cookie"] = True
     if reason:
         st.session_state["sign_in_notice"] = reason
     if identity_provider_configured() and getattr(st.user, "is_logged_in", False):
+        _sync_cookie(None)
         st.logout()  # the provider's sign-in too, or the next run would open a new session from it
+        return True
+    return False
 
 
 def _cookie_token() -> str | None:
@@ -101,8 +106,10 @@ def _identity() -> str | None:
     return str(st.user.email).strip().lower()
 
 
-# A provider sign-in this recent has just happened (st.login came back), whatever session this browser had.
-JUST_SIGNED_IN = dt.timedelta(minutes=5)
+# A provider sign-in this recent has just happened (st.login came back), whatever session this browser had
+# (its cookie may still name a session that ended). Generous: Microsoft Entra ID dates its tokens 5 minutes
+# back to allow for clocks that differ.
+JUST_SIGNED_IN = dt.timedelta(minutes=15)
 
 
 def _provider_sign_in_age() -> dt.timedelta | None:

@@ -25,8 +25,9 @@ if account is not None:
                    "Open them, check they are still right, and mark them as verified.", icon=":material/fact_check:")
         st.page_link("pages/my_entries.py", label="Check my organisation's entries", icon=":material/folder_open:")
     if st.button("Sign out"):
-        sign_out(directory, "You have signed out.")
-        st.rerun()
+        if not sign_out(directory, "You have signed out."):
+            st.rerun()
+        st.stop()  # on the way to the identity provider's sign-out
     st.stop()
 
 if identity_provider_configured():

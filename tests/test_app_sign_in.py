@@ -181,6 +181,8 @@ def test_signing_out_with_a_provider_ends_both_sessions(app_db):
     at.button[0].click()  # Sign out
     at.run()
     assert account_for_session(app_db, token) is None
+    assert at.user == {"is_logged_in": False}  # the browser is sent to Streamlit's /auth/logout
+    at.run()  # and comes back
     assert signed_out_by_the_app(at)
 
 
@@ -205,3 +207,26 @@ def test_a_deactivated_provider_account_is_told_why(app_db):
     at = provider_sign_in_page(issued_hours_ago=0)
     assert at.info[0].value == "That account is not active. Ask a coordinator in your forum."
     assert at.title[0].value == "Sign in"
+
+
+def test_a_fresh_provider_sign_in_is_not_refused_for_a_session_that_ended_before_it(app_db):
+    """Coming back from the provider, the browser may still hold the token of the session that ended (the
+    script clearing it may not run before the redirect). Entra ID dates its tokens 5 minutes back."""
+    from directory.accounts import account_for_identity, account_for_session, close_session, open_session
+
+    account = account_for_identity(app_db, "sam.jones@council.example.gov.uk", "Sam Jones")
+    ended = open_session(app_db, account.username)
+    close_session(app_db, ended)
+    import time
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.secrets["auth"] = PROVIDER
+    at.user = {"is_logged_in": True, "email": "sam.jones@council.example.gov.uk", "name": "Sam Jones",
+               "iat": int(time.time() - 10 * 60)}
+    at.session_state["session_token"] = ended
+    at.run()
+    at.switch_page("pages/sign_in.py")
+    at.run()
+    assert at.success[0].value.startswith("You are signed in as **Sam Jones**")
+    assert at.session_state["session_token"] != ended
+    assert account_for_session(app_db, at.session_state["session_token"]).username == account.username

@@ -41,16 +41,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, log_path: Path):
-    """`streamlit run app.py` on 127.0.0.1 over the database at `url`, until the block ends: its address."""
-    port = _free_port()
+def serve(url: str, log_path: Path, *, port: int | None = None, extra_args: tuple[str, ...] = ()):
+    """`streamlit run app.py` on 127.0.0.1 over the database at `url` (on `port`, or a free one), until the
+    block ends: its address."""
+    port = port or _free_port()
     env = {**os.environ, "DATABASE_URL": url}
     env.pop("RP_TILES_URL", None)  # OpenStreetMap, which the tests make unreachable
     with open(log_path, "w") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.address", "127.0.0.1", "--server.port", str(port),
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", *extra_args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -77,14 +78,20 @@ def serve(url: str, log_path: Path):
 
 
 @contextmanager
-def app_over(prepare, prefix: str = "rp-browser-"):
-    """The app over a new SQLite database that `prepare(url)` fills, until the block ends: (address, url)."""
+def app_over(prepare, prefix: str = "rp-browser-", *, secrets_toml=None):
+    """The app over a new SQLite database that `prepare(url)` fills, until the block ends: (address, url).
+    `secrets_toml(address)`, if given, is the text of the app's secrets.toml."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing")
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         url = f"sqlite:///{Path(tmp) / 'directory.db'}"
         prepare(url)
-        with serve(url, Path(tmp) / "streamlit.log") as base:
+        port, extra_args = _free_port(), ()
+        if secrets_toml is not None:
+            secrets_file = Path(tmp) / "secrets.toml"
+            secrets_file.write_text(secrets_toml(f"http://127.0.0.1:{port}"))
+            extra_args = ("--secrets.files", str(secrets_file))
+        with serve(url, Path(tmp) / "streamlit.log", port=port, extra_args=extra_args) as base:
             yield base, url
 
 
