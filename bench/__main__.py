@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for line in function():
             print(json.dumps({"bench": name, **line}), flush=True)
+    time.sleep(3)  # the benchmarks' browsers and servers finish shutting down
     print(json.dumps({"finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "reference_workload_s": reference_workload_s()}))
     return 0
 
