@@ -117,6 +117,8 @@ def _understand_into_widgets(typed: str) -> None:
     st.session_state[KEYS["query"]] = understood.text
     if understood.place:
         st.session_state[KEYS["place"]] = understood.place
+    if understood.radius_km is not None:
+        st.session_state[KEYS["radius_km"]] = understood.radius_km
     if understood.day is not None:
         st.session_state[KEYS["day"]] = understood.day
     if understood.free_only:

@@ -125,6 +125,10 @@ for _i, _full in enumerate(DAY_NAMES):
 _DAY_WORDS.update({"mon": 0, "tue": 1, "tues": 1, "wed": 2, "weds": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4})
 _PLACE_WORDS = ("near", "nr", "in", "around", "within", "by")
 _FILLER = {"on", "every", "a", "an", "the", "class", "classes"}
+# No bare "k": "couch to 5k" is a run, not a distance from the client.
+_KM_PER_UNIT = {"km": 1.0, "kms": 1.0, "kilometre": 1.0, "kilometres": 1.0, "kilometer": 1.0,
+                "kilometers": 1.0, "mi": 1.609344, "mile": 1.609344, "miles": 1.609344}
+_DISTANCE = re.compile(r"^(\d{1,3}(?:\.\d+)?)(" + "|".join(sorted(_KM_PER_UNIT, key=len, reverse=True)) + r")?$")
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,7 @@ class Understood:
     place: str | None = None
     day: int | None = None
     free_only: bool = False
+    radius_km: float | None = None              # one of RADIUS_STEPS
     notes: tuple[str, ...] = field(default=())  # "'near TS1' as the client's place", ...
 
     @property
@@ -141,18 +146,21 @@ class Understood:
 
 
 def understand(query: str, *, today: dt.date, is_district=lambda d: True) -> Understood:
-    """Pull a place, a day and 'free' out of a typed search, so one line can say it all.
+    """Pull a place, a distance, a day and 'free' out of a typed search, so one line can say it all.
 
     A place is a full postcode anywhere, or a district (TS1) after 'near'/'in' or,
     for two-letter areas, on its own (a one-letter district like L2 could be
     'level 2'). Only whole words count, nothing is taken from inside a word, and
     a capitalised 'Free' between capitalised words ('Drug Free Futures') is a name.
+    A distance needs its unit ('3 km', '2 miles', '3km'; a bare number may be a
+    level) and becomes the smallest distance offered that covers it.
     """
     words = query.split()
     keep = [True] * len(words)
     place = None
     day = None
     free = False
+    radius = None
     notes: list[str] = []
 
     def lower(i: int) -> str:
@@ -187,6 +195,38 @@ def understand(query: str, *, today: dt.date, is_district=lambda d: True) -> Und
                     keep[j] = False
                 notes.append(f"“{' '.join(words[start:i + 1])}” as the client's area")
                 break
+    # A distance: "within 3 km (of)", "2 miles", "3km".
+    for i in range(len(words)):
+        if not keep[i]:
+            continue
+        match = _DISTANCE.match(lower(i))
+        end = i + 1
+        if match and match.group(2) is None:
+            if end < len(words) and keep[end] and lower(end) in _KM_PER_UNIT:
+                unit, end = lower(end), end + 1
+            else:
+                continue
+        elif match:
+            unit = match.group(2)
+        else:
+            continue
+        km = float(match.group(1)) * _KM_PER_UNIT[unit]
+        if km <= 0:
+            continue
+        radius = next((step for step in RADIUS_STEPS if step >= km - 1e-9), max(RADIUS_STEPS))
+        start = i - 1 if i > 0 and keep[i - 1] and lower(i - 1) in ("within", "in", "under") else i
+        if end < len(words) and keep[end] and lower(end) in ("of", "from"):
+            end += 1
+        for j in range(start, end):
+            keep[j] = False
+        phrase = " ".join(w.strip(",.;") for w in words[start:end] if w.lower().strip(",.;") not in ("of", "from"))
+        if abs(radius - km) < 1e-9:
+            notes.append(f"“{phrase}” as the distance")
+        elif radius >= km:
+            notes.append(f"“{phrase}” as within {radius:g} km (the next distance offered)")
+        else:
+            notes.append(f"“{phrase}” as within {radius:g} km (the furthest offered)")
+        break
     # A day.
     for i in range(len(words)):
         if not keep[i]:
@@ -225,7 +265,7 @@ def understand(query: str, *, today: dt.date, is_district=lambda d: True) -> Und
         rest.pop()
     while rest and rest[0].lower().strip(",.;") in {"on", "near", "in"}:
         rest.pop(0)
-    return Understood(" ".join(rest), place, day, free, tuple(notes))
+    return Understood(" ".join(rest), place, day, free, radius, tuple(notes))
 
 
 # -- copies of the results ---------------------------------------------------------------------

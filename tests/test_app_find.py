@@ -85,6 +85,18 @@ def test_a_sentence_fills_the_filters(app_db):
     assert dict(at.query_params) == {"q": "esol", "near": "TS1", "day": "thu", "free": "1"}
 
 
+def test_a_sentence_can_say_how_far(app_db):
+    at = open_find()
+    at.text_input(key="find_q").input("esol within 2 miles of TS1 on thursday").run()
+    assert not at.exception
+    assert (at.text_input(key="find_q").value, at.text_input(key="find_near").value) == ("esol", "TS1")
+    assert at.pills(key="find_km").value == 5 and at.pills(key="find_day").value == 3
+    assert "“within 2 miles” as within 5 km (the next distance offered)" in at.caption[0].value.replace("\\", "")
+    at.text_input(key="find_q").input("esol within 10km of TS1").run()
+    assert at.pills(key="find_km").value == 10
+    assert dict(at.query_params) == {"q": "esol", "near": "TS1", "km": "10", "day": "thu"}
+
+
 def test_words_are_typo_tolerant_and_ranked_best_first(app_db):
     at = open_find({"q": "convrsation club", "near": "TS1"})
     assert result_names(at)[0] == "ESOL Conversation Club"
@@ -234,6 +246,24 @@ def test_understand_takes_only_whole_words():
     u = understand("L2 food hygiene at Drug Free Futures", today=monday)
     assert (u.text, u.place, u.free_only) == ("L2 food hygiene at Drug Free Futures", None, False)
     assert understand("plumbing", today=monday).anything is False
+
+
+def test_understand_reads_a_distance_only_with_its_unit():
+    from pages.find_support import understand
+
+    monday = dt.date(2026, 11, 23)
+    u = understand("esol within 3 km of TS1 3BA on thursday", today=monday)
+    assert (u.text, u.place, u.radius_km, u.day) == ("esol", "TS1 3BA", 3, 3)
+    assert u.notes == ("“TS1 3BA” as the client's postcode", "“within 3 km” as the distance", "“on thursday” as Thursday")
+    # Miles become the smallest distance offered that covers them; beyond the furthest, the furthest.
+    assert understand("job club 2 miles from TS1", today=monday).radius_km == 5
+    assert understand("job club within 12km", today=monday).radius_km == 15
+    far = understand("esol within 80 miles of TS1", today=monday)
+    assert far.radius_km == 50 and far.notes[-1] == "“within 80 miles” as within 50 km (the furthest offered)"
+    # Numbers that are not distances stay in the words searched for.
+    for words in ("couch to 5k near TS1", "level 2 maths near TS1", "esol 0 km"):
+        u = understand(words, today=monday)
+        assert u.radius_km is None and words.startswith(u.text), u
 
 
 def test_csv_cells_cannot_become_formulas_and_print_page_escapes():
