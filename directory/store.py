@@ -74,13 +74,16 @@ class ConflictError(DirectoryError):
         self.based_on = based_on
         self.current = current
         self.their_changes = their_changes
-        authors = sorted({c.author for changes in their_changes.values() for c in changes})
-        changed = ", ".join(F.FIELD_BY_NAME[n].label.lower() if n in F.FIELD_BY_NAME else n for n in self.fields)
-        super().__init__(
-            f"{' and '.join(authors) or 'Someone'} saved this entry after you opened it "
-            f"(they changed: {changed or 'nothing you can see'}). Nothing was overwritten: "
-            "compare their changes with yours and save again."
-        )
+        super().__init__(self.describe())
+
+    def describe(self, name_of=lambda username: username,
+                 next_step: str = "compare their changes with yours and save again.") -> str:
+        """Who saved since, and what they changed, in words: `name_of` turns a username into a person's name."""
+        authors = sorted({name_of(c.author) for changes in self.their_changes.values() for c in changes})
+        changed = ", ".join(F.FIELD_BY_NAME[n].label.lower() if n in F.FIELD_BY_NAME else n.replace("_", " ")
+                            for n in self.fields)
+        return (f"{' and '.join(authors) or 'Someone'} saved this entry after you opened it "
+                f"(they changed: {changed or 'nothing you can see'}). Nothing was overwritten: {next_step}")
 
     @property
     def fields(self) -> list[str]:

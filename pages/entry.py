@@ -154,12 +154,19 @@ def shown_value(name: str, value: Any) -> str:
     return str(value)
 
 
-def changes_table(changes: dict[str, tuple[Any, Any]], creating: bool) -> str:
+# What a revision records beside the entry's own fields, in words; a person is named, not their username.
+BOOKKEEPING_LABELS = {"last_verified_by": "Last verified by", "archived": "Archived", "merged_into": "Merged into"}
+
+
+def changes_table(changes: dict[str, tuple[Any, Any]], creating: bool, name_of=lambda username: username) -> str:
     order = {name: i for i, name in enumerate(F.COLUMNS)}
     rows = []
     for name in sorted(changes, key=lambda n: order.get(n, 999)):
         old, new = changes[name]
-        label = F.FIELD_BY_NAME[name].label if name in F.FIELD_BY_NAME else name
+        if name == "last_verified_by":
+            old, new = (name_of(value) if value else value for value in (old, new))
+        label = F.FIELD_BY_NAME[name].label if name in F.FIELD_BY_NAME else BOOKKEEPING_LABELS.get(
+            name, name.replace("_", " ").capitalize())
         if creating:
             rows.append(f"<tr><td>{esc(label)}</td><td>{esc(shown_value(name, new))}</td></tr>")
         else:
@@ -202,7 +209,8 @@ def written(write, message: str) -> None:
     try:
         write()
     except ConflictError as conflict:
-        st.session_state["rp_problem"] = f"Nothing was changed. {conflict}"
+        st.session_state["rp_problem"] = "Nothing was changed. " + conflict.describe(
+            who, "look at their change under History of changes, then try again if it is still needed.")
         return
     except DirectoryError as problem:
         st.session_state["rp_problem"] = f"Nothing was changed: {problem}."
@@ -410,7 +418,6 @@ if account is not None and not entry.archived:
                     st.rerun()
 
 st.subheader("History of changes")
-# Restoring an earlier version will go beside each revision here (issue: editing).
 history = directory.history(entry.id)
 if not history:
     st.caption("No recorded changes.")
@@ -421,7 +428,7 @@ for index, revision in enumerate(history[:HISTORY_SHOWN]):
         if revision.note:
             st.html(f"<p><strong>Note:</strong> {esc(revision.note)}</p>")
         if revision.changes:
-            st.html(changes_table(revision.changes, creating=revision.version == 1))
+            st.html(changes_table(revision.changes, creating=revision.version == 1, name_of=who))
         else:
             st.caption("No fields changed.")
         if index > 0 and may(account, "editor") and revision.action not in ("verify", "archive", "merge"):

@@ -158,6 +158,10 @@ def test_mark_as_verified_in_one_click(app_db):
     assert entry.last_verified == dt.date.today() and entry.last_verified_by == "alice"
     assert texts(at.success) == ["Marked as verified today by Alice Khan."]
     assert not any("Possibly out of date" in w for w in texts(at.warning))
+    # The history names the person in words, not by a username under a column name.
+    verified_row = next(h.proto.body for h in at.html if "rp-changes" in h.proto.body)
+    assert "<tr><td>Last verified by</td><td>(empty)</td><td>Alice Khan</td></tr>" in verified_row
+    assert "last_verified_by" not in verified_row and ">alice<" not in verified_row
 
 
 def test_archive_then_bring_back_then_restore_a_version(app_db):
@@ -184,7 +188,9 @@ def test_restore_after_someone_else_saved_says_so(app_db):
     app_db.update("jobclub-ts1", {"cost": "£4"}, 2, "bob")
     [button] = [b for b in at.button if b.key == "restore_1"]
     button.click().run()
-    assert texts(at.error)[0].startswith("Nothing was changed. bob saved this entry after you opened it")
+    assert texts(at.error) == ["Nothing was changed. Bob Smith saved this entry after you opened it (they changed: "
+                               "cost). Nothing was overwritten: look at their change under History of changes, "
+                               "then try again if it is still needed."]
     assert app_db.get("jobclub-ts1").cost == "£4"
 
 
