@@ -111,6 +111,9 @@ def main() -> None:
         st.info("There are no entries for this organisation yet.")
         st.page_link("pages/edit.py", label="Add an entry", icon=":material/add:")
         st.stop()
+    st.caption("Double-click a cell (or select it and press Enter) to change it, then press **Save changes**. "
+               "Each entry is saved on its own and recorded in its history. For anything not in the table, "
+               "open the entry from Find provision and choose Edit this entry.")
     base_key = f"bulk_base::{organisation}"
     if base_key not in st.session_state:
         # What the table was opened on: saves are based on these versions, so nobody's change is overwritten.
