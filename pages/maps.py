@@ -230,6 +230,8 @@ MAP_STYLE = """
   .rp-popup b { font-size: 15px; }
   .rp-popup .rp-cat { color: #444; }
   .rp-popup a { display: inline-block; margin-top: 4px; }
+  /* Small enough to stay on one line over the entry page's narrow map, clear of the scale bar. */
+  .leaflet-container .leaflet-control-attribution { font-size: 11px; line-height: 1.4; }
 </style>
 """
 
