@@ -1,4 +1,5 @@
-"""Likely duplicates: similar name, same or similar organisation, close together.
+"""Likely duplicates: similar name (or, from the same organisation, one name inside the other), same or
+similar organisation, close together.
 
 Candidates are blocked first (positioned entries by ~1 km grid cell and its
 neighbours; entries with no position by organisation), so a check costs a few
@@ -19,6 +20,9 @@ from rapidfuzz import fuzz, process
 
 NAME_THRESHOLD = 85.0
 ORGANISATION_THRESHOLD = 70.0
+# A shorter name whose words (two or more) all appear in the other ("ESOL drop-in for women" and "ESOL
+# drop-in for women, with creche") is a likely duplicate only from the same organisation.
+SAME_ORGANISATION_THRESHOLD = 90.0
 MAX_DISTANCE_M = 500.0
 _CELL_DEGREES = 0.01  # ~1.1 km north-south, ~0.65 km east-west in England
 _EARTH_RADIUS_M = 6_371_008.8
@@ -125,7 +129,16 @@ class DuplicateFinder:
         pool = self._nearby(latitude, longitude) if positioned else self._by_organisation.get(organisation_block(organisation), ())
         pool = [c for c in pool if c.key != exclude]
         matches = []
-        for index, name_score in _similar_names(folded_name, [c.folded_name for c in pool]).items():
+        similar = _similar_names(folded_name, [c.folded_name for c in pool])
+        words = set(folded_name.split())
+        for index, candidate in enumerate(pool):
+            if index in similar:
+                continue
+            other = set(candidate.folded_name.split())
+            if min(len(words), len(other)) >= 2 and (words <= other or other <= words) and fuzz.token_set_ratio(
+                    folded_organisation, candidate.folded_organisation) >= SAME_ORGANISATION_THRESHOLD:
+                similar[index] = name_similarity(folded_name, candidate.folded_name)
+        for index, name_score in similar.items():
             candidate = pool[index]
             if fuzz.token_set_ratio(folded_organisation, candidate.folded_organisation) < ORGANISATION_THRESHOLD:
                 continue

@@ -76,10 +76,20 @@ def parse_form(texts: dict[str, str], base: dict[str, Any], creating: bool) -> t
             values[name] = parse_cell(name, texts.get(name, ""))
         except ValidationError as invalid:
             problems.setdefault(name, []).extend(sentence(p.reason) for p in invalid.problems)
-    if not problems:
-        merged = base | values
-        for problem in check_entry(merged, creating=creating):
-            problems.setdefault(problem.column, []).append(sentence(problem.reason))
+    # Checks across fields run too, on what could be read, so every problem is shown at once, not in waves;
+    # a field that could not be read keeps only its own message.
+    unreadable = set(problems)
+    merged = base | values
+    for problem in check_entry(merged, creating=creating):
+        if problem.column in unreadable:
+            continue
+        field = F.FIELD_BY_NAME.get(problem.column)
+        if field and field.vocabulary and field.required and not merged.get(problem.column):
+            # The form offers a list: its codes (spreadsheet words) mean nothing here.
+            reason = f"{field.label} is required: choose one from the list"
+        else:
+            reason = problem.reason
+        problems.setdefault(problem.column, []).append(sentence(reason))
     return values, problems
 
 
@@ -123,8 +133,9 @@ def widget(name: str, key: str, current: Any) -> None:
             st.session_state[key] = as_text(name, current)
     if field.kind == F.CODE:
         words = vocabulary(name)
+        empty = "Choose one" if field.required else "Not stated"
         st.selectbox(label, ["", *words], key=key, help=help_text,
-                     format_func=lambda code: words.get(code, "Not stated") if code else "Not stated")
+                     format_func=lambda code: words.get(code, empty) if code else empty)
     elif field.kind == F.CODES:
         words = vocabulary(name)
         st.multiselect(label, list(words), key=key, help=help_text, format_func=lambda code: words.get(code, code),
@@ -228,28 +239,10 @@ def main() -> None:
         show_conflict(directory, account, entry_id, conflict, finished, esc, format_datetime)
         return
 
-    # -- a new entry that looks like an existing one ---------------------------------------------------
+    # -- the place on a map (and any likely duplicates) before saving --------------------------------------
     pending = st.session_state.get(f"edit_pending::{scope}")
     if pending is not None:
-        values, matches = pending
-        first = matches[0]
-        where = f"{first['distance_m']:,} m away" if first["distance_m"] is not None else "in the directory"
-        st.warning(f"This looks like ‘{md(first['name'])}’ {where}: open it instead?", icon=":material/warning:")
-        for match in matches[:3]:
-            st.page_link("pages/entry.py", label=f"Open ‘{match['name']}’", query_params={"id": match["key"]},
-                         icon=":material/open_in_new:")
-        show_position(directory, values.get("postcode"), values.get("latitude"), values.get("longitude"))
-        left, right = st.columns(2)
-        if left.button("No, it's different: create it", type="primary"):
-            try:
-                created = directory.create(values, account.username)
-            except (ValidationError, NotAllowed) as problem:
-                st.error(md(sentence(str(problem))))
-            else:
-                finished(f"Added ‘{created.name}’.", created.id)
-        if right.button("Go back to the form"):
-            del st.session_state[f"edit_pending::{scope}"]
-            st.rerun()
+        confirm_before_saving(directory, account, entry_id, pending, opened["version"], scope, key, finished)
         return
 
     # -- the form ------------------------------------------------------------------------------------------
@@ -288,8 +281,11 @@ def main() -> None:
         target.error("\n\n".join(md(r) for r in reasons), icon=":material/warning:")
     if problems:
         count = sum(len(r) for r in problems.values())
-        st.error(f"Nothing was saved: {count} {'thing needs' if count == 1 else 'things need'} correcting "
-                 "(shown under each field).")
+        order = {name: i for i, name in enumerate(FORM_FIELDS)}
+        labels = [F.FIELD_BY_NAME[n].label for n in sorted(problems, key=lambda n: order.get(n, len(order)))]
+        where = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+        st.error(f"Nothing was saved: {count} {'thing needs' if count == 1 else 'things need'} correcting, "
+                 f"under {md(where)} above.")
         return
     if check:
         if values.get("postcode"):
@@ -300,24 +296,73 @@ def main() -> None:
 
     if creating:
         new_values = {n: v for n, v in values.items() if v not in (None, ())}
-        matches = directory.likely_duplicates(new_values)
-        if matches:
-            st.session_state[f"edit_pending::{scope}"] = (
-                new_values, [{"key": m.key, "name": m.name, "distance_m": m.distance_m} for m in matches])
-            st.rerun()
-        try:
-            created = directory.create(new_values, account.username)
-        except (ValidationError, NotAllowed) as problem:
-            st.error(md(sentence(str(problem))))
+        matches = [{"key": m.key, "name": m.name, "distance_m": m.distance_m}
+                   for m in directory.likely_duplicates(new_values)]
+        if not matches and new_values.get("latitude") is None:
+            # Nothing to show on a map and nothing like it: straight in.
+            try:
+                created = directory.create(new_values, account.username)
+            except (ValidationError, NotAllowed) as problem:
+                st.error(md(sentence(str(problem))))
+                return
+            finished(f"Added ‘{created.name}’.", created.id)
             return
-        finished(f"Added ‘{created.name}’.", created.id)
-        return
+        hold_for_confirmation(scope, key, new_values, matches)
 
     changes = {n: v for n, v in values.items() if v != base.get(n)}
     if not changes:
         st.info("Nothing has changed, so nothing was saved.")
         return
+    if {"postcode", "latitude", "longitude"} & set(changes) and values.get("latitude") is not None:
+        hold_for_confirmation(scope, key, changes, [])
     save_changes(directory, account, entry_id, changes, opened["version"], scope, finished)
+
+
+def hold_for_confirmation(scope: str, key, values: dict[str, Any], matches: list[dict]) -> None:
+    """Show the place (and any likely duplicates) before saving. What was typed is kept aside, because
+    Streamlit forgets a widget's value once a run does not draw it, and "Go back to the form" must not
+    lose it."""
+    st.session_state[f"edit_pending::{scope}"] = {
+        "values": values, "matches": matches,
+        "typed": {name: st.session_state.get(key(name)) for name in FORM_FIELDS}}
+    st.rerun()
+
+
+def confirm_before_saving(directory, account, entry_id: str, pending: dict, based_on: int, scope: str, key,
+                          finished) -> None:
+    from pages.ui import md
+
+    values, matches = pending["values"], pending["matches"]
+    creating = not entry_id
+    if matches:
+        first = matches[0]
+        where = f"{first['distance_m']:,} m away" if first["distance_m"] is not None else "in the directory"
+        st.warning(f"This looks like ‘{md(first['name'])}’ {where}: open it instead?", icon=":material/warning:")
+        for match in matches[:3]:
+            st.page_link("pages/entry.py", label=f"Open ‘{match['name']}’", query_params={"id": match["key"]},
+                         icon=":material/open_in_new:")
+    else:
+        st.info("Nothing is saved yet: check the pin is where the service is, then "
+                + ("add the entry." if creating else "save your changes."), icon=":material/pin_drop:")
+    show_position(directory, values.get("postcode"), values.get("latitude"), values.get("longitude"))
+    confirm_label = ("No, it's different: create it" if matches else "Add the entry") if creating else "Save changes"
+    left, right = st.columns(2)
+    if left.button(confirm_label, type="primary"):
+        if creating:
+            try:
+                created = directory.create(values, account.username)
+            except (ValidationError, NotAllowed) as problem:
+                st.error(md(sentence(str(problem))))
+            else:
+                finished(f"Added ‘{created.name}’.", created.id)
+        else:
+            # Returns only if the save was refused (the message is shown); a conflict goes to the merge.
+            save_changes(directory, account, entry_id, values, based_on, scope, finished)
+    if right.button("Go back to the form"):
+        del st.session_state[f"edit_pending::{scope}"]
+        for name, typed in pending["typed"].items():
+            st.session_state[key(name)] = typed
+        st.rerun()
 
 
 def save_changes(directory, account, entry_id: str, changes: dict, based_on: int, scope: str, finished) -> None:
@@ -376,7 +421,8 @@ def show_conflict(directory, account, entry_id: str, conflict: dict, finished, e
         submitted = st.form_submit_button("Save with these choices", type="primary")
     if st.button("Cancel: keep their version and discard mine"):
         for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(
-                (f"edit::{entry_id}::", f"edit_opened::{entry_id}", f"edit_conflict::{entry_id}"))]:
+                (f"edit::{entry_id}::", f"edit_opened::{entry_id}", f"edit_conflict::{entry_id}",
+                 f"edit_pending::{entry_id}"))]:
             del st.session_state[k]
         clear_cached_reads()
         st.switch_page("pages/entry.py", query_params={"id": entry_id})

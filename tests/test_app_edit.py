@@ -80,20 +80,27 @@ def test_adding_shows_each_problem_under_its_field(app_db):
     assert at.title[0].value == "Add an entry"
     field(at, "name", "new").input("Cooking for Confidence")
     field(at, "organisation", "new").input("Tees Valley Recovery")
-    at.selectbox(key="edit::new::category").set_value("training")
     field(at, "postcode", "new").input("TS99 ZZZZ")
     field(at, "contact_email", "new").input("jo at example")
     submit(at, "Add the entry")
-    errors = texts(at.error)
-    assert "'TS99 ZZZZ' is not a UK postcode: check it has the form TS1 3BA." in errors
-    assert "'jo at example' is not an email address." in errors
-    assert "Nothing was saved: 2 things need correcting (shown under each field)." in errors
+    # Every problem at once, the missing category in the form's words (not the spreadsheet's codes).
+    assert texts(at.error) == [
+        "Category is required: choose one from the list.",
+        "'TS99 ZZZZ' is not a UK postcode: check it has the form TS1 3BA.",
+        "'jo at example' is not an email address.",
+        "Nothing was saved: 3 things need correcting, under Category, Postcode and Contact's email above."]
     assert app_db.count() == 8
+    at.selectbox(key="edit::new::category").set_value("training")
 
     field(at, "postcode", "new").input("TS1 3BA")
     field(at, "contact_email", "new").input("jo@example.org")
     submit(at, "Add the entry")
     assert not at.error
+    # The place is shown on a map before anything is saved.
+    assert texts(at.info) == ["Nothing is saved yet: check the pin is where the service is, then add the entry."]
+    assert at.caption[-1].value == "Where TS1 3BA is: check the pin is in the right place."
+    assert app_db.count() == 8
+    submit(at, "Add the entry")
     created = [e for e in app_db.entries() if e.name == "Cooking for Confidence"]
     assert len(created) == 1 and created[0].contact_email == "jo@example.org" and created[0].postcode == "TS1 3BA"
     assert created[0].updated_by == "alice"
@@ -109,8 +116,38 @@ def test_adding_a_likely_duplicate_asks_first(app_db):
     [warning] = texts(at.warning)
     assert warning.startswith("This looks like ‘ESOL for Beginners’ ") and warning.endswith("open it instead?")
     assert app_db.count() == 8  # nothing created yet
+    # Going back keeps everything typed.
+    submit(at, "Go back to the form")
+    assert field(at, "name", "new").value == "ESOL for beginners"
+    assert at.selectbox(key="edit::new::category").value == "basic_skills"
+    submit(at, "Add the entry")
     submit(at, "No, it's different: create it")
     assert app_db.count() == 9
+
+
+def test_an_online_service_with_no_postcode_is_added_at_once(app_db):
+    at = open_page("pages/edit.py", user="alice", directory=app_db)
+    field(at, "name", "new").input("Phone-based debt advice")
+    field(at, "organisation", "new").input("Tees Valley Money Help")
+    at.selectbox(key="edit::new::category").set_value("money_advice")
+    at.multiselect(key="edit::new::delivery").set_value(["phone"])
+    submit(at, "Add the entry")
+    assert [e.name for e in app_db.entries() if e.name == "Phone-based debt advice"] == ["Phone-based debt advice"]
+    assert texts(at.success) == ["Added ‘Phone-based debt advice’."]
+
+
+def test_a_new_postcode_is_shown_on_a_map_before_the_edit_is_saved(app_db):
+    at = open_page("pages/edit.py", {"id": "jobclub-ts1"}, "alice", app_db)
+    field(at, "postcode", "jobclub-ts1").input("TS3 6AB")
+    field(at, "latitude", "jobclub-ts1").input("")
+    field(at, "longitude", "jobclub-ts1").input("")
+    submit(at, "Save changes")
+    assert texts(at.info) == ["Nothing is saved yet: check the pin is where the service is, then save your changes."]
+    assert app_db.get("jobclub-ts1").version == 1
+    submit(at, "Save changes")
+    entry = app_db.get("jobclub-ts1")
+    assert (entry.postcode, entry.version) == ("TS3 6AB", 2) and entry.latitude is not None
+    assert texts(at.success)[0].startswith("Saved your changes to ‘Job Club’ (version 2)")
 
 
 # -- editing -----------------------------------------------------------------------------------------
