@@ -57,6 +57,7 @@ name, data = st.session_state[FILE_KEY]
 def run(dry_run: bool):
     bar = st.progress(0.0, text="Checking every row…" if dry_run else "Importing…")
     importer = Importer(directory, account.username, dry_run=dry_run,
+                        allow_duplicates=st.session_state.get("import_allow_duplicates", False),
                         progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Row {done} of {total}"))
     try:
         return importer.run(data, name)
@@ -83,13 +84,27 @@ if report.rejected:
     st.dataframe(frame.style.set_properties(**{"background-color": "#fdecea"}), hide_index=True,
                  use_container_width=True)
 if report.possible_duplicates:
-    st.warning("Some rows look like entries that already exist, so they will be held back (not created).",
-               icon=":material/content_copy:")
+    if report.allowed_duplicates:
+        st.warning("These rows look like entries that already exist, and will be created anyway.",
+                   icon=":material/content_copy:")
+    else:
+        st.warning("Some rows look like entries that already exist, so they will be held back (not created). "
+                   "Open the existing entry to compare; if a row is a different service, tick the box below.",
+                   icon=":material/content_copy:")
     st.dataframe(pd.DataFrame([
-        {"Row": d["row"], "Looks like": d["name"], "Existing id": d["entry_id"],
+        {"Row": d["row"], "Looks like": d["name"], "Existing entry": f"entry?id={d['entry_id']}",
          "Distance": "" if d.get("distance_m") is None else f"{d['distance_m']} m",
-         "Name similarity": f"{d['similarity']:.0%}"} for d in report.possible_duplicates]),
-        hide_index=True, use_container_width=True)
+         "Name similarity": f"{d['similarity']:.0%}"}
+        for d in report.possible_duplicates if "duplicate_of_row" not in d]),
+        hide_index=True, use_container_width=True,
+        column_config={"Existing entry": st.column_config.LinkColumn(
+            "Existing entry", display_text="Open it", help="Opens the entry already in the directory, in a new tab")})
+    within_file = [d for d in report.possible_duplicates if "duplicate_of_row" in d]
+    if within_file:
+        st.caption("Also alike within this file: " + "; ".join(
+            f"row {d['row']} and row {d['duplicate_of_row']}" for d in within_file) + ".")
+if report.possible_duplicates or st.session_state.get("import_allow_duplicates"):
+    st.checkbox("These are different services: create the held-back rows too", key="import_allow_duplicates")
 if report.warnings:
     with st.expander(f"{len(report.warnings)} warnings"):
         st.dataframe(pd.DataFrame([{"Row": w.get("row") or "", "Column": w.get("column", ""), "Note": w["reason"]}

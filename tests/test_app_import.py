@@ -36,19 +36,33 @@ def test_preview_then_import(app_db):
     assert not at.exception
     summary = [m.value for m in at.markdown if m.value.startswith("**5 rows")]
     assert texts_of(summary) == ["**5 rows read, 1 would be created, 1 updated, 0 unchanged, 2 rejected, "
-                                 "1 possible duplicates held back.**"]
+                                 "1 possible duplicate held back.**"]
     rejected = at.dataframe[0].value
     assert list(rejected["Row"]) == [2, 4] and list(rejected["Column"]) == ["postcode", "contact_email"]
     assert rejected["Problem"][1] == "'not-an-email' is not an email address"
-    assert at.dataframe[1].value["Looks like"][0] == "ESOL for Beginners"
+    duplicates = at.dataframe[1].value
+    assert (duplicates["Looks like"][0], duplicates["Existing entry"][0]) == ("ESOL for Beginners", "entry?id=esol-ts1")
     assert app_db.count() == 8  # the preview changed nothing
 
     [button] = [b for b in at.button if b.label == "Import 2 rows"]
     button.click().run()
     assert texts(at.success) == ["Imported: 5 rows read, 1 were created, 1 updated, 0 unchanged, 2 rejected, "
-                                 "1 possible duplicates held back."]
+                                 "1 possible duplicate held back."]
     assert app_db.count() == 9
     assert app_db.get("esol-ts5").schedule == "Thu 18:30-20:00"
+
+
+def test_held_back_rows_can_be_created_when_they_are_different_services(app_db):
+    at = open_page("pages/import_entries.py", user="alice", directory=app_db)
+    at.session_state["import_file"] = ("entries.csv", CSV)
+    at.run()
+    at.checkbox(key="import_allow_duplicates").check().run()
+    assert any(m.value.startswith("**5 rows read, 2 would be created") for m in at.markdown)
+    [button] = [b for b in at.button if b.label == "Import 3 rows"]
+    button.click().run()
+    assert texts(at.success) == ["Imported: 5 rows read, 2 were created, 1 updated, 0 unchanged, 2 rejected, "
+                                 "1 possible duplicate created anyway."]
+    assert app_db.count() == 10
 
 
 def texts_of(values):

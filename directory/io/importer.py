@@ -56,12 +56,12 @@ class ImportReport:
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
-        parts = [f"{self.rows} rows read", f"{self.created} {verb} created", f"{self.updated} updated",
-                 f"{self.unchanged} unchanged", f"{len(self.rejected_rows)} rejected"]
+        parts = [f"{self.rows} {'row' if self.rows == 1 else 'rows'} read", f"{self.created} {verb} created",
+                 f"{self.updated} updated", f"{self.unchanged} unchanged", f"{len(self.rejected_rows)} rejected"]
         duplicate_rows = len({d["row"] for d in self.possible_duplicates})
         if duplicate_rows:
             outcome = "created anyway" if self.allowed_duplicates else "held back"
-            parts.append(f"{duplicate_rows} possible duplicates {outcome}")
+            parts.append(f"{duplicate_rows} possible {'duplicate' if duplicate_rows == 1 else 'duplicates'} {outcome}")
         return ", ".join(parts)
 
 
