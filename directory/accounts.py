@@ -228,6 +228,12 @@ def needs_first_coordinator(directory) -> bool:
         ) is None
 
 
+def anyone_can_sign_in(directory) -> bool:
+    """Whether any active account has a password (on a new installation nobody has)."""
+    with directory._read() as session:
+        return session.scalar(select(User.id).where(User.password_hash.is_not(None), User.active)) is not None
+
+
 def create_first_coordinator(directory, username: str, display_name: str, password: str) -> Account:
     if not needs_first_coordinator(directory):
         raise ValueError("a coordinator exists already: ask them to create your account")

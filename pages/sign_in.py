@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from directory.accounts import SignInError, authenticate, create_first_coordinator, needs_first_coordinator
+from directory.accounts import (
+    SignInError, anyone_can_sign_in, authenticate, create_first_coordinator, needs_first_coordinator,
+)
 from pages.auth import current_account, identity_provider_configured, show_sign_in_notice, sign_out, start_session
 from directory.health import open_verification_requests
 from pages.ui import ensure_app_navigation, get_directory, md
@@ -50,6 +52,9 @@ if needs_first_coordinator(directory):
                 st.error(f"Could not create the account: {problem}.")
             else:
                 st.rerun()
+    if not anyone_can_sign_in(directory):
+        st.stop()
+    st.subheader("Or sign in with your account")
 
 with st.form("sign-in"):
     username = st.text_input("Username", autocomplete="username")

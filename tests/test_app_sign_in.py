@@ -39,6 +39,8 @@ def signed_in(username: str, password: str) -> AppTest:
 def test_the_first_coordinator_is_created_then_signed_in(app_db):
     at = sign_in_page()
     assert "New installation" in at.info[0].value
+    # Nobody has an account yet, so there is no sign-in form to be confused by.
+    assert [b.label for b in at.button] == ["Create coordinator account"] and len(at.text_input) == 3
     at.text_input[0].input("lead")
     at.text_input[1].input("Forum Lead")
     at.text_input[2].input("a long enough passphrase")
@@ -46,6 +48,14 @@ def test_the_first_coordinator_is_created_then_signed_in(app_db):
     at.run()
     assert at.success[0].value.startswith("You are signed in as **Forum Lead** (coordinator")
     assert at.title[0].value == "Your account"
+
+
+def test_without_a_coordinator_existing_accounts_can_still_sign_in(app_db):
+    create_user(app_db, "dina", "Dina Ali", "editor", password="correct horse battery")
+    at = sign_in_page()
+    assert "New installation" in at.info[0].value
+    assert [b.label for b in at.button] == ["Create coordinator account", "Sign in"]
+    assert at.subheader[0].value == "Or sign in with your account"
 
 
 def test_a_wrong_password_says_so_and_a_right_one_signs_in(app_db):
