@@ -279,7 +279,8 @@ def _share_save_print(directory, state: SearchState, place, hits, now) -> None:
 
 def _empty_state(directory, state: SearchState, place) -> None:
     if directory.count() == 0:
-        st.info("The directory has no entries yet. A coordinator can import a spreadsheet, or run "
+        st.info("The directory has no entries yet. Sign in to add entries one at a time (**Add an entry**) or "
+                "many at once (**Import a spreadsheet**). To try the app first, run "
                 "`python -m directory seed-demo` to load the demo area.")
         return
     if place is not None:
@@ -453,7 +454,8 @@ hits = _search(directory, state, place)
 
 left, right = st.columns([1.05, 1], gap="large")
 with right:  # the map first: it has the most left to do in the browser
-    _draw_map(directory, state, place, hits, now)
+    if hits or directory.count():  # an empty directory has nothing to show or centre on
+        _draw_map(directory, state, place, hits, now)
 with left:
     _draw_list(directory, state, place, hits, now)
 with filters:

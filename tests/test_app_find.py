@@ -97,6 +97,23 @@ def test_a_sentence_can_say_how_far(app_db):
     assert dict(at.query_params) == {"q": "esol", "near": "TS1", "km": "10", "day": "thu"}
 
 
+def test_an_empty_directory_says_how_to_fill_it_and_draws_no_empty_map(tmp_path, monkeypatch):
+    from directory.api import Directory
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    Directory(url).engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    try:
+        at = open_find()
+        [info] = at.info
+        assert info.value.startswith("The directory has no entries yet. Sign in to add entries one at a time")
+        assert not [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    finally:
+        import pages.ui
+
+        pages.ui._open_directory.clear()
+
+
 def test_words_are_typo_tolerant_and_ranked_best_first(app_db):
     at = open_find({"q": "convrsation club", "near": "TS1"})
     assert result_names(at)[0] == "ESOL Conversation Club"
