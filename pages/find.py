@@ -53,7 +53,11 @@ CARD_STYLE = """<style>
 .rp-legend { font-size: .9rem; line-height: 1.9; }
 /* Single-choice chips (distance, day) wrap onto a second line in a narrow window, as the multi-choice
    ones do, instead of scrolling sideways out of sight. */
-[data-testid="stButtonGroup"] [role="radiogroup"] { flex-wrap: wrap; overflow: visible; }
+[data-testid="stButtonGroup"] [role="radiogroup"]:has(> button[data-variant="pills"]) {
+  flex-wrap: wrap; overflow: visible; column-gap: .3rem; }
+/* Distance, day and cost share one row on a 1366-pixel laptop screen. */
+[data-testid="stButtonGroup"] [role="radiogroup"] button[data-variant="pills"] { padding-left: .6rem;
+                                                                                 padding-right: .6rem; }
 </style>"""
 
 
@@ -342,24 +346,26 @@ def _draw_list(directory, state: SearchState, place, hits, now) -> None:
         st.session_state["find_shown"] = PAGE_SIZE
     shown = st.session_state.get("find_shown", PAGE_SIZE)
 
-    head, actions = st.columns([3, 2], vertical_alignment="center")
     where = f" within {state.radius_km:g} km of {md(place.label)}" if place else ""
-    if place and state.query:
-        how = "nearest first" if state.order == "nearest" else "best match first"
+    choose_order = bool(n and place and state.query)
+    if choose_order:
+        how = ""  # the order's own control says it
     elif place:
-        how = "nearest first"
+        how = " · nearest first"
     elif state.query:
-        how = "best match first"
+        how = " · best match first"
     else:
-        how = "A to Z"
-    head.markdown(f"**{n} result{'s' if n != 1 else ''}**{where} · {how}")
+        how = " · A to Z"
+    st.markdown(f"**{n} result{'s' if n != 1 else ''}**{where}{how}")
     if n:
+        # The order and the share menu share a row, so the first result sits higher on a laptop screen.
+        order, actions = st.columns([1.5, 1], vertical_alignment="center")
+        if choose_order:
+            order.segmented_control("Order", options=["best", "nearest"], key=KEYS["order"], persist_state="session",
+                                    format_func={"best": "Best match first", "nearest": "Nearest first"}.get,
+                                    label_visibility="collapsed", required=True)
         with actions:
             _share_save_print(directory, state, place, hits, now)
-    if n and place and state.query:
-        st.segmented_control("Order", options=["best", "nearest"], key=KEYS["order"], persist_state="session",
-                             format_func={"best": "Best match first", "nearest": "Nearest first"}.get,
-                             label_visibility="collapsed", required=True)
     if not n:
         _empty_state(directory, state, place)
         _offer_unmet_need(directory, state, place)
@@ -390,7 +396,7 @@ def _draw_filters(now) -> None:
     )
     top[1].text_input("Client's postcode or area", key=KEYS["place"], placeholder="e.g. TS1 3BA or TS1",
                       persist_state="session", help="Results are measured from here, nearest first.")
-    near = st.columns([1, 1.25])
+    near = st.columns([.9, 1.35, .38])
     near[0].pills("Distance (km)", options=RADIUS_STEPS, key=KEYS["radius_km"], persist_state="session",
                   required=True, format_func=lambda km: f"{km:g}", disabled=not typed_place,
                   help="How far from the client's postcode or area (type one first). Online and phone services "
@@ -400,14 +406,16 @@ def _draw_filters(now) -> None:
                   required=True, format_func=lambda d: "Any day" if d == ANY_DAY else
                   "Today" if d == today else day_name(d)[:3],
                   help="Only provision that meets on this day of the week.")
-    st.pills("Kind of provision (pick any)", options=list(codes.CATEGORIES), selection_mode="multi",
-             key=KEYS["categories"], format_func=short_category_label, persist_state="session")
-    more_on = sum(bool(st.session_state.get(KEYS[k])) for k in ("delivery", "stage", "benefit"))
-    row = st.columns([1, 4], vertical_alignment="top")
-    row[0].pills("Cost", options=[True], format_func=lambda _: "Free only", key=KEYS["free_only"],
-                 persist_state="session")
-    with row[1].expander(f"More filters{f' ({more_on} on)' if more_on else ''}: delivery, recovery stage, benefits",
-                         expanded=bool(more_on)):
+    near[2].pills("Cost", options=[True], format_func=lambda _: "Free only", key=KEYS["free_only"],
+                  persist_state="session")
+    # The kinds of provision wait behind one click, so that on a laptop screen the first results are in
+    # sight without scrolling; a typed "esol" or "housing" finds its kind anyway.
+    chosen = st.session_state.get(KEYS["categories"]) or []
+    more_on = len(chosen) + sum(bool(st.session_state.get(KEYS[k])) for k in ("delivery", "stage", "benefit"))
+    label = "Kind of provision, delivery, recovery stage, benefits" + (f" ({more_on} on)" if more_on else "")
+    with st.expander(label, expanded=bool(more_on)):
+        st.pills("Kind of provision (pick any)", options=list(codes.CATEGORIES), selection_mode="multi",
+                 key=KEYS["categories"], format_func=short_category_label, persist_state="session")
         st.pills("How it's delivered (pick any)", options=list(codes.DELIVERY), key=KEYS["delivery"],
                  selection_mode="multi", format_func=codes.DELIVERY.get, persist_state="session")
         st.pills("Client's recovery stage", options=[ANY, *codes.STAGES], key=KEYS["stage"], persist_state="session",
@@ -427,7 +435,7 @@ now = now_local()
 _seed_from_link()
 
 st.title("Find provision")
-demo_banner(directory)
+demo_banner(directory, compact=True)
 st.html(CARD_STYLE)
 
 # The answer is drawn before the filters above it: the search reads the widgets' values from the

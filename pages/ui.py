@@ -104,10 +104,15 @@ def person_names(directory: Directory):
     return name
 
 
-def demo_banner(directory: Directory) -> None:
-    if directory.is_demo():
-        st.info("**Demo data.** Every organisation and entry here is fictional, placed at real Middlesbrough and "
-                "Stockton postcodes. Do not contact them.", icon=":material/info:")
+def demo_banner(directory: Directory, compact: bool = False) -> None:
+    if not directory.is_demo():
+        return
+    if compact:  # one line, where the first screen is needed for the answer
+        st.markdown(":blue-background[:material/info: **Demo data**: fictional services at real Teesside "
+                    "postcodes. Do not contact them.]")
+        return
+    st.info("**Demo data.** Every organisation and entry here is fictional, placed at real Middlesbrough and "
+            "Stockton postcodes. Do not contact them.", icon=":material/info:")
 
 
 def now_local() -> dt.datetime:
