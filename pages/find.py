@@ -39,6 +39,7 @@ LIST_FIELDS = ("categories", "delivery")
 
 CARD_STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+[data-testid="stMainBlockContainer"] h1 { padding-bottom: .5rem; }
 .rp-card { line-height: 1.45; }
 .rp-card .rp-title { font-size: 1.08rem; font-weight: 600; }
 .rp-card .rp-dot { display: inline-block; width: .8rem; height: .8rem; border-radius: 50%; margin-right: .35rem;

@@ -108,6 +108,27 @@ def test_search_by_postcode_and_category(offline):
     offline.screenshot("browser-search")
 
 
+def test_the_first_result_is_in_sight_on_a_laptop_screen(offline):
+    """1366 × 768 with the browser's own bars leaves about 657 pixels: a typed request's first result, its
+    next session and its contact must be there without scrolling."""
+    page = offline.page
+    page.set_viewport_size({"width": 1366, "height": 657})
+    page.goto(offline.app_url)
+    wait_for_app(page)
+    search = page.get_by_role("textbox", name="What are you looking for?")
+    search.fill("esol within 3 km of TS1 3BA")
+    search.press("Enter")
+    page.get_by_text("results within 3 km of TS1 3BA", exact=False).wait_for()
+    wait_for_app(page)
+    # As the page first shows it: nothing scrolled (Playwright may have scrolled to what it typed into).
+    page.evaluate("() => document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; })")
+    first = page.locator(".rp-card").first
+    assert first.inner_text().startswith("ESOL for Beginners")
+    contact = first.locator(".rp-row", has_text="Contact:").bounding_box()
+    offline.screenshot("browser-laptop-screen")
+    assert contact["y"] + 20 <= 657, contact  # its first line of text: the contact's name and phone
+
+
 def test_markup_in_an_entry_never_runs(offline):
     page = offline.page
     page.goto(f"{offline.app_url}/?near=TS1+1AA&km=1&cat=money_advice")
