@@ -12,6 +12,7 @@ DIRECTORY_PAGES = [
     # Opened from links (?id=...), so it is kept out of the menu.
     st.Page("pages/entry.py", title="Entry", icon=":material/description:", visibility="hidden"),
     st.Page("pages/edit.py", title="Add an entry", icon=":material/add:"),
+    st.Page("pages/edit_entry.py", title="Edit an entry", icon=":material/edit:", visibility="hidden"),
     st.Page("pages/my_entries.py", title="My organisation's entries", icon=":material/folder_open:"),
     st.Page("pages/import_entries.py", title="Import a spreadsheet", icon=":material/upload_file:"),
 ]

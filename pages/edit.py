@@ -178,13 +178,18 @@ def show_position(directory, postcode: str | None, latitude=None, longitude=None
     maps.show_map(fmap, group, key=f"edit_map_{postcode}", height=220)
 
 
-def main() -> None:
+def main(editing: bool = False) -> None:
     from pages.auth import require_account
     from pages.ui import ensure_app_navigation, esc, format_datetime, get_directory, md
 
     ensure_app_navigation()
     directory = get_directory()
     entry_id = (st.query_params.get("id") or "").strip()
+    if editing and not entry_id:
+        st.title("Edit an entry")
+        st.info("Find the entry first, open it, then choose **Edit this entry**.")
+        st.page_link("pages/find.py", label="Find provision", icon=":material/search:")
+        st.stop()
     creating = not entry_id
     account = require_account(directory, "editor", doing="change entries")
 

@@ -258,7 +258,7 @@ with actions:
                 f"{format_date(request.requested_at.date())}.{note}", icon=":material/fact_check:")
     if may(account, "editor"):
         edit_col, verify_col, archive_col = st.columns([1, 1, 2])
-        edit_col.page_link("pages/edit.py", label="Edit this entry", icon=":material/edit:",
+        edit_col.page_link("pages/edit_entry.py", label="Edit this entry", icon=":material/edit:",
                            query_params={"id": entry.id})
         if not entry.archived:
             verify_col.button("Mark as verified", icon=":material/verified:", on_click=written, args=(

@@ -72,6 +72,17 @@ def test_only_editors_may_open_the_form(app_db, user, message):
     assert not [b for b in at.button if b.label == "Mark as verified"]
 
 
+def test_editing_has_its_own_page_so_the_menu_does_not_say_add(app_db):
+    at = open_page("pages/entry.py", {"id": "jobclub-ts1"}, "alice", app_db)
+    [link] = [p for p in at.get("page_link") if p.proto.label == "Edit this entry"]
+    assert link.proto.page.endswith("edit_entry")
+    at = open_page("pages/edit_entry.py", {"id": "jobclub-ts1"}, "alice", app_db)
+    assert at.title[0].value == "Edit: Job Club"
+    at = open_page("pages/edit_entry.py", None, "alice", app_db)
+    assert at.title[0].value == "Edit an entry"
+    assert texts(at.info) == ["Find the entry first, open it, then choose **Edit this entry**."]
+
+
 # -- adding ------------------------------------------------------------------------------------------
 
 
