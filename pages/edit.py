@@ -9,7 +9,7 @@ their changes are shown beside yours and you choose per field: nothing is overwr
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -271,14 +271,15 @@ def main(editing: bool = False) -> None:
         return
     texts = {name: widget_text(name, key(name)) for name in FORM_FIELDS}
     values, problems = parse_form(texts, base, creating)
-    # The postcode must be one we can place (unless a position is given).
-    if "postcode" not in problems and values.get("postcode") and values.get("latitude") is None \
-            and directory.locate_postcode is not None:
+    # The postcode must be one we can place. Its position is used unless a position was typed: a new
+    # postcode with the old entry's latitude and longitude still in the form moves the entry to the new one.
+    position_typed = any(texts.get(n, "").strip() and texts.get(n) != as_text(n, base.get(n))
+                         for n in ("latitude", "longitude"))
+    postcode_changed = values.get("postcode") != base.get("postcode")
+    if "postcode" not in problems and values.get("postcode") and directory.locate_postcode is not None \
+            and (values.get("latitude") is None or (postcode_changed and not position_typed)):
         try:
             values["latitude"], values["longitude"] = directory.locate_postcode(values["postcode"])
-            if not creating and values["postcode"] == base.get("postcode") and base.get("latitude") is not None \
-                    and texts.get("latitude") == as_text("latitude", base.get("latitude")):
-                values["latitude"], values["longitude"] = base["latitude"], base["longitude"]
         except ValueError as error:
             problems.setdefault("postcode", []).append(sentence(str(error)))
     for name, reasons in problems.items():
@@ -323,7 +324,7 @@ def main(editing: bool = False) -> None:
     save_changes(directory, account, entry_id, changes, opened["version"], scope, finished)
 
 
-def hold_for_confirmation(scope: str, key, values: dict[str, Any], matches: list[dict]) -> None:
+def hold_for_confirmation(scope: str, key, values: dict[str, Any], matches: list[dict]) -> NoReturn:
     """Show the place (and any likely duplicates) before saving. What was typed is kept aside, because
     Streamlit forgets a widget's value once a run does not draw it, and "Go back to the form" must not
     lose it."""

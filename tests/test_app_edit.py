@@ -149,15 +149,20 @@ def test_an_online_service_with_no_postcode_is_added_at_once(app_db):
 
 def test_a_new_postcode_is_shown_on_a_map_before_the_edit_is_saved(app_db):
     at = open_page("pages/edit.py", {"id": "jobclub-ts1"}, "alice", app_db)
+    old = app_db.get("jobclub-ts1")
+    # Only the postcode is changed: the old latitude and longitude still in the form do not hold it back.
     field(at, "postcode", "jobclub-ts1").input("TS3 6AB")
-    field(at, "latitude", "jobclub-ts1").input("")
-    field(at, "longitude", "jobclub-ts1").input("")
     submit(at, "Save changes")
+    [component] = [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
+    assert at.caption[-1].value == "Where TS3 6AB is: check the pin is in the right place."
+    assert "54.5799" in component.proto.json_args and f"{old.latitude:.4f}" not in component.proto.json_args
     assert texts(at.info) == ["Nothing is saved yet: check the pin is where the service is, then save your changes."]
     assert app_db.get("jobclub-ts1").version == 1
     submit(at, "Save changes")
     entry = app_db.get("jobclub-ts1")
-    assert (entry.postcode, entry.version) == ("TS3 6AB", 2) and entry.latitude is not None
+    assert (entry.postcode, entry.version) == ("TS3 6AB", 2)
+    assert (round(entry.latitude, 4), round(entry.longitude, 4)) == (54.5799, -1.2112)
+    assert (entry.latitude, entry.longitude) != (old.latitude, old.longitude)
     assert texts(at.success)[0].startswith("Saved your changes to ‘Job Club’ (version 2)")
 
 
