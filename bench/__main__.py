@@ -39,18 +39,21 @@ BENCHES = {
     "planner": ("bench.bench_planner", "bench_planner"),
     "map": ("bench.bench_map", "bench_map"),
     "browser": ("bench.bench_browser", "bench_browser"),
+    # Not in the default run: compares with another commit ($BENCH_AGAINST, default HEAD~1).
+    "browser-ab": ("bench.bench_browser", "bench_browser_ab"),
 }
+DEFAULT = [name for name in BENCHES if name != "browser-ab"]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", choices=[[], *BENCHES], metavar="NAME",
-                        help=f"which benchmarks (default all): {', '.join(BENCHES)}")
+                        help=f"which benchmarks (default all but browser-ab): {', '.join(BENCHES)}")
     args = parser.parse_args(argv)
     print(json.dumps({"machine": platform.machine(), "python": platform.python_version(),
                       "processor_count": __import__("os").cpu_count(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
                       "reference_workload_s": reference_workload_s()}))
-    for name in args.names or BENCHES:
+    for name in args.names or DEFAULT:
         module_name, function_name = BENCHES[name]
         try:
             function = getattr(importlib.import_module(module_name), function_name)

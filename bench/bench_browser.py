@@ -168,3 +168,71 @@ def bench_browser(n: int = 10_000, loads: int = 11, floor_n: int = 300) -> list[
                 "ok": median["ready"] <= 2.0,
             })
     return results
+
+
+def _serve(root: Path, url: str) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=root, env=os.environ | {"DATABASE_URL": url, "RP_TILES_URL": "none"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    return server, base
+
+
+def bench_browser_ab(n: int = 10_000, loads: int = 11, against: str | None = None) -> list[dict]:
+    """A paired A/B of the Find page for new visitors: this checkout against another commit
+    ($BENCH_AGAINST, default HEAD~1, checked out in a temporary git worktree), both served at once over
+    the same directory, loads alternated, so the machine's changing speed falls on both alike. The
+    figure that counts is the median of the per-load differences, not either median alone."""
+    from playwright.sync_api import sync_playwright
+
+    against = against or os.environ.get("BENCH_AGAINST", "HEAD~1")
+    if not Path("/usr/bin/chromium").exists():
+        return [{"name": "find page A/B", "error": "needs Debian's chromium (/usr/bin/chromium)"}]
+    commit = subprocess.run(["git", "rev-parse", "--short", against], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    with tempfile.TemporaryDirectory() as folder:
+        other = Path(folder) / "other"
+        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(other), commit], cwd=ROOT, check=True)
+        servers = []
+        try:
+            postcodes = ROOT / "data" / "postcodes.npz"  # built once from the package data; not in git
+            if postcodes.exists():
+                (other / "data" / "postcodes.npz").symlink_to(postcodes)
+            url = f"sqlite:///{Path(folder) / 'browser.db'}"
+            _directory_of(n, url)
+            bases = {}
+            for name, root in (("this", ROOT), ("other", other)):
+                server, bases[name] = _serve(root, url)
+                servers.append(server)
+            times: dict[str, list[float]] = {"this": [], "other": []}
+            with sync_playwright() as playwright:
+                chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+                for load in range(loads + 1):
+                    order = ["this", "other"] if load % 2 else ["other", "this"]
+                    for name in order:
+                        context = _context(chromium)
+                        ready = _ready(context.new_page(), f"{bases[name]}/?near=TS1&km=25")["ready"]
+                        context.close()
+                        if load:  # the first round warms both servers
+                            times[name].append(ready)
+                chromium.close()
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=20)
+            subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=ROOT, check=False)
+    differences = [a - b for a, b in zip(times["this"], times["other"])]
+    return [{"name": "find page ready, new visitor: this checkout minus another commit (paired)", "entries": n,
+             "other_commit": commit, "this_median_s": round(statistics.median(times["this"]), 3),
+             "other_median_s": round(statistics.median(times["other"]), 3),
+             "median_difference_s": round(statistics.median(differences), 3),
+             "differences_s": [round(d, 2) for d in differences], "loads": loads}]
