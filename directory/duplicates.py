@@ -1,4 +1,4 @@
-"""Likely duplicates: similar name (or, from the same organisation, one name inside the other), same or
+"""Likely duplicates: similar name (or, from the same organisation, one name beginning the other), same or
 similar organisation, close together.
 
 Candidates are blocked first (positioned entries by ~1 km grid cell and its
@@ -20,8 +20,10 @@ from rapidfuzz import fuzz, process
 
 NAME_THRESHOLD = 85.0
 ORGANISATION_THRESHOLD = 70.0
-# A shorter name whose words (two or more) all appear in the other ("ESOL drop-in for women" and "ESOL
-# drop-in for women, with creche") is a likely duplicate only from the same organisation.
+# A name of two or more words that begins another ("ESOL drop-in for women" and "ESOL drop-in for women,
+# with creche") is a likely duplicate only from the same organisation. Words found elsewhere in the
+# other name are not enough: "Tees Valley Recovery Café" and "Café jobs for people in recovery – Tees
+# Valley Recovery Café CIC" are two services of one café.
 SAME_ORGANISATION_THRESHOLD = 90.0
 MAX_DISTANCE_M = 500.0
 _CELL_DEGREES = 0.01  # ~1.1 km north-south, ~0.65 km east-west in England
@@ -130,12 +132,11 @@ class DuplicateFinder:
         pool = [c for c in pool if c.key != exclude]
         matches = []
         similar = _similar_names(folded_name, [c.folded_name for c in pool])
-        words = set(folded_name.split())
         for index, candidate in enumerate(pool):
             if index in similar:
                 continue
-            other = set(candidate.folded_name.split())
-            if min(len(words), len(other)) >= 2 and (words <= other or other <= words) and fuzz.token_set_ratio(
+            shorter, longer = sorted((folded_name, candidate.folded_name), key=len)
+            if len(shorter.split()) >= 2 and longer.startswith(shorter + " ") and fuzz.token_set_ratio(
                     folded_organisation, candidate.folded_organisation) >= SAME_ORGANISATION_THRESHOLD:
                 similar[index] = name_similarity(folded_name, candidate.folded_name)
         for index, name_score in similar.items():

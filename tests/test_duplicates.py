@@ -26,10 +26,12 @@ def test_positioned_entries_pair_only_when_close():
     assert [(m.key, m.distance_m) for m in matches] == [("near", 14)]
 
 
-def test_a_name_inside_another_pairs_only_within_the_same_organisation():
+def test_a_name_beginning_another_pairs_only_within_the_same_organisation():
     finder = DuplicateFinder()
     finder.add("same", "ESOL drop-in for women, with creche", "North Ormesby Women's Centre", 54.569751, -1.215388)
     finder.add("other", "ESOL drop-in for women, with creche", "Tees Valley Learning", 54.569751, -1.215388)
     finder.add("one-word", "ESOL", "North Ormesby Women's Centre", 54.569751, -1.215388)
+    finder.add("elsewhere", "Women's Centre: ESOL drop-in for women", "North Ormesby Women's Centre", 54.569751,
+               -1.215388)
     matches = finder.find("ESOL drop-in for women", "North Ormesby Women's Centre", 54.571725, -1.216231)
     assert [(m.key, m.similarity, m.distance_m) for m in matches] == [("same", 0.79, 226)]
