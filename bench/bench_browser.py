@@ -97,25 +97,31 @@ def _ready(page, url: str) -> dict[str, float]:
     return {"list": seen["card"] / 1000, "ready": max(seen["card"], seen["marker"]) / 1000, "driver": driver}
 
 
+def _serve(root: Path, url: str) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` in `root` over `url`, once it answers: (the process, its address)."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=root, env=os.environ | {"DATABASE_URL": url, "RP_TILES_URL": "none"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    return server, base
+
+
 def _loads(n: int, loads: int, chromium) -> tuple[dict[str, list[dict[str, float]]], float]:
     """Page loads over a directory of n entries: ({visitor: loads}, the first load after the server started)."""
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'browser.db'}"
         _directory_of(n, url)
-        port = _free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=os.environ | {"DATABASE_URL": url, "RP_TILES_URL": "none"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server, base = _serve(ROOT, url)
         try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(120):
-                try:
-                    urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.5)
             page_url = f"{base}/?near=TS1&km=25"
             # A returning user: a browser profile that has opened the app before, so Streamlit's scripts
             # (served `immutable`, cached for a year) come from its cache. A new visitor: an empty cache.
@@ -168,23 +174,6 @@ def bench_browser(n: int = 10_000, loads: int = 11, floor_n: int = 300) -> list[
                 "ok": median["ready"] <= 2.0,
             })
     return results
-
-
-def _serve(root: Path, url: str) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=root, env=os.environ | {"DATABASE_URL": url, "RP_TILES_URL": "none"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{base}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    return server, base
 
 
 def bench_browser_ab(n: int = 10_000, loads: int = 11, against: str | None = None) -> list[dict]:
