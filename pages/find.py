@@ -234,9 +234,14 @@ def _card(hit, now, day: int | None = None) -> str:
 
 
 def _draw_map(directory, state: SearchState, place, hits, now) -> None:
-    centre, zoom = _directory_view(str(directory.engine.url), directory.change_counter())
+    counter = directory.change_counter()
+    centre, zoom = _directory_view(str(directory.engine.url), counter)
+    # The order of the list does not change the map; the minute keeps "next session" texts current.
+    memo_key = (str(directory.engine.url), counter, replace(state, order="best"),
+                place.label if place else None, now.strftime("%Y-%m-%d %H:%M"))
     fmap, group, points = results_map(hits, place=place, radius_km=state.radius_km, now=now, centre=centre,
-                                      zoom=zoom, tiles=maps.tiles_config(st.secrets), day=state.day)
+                                      zoom=zoom, tiles=maps.tiles_config(st.secrets), day=state.day,
+                                      memo_key=memo_key)
     maps.show_map(fmap, group, key="find_map", height=MAP_HEIGHT)
 
     counts: dict[str, int] = {}

@@ -7,11 +7,13 @@ here so the Find page can offer it now.)
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import functools
 import io
 import re
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
@@ -446,10 +448,41 @@ def _outline_shapes(districts: tuple[str, ...]) -> dict | None:
     return maps.outlines_geojson(district_outlines(districts))
 
 
+# Built map results, by search: every new visitor to the same page (the landing page, a shared link),
+# and every rerun that leaves the search as it was ("Show 10 more", the share menu), would otherwise
+# build them again: for 10,000 results a fifth of a second of a 2-core server (docs/PERFORMANCE.md).
+# The key holds the directory's change counter, so a write by anyone, in any instance, retires it.
+_RESULTS_KEPT = 8
+_RESULTS_MEMO: collections.OrderedDict = collections.OrderedDict()
+_RESULTS_LOCK = threading.Lock()
+
+
 def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centre: tuple[float, float],
-                zoom: int, tiles, outlines: bool = True, day: int | None = None):
+                zoom: int, tiles, outlines: bool = True, day: int | None = None, memo_key=None):
     """(base map, results group, points) for the Find page: the base map never changes between
-    searches; the group holds the markers, the client's place, the radius and district outlines."""
+    searches; the group holds the markers, the client's place, the radius and district outlines.
+    With `memo_key` (what decides the results, the directory's change counter and the minute), results
+    built for the same key are used again."""
+    from pages import maps
+
+    held = None
+    if memo_key is not None:
+        with _RESULTS_LOCK:
+            held = _RESULTS_MEMO.get(memo_key)
+            if held is not None:
+                _RESULTS_MEMO.move_to_end(memo_key)
+    if held is None:
+        held = _build_results(hits, place=place, radius_km=radius_km, now=now, outlines=outlines, day=day)
+        if memo_key is not None:
+            with _RESULTS_LOCK:
+                _RESULTS_MEMO[memo_key] = held
+                while len(_RESULTS_MEMO) > _RESULTS_KEPT:
+                    _RESULTS_MEMO.popitem(last=False)
+    points, payload_json = held
+    return maps.base_map(tiles, centre, zoom), maps.group_of(payload_json), points
+
+
+def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list, str]:
     from directory.geo import Bounds, districts_in
     from pages import maps
 
@@ -466,10 +499,10 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
                 shapes = _outline_shapes(tuple(near))
         except Exception:  # outlines are an aid; the markers are what matter
             shapes = None
-    group = maps.results_group(
+    payload_json = maps.results_group_json(
         points, codes.CATEGORIES,
         client=(place.latitude, place.longitude, place.label) if place else None,
         radius_km=radius_km if place else None,
         bounds=bounds.as_leaflet() if bounds else None, outlines=shapes,
     )
-    return maps.base_map(tiles, centre, zoom), group, points
+    return points, payload_json

@@ -493,10 +493,10 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
     default_js: list = []
     default_css = [("markerclusterdefaultcss", SERVED_CSS["markercluster_default_css"])]
 
-    def __init__(self, payload: dict, entry_path: str = "../../entry"):
+    def __init__(self, payload: dict | str, entry_path: str = "../../entry"):
         super().__init__()
         self._name = "ResultsLayer"
-        self.payload = _safe_json(payload)
+        self.payload = payload if isinstance(payload, str) else _safe_json(payload)  # str: already _safe_json
         self.entry_path = _safe_json(entry_path)
         self.library = _supercluster_script()
 
@@ -537,6 +537,24 @@ def results_group(points: Sequence[MapPoint], categories: dict[str, str], *,
                   bounds: list[list[float]] | None = None, outlines: dict | None = None,
                   max_zoom: int = 15) -> folium.FeatureGroup:
     """Everything that changes with a search, as one FeatureGroup for st_folium's feature_group_to_add."""
+    return group_of(results_group_json(points, categories, client=client, radius_km=radius_km, bounds=bounds,
+                                       outlines=outlines, max_zoom=max_zoom))
+
+
+def group_of(payload_json: str) -> folium.FeatureGroup:
+    """The FeatureGroup for a payload made by results_group_json (a new one every run: st_folium attaches
+    it to that run's map)."""
+    group = folium.FeatureGroup(name="Results", control=False)
+    group.add_child(ResultsLayer(payload_json))
+    return group
+
+
+def results_group_json(points: Sequence[MapPoint], categories: dict[str, str], *,
+                       client: tuple[float, float, str] | None = None, radius_km: float | None = None,
+                       bounds: list[list[float]] | None = None, outlines: dict | None = None,
+                       max_zoom: int = 15) -> str:
+    """The results, the client's place, the radius and outlines as the JSON the browser reads: finished
+    text, so it can be kept and used again while the search and the directory stay the same."""
     payload = results_payload(points, categories)
     if client is not None:
         payload["client"] = [round(client[0], 5), round(client[1], 5), map_text(f"Client · {client[2]}")]
@@ -547,9 +565,7 @@ def results_group(points: Sequence[MapPoint], categories: dict[str, str], *,
     if bounds:
         payload["bounds"] = bounds
         payload["max_zoom"] = max_zoom
-    group = folium.FeatureGroup(name="Results", control=False)
-    group.add_child(ResultsLayer(payload))
-    return group
+    return _safe_json(payload)
 
 
 def outlines_geojson(frame) -> dict | None:

@@ -296,6 +296,32 @@ def test_csv_cells_cannot_become_formulas_and_print_page_escapes():
     assert 'href="tel:01642000001"' in page and "Demo data" in page
 
 
+def test_built_map_results_are_kept_for_the_same_search_until_the_key_changes(monkeypatch):
+    from directory.fields import Entry
+    from directory.search import Hit
+    from pages import find_support
+    from pages.maps import OSM_ATTRIBUTION, OSM_TILES, Tiles
+
+    builds = []
+    real = find_support._build_results
+    monkeypatch.setattr(find_support, "_build_results", lambda *a, **k: builds.append(1) or real(*a, **k))
+    monkeypatch.setattr(find_support, "_RESULTS_MEMO", find_support.collections.OrderedDict())
+    hits = [Hit(Entry(id="a", name="Cafe <b>", organisation="o", category="training", latitude=54.57,
+                      longitude=-1.23), 1.0, None, ())]
+    now = dt.datetime(2026, 12, 4, 10, 0)
+
+    def draw(key):
+        return find_support.results_map(hits, place=None, radius_km=None, now=now, centre=(54.5, -1.2), zoom=10,
+                                        tiles=Tiles(OSM_TILES, OSM_ATTRIBUTION), memo_key=key)
+
+    first, again, after_a_write = draw(("db", 7, "q")), draw(("db", 7, "q")), draw(("db", 8, "q"))
+    assert len(builds) == 2  # the second drawing of the same key built nothing
+    layer = lambda group: next(iter(group._children.values()))  # noqa: E731
+    assert layer(first[1]).payload is layer(again[1]).payload and first[1] is not again[1]
+    assert layer(after_a_write[1]).payload == layer(first[1]).payload
+    assert "Cafe \\u0026lt;b\\u0026gt;" in layer(first[1]).payload  # escaped for HTML, then for <script>
+
+
 def test_next_session_in_plain_english():
     from directory.fields import Entry
     from pages.ui import LOCAL_TIME, describe_next_session, describe_wait, tel_href, web_href
