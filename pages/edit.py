@@ -306,12 +306,7 @@ def main(editing: bool = False) -> None:
                    for m in directory.likely_duplicates(new_values)]
         if not matches and new_values.get("latitude") is None:
             # Nothing to show on a map and nothing like it: straight in.
-            try:
-                created = directory.create(new_values, account.username)
-            except (ValidationError, NotAllowed) as problem:
-                st.error(md(sentence(str(problem))))
-                return
-            finished(f"Added ‘{created.name}’.", created.id)
+            create_entry(directory, account, new_values, finished)
             return
         hold_for_confirmation(scope, key, new_values, matches)
 
@@ -355,12 +350,7 @@ def confirm_before_saving(directory, account, entry_id: str, pending: dict, base
     left, right = st.columns(2)
     if left.button(confirm_label, type="primary"):
         if creating:
-            try:
-                created = directory.create(values, account.username)
-            except (ValidationError, NotAllowed) as problem:
-                st.error(md(sentence(str(problem))))
-            else:
-                finished(f"Added ‘{created.name}’.", created.id)
+            create_entry(directory, account, values, finished)
         else:
             # Returns only if the save was refused (the message is shown); a conflict goes to the merge.
             save_changes(directory, account, entry_id, values, based_on, scope, finished)
@@ -369,6 +359,18 @@ def confirm_before_saving(directory, account, entry_id: str, pending: dict, base
         for name, typed in pending["typed"].items():
             st.session_state[key(name)] = typed
         st.rerun()
+
+
+def create_entry(directory, account, values: dict[str, Any], finished) -> None:
+    """Add the entry and go to its page, or say why not (the store checks it again)."""
+    from pages.ui import md
+
+    try:
+        created = directory.create(values, account.username)
+    except (ValidationError, NotAllowed) as problem:
+        st.error(md(sentence(str(problem))))
+    else:
+        finished(f"Added ‘{created.name}’.", created.id)
 
 
 def save_changes(directory, account, entry_id: str, changes: dict, based_on: int, scope: str, finished) -> None:

@@ -493,10 +493,11 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
     default_js: list = []
     default_css = [("markerclusterdefaultcss", SERVED_CSS["markercluster_default_css"])]
 
-    def __init__(self, payload: dict | str, entry_path: str = "../../entry"):
+    def __init__(self, payload_json: str, entry_path: str = "../../entry"):
+        """`payload_json`: from results_group_json (already safe inside a <script>)."""
         super().__init__()
         self._name = "ResultsLayer"
-        self.payload = payload if isinstance(payload, str) else _safe_json(payload)  # str: already _safe_json
+        self.payload = payload_json
         self.entry_path = _safe_json(entry_path)
         self.library = _supercluster_script()
 
