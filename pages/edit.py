@@ -160,7 +160,6 @@ def widget_text(name: str, key: str) -> str:
 
 def show_position(directory, postcode: str | None, latitude=None, longitude=None) -> None:
     """The place a postcode gives, on a small map, so a wrong one is noticed before saving."""
-    from directory.geo import Bounds
     from pages import maps
 
     if latitude is None and postcode:
@@ -172,10 +171,7 @@ def show_position(directory, postcode: str | None, latitude=None, longitude=None
         return
     st.caption(f"Where {postcode or 'it'} is: check the pin is in the right place.")
     point = maps.MapPoint(latitude, longitude, "", postcode or "", "", "", "")
-    bounds = Bounds.around([(latitude, longitude)], pad_km=0.6)
-    fmap = maps.base_map(maps.tiles_config(st.secrets), (latitude, longitude), 15)
-    group = maps.results_group([point], codes.CATEGORIES, bounds=bounds.as_leaflet(), max_zoom=15)
-    maps.show_map(fmap, group, key=f"edit_map_{postcode}", height=220)
+    maps.show_one_place(point, maps.tiles_config(st.secrets), key=f"edit_map_{postcode}", height=220)
 
 
 def main(editing: bool = False) -> None:

@@ -14,7 +14,6 @@ import streamlit as st
 
 from directory import codes
 from directory import fields as F
-from directory.geo import Bounds, district_outlines, districts_in
 from directory.health import STALE_AFTER_MONTHS
 from directory.health import feedback_summary, hide_feedback, record_feedback, verification_requests
 from directory.store import ConflictError, DirectoryError, NotFound
@@ -354,16 +353,7 @@ with side:
     if entry.has_position:
         point = maps.MapPoint(entry.latitude, entry.longitude, entry.category, entry.name, entry.id,
                               describe_times(entry), "")
-        bounds = Bounds.around([(entry.latitude, entry.longitude)], pad_km=0.6)
-        try:  # district outlines keep the map readable when tiles cannot load
-            near = districts_in(bounds.union(Bounds.around([(entry.latitude, entry.longitude)], pad_km=2.5)), limit=30)
-            outlines = maps.outlines_geojson(district_outlines(near)) if near else None
-        except Exception:
-            outlines = None
-        fmap = maps.base_map(maps.tiles_config(st.secrets), (entry.latitude, entry.longitude), 15)
-        group = maps.results_group([point], codes.CATEGORIES, bounds=bounds.as_leaflet(), max_zoom=15,
-                                   outlines=outlines)
-        maps.show_map(fmap, group, key="entry_map", height=280)
+        maps.show_one_place(point, maps.tiles_config(st.secrets), key="entry_map", height=280)
     else:
         st.caption("No map position: online or phone only, or no postcode yet.")
 

@@ -569,6 +569,23 @@ def results_group_json(points: Sequence[MapPoint], categories: dict[str, str], *
     return _safe_json(payload)
 
 
+def show_one_place(point: MapPoint, tiles: Tiles, *, key: str, height: int) -> None:
+    """One place on a small map (an entry's, or a postcode's before it is saved), with the nearby postcode
+    districts outlined so the map keeps its bearings when tiles cannot load."""
+    from directory import codes
+    from directory.geo import Bounds, district_outlines, districts_in
+
+    bounds = Bounds.around([(point.latitude, point.longitude)], pad_km=0.6)
+    try:
+        near = districts_in(bounds.union(Bounds.around([(point.latitude, point.longitude)], pad_km=2.5)), limit=30)
+        outlines = outlines_geojson(district_outlines(near)) if near else None
+    except Exception:  # outlines are an aid; the pin is what matters
+        outlines = None
+    fmap = base_map(tiles, (point.latitude, point.longitude), 15)
+    group = results_group([point], codes.CATEGORIES, bounds=bounds.as_leaflet(), max_zoom=15, outlines=outlines)
+    show_map(fmap, group, key=key, height=height)
+
+
 def outlines_geojson(frame) -> dict | None:
     """District outlines (a GeoDataFrame from directory.geo) as small GeoJSON; escaped names."""
     if frame is None or len(frame) == 0:
