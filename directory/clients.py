@@ -38,12 +38,16 @@ ACCESS_ACTIONS = {
     "review recorded": "Recorded a review",
     "exported": "Exported the whole record",
     "erased": "Erased the record",
+    "refused": "Was refused: not their organisation's record, or no consent to share it",
 }
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
 class AccessDenied(DirectoryError):
     pass
+
+
+_NOT_SHARED = "no client record with that number is shared with your organisation"
 
 
 class RecordChanged(DirectoryError):
@@ -130,11 +134,25 @@ class ClientRecords:
 
     def _client(self, session, account: Account, client_id: int, action: str) -> Client:
         client = session.get(Client, client_id)
-        if client is None or not self._readable(session, account, client):
-            # The same answer whether it does not exist or is not shared: no hint that it exists.
-            raise AccessDenied("no client record with that number is shared with your organisation")
+        if client is None:
+            raise AccessDenied(_NOT_SHARED)
+        if not self._readable(session, account, client):
+            # The same answer as for a number that does not exist (no hint that it does), but the holder's
+            # coordinators see the attempt in the access log.
+            self._refuse(session, client, account, _NOT_SHARED)
         self._log(session, client, account, action)
         return client
+
+    def _require_holder(self, session, account: Account, client: Client, message: str) -> None:
+        if client.organisation_id not in self._organisation_ids(session, account):
+            self._refuse(session, client, account, message)
+
+    def _refuse(self, session, client: Client, account: Account, message: str):
+        """Log the refused attempt in a transaction of its own (the caller's work is rolled back), then refuse."""
+        session.rollback()
+        self._log(session, client, account, "refused")
+        session.commit()
+        raise AccessDenied(message)
 
     def _log(self, session, client: Client, account: Account, action: str) -> None:
         session.add(AccessLog(client_id=client.id, client_ref=client.ref, organisation_id=client.organisation_id,
@@ -217,8 +235,7 @@ class ClientRecords:
         self._require_editor(account)
         with self.directory.unit_of_work() as uow:
             client = self._client(uow.session, account, client_id, "consent")
-            if client.organisation_id not in self._organisation_ids(uow.session, account):
-                raise AccessDenied("only the organisation that holds the record can record consent")
+            self._require_holder(uow.session, account, client, "only the organisation that holds the record can record consent")
             partner = uow.organisation(organisation)
             active = uow.session.scalar(select(Consent).where(
                 Consent.client_id == client_id, Consent.organisation_id == partner.id, Consent.withdrawn_on.is_(None)))
@@ -234,6 +251,8 @@ class ClientRecords:
         self._require_editor(account)
         with self.directory.unit_of_work() as uow:
             client = self._client(uow.session, account, client_id, "consent withdrawn")
+            self._require_holder(uow.session, account, client,
+                                 "only the organisation that holds the record can record consent withdrawn")
             key = organisation_key(organisation)
             for consent in uow.session.scalars(select(Consent).join(Organisation, Organisation.id == Consent.organisation_id)
                                                .where(Consent.client_id == client_id, Organisation.name_key == key,
@@ -325,10 +344,13 @@ class ClientRecords:
         record = self.open(account, client_id)
         actions, reviews = self.actions(account, client_id), self.reviews(account, client_id)
         with self.directory.unit_of_work() as uow:
-            self._client(uow.session, account, client_id, "exported")
+            client = self._client(uow.session, account, client_id, "exported")
+            # This record's own history only: its number and its holder.
             log = [AccessEntry(a.client_ref, a.username, a.action, as_utc(a.at), record.organisation)
                    for a in uow.session.scalars(
-                       select(AccessLog).where(AccessLog.client_id == client_id).order_by(AccessLog.id))]
+                       select(AccessLog).where(AccessLog.client_id == client_id,
+                                               AccessLog.organisation_id == client.organisation_id)
+                       .order_by(AccessLog.id))]
             uow.commit()
 
         def plain(value):
@@ -348,8 +370,7 @@ class ClientRecords:
         self._require_editor(account)
         with self.directory.unit_of_work() as uow:
             client = self._client(uow.session, account, client_id, "erased")
-            if client.organisation_id not in self._organisation_ids(uow.session, account):
-                raise AccessDenied("only the organisation that holds the record can erase it")
+            self._require_holder(uow.session, account, client, "only the organisation that holds the record can erase it")
             for model in (PlanAction, Review, Consent):
                 uow.session.execute(delete(model).where(model.client_id == client_id))
             uow.session.delete(client)

@@ -22,10 +22,7 @@ kilometre north.
 
 from __future__ import annotations
 
-import io
 import re
-import tempfile
-import zipfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -35,6 +32,7 @@ import pandas as pd
 import shapely
 
 from directory import geo
+from directory.boundary_files import BoundaryError, read_features
 from directory.codes import CATEGORIES
 from directory.fields import Entry
 from directory.postcodes import PostcodeTable, default_table, postcode_district
@@ -97,72 +95,18 @@ def districts_around(entries: Iterable[Entry], postcode_table: PostcodeTable | N
     return [] if bounds is None else geo.districts_in(bounds, postcode_table)
 
 
-class BoundaryError(ValueError):
-    """An uploaded boundary file that cannot be used; str(error) says what to upload instead."""
-
-
-_FORMATS_WE_READ = ("a GeoJSON file (.geojson or .json), a zipped Shapefile (.zip holding the .shp, .shx, .dbf "
-                    "and .prj files) or a GeoPackage (.gpkg)")
-_DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
-_MAX_UNZIPPED_BYTES = 500 * 1024 * 1024  # boundary sets for all of England are well under this
 # Column names boundary files use for an area's name: ONS/OS (LAD23NM, WD22NM, ...), then common ones.
 _NAME_HINTS = ("name", "nm", "area", "district", "ward", "label", "title")
 
 
-def _unreadable(filename: str, why: str = "") -> BoundaryError:
-    because = f" ({why})" if why else ""
-    return BoundaryError(f"We could not read '{filename}' as map boundaries{because}. Upload {_FORMATS_WE_READ}.")
-
-
-def _unpack(data: bytes, filename: str, folder: Path) -> Path:
-    """The uploaded dataset as a file in `folder`: a zip is unpacked (a Shapefile is several files)."""
-    suffix = Path(filename).suffix.lower()
-    if suffix != ".zip":
-        path = folder / f"upload{suffix}"
-        path.write_bytes(data)
-        return path
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise _unreadable(filename, "it is not a zip file") from None
-    with archive:
-        members = [m for m in archive.infolist() if not m.is_dir() and not _is_mac_resource(m.filename)]
-        if sum(m.file_size for m in members) > _MAX_UNZIPPED_BYTES:
-            raise _unreadable(filename, "it unpacks to more than 500 MB")
-        for member in members:
-            # Flattened, by base name only: paths inside an upload are never trusted (no "../" escapes).
-            target = folder / Path(member.filename).name
-            if not target.exists():
-                target.write_bytes(archive.read(member))
-    datasets = sorted(p for p in folder.iterdir() if p.suffix.lower() in _DATASET_SUFFIXES)
-    if not datasets:
-        raise _unreadable(filename, "there is no .shp, .gpkg or .geojson file inside")
-    shapefile = next((p for p in datasets if p.suffix.lower() == ".shp"), datasets[0])
-    return shapefile
-
-
-def _is_mac_resource(member_name: str) -> bool:
-    # Zips made on a Mac carry __MACOSX/._name.shp copies that are not Shapefiles.
-    return member_name.startswith("__MACOSX/") or Path(member_name).name.startswith("._")
-
-
-def _read_polygons(path: Path, filename: str) -> gpd.GeoDataFrame:
-    import pyogrio
-
-    try:
-        layers = pyogrio.list_layers(path)
-        polygon_layers = [name for name, kind in layers if kind and "polygon" in str(kind).lower()]
-        layer = polygon_layers[0] if polygon_layers else layers[0][0]
-        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
-    except Exception as error:  # whatever GDAL makes of a bad file, the person uploading needs the same advice
-        raise _unreadable(filename) from error
+def _polygons(data: bytes, filename: str) -> gpd.GeoDataFrame:
+    frame = read_features(data, filename)
     frame = frame[frame.geometry.notna()]
     frame = frame[frame.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
     if frame.empty:
         raise BoundaryError(f"'{filename}' has no areas in it (it holds points or lines, or nothing): "
                             "upload the outlines of the areas, as polygons")
-    frame = frame.set_geometry(shapely.make_valid(frame.geometry.values))
-    return frame
+    return frame.set_geometry(shapely.make_valid(frame.geometry.values))
 
 
 def _with_crs(frame: gpd.GeoDataFrame, filename: str) -> gpd.GeoDataFrame:
@@ -199,11 +143,7 @@ def load_boundaries(data: bytes, filename: str, *, name_column: str | None = Non
 
     Features sharing a name become one area. Raises BoundaryError with a plain-English message.
     """
-    if not data:
-        raise _unreadable(filename, "the file is empty")
-    with tempfile.TemporaryDirectory(prefix="boundaries-") as folder:
-        frame = _read_polygons(_unpack(data, filename, Path(folder)), filename)
-    frame = _with_crs(frame, filename)
+    frame = _with_crs(_polygons(data, filename), filename)
     column = name_column or choose_name_column(frame)
     if name_column is not None and name_column not in frame.columns:
         raise BoundaryError(f"'{filename}' has no column '{name_column}': its columns are "

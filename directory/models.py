@@ -313,7 +313,10 @@ class Client(Base):
     updated_by: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (UniqueConstraint("organisation_id", "ref", name="uq_client_ref_per_organisation"),)
+    # A record's number is never given to another, even after erasure: the access log keeps it (SQLite
+    # would otherwise reuse the largest; PostgreSQL's sequences never do).
+    __table_args__ = (UniqueConstraint("organisation_id", "ref", name="uq_client_ref_per_organisation"),
+                      {"sqlite_autoincrement": True})
 
 
 class Consent(Base):
