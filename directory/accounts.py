@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
 
-from directory.models import Membership, Organisation, SignInSession, User
+from directory.models import Membership, Organisation, SignInSession, SignInThrottle, User
 from directory.store import as_utc
 
 ROLES = {
@@ -127,32 +127,58 @@ def check_password_strength(password: str, username: str = "") -> str | None:
 
 
 def authenticate(directory, username: str, password: str, now: dt.datetime | None = None) -> Account:
-    """The account if the password is right; throttled after repeated failures."""
+    """The account if the password is right; a username is locked out after repeated failures.
+
+    Unknown usernames are counted and locked out too, with the same words, so neither the
+    message nor the lock-out tells anyone which usernames exist.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
     wrong = SignInError("That username and password do not match. Check them and try again.")
+    typed = username.strip()
+    key = typed[:80]
     with directory.unit_of_work() as uow:
-        user = uow.session.scalar(select(User).where(User.username == username.strip()))
-        if user is None or not user.active or not user.password_hash:
-            password_matches(_DUMMY_HASH, password)
-            raise wrong
-        locked_until = as_utc(user.locked_until)
+        throttle = uow.session.get(SignInThrottle, key)
+        locked_until = as_utc(throttle.locked_until) if throttle else None
         if locked_until and locked_until > now:
             raise SignInError(
                 f"Too many attempts: try again after {locked_until.astimezone().strftime('%H:%M')}, "
                 "or ask a coordinator to reset your password."
             )
-        if not password_matches(user.password_hash, password):
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_SIGN_INS:
-                user.locked_until, user.failed_logins = now + LOCKOUT, 0
+        user = uow.session.scalar(select(User).where(User.username == typed))
+        if user is None or not user.active or not user.password_hash:
+            password_matches(_DUMMY_HASH, password)
+            _count_failure(uow.session, throttle, key, now)
             uow.commit()
             raise wrong
-        user.failed_logins, user.locked_until, user.last_login = 0, None, now
+        if not password_matches(user.password_hash, password):
+            _count_failure(uow.session, throttle, key, now)
+            uow.commit()
+            raise wrong
+        if throttle is not None:
+            uow.session.delete(throttle)
+        user.last_login = now
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         account = _account(user)
         uow.commit()
     return account
+
+
+def _count_failure(session, throttle: SignInThrottle | None, key: str, now: dt.datetime) -> None:
+    # Counts older than a lock-out are forgotten, so the table holds only today's guessing.
+    session.execute(delete(SignInThrottle).where(
+        SignInThrottle.last_failed_at < now - LOCKOUT,
+        (SignInThrottle.locked_until.is_(None)) | (SignInThrottle.locked_until < now),
+        SignInThrottle.username != key).execution_options(synchronize_session=False))
+    if throttle is None:
+        throttle = SignInThrottle(username=key, failed=0, last_failed_at=now)
+        session.add(throttle)
+    elif as_utc(throttle.last_failed_at) < now - LOCKOUT or throttle.locked_until is not None:
+        throttle.failed, throttle.locked_until = 0, None  # an old run of failures, or a lock-out that has ended
+    throttle.failed += 1
+    throttle.last_failed_at = now
+    if throttle.failed >= MAX_FAILED_SIGN_INS:
+        throttle.locked_until, throttle.failed = now + LOCKOUT, 0
 
 
 def session_expired(signed_in_at: dt.datetime, last_seen: dt.datetime, now: dt.datetime | None = None) -> bool:
@@ -251,7 +277,8 @@ def set_password(directory, username: str, password: str) -> None:
         user = uow.session.scalar(select(User).where(User.username == username))
         if user is None:
             raise ValueError(f"no account '{username}'")
-        user.password_hash, user.failed_logins, user.locked_until = hash_password(password), 0, None
+        user.password_hash = hash_password(password)
+        uow.session.execute(delete(SignInThrottle).where(SignInThrottle.username == username))
         # A new password signs out every browser that was signed in with the old one.
         uow.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
         uow.commit()

@@ -67,8 +67,6 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20), default="viewer")  # viewer, editor, coordinator
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[dt.datetime | None]
     last_login: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -84,6 +82,21 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship()
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins for a username as typed, whether or not an account has it.
+
+    Kept apart from `users` so an unknown username is locked out exactly like a real one: the
+    lock-out message must not tell an attacker which usernames exist.
+    """
+
+    __tablename__ = "sign_in_throttle"
+
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failed: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(index=True)
+    locked_until: Mapped[dt.datetime | None]
 
 
 class SignInSession(Base):
@@ -299,7 +312,7 @@ class UnmetNeed(Base):
 
 
 class Client(Base):
-    """A pseudonymous client profile (spec/client-profile.md), owned by the organisation that created it."""
+    """A pseudonymous client profile (docs/client-profile.md), owned by the organisation that created it."""
 
     __tablename__ = "clients"
 
