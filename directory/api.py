@@ -163,6 +163,7 @@ class Directory:
         return self._index
 
     def search(self, query: str = "", filters=None, limit: int | None = 50):
+        """search.Hits: the hits, and `notice` when the query was too long to search whole and was cut."""
         from directory.search import Filters
 
         return self.search_index().search(query, filters or Filters(), limit=limit)

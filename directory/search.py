@@ -77,6 +77,14 @@ MIN_SPLIT_PART = 3         # "jobclub" may be read as "job" + "club", not "j" + 
 # ("football" -> an entry with "foot" and "ball"), so it counts for less than the word itself.
 SPLIT_SIMILARITY = 0.9
 
+# The work of one query is bounded here, and only here (bound_query). A keyworker's request typed in full
+# ("ESOL conversation club near TS1 on Thursdays, free") is a few words and well under 100 characters;
+# without a bound, a pasted page of text cost minutes of a server's CPU (every word matched against the
+# whole vocabulary, every pair of neighbours too). Past a bound the query is cut and the person told so.
+MAX_QUERY_CHARS = 300      # characters of a query read (cut at a space)
+MAX_QUERY_WORDS = 12       # different words searched for; a repeated word is searched for once
+MAX_WORD_MATCHES = 600     # vocabulary words one query word may stand for (the closest, then commonest)
+
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 GRID_CELL_M = 1500.0
 # Projected distance may exceed the great-circle one by the BNG scale factor
@@ -113,6 +121,15 @@ class Hit:
     matched: tuple[str, ...]     # why it matched, for display: ("name: plumber", "tags: esol")
 
 
+class Hits(list):
+    """A search's hits, best first (a list), and `notice`: a plain sentence to show with them when the
+    query was shortened (bound_query), else None."""
+
+    def __init__(self, hits: Iterable[Hit] = (), notice: str | None = None):
+        super().__init__(hits)
+        self.notice = notice
+
+
 # -- text normalisation ----------------------------------------------------------------
 
 
@@ -143,6 +160,45 @@ def query_words(query: str) -> list[str]:
     every = _split(query)
     kept = [w for w in every if w not in STOP_WORDS]
     return kept or every
+
+
+@dataclass(frozen=True)
+class BoundedQuery:
+    """What is searched for when `query` is typed: see bound_query."""
+
+    text: str                   # the typed text cut to what is searched (the whole of it when not cut)
+    words: tuple[str, ...]      # the words searched for: normalised, distinct, at most MAX_QUERY_WORDS
+    notice: str | None = None   # a plain sentence for the person searching when the query was cut
+
+
+def bound_query(query: str) -> BoundedQuery:
+    """The words a search looks for: those of `query` (as query_words), each once, and no more than
+    MAX_QUERY_WORDS different words from its first MAX_QUERY_CHARS characters. A longer query is cut
+    (at a space), and `notice` says so. This is the one place a query's work is bounded."""
+    text = query or ""
+    shortened = None
+    if len(text) > MAX_QUERY_CHARS:
+        cut = text[:MAX_QUERY_CHARS]
+        if not text[MAX_QUERY_CHARS].isspace() and re.search(r"\s", cut):
+            cut = re.sub(r"\S+$", "", cut)  # no half word at the end
+        text, shortened = cut.rstrip(), f"the first {MAX_QUERY_CHARS} characters"
+    # As query_words: stop words are dropped, unless there is nothing else.
+    stop_words = STOP_WORDS if any(w not in STOP_WORDS for w in _split(text)) else frozenset()
+    kept: dict[str, None] = {}
+    for token in re.finditer(r"\S+", text):
+        fresh = dict.fromkeys(w for w in _split(token.group()) if w not in stop_words and w not in kept)
+        if len(kept) + len(fresh) > MAX_QUERY_WORDS:
+            if kept:  # whole words as typed: "St-Mary's-Cafe" is not cut to "st marys"
+                text = text[:token.start()].rstrip()
+            else:  # one run-together word holds them all; an empty search would be everything
+                kept = dict.fromkeys(list(fresh)[:MAX_QUERY_WORDS])
+                text = " ".join(kept)
+            shortened = f"the first {len(kept)} words"
+            break
+        kept.update(fresh)
+    words = tuple(kept)
+    notice = f"Your search was shortened to {shortened}: “{' '.join(words)}”." if shortened else None
+    return BoundedQuery(text, words, notice)
 
 
 def _field_texts(entry: Entry) -> Iterable[tuple[str, str | None]]:
@@ -282,7 +338,14 @@ class _TextIndex:
         exact = self.term_id.get(word)
         if exact is not None:
             matches[exact] = 1.0
-        return matches
+        return self._closest(matches)
+
+    def _closest(self, matches: dict[int, float]) -> dict[int, float]:
+        """At most MAX_WORD_MATCHES of `matches`: the most similar, then the commonest, then A to Z."""
+        if len(matches) <= MAX_WORD_MATCHES:
+            return matches
+        best = sorted(matches, key=lambda t: (-matches[t], -int(self.doc_freq[t]), t))[:MAX_WORD_MATCHES]
+        return {t: matches[t] for t in best}
 
     def _add_prefix_matches(self, word: str, matches: dict[int, float]) -> None:
         lo = bisect.bisect_left(self.terms, word)
@@ -582,17 +645,19 @@ class SearchIndex:
 
     # -- search --
 
-    def search(self, query: str = "", filters: Filters = Filters(), limit: int | None = 50) -> list[Hit]:
+    def search(self, query: str = "", filters: Filters = Filters(), limit: int | None = 50) -> "Hits":
         """Entries passing every filter; with a query, best match first (ties: nearer, then by name);
-        without one, nearest first when `near` is given, else by name."""
+        without one, nearest first when `near` is given, else by name. A query longer than
+        bound_query allows is cut, and the hits' `notice` says so."""
         _check(filters)
         if limit is not None and limit <= 0:
-            return []
+            return Hits(notice=bound_query(query).notice)
         allowed = self._filter_mask(filters)
         distance = self._distances(filters, allowed)
         if filters.within_km is not None:
             allowed &= self._remote | (distance <= filters.within_km)
-        qwords = query_words(query)
+        bounded = bound_query(query)
+        qwords = list(bounded.words)
         if qwords:
             clauses = self._text.clauses(qwords)
             score = self._text.scores(qwords, clauses, len(self._entries))
@@ -601,7 +666,8 @@ class SearchIndex:
             clauses, score = [], None
         found = np.flatnonzero(allowed)
         found = _rank(found, score, distance, self._name_rank, limit)
-        return [self._hit(d, score, distance, clauses, len(qwords)) for d in found.tolist()]
+        return Hits((self._hit(d, score, distance, clauses, len(qwords)) for d in found.tolist()),
+                    notice=bounded.notice)
 
     def _hit(self, doc: int, score, distance: np.ndarray, clauses: list[_Clause], n_words: int) -> Hit:
         entry = self._entries[doc]

@@ -165,8 +165,15 @@ def entry_from_mapping(row) -> F.Entry:
 
 
 def normalise_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Store-side normal form: positions to 6 decimals (~0.1 m) so exports round-trip exactly."""
+    """Store-side normal form: positions to 6 decimals (~0.1 m) so exports round-trip exactly; no text
+    keeps a bidirectional control (fields.without_bidi_controls), whichever way it came in."""
     result = dict(values)
+    for name, value in result.items():
+        if isinstance(value, str):
+            result[name] = F.without_bidi_controls(value)
+        elif isinstance(value, (list, tuple)) and any(isinstance(item, str) for item in value):
+            result[name] = type(value)(F.without_bidi_controls(item) if isinstance(item, str) else item
+                                       for item in value)
     for name in ("latitude", "longitude"):
         if result.get(name) is not None:
             result[name] = round(float(result[name]), 6)

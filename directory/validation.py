@@ -1,6 +1,6 @@
 """Untrusted text -> typed values for `fields.Entry`, with plain-English problems.
 
-Cells come from spreadsheets (spec/directory-csv.md), HSDS mappings and the
+Cells come from spreadsheets (docs/spreadsheet-format.md), HSDS mappings and the
 edit form. Every reason is written for the forum member who typed the value:
 it quotes what they wrote and says what to write instead. Text is kept as
 given (only trimmed): HTML in a description stays literal text here, because
@@ -55,8 +55,9 @@ class _Invalid(Exception):
 def parse_cell(name: str, text: str | None) -> Any:
     """The typed value of field `name` written as `text`; empty text is the field's empty value."""
     field = F.FIELD_BY_NAME[name]
-    # Spreadsheet readers may hand over numbers or dates; their text is what the user meant.
-    cleaned = "" if text is None else str(text).strip()
+    # Spreadsheet readers may hand over numbers or dates; their text is what the user meant. Bidirectional
+    # controls are taken out: invisible, they only make the text show as something it does not say.
+    cleaned = "" if text is None else F.without_bidi_controls(str(text)).strip()
     if not cleaned:
         return F.empty_value(name)
     try:
@@ -270,14 +271,23 @@ def _unquote(text: str) -> str:
     return text.removeprefix("'").strip()  # Excel's "store as text" mark
 
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
+# One plain address and nothing else: letters, digits and . _ ' + - before the @ (no <>, no spaces, no
+# ?subject= or &bcc= that a mailto: link would act on), a domain name after it.
+_EMAIL = re.compile(r"[\w'+-]+(?:\.[\w'+-]+)*@(?:[^\W_](?:[\w-]*[^\W_])?\.)+(?:[^\W\d_]{2,}|xn--[a-z\d-]+)", re.I)
+# What merely looks like an address (something@something.something): said apart from plain nonsense.
+_LOOKS_LIKE_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 
 
 def _parse_email(field: F.Field, text: str) -> str:
     address = re.sub(r"^mailto:", "", _unquote(text), flags=re.I)
-    if not _EMAIL.fullmatch(address):
-        raise _Invalid(f"'{text}' is not an email address")
-    return address
+    if _EMAIL.fullmatch(address):
+        return address
+    parts = [part for part in re.split(r"[\s,;]+", address) if part]
+    if len(parts) > 1 and all(_EMAIL.fullmatch(part) for part in parts):
+        raise _Invalid(f"{field.label} holds more than one address ('{text}'): give just one, e.g. {parts[0]}")
+    if _LOOKS_LIKE_EMAIL.fullmatch(address):
+        raise _Invalid(f"{field.label} must be one plain email address, e.g. name@example.org, not '{text}'")
+    raise _Invalid(f"'{text}' is not an email address")
 
 
 _PHONE_CHARACTERS = re.compile(r"\+?[\d\s()\-]+")

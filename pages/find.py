@@ -15,7 +15,7 @@ import streamlit as st
 from directory import codes
 from directory.geo import Bounds, district_centre, locate_place
 from directory.postcodes import PostcodeError
-from directory.search import Filters
+from directory.search import Filters, bound_query
 from pages import maps
 from pages.auth import guard_viewing
 from pages.find_support import (
@@ -116,6 +116,10 @@ def _is_district(code: str) -> bool:
 
 
 def _understand_into_widgets(typed: str) -> None:
+    bounded = bound_query(typed)
+    if bounded.notice:  # a pasted page, not a request: cut (search would cut it anyway), and say so
+        typed = st.session_state[KEYS["query"]] = bounded.text
+        st.session_state["find_shortened"] = bounded.notice
     understood = understand(typed, today=now_local().date(), is_district=_is_district)
     if not understood.anything:
         return
@@ -182,7 +186,7 @@ def _search(directory, state: SearchState, place) -> list:
     )
     hits = directory.search(state.query, filters, limit=None)
     if place and state.query and state.order == "nearest":
-        hits = sorted(hits, key=lambda h: (h.distance_km is None, h.distance_km or 0.0))
+        hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0))  # in place: keeps hits.notice
     return hits
 
 
@@ -344,7 +348,7 @@ def _offer_unmet_need(directory, state: SearchState, place) -> None:
                               "full postcode.")
 
 
-def _draw_list(directory, state: SearchState, place, hits, now) -> None:
+def _draw_list(directory, state: SearchState, place, hits, now, shortened: str | None = None) -> None:
     n = len(hits)
     signature = (state, n)
     if st.session_state.get("find_signature") != signature:
@@ -362,6 +366,8 @@ def _draw_list(directory, state: SearchState, place, hits, now) -> None:
         how = " · best match first"
     else:
         how = " · A to Z"
+    if shortened:
+        st.info(md(shortened), icon=":material/content_cut:")
     st.markdown(f"**{n} result{'s' if n != 1 else ''}**{where}{how}")
     if n:
         # The order and the share menu share a row, so the first result sits higher on a laptop screen.
@@ -465,12 +471,13 @@ if state.place:
                        icon=":material/location_off:")
 
 hits = _search(directory, state, place)
+shortened = st.session_state.pop("find_shortened", None) or getattr(hits, "notice", None)
 
 left, right = st.columns([1.05, 1], gap="large")
 with right:  # the map first: it has the most left to do in the browser
     if hits or directory.count():  # an empty directory has nothing to show or centre on
         _draw_map(directory, state, place, hits, now)
 with left:
-    _draw_list(directory, state, place, hits, now)
+    _draw_list(directory, state, place, hits, now, shortened)
 with filters:
     _draw_filters(now)

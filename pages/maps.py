@@ -59,6 +59,8 @@ from folium.template import Template
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_markercluster
 
+from directory.fields import without_bidi_controls
+
 LEAFLET_DIR = Path(xs_leaflet.BASE_DIR)
 MARKERCLUSTER_DIR = Path(xs_markercluster.BASE_DIR)
 # Supercluster 9.1.0 (ISC licence, Mapbox), as published on npm: no Python package ships it.
@@ -284,8 +286,9 @@ def map_text(value) -> str:
     folium's elements hand their rendered output back to Jinja (branca compiles each rendered piece as a
     template and renders it again whenever the whole map is rendered, as streamlit-folium does), so
     `{{ ... }}` typed into an entry's name or an uploaded area's name would otherwise run as template
-    code on the server. The browser shows `&#123;` as `{`."""
-    return html.escape("" if value is None else str(value), quote=True).replace("{", "&#123;").replace("}", "&#125;")
+    code on the server. The browser shows `&#123;` as `{`. Bidirectional controls are taken out, as by ui.esc."""
+    text = without_bidi_controls("" if value is None else str(value))
+    return html.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;")
 
 
 class MapPoint(NamedTuple):  # a tuple: a search can make 10,000 of them

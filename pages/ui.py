@@ -4,7 +4,9 @@ Everything an entry holds was typed by someone, so it is untrusted: the helpers
 here turn values into plain English and into *escaped* HTML or Markdown. Use
 `esc` for HTML (st.html, map popups), `md` for Markdown (st.markdown, labels),
 and the `*_href` helpers for links, which only ever produce tel:, mailto:,
-http(s): or in-app links.
+http(s): or in-app links. Both escapers also take out bidirectional controls
+(a right-to-left override shows text as something it does not say), and `md`
+keeps text that looks like a web or email address from becoming a link.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import streamlit as st
 
 from directory import codes
 from directory.api import Directory
-from directory.fields import Entry
+from directory.fields import Entry, without_bidi_controls
 from directory.health import is_stale
 from directory.schedule import DAY_NAMES, ScheduleError, describe_sessions, next_session, parse_schedule
 
@@ -122,18 +124,25 @@ def now_local() -> dt.datetime:
 # -- escaping --------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=\"'])")
+# GitHub-flavoured Markdown (Streamlit's) links text that looks like an address, "www.x.org", "http://x.org"
+# and "jo@x.org", and backslashes do not stop it: escapes are resolved before it looks (remark-gfm issue
+# #33). A WORD JOINER (U+2060: invisible, no width) after "www" or "http(s)" and before "@" does.
+_AUTOLINK_START = re.compile(r"(?i)(www)(?=\.)|(https?)(?=:)|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def esc(value) -> str:
-    """HTML-escaped text (quotes too, so it is safe in attributes)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """HTML-escaped text (quotes too, so it is safe in attributes), without bidirectional controls."""
+    return html.escape(without_bidi_controls("" if value is None else str(value)), quote=True)
 
 
 def md(value) -> str:
     """Text made inert for st.markdown: every Markdown / Streamlit directive character is backslashed,
-    so `**x**`, `[a](javascript:..)`, `![img](http://..)`, `:red[..]`, `$x$` and `<b>` all show as typed."""
-    text = "" if value is None else str(value)
+    so `**x**`, `[a](javascript:..)`, `![img](http://..)`, `:red[..]`, `$x$` and `<b>` all show as typed;
+    "www.x.org" or "jo@x.org" is not made a link, and bidirectional controls are taken out."""
+    text = without_bidi_controls("" if value is None else str(value))
     text = " ".join(text.split())  # one line: no headings, lists or code blocks from new lines
+    text = _AUTOLINK_START.sub(lambda m: (m.group(0) or "") + WORD_JOINER, text)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
