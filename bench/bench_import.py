@@ -56,7 +56,7 @@ def bench_import(existing: int = 50_000, new: int = 10_000, url: str | None = No
         directory = Directory(url or f"sqlite:///{Path(folder) / 'bench.db'}", locate_postcode=None)
         create_user(directory, "bench", "Benchmark", "coordinator")
         started = time.perf_counter()
-        Importer(directory, "bench", allow_duplicates=True).run(as_csv(synthetic_rows(existing, 1, "e")), "base.csv")
+        Importer(directory, "bench", allow_duplicates=True, max_rows=existing).run(as_csv(synthetic_rows(existing, 1, "e")), "base.csv")
         setup_s = time.perf_counter() - started
 
         incoming = synthetic_rows(new, 2, "n")

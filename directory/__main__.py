@@ -1,4 +1,4 @@
-"""Command line: python -m directory import | export | search | seed-demo (spec/cli.md).
+"""Command line: python -m directory import | export | search | seed-demo (docs/cli.md).
 
 Exit codes: 0 done (an import may still have rejected rows); 1 nothing was
 imported because the file could not be read (reason on stderr); 2 wrong arguments.
@@ -67,6 +67,7 @@ def _fail(message: str, code: int) -> int:
 def cmd_import(args) -> int:
     from directory.accounts import ensure_user, get_account
     from directory.io.importer import import_file
+    from directory.store import NotAllowed
 
     directory = _open()
     author = args.author or CLI_USER
@@ -85,6 +86,8 @@ def cmd_import(args) -> int:
                              progress=progress)
     except UnreadableFile as error:
         return _fail(f"{args.file}: {error}. Nothing was imported.", 1)
+    except NotAllowed as error:  # --as a viewer
+        return _fail(f"{error}. Nothing was imported.", 2)
     if args.report:
         Path(args.report).write_text(report.to_json() + "\n", encoding="utf-8")
     print(report.summary())
@@ -124,6 +127,8 @@ def cmd_search(args) -> int:
         delivery=tuple(args.delivery),
     )
     hits = _open().search(args.query, filters, limit=args.limit)
+    if hits.notice:  # a query too long to search whole was shortened: say so, and answer what was searched
+        print(hits.notice, file=sys.stderr)
     if args.json:
         results = []
         for hit in hits:

@@ -365,12 +365,21 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     text that a spreadsheet would run as a formula quoted."""
     if isinstance(frame, gpd.GeoDataFrame):
         frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    frame = frame.copy()
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     keep_index = any(name is not None for name in frame.index.names)  # a named index is a column (area)
-    text = frame.to_csv(index=keep_index, lineterminator="\r\n")
+    if keep_index:
+        frame = frame.reset_index(allow_duplicates=True)
+    safe = (lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
+    columns = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        # Text wherever it is held: plain, pandas' string type, or a category (area names from an uploaded file).
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)):
+            column = column.astype(object).map(safe)
+        columns.append(column)
+    names = frame.columns.map(lambda c: tuple(map(safe, c)) if isinstance(c, tuple) else safe(c))
+    frame = pd.concat(columns, axis=1, ignore_index=True) if columns else frame
+    frame.columns = names
+    text = frame.to_csv(index=False, lineterminator="\r\n")
     return ("\ufeff" + text).encode("utf-8")
 
 

@@ -13,6 +13,7 @@ from directory import fields as F
 from directory.accounts import create_user, get_account
 from directory.db import PROJECT_ROOT
 from directory.io.importer import ImportReport, Importer
+from directory.io.spreadsheet import spreadsheet_safe
 from directory.store import DirectoryError
 
 DEMO_SCRIPT = PROJECT_ROOT / "data" / "demo_area.py"
@@ -32,7 +33,8 @@ def demo_csv(today: dt.date) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=list(F.COLUMNS), restval="")
     writer.writeheader()
-    writer.writerows(demo_module().demo_rows(today))
+    # Written as every CSV is (the import takes the formula guard off again).
+    writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in demo_module().demo_rows(today))
     return buffer.getvalue().encode("utf-8")
 
 

@@ -1,7 +1,9 @@
 """Import a spreadsheet (CSV or XLSX) or an Open Referral (HSDS) JSON file: editors and coordinators only.
 
 guard → blank templates → upload → a dry run as a preview (row-level report) → "Import N rows" → result.
-An unreadable file says why, and that nothing was imported.
+An unreadable file says why, and that nothing was imported. The preview holds no write lock, and the import
+writes in short transactions, so nobody else waits for either. Files are limited to MAX_IMPORT_ROWS rows and
+MAX_IMPORT_BYTES: the importer's check is the real one; the uploader's own limit only saves sending a huge file.
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from directory.io.importer import Importer
-from directory.io.spreadsheet import UnreadableFile, template_csv, template_xlsx
+from directory.io.importer import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, Importer
+from directory.io.spreadsheet import UnreadableFile, size_text, template_csv, template_xlsx
 from directory.store import DirectoryError
 from pages.auth import require_account
 from pages.ui import ensure_app_navigation, get_directory, md
@@ -32,7 +34,9 @@ right.download_button("Blank template (Excel)", template_xlsx(), "recovery-pathw
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
 
 uploaded = st.file_uploader("Choose a file", type=["csv", "xlsx", "json"],
-                            help="CSV (UTF-8), Excel (.xlsx) or Open Referral HSDS (.json).")
+                            help=f"CSV (UTF-8), Excel (.xlsx) or Open Referral HSDS (.json): up to {MAX_IMPORT_ROWS:,} "
+                                 f"rows and {size_text(MAX_IMPORT_BYTES)} a file. Split a bigger file into several.",
+                            max_upload_size=max(1, -(-MAX_IMPORT_BYTES // (1024 * 1024))))
 if uploaded is not None:
     chosen = (uploaded.name, uploaded.getvalue())
     if st.session_state.get(FILE_KEY) != chosen:

@@ -1,4 +1,4 @@
-"""Open Referral UK / HSDS 3.0 JSON: services in, services out (spec/cli.md).
+"""Open Referral UK / HSDS 3.0 JSON: services in, services out (docs/cli.md).
 
 Import does not build entries. It turns each HSDS `service` into the row a
 spreadsheet would hold (column name -> cell text), so one shared validator

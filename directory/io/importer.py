@@ -1,23 +1,37 @@
-"""Import a spreadsheet or an HSDS file: check every row, report, write the good rows in one transaction.
+"""Import a spreadsheet or an HSDS file: check every row, report, write the good rows in short transactions.
 
-The report has the shape of spec/cli.md: created / updated / unchanged counts,
+The report has the shape of docs/cli.md: created / updated / unchanged counts,
 rejected rows with row, column, value and a plain-English reason, possible
 duplicates (of existing entries and of earlier rows of the same file, which are
 not created unless duplicates are allowed) and warnings. An unreadable file
 raises `UnreadableFile` and changes nothing.
+
+Nobody waits for an import: every row is checked against a snapshot of the
+directory read outside any write transaction (a preview, the dry run, never
+opens one), and the good rows are then written in short transactions of a few
+hundred rows each. An entry someone saves between the check and the write is
+not overwritten: its row is rejected with a reason ("import the file again").
+Limits: a file of at most MAX_IMPORT_BYTES and MAX_IMPORT_ROWS rows (read a row
+at a time, stopping at the limit); a bigger one is refused with a message
+saying to split it.
 """
 
 from __future__ import annotations
 
 import json
+import sys
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from sqlalchemy import select
+
 from directory import fields as F
 from directory.duplicates import DuplicateFinder
-from directory.io.spreadsheet import UnreadableFile, read_csv, read_xlsx
-from directory.store import ConflictError, new_entry_id, normalise_values
+from directory.io.spreadsheet import UnreadableFile, read_csv, read_xlsx, size_text, too_many_rows
+from directory.models import EntryRow
+from directory.store import ConflictError, UnitOfWork, field_problems, new_entry_id, normalise_values
 from directory.validation import Problem, ValidationError, check_entry, parse_row
 
 FORMATS = ("csv", "xlsx", "hsds")
@@ -25,6 +39,24 @@ Progress = Callable[[int, int], None]
 # Whole-entry rules read these together: once one is unreadable the others' rules would only mislead.
 RELATED_COLUMNS = (frozenset({"postcode", "latitude", "longitude", "delivery"}),
                    frozenset({"min_age", "max_age"}), frozenset({"start_date", "end_date"}))
+
+# The largest file one import takes (uploads and the command line alike): a local directory's spreadsheet
+# is a few hundred rows; 20,000 rows of the spreadsheet format are ~5 MB of CSV.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_ROWS = 20_000
+# An .xlsx is a zip: what its parts may unpack to (a workbook of 20,000 full rows unpacks to ~40 MB).
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Writing: rows per transaction, and on SQLite (one writer at a time) a pause between transactions long
+# enough for a waiting writer (a sign-in), whose retries are at most 0.1 s apart, to take its turn.
+WRITE_BATCH_UPDATES = 100
+WRITE_BATCH_CREATES = 500
+SQLITE_WRITE_PAUSE_SECONDS = 0.12
+
+
+def too_large(size: int, limit: int) -> UnreadableFile:
+    said = size_text(size) if size_text(size) != size_text(limit) else f"over {size_text(limit)}"
+    return UnreadableFile(f"the file is {said}; one import can take at most {size_text(limit)}: "
+                          "split it into smaller files and import them one after another")
 
 
 @dataclass
@@ -78,76 +110,129 @@ def _unknown_suffix(suffix: str) -> str:
     raise UnreadableFile(f"cannot tell the format of a '{suffix or 'no extension'}' file: use .csv, .xlsx or .json (HSDS), or say --format")
 
 
-def read_rows(data: bytes, format: str) -> tuple[list[str], list[dict[str, str]], list[dict[str, Any]]]:
-    """Columns, rows of raw cells, and warnings from reading."""
+def read_rows(data: bytes, format: str, max_rows: int | None = None
+              ) -> tuple[list[str], list[dict[str, str]], list[dict[str, Any]]]:
+    """Columns, rows of raw cells, and warnings from reading; more than `max_rows` rows is refused."""
     if format == "csv":
-        return (*read_csv(data), [])
+        return (*read_csv(data, max_rows), [])
     if format == "xlsx":
-        return (*read_xlsx(data), [])
-    return _read_hsds(data)
+        return (*read_xlsx(data, max_rows, MAX_XLSX_UNPACKED_BYTES), [])
+    return _read_hsds(data, max_rows)
 
 
-def _read_hsds(data: bytes):
+def _read_hsds(data: bytes, max_rows: int | None = None):
     from directory.io.hsds import HsdsError, read_hsds, service_to_row
 
     try:
-        services = read_hsds(json.loads(data.decode("utf-8-sig")))
+        parsed = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UnreadableFile(f"the file is not valid JSON ({error}): check it is an Open Referral (HSDS) export") from None
+    except RecursionError:  # [[[[...]]]] nested deeper than Python's parser goes
+        raise UnreadableFile("the file is nested too deeply to read: check it is an Open Referral (HSDS) export") from None
+    except ValueError:  # an integer of more digits than Python converts (sys.get_int_max_str_digits())
+        raise UnreadableFile(f"the file has a number longer than {sys.get_int_max_str_digits():,} digits: "
+                             "check it is an Open Referral (HSDS) export") from None
+    try:
+        services = read_hsds(parsed)
     except HsdsError as error:
         raise UnreadableFile(str(error)) from None
+    if max_rows is not None and len(services) > max_rows:
+        raise too_many_rows(max_rows)
     rows, warnings = [], []
     for number, service in enumerate(services, start=1):
-        row, notes = service_to_row(service)
+        try:
+            row, notes = service_to_row(service)
+        except RecursionError:
+            raise UnreadableFile(f"service {number} is nested too deeply to read: "
+                                 "check it is an Open Referral (HSDS) export") from None
         rows.append(row)
         warnings.extend({"row": number, "column": "", "reason": note} for note in notes)
     columns = sorted({c for row in rows for c in row})
     return columns, rows, warnings
 
 
+@dataclass
+class _PlannedUpdate:
+    row: int
+    entry_id: str
+    changes: dict[str, Any]
+    version: int
+
+
 class Importer:
     def __init__(self, directory, author: str, *, default_category: str | None = None,
-                 allow_duplicates: bool = False, dry_run: bool = False, progress: Progress | None = None):
+                 allow_duplicates: bool = False, dry_run: bool = False, progress: Progress | None = None,
+                 max_rows: int | None = None, max_bytes: int | None = None):
+        """max_rows, max_bytes: limits other than MAX_IMPORT_ROWS and MAX_IMPORT_BYTES (a benchmark's)."""
         self.directory = directory
         self.author = author
         self.default_category = default_category
         self.allow_duplicates = allow_duplicates
         self.dry_run = dry_run
         self.progress = progress or (lambda done, total: None)
+        self.max_rows = max_rows
+        self.max_bytes = max_bytes
+
+    @property
+    def row_limit(self) -> int:
+        return self.max_rows if self.max_rows is not None else MAX_IMPORT_ROWS
+
+    @property
+    def byte_limit(self) -> int:
+        return self.max_bytes if self.max_bytes is not None else MAX_IMPORT_BYTES
 
     def run(self, data: bytes, name: str, format: str | None = None) -> ImportReport:
         format = detect_format(name, format)
-        columns, rows, warnings = read_rows(data, format)
+        if len(data) > self.byte_limit:
+            raise too_large(len(data), self.byte_limit)
+        columns, rows, warnings = read_rows(data, format, self.row_limit)
         report = ImportReport(file=Path(name).name, rows=len(rows), warnings=warnings, dry_run=self.dry_run,
                               allowed_duplicates=self.allow_duplicates)
         known = set(F.COLUMNS)
-        self._rows_created: dict[str, int] = {}
-        self._to_create: list[dict[str, Any]] = []
         report.warnings[:0] = [{"row": 0, "column": c, "reason": "unknown column ignored"}
                                for c in columns if c and c not in known]
-        with self.directory.unit_of_work() as uow:
-            uow.author(self.author)  # refuse early if the importer may not write
-            places = self.directory.places()
-            finder = DuplicateFinder()
-            for entry_id, _, archived, name, organisation, latitude, longitude in places:
-                if not archived:
-                    finder.add(entry_id, name, organisation, latitude, longitude)
-            # Full records only for the entries this file updates.
-            named = {(row.get("id") or "").strip() for row in rows} & {place[0] for place in places}
-            existing = {e.id: e for e in self.directory.entries(include_archived=True, ids=sorted(named))} if named else {}
-            seen_ids: dict[str, int] = {}
-            uow.ensure_organisations({(row.get("organisation") or "").strip() for row in rows})
-            for number, raw in enumerate(rows, start=1):
-                self._row(uow, report, number, raw, existing, finder, seen_ids)
-                if number % 200 == 0 or number == len(rows):
-                    self.progress(number, len(rows))
-            # New entries go in together (bulk inserts); their rows were checked above.
-            uow.create_many(self._to_create, self.author, action="import", checked=True)
-            if not self.dry_run:
-                uow.commit()
+        self._check_author()  # refuse early if the importer may not write
+        updates, creates = self._check(report, rows)
+        if self.dry_run:
+            report.updated = len([u for u in updates if u is not None])
+            report.unchanged = len(updates) - report.updated
+        else:
+            self._write(report, [u for u in updates if u is not None], creates)
+            report.unchanged += len([u for u in updates if u is None])
+            report.rejected.sort(key=lambda r: r["row"])  # rows refused while writing, among the others
         return report
 
-    def _row(self, uow, report, number, raw, existing, finder, seen_ids) -> None:
+    def _check_author(self) -> None:
+        # The store's own check of the account, in a read-only transaction (not the write path's engine):
+        # no write lock is taken, so a preview holds none at all.
+        with UnitOfWork(self.directory.engine) as reading:
+            reading.author(self.author)
+
+    # -- checking: no write transaction ------------------------------------------------------------------
+
+    def _check(self, report, rows) -> tuple[list[_PlannedUpdate | None], list[dict[str, Any]]]:
+        """Every row checked against a snapshot of the directory: the updates (None: nothing would change)
+        and the new entries to write."""
+        places = self.directory.places()
+        finder = DuplicateFinder()
+        for entry_id, _, archived, name, organisation, latitude, longitude in places:
+            if not archived:
+                finder.add(entry_id, name, organisation, latitude, longitude)
+        # Full records only for the entries this file updates.
+        named = {(row.get("id") or "").strip() for row in rows} & {place[0] for place in places}
+        existing = {e.id: e for e in self.directory.entries(include_archived=True, ids=sorted(named))} if named else {}
+        seen_ids: dict[str, int] = {}
+        self._rows_created: dict[str, int] = {}
+        self._to_create: list[dict[str, Any]] = []
+        self._ids_from_file: set[str] = set()
+        self._updates: list[_PlannedUpdate | None] = []
+        for number, raw in enumerate(rows, start=1):
+            self._row(report, number, raw, existing, finder, seen_ids)
+            if number % 200 == 0 or number == len(rows):
+                self.progress(number, len(rows))
+        return self._updates, self._to_create
+
+    def _row(self, report, number, raw, existing, finder, seen_ids) -> None:
         cells = {k: v for k, v in raw.items() if k in F.FIELD_BY_NAME}
         if self.default_category and not (cells.get("category") or "").strip():
             cells["category"] = self.default_category
@@ -163,34 +248,26 @@ class Importer:
         unreadable |= {name for group in RELATED_COLUMNS if unreadable & group for name in group}
         problems += [p for p in check_entry(base | values, creating=current is None) if p.column not in unreadable]
         if problems:
-            report.rejected.extend(
-                {"row": number, "column": p.column, "value": p.value, "reason": p.reason} for p in problems
-            )
+            _reject(report, number, problems)
             return
         if current is None:
             if not self._held_back_as_duplicate(report, number, values, finder):
                 self._plan_creation(report, number, values, finder, seen_ids)
             return
         seen_ids[entry_id] = number
+        changes = {n: v for n, v in values.items() if n != "id"}
         try:
-            changes = {n: v for n, v in values.items() if n != "id"}
-            stored = uow.update(entry_id, changes, current.version, self.author, action="import")
+            changed = _would_change(current, changes)
         except ValidationError as error:
-            report.rejected.extend(
-                {"row": number, "column": p.column, "value": p.value, "reason": p.reason} for p in error.problems
-            )
-        except ConflictError:
-            report.rejected.append({"row": number, "column": "id", "value": entry_id,
-                                    "reason": "someone saved this entry while the file was importing: import the file again"})
-        else:
-            if stored.version == current.version:
-                report.unchanged += 1
-            else:
-                report.updated += 1
+            _reject(report, number, error.problems)
+            return
+        self._updates.append(_PlannedUpdate(number, entry_id, changes, current.version) if changed else None)
 
     def _plan_creation(self, report, number, values, finder, seen_ids) -> None:
         """New entries are written together at the end (bulk inserts); their rows are fully checked by now."""
         values = normalise_values(values)
+        if values.get("id"):
+            self._ids_from_file.add(values["id"])
         values["id"] = values.get("id") or new_entry_id()
         seen_ids[values["id"]] = number
         self._to_create.append(values)
@@ -210,11 +287,80 @@ class Importer:
             report.possible_duplicates.append(item)
         return bool(matches) and not self.allow_duplicates
 
+    # -- writing: short transactions through the unit of work --------------------------------------------
+
+    def _write(self, report, updates: list[_PlannedUpdate], creates: list[dict[str, Any]]) -> None:
+        """Updates, then new entries, a batch per transaction; each update is checked again by the store
+        against the entry as it is now (someone may have saved it since the check)."""
+        batches = [("update", updates[i:i + WRITE_BATCH_UPDATES]) for i in range(0, len(updates), WRITE_BATCH_UPDATES)]
+        batches += [("create", creates[i:i + WRITE_BATCH_CREATES]) for i in range(0, len(creates), WRITE_BATCH_CREATES)]
+        for index, (kind, batch) in enumerate(batches):
+            if index and self.directory.dialect == "sqlite":
+                time.sleep(SQLITE_WRITE_PAUSE_SECONDS)  # a waiting writer's turn
+            with self.directory.unit_of_work() as uow:
+                if kind == "update":
+                    uow.ensure_organisations({u.changes["organisation"] for u in batch if u.changes.get("organisation")})
+                    for planned in batch:
+                        self._write_update(uow, report, planned)
+                else:
+                    self._write_creates(uow, report, batch)
+                uow.commit()
+
+    def _write_update(self, uow, report, planned: _PlannedUpdate) -> None:
+        try:
+            stored = uow.update(planned.entry_id, planned.changes, planned.version, self.author, action="import")
+        except ValidationError as error:
+            _reject(report, planned.row, error.problems)
+        except ConflictError:
+            report.rejected.append({"row": planned.row, "column": "id", "value": planned.entry_id,
+                                    "reason": "someone saved this entry while the file was importing: import the file again"})
+        else:
+            if stored.version == planned.version:
+                report.unchanged += 1
+            else:
+                report.updated += 1
+
+    def _write_creates(self, uow, report, batch: list[dict[str, Any]]) -> None:
+        # Ids the file gave were new when checked; one added since is refused, not overwritten.
+        given = [v["id"] for v in batch if v["id"] in self._ids_from_file]
+        taken = set(uow.session.scalars(select(EntryRow.id).where(EntryRow.id.in_(given)))) if given else set()
+        for entry_id in sorted(taken, key=self._rows_created.get):
+            report.created -= 1
+            report.rejected.append({"row": self._rows_created[entry_id], "column": "id", "value": entry_id,
+                                    "reason": f"an entry with id '{entry_id}' was added while the file was importing: "
+                                              "import the file again"})
+        uow.create_many([v for v in batch if v["id"] not in taken], self.author, action="import", checked=True)
+
+
+def _reject(report, number, problems) -> None:
+    report.rejected.extend({"row": number, "column": p.column, "value": p.value, "reason": p.reason} for p in problems)
+
+
+def _would_change(current: F.Entry, changes: dict[str, Any]) -> bool:
+    """Whether updating `current` with `changes` changes it; ValidationError if the store would refuse them.
+
+    The store's own rules (UnitOfWork.update) on typed values, without a transaction. A postcode's position
+    is already among the changes (parse_row looked it up); only an emptied postcode clears the position."""
+    if "postcode" in changes and not changes["postcode"] and "latitude" not in changes and "longitude" not in changes:
+        changes = changes | {"latitude": None, "longitude": None}
+    changes = normalise_values(changes)
+    before = current.values()
+    merged = before | changes
+    problems = field_problems({n: v for n, v in changes.items() if before.get(n) != v})
+    problems += check_entry(merged, creating=False)
+    if problems:
+        raise ValidationError(problems)
+    return any(before[n] != merged[n] for n in F.EDITABLE)
+
 
 def import_file(directory, path: str | Path, *, format: str | None = None, author: str = "cli", **options) -> ImportReport:
     path = Path(path)
+    importer = Importer(directory, author, **options)
     try:
+        size = path.stat().st_size
+        if size > importer.byte_limit:  # refused before it is read
+            raise too_large(size, importer.byte_limit)
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"cannot open {path}: {error.strerror or error}") from None
-    return Importer(directory, author, **options).run(data, path.name, format)
+    return importer.run(data, path.name, format)
