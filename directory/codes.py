@@ -1,4 +1,4 @@
-"""The directory's controlled vocabularies (spec/directory-csv.md).
+"""The directory's controlled vocabularies (docs/spreadsheet-format.md).
 
 Each vocabulary maps a code to a plain-English label. Synonyms let the
 validator answer an unknown code with "did you mean" by meaning as well as by

@@ -6,7 +6,7 @@ and postcodes' normalisation): no Streamlit, no database. Only
 
     from planner import parse_profile, recommend
     plan = recommend(parse_profile(data), entries, date.today(), postcode_locator=locate)
-    plan.to_dict()  # the output JSON of spec/client-profile.md
+    plan.to_dict()  # the output JSON of docs/client-profile.md
 """
 
 from planner.index import PlannerIndex

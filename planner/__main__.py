@@ -1,6 +1,6 @@
-"""python -m planner recommend CLIENT.json [--limit N] (spec/cli.md).
+"""python -m planner recommend CLIENT.json [--limit N] (docs/cli.md).
 
-Prints the planner output JSON (spec/client-profile.md) to stdout. Exit codes:
+Prints the planner output JSON (docs/client-profile.md) to stdout. Exit codes:
 0 done; 1 the profile could not be read, is not valid JSON or breaks the
 profile format (the reason, naming the field, on stderr); 2 wrong arguments.
 The directory comes from DATABASE_URL, else the embedded SQLite database;

@@ -1,4 +1,4 @@
-"""The client profile (spec/client-profile.md): plain dataclasses and the one parser.
+"""The client profile (docs/client-profile.md): plain dataclasses and the one parser.
 
 Every field but `ref` and `stage` may be missing or null; missing means
 unknown, and unknown facts never exclude anything (the planner says what it

@@ -1,4 +1,4 @@
-"""The planner's answer as plain dataclasses; `to_dict()` is the output JSON of spec/client-profile.md.
+"""The planner's answer as plain dataclasses; `to_dict()` is the output JSON of docs/client-profile.md.
 
 The JSON is extended (never changed) by one key per recommendation,
 `score_components`, so a keyworker can see why it ranks where it does.

@@ -29,7 +29,7 @@ ALL_STEPS = frozenset(STEPS)
 
 @dataclass(frozen=True)
 class StageRule:
-    description: str  # what is on the table at this stage (spec/client-profile.md)
+    description: str  # what is on the table at this stage (docs/client-profile.md)
     categories: frozenset[str]  # categories that may be recommended at all
     steps: frozenset[str]  # continuum steps that may be recommended at all
     favoured: frozenset[str]  # categories that suit the stage best: `stage_fit` 1.0, others 0.5

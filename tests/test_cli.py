@@ -1,4 +1,4 @@
-"""python -m directory, end to end in a subprocess, as spec/cli.md describes it."""
+"""python -m directory, end to end in a subprocess, as docs/cli.md describes it."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import pytest
 from directory.fields import COLUMNS, Entry, format_cell
 from directory.io.hsds import ATTRIBUTE_TAXONOMY, HsdsError, entries_to_hsds, read_hsds, service_to_row
 
-EXAMPLES = Path("/work/shared/examples/hsds")
+EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "openreferral" / "hsds"
 FULL_ID = "ac148810-d857-441c-9679-408f346de14b"
 FULL_DESCRIPTION = (
     "Counselling Services provided by trained professionals. Suitable for people with mental health "

@@ -15,7 +15,7 @@ from directory.io.importer import Importer, import_file
 from directory.io.spreadsheet import UnreadableFile, template_csv, template_xlsx, write_xlsx
 from tests.conftest import fake_locator
 
-HSDS_EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples" / "hsds"
+HSDS_EXAMPLES = Path(__file__).resolve().parent / "fixtures" / "openreferral" / "hsds"
 
 MESSY_CSV = """\
 name,organisation,category,postcode,schedule,email,latitude,longitude,notes,description

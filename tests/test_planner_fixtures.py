@@ -58,7 +58,7 @@ def recommendation(result, entry_id: str):
     return next(r for r in result.recommendations if r.entry_id == entry_id)
 
 
-# The example profile of spec/client-profile.md, verbatim.
+# The example profile of docs/client-profile.md, verbatim.
 SPEC_PROFILE = {
     "ref": "C-0042",
     "postcode": "TS1 3BA",

@@ -1,4 +1,4 @@
-"""The spec's example client (spec/client-profile.md) against a small directory: the whole output."""
+"""The spec's example client (docs/client-profile.md) against a small directory: the whole output."""
 
 from __future__ import annotations
 
