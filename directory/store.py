@@ -201,6 +201,16 @@ def new_entry_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+def checked_update(before: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The entry's values after `changes` (normalised), or ValidationError: the rules every update meets."""
+    merged = before | changes
+    problems = field_problems({n: v for n, v in changes.items() if before.get(n) != v})
+    problems += check_entry(merged, creating=False)
+    if problems:
+        raise ValidationError(problems)
+    return merged
+
+
 class UnitOfWork:
     """One transaction on the write path. Use as a context manager; call `commit()` to keep the work."""
 
@@ -372,11 +382,7 @@ class UnitOfWork:
             raise ValidationError([Problem(n, "", f"'{n}' is not a field of an entry") for n in sorted(unknown)])
         changes = normalise_values(self._with_position(changes, current.values()))
         before = current.values()
-        merged = before | changes
-        problems = field_problems({n: v for n, v in changes.items() if before.get(n) != v})
-        problems += check_entry(merged, creating=False)
-        if problems:
-            raise ValidationError(problems)
+        merged = checked_update(before, changes)
         diff = {n: [F.to_json(n, before[n]), F.to_json(n, merged[n])] for n in F.EDITABLE if before[n] != merged[n]}
         if not diff:
             return current

@@ -31,7 +31,7 @@ from directory import fields as F
 from directory.duplicates import DuplicateFinder
 from directory.io.spreadsheet import UnreadableFile, read_csv, read_xlsx, size_text, too_many_rows
 from directory.models import EntryRow
-from directory.store import ConflictError, UnitOfWork, field_problems, new_entry_id, normalise_values
+from directory.store import ConflictError, UnitOfWork, checked_update, new_entry_id, normalise_values
 from directory.validation import Problem, ValidationError, check_entry, parse_row
 
 FORMATS = ("csv", "xlsx", "hsds")
@@ -343,13 +343,8 @@ def _would_change(current: F.Entry, changes: dict[str, Any]) -> bool:
     is already among the changes (parse_row looked it up); only an emptied postcode clears the position."""
     if "postcode" in changes and not changes["postcode"] and "latitude" not in changes and "longitude" not in changes:
         changes = changes | {"latitude": None, "longitude": None}
-    changes = normalise_values(changes)
     before = current.values()
-    merged = before | changes
-    problems = field_problems({n: v for n, v in changes.items() if before.get(n) != v})
-    problems += check_entry(merged, creating=False)
-    if problems:
-        raise ValidationError(problems)
+    merged = checked_update(before, normalise_values(changes))
     return any(before[n] != merged[n] for n in F.EDITABLE)
 
 

@@ -7,19 +7,10 @@ import datetime as dt
 import pytest
 
 from directory.accounts import create_user
+from tests.test_clients import people  # noqa: F401  (the same five people and organisations)
 from directory.clients import ACCESS_ACTIONS, AccessDenied, ClientRecords
 
 PROFILE = {"ref": "C-0042", "stage": "stabilising"}
-
-
-@pytest.fixture
-def people(directory):
-    return {
-        "kim": create_user(directory, "kim", "Kim (keyworker)", "editor", organisations=("Tees Recovery Service",)),
-        "eli": create_user(directory, "eli", "Eli (work coach)", "editor", organisations=("Tees Employment Partnership",)),
-        "ola": create_user(directory, "ola", "Ola (college)", "editor", organisations=("Teesside College",)),
-        "cy": create_user(directory, "cy", "Cy (coordinator)", "coordinator", organisations=("Council",)),
-    }
 
 
 def test_a_partner_cannot_withdraw_another_partners_consent(directory, people):

@@ -12,6 +12,7 @@ import pytest
 
 from directory.fields import Entry
 from directory.search import MAX_QUERY_CHARS, MAX_QUERY_WORDS, SearchIndex, bound_query
+from tests.test_app_find import app_db  # noqa: F401  (the small directory the Find page tests use)
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 WORDS = ("esol conversation club english maths digital skills housing advice peer mentoring volunteering "
@@ -117,20 +118,6 @@ def test_the_command_line_prints_the_notice_on_stderr_and_exits_0(directory, mon
     assert "ESOL drop-in" in out
     assert main(["search", "esol"]) == 0
     assert capsys.readouterr().err == ""
-
-
-@pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    from tests.browser.fixture_entries import seed
-
-    url = f"sqlite:///{tmp_path / 'directory.db'}"
-    seed(url)
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.delenv("RP_TILES_URL", raising=False)
-    yield url
-    import pages.ui
-
-    pages.ui._open_directory.clear()
 
 
 def test_the_find_page_cuts_a_pasted_query_and_says_so_where_the_results_are(app_db):
