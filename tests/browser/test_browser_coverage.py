@@ -83,3 +83,24 @@ def test_the_coverage_choropleth_renders_offline_and_the_gap_table_downloads(off
     lines = text.splitlines()
     assert lines[0] == "area,nearest_id,nearest_name,nearest_organisation,nearest_km"
     assert len(lines) == 1 + 13  # 16 districts, 3 with an ESOL class (TS1, TS5, TS18)
+
+
+def test_a_gdal_vrt_uploaded_as_boundaries_reads_nothing(offline, tmp_path):
+    """Security finding 1, as an attacker tried it: a GDAL VRT named wards.geojson that reads the server's
+    /etc/passwd is refused with the plain message; no line of the file reaches the page."""
+    page = offline.page
+    sign_in_as_coordinator(page, offline.app_url)
+    open_from_menu(page, "Coverage and gaps")
+    page.get_by_text("Boundaries I upload").click()
+    wait_for_app(page)
+    hostile = tmp_path / "wards.geojson"
+    hostile.write_text('<OGRVRTDataSource><OGRVRTLayer name="passwd"><SrcDataSource>CSV:/etc/passwd</SrcDataSource>'
+                       '<SrcSQL>SELECT field_1 AS name, \'POLYGON((0 0,1 0,1 1,0 0))\' AS wkt FROM passwd</SrcSQL>'
+                       '<GeometryField encoding="WKT" field="wkt"/></OGRVRTLayer></OGRVRTDataSource>')
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(hostile))
+    page.get_by_text("We could not read 'wards.geojson' as map boundaries").wait_for()
+    wait_for_app(page)
+    main = page.locator('[data-testid="stMainBlockContainer"]')
+    assert "root:x:0:0" not in main.inner_text() and "root" not in main.inner_text()
+    assert not offline.errors, offline.errors
+    offline.screenshot("browser-coverage-hostile-upload")
