@@ -2,11 +2,13 @@
 
 import streamlit as st
 
+from ui.bootstrap import app_navigation
+
 st.set_page_config(page_title="Recovery Pathways", page_icon="🧭", layout="wide")
 
 # Every page's address is its file name (/sign_in, /planner_client): until this navigation has run once in
 # a new server process, Streamlit serves pages/ by file name, so a shared link opened first after a restart
-# still finds its page (pages/ui.ensure_app_navigation then hands it to this navigation).
+# still finds its page (ui.bootstrap.ensure_app_navigation then hands it to this navigation).
 DIRECTORY_PAGES = [
     st.Page("pages/find.py", title="Find provision", icon=":material/search:", default=True),
     # Opened from links (?id=...), so it is kept out of the menu.
@@ -39,8 +41,9 @@ ACCOUNT_PAGES = [
 
 navigation = st.navigation({
     "Directory": DIRECTORY_PAGES,
-    **({"Planner": PLANNER_PAGES} if PLANNER_PAGES else {}),
-    **({"Map health": COORDINATOR_PAGES} if COORDINATOR_PAGES else {}),
+    "Planner": PLANNER_PAGES,
+    "Map health": COORDINATOR_PAGES,
     "Account": ACCOUNT_PAGES,
 })
-navigation.run()
+with app_navigation():
+    navigation.run()

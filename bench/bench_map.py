@@ -58,8 +58,8 @@ def _hits(n: int, seed: int):
 
 
 def _ours(hits, now):
-    from pages import maps
-    from pages.find_support import results_map
+    from ui import maps
+    from ui.find_support import results_map
 
     fmap, group, points = results_map(hits, place=None, radius_km=None, now=now, centre=(53.5, -1.5), zoom=7,
                                       tiles=maps.Tiles(maps.OSM_TILES, maps.OSM_ATTRIBUTION))
@@ -68,8 +68,8 @@ def _ours(hits, now):
 
 
 def _standalone_ours(hits, now) -> str:
-    from pages import maps
-    from pages.find_support import results_map
+    from ui import maps
+    from ui.find_support import results_map
 
     fmap, group, _ = results_map(hits, place=None, radius_km=None, now=now, centre=(53.5, -1.5), zoom=7,
                                  tiles=maps.Tiles(maps.OSM_TILES, maps.OSM_ATTRIBUTION))
@@ -82,7 +82,7 @@ def _baseline_map(points):
     import folium
     import folium.plugins
 
-    from pages import maps
+    from ui import maps
 
     fmap = maps.base_map(maps.Tiles(maps.OSM_TILES, maps.OSM_ATTRIBUTION), (53.5, -1.5), 7)
     cluster = folium.plugins.MarkerCluster().add_to(fmap)
@@ -124,7 +124,7 @@ def _apptest_rerun(index, runs: int = 5) -> dict:
         previous = os.environ.get("DATABASE_URL")
         os.environ["DATABASE_URL"] = url
         try:
-            import pages.ui as ui
+            import ui.bootstrap as ui
 
             directory = ui._open_directory(url)
             for thread in threading.enumerate():  # let the app's background warm-up finish first
@@ -172,7 +172,7 @@ def _apptest_rerun(index, runs: int = 5) -> dict:
 
 
 def bench_map(n: int = 10_000, seed: int = 1, runs: int = 5, apptest: bool = True) -> list[dict]:
-    from pages import maps
+    from ui import maps
 
     now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
     index, hits = _hits(n, seed)

@@ -161,7 +161,7 @@ ENTRY_ATTRIBUTES = tuple(f.name for f in dc_fields(Entry))
 # Unicode's bidirectional controls: invisible characters that reorder the text after them. A right-to-left
 # override (U+202E) makes "Job Club\u202eelif.exe" show as something else than what it says, so no
 # entry text keeps them: validation removes them from what is typed or imported, and the display helpers
-# (pages.ui.esc and md, pages.maps.map_text) from what was stored before. Right-to-left scripts (Urdu,
+# (ui.render.esc and md, ui.maps.map_text) from what was stored before. Right-to-left scripts (Urdu,
 # Arabic) show correctly without them.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NO_BIDI = str.maketrans(dict.fromkeys(map(ord, BIDI_CONTROLS)))

@@ -160,7 +160,7 @@ def widget_text(name: str, key: str) -> str:
 
 def show_position(directory, postcode: str | None, latitude=None, longitude=None) -> None:
     """The place a postcode gives, on a small map, so a wrong one is noticed before saving."""
-    from pages import maps
+    from ui import maps
 
     if latitude is None and postcode:
         try:
@@ -175,8 +175,9 @@ def show_position(directory, postcode: str | None, latitude=None, longitude=None
 
 
 def main(editing: bool = False) -> None:
-    from pages.auth import require_account
-    from pages.ui import ensure_app_navigation, esc, format_datetime, get_directory, md
+    from ui.auth import require_account
+    from ui.bootstrap import ensure_app_navigation, get_directory
+    from ui.render import esc, format_datetime, md
 
     ensure_app_navigation()
     directory = get_directory()
@@ -327,7 +328,7 @@ def hold_for_confirmation(scope: str, key, values: dict[str, Any], matches: list
 
 def confirm_before_saving(directory, account, entry_id: str, pending: dict, based_on: int, scope: str, key,
                           finished) -> None:
-    from pages.ui import md
+    from ui.render import md
 
     values, matches = pending["values"], pending["matches"]
     creating = not entry_id
@@ -359,7 +360,7 @@ def confirm_before_saving(directory, account, entry_id: str, pending: dict, base
 
 def create_entry(directory, account, values: dict[str, Any], finished) -> None:
     """Add the entry and go to its page, or say why not (the store checks it again)."""
-    from pages.ui import md
+    from ui.render import md
 
     try:
         created = directory.create(values, account.username)
@@ -370,7 +371,7 @@ def create_entry(directory, account, values: dict[str, Any], finished) -> None:
 
 
 def save_changes(directory, account, entry_id: str, changes: dict, based_on: int, scope: str, finished) -> None:
-    from pages.ui import md
+    from ui.render import md
 
     try:
         saved = directory.update(entry_id, changes, based_on_version=based_on, author=account.username)
@@ -388,7 +389,7 @@ def save_changes(directory, account, entry_id: str, changes: dict, based_on: int
 
 
 def show_conflict(directory, account, entry_id: str, conflict: dict, finished, esc, format_datetime) -> None:
-    from pages.ui import person_names
+    from ui.render import person_names
 
     who = person_names(directory)
 

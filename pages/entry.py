@@ -17,14 +17,10 @@ from directory import fields as F
 from directory.health import STALE_AFTER_MONTHS
 from directory.health import feedback_summary, hide_feedback, record_feedback, verification_requests
 from directory.store import ConflictError, DirectoryError, NotFound
-from pages.auth import current_account, guard_viewing, may
-from pages import maps
-from pages.ui import (
-    ensure_app_navigation,
-    category_label, demo_banner, describe_cost, describe_next_session, describe_times,
-    describe_wait, esc, format_date, format_datetime, get_directory, last_verified_text, link, mailto_href, md,
-    now_local, person_names, spoc_html, tel_href, web_href,
-)
+from ui.auth import current_account, guard_viewing, may
+from ui import maps
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc, format_date, format_datetime, last_verified_text, link, mailto_href, md, now_local, person_names, spoc_html, tel_href, web_href
 
 LANGUAGE_NAMES = {
     "en": "English", "cy": "Welsh", "pl": "Polish", "ur": "Urdu", "pa": "Punjabi", "bn": "Bengali", "ar": "Arabic",

@@ -21,9 +21,10 @@ from directory.coverage import (
     AREA, BoundaryError, choropleth_frame, district_areas, districts_around, gap_table, load_boundaries,
     local_provision, needs_assessment_frame, provision_counts, to_csv_bytes, to_geojson_bytes, within_coverage,
 )
-from pages import maps
-from pages.auth import require_account
-from pages.ui import ensure_app_navigation, esc, get_directory, md, now_local, short_category_label
+from ui import maps
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import esc, md, now_local, short_category_label
 
 ALL = ""
 MAP_HEIGHT = 520

@@ -15,8 +15,9 @@ from directory.coverage import to_csv_bytes
 from directory.health import compare_fields, duplicate_pairs, fields_to_take, mark_not_duplicate, merge
 from directory.schedule import ScheduleError, describe_sessions, parse_schedule
 from directory.store import DirectoryError
-from pages.auth import require_account
-from pages.ui import ensure_app_navigation, format_date, get_directory, md, now_local
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import format_date, md, now_local
 
 PAGE_SIZE = 10
 

@@ -7,8 +7,9 @@ import streamlit as st
 
 from directory.coverage import to_csv_bytes
 from directory.health import feedback_overview
-from pages.auth import require_account
-from pages.ui import ensure_app_navigation, format_date, get_directory, md, now_local
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import format_date, md, now_local
 
 
 ensure_app_navigation()

@@ -15,8 +15,9 @@ from directory.health import (
     staleness_summary,
 )
 from directory.store import DirectoryError
-from pages.auth import require_account
-from pages.ui import ensure_app_navigation, format_date, format_datetime, get_directory, md, now_local, person_names
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import format_date, format_datetime, md, now_local, person_names
 
 PAGE_SIZE = 25
 

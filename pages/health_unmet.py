@@ -13,8 +13,9 @@ import streamlit as st
 from directory.coverage import to_csv_bytes
 from directory.codes import CATEGORIES
 from directory.unmet import NO_DISTRICT, months_to_cover, unmet_over_time, unmet_summary
-from pages.auth import require_account
-from pages.ui import ensure_app_navigation, get_directory, md, now_local, short_category_label
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import md, now_local, short_category_label
 
 ANY = ""
 

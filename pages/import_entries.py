@@ -14,8 +14,9 @@ import streamlit as st
 from directory.io.importer import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, Importer
 from directory.io.spreadsheet import UnreadableFile, size_text, template_csv, template_xlsx
 from directory.store import DirectoryError
-from pages.auth import require_account
-from pages.ui import ensure_app_navigation, get_directory, md
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import md
 
 FILE_KEY = "import_file"  # (name, bytes) of the uploaded file: what the preview and the import read
 RESULT_KEY = "import_result"

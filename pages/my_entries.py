@@ -67,8 +67,9 @@ def main() -> None:
 
     from directory.health import open_verification_requests
     from directory.store import DirectoryError
-    from pages.auth import require_account
-    from pages.ui import ensure_app_navigation, format_date, get_directory, md
+    from ui.auth import require_account
+    from ui.bootstrap import ensure_app_navigation, get_directory
+    from ui.render import format_date, md
 
     ensure_app_navigation()
     directory = get_directory()

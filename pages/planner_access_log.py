@@ -10,9 +10,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages import planner_support as ps
-from pages.auth import require_account
-from pages.ui import ensure_app_navigation, get_directory, md, now_local, person_names
+from ui import planner_support as ps
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import md, now_local, person_names
 
 LIMIT = 500
 ALL = ""

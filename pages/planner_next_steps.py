@@ -6,12 +6,12 @@ import streamlit as st
 
 from directory import codes
 from directory.clients import AccessDenied
-from pages import maps
-from pages import planner_support as ps
-from pages.auth import require_account
-from pages.ui import (describe_times, ensure_app_navigation, esc, format_distance, get_directory, md,
-                      short_category_label, spoc_html)
-from pages.unmet_form import unmet_need_form
+from ui import maps
+from ui import planner_support as ps
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import describe_times, esc, format_distance, md, short_category_label, spoc_html
+from ui.unmet_form import unmet_need_form
 
 ensure_app_navigation()
 directory = get_directory()

@@ -7,9 +7,10 @@ import datetime as dt
 import streamlit as st
 
 from directory.clients import OWNERS, STATUSES, AccessDenied
-from pages import planner_support as ps
-from pages.auth import require_account
-from pages.ui import describe_times, ensure_app_navigation, esc, format_date, get_directory, md, spoc_html
+from ui import planner_support as ps
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import describe_times, esc, format_date, md, spoc_html
 
 ensure_app_navigation()
 directory = get_directory()

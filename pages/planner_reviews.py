@@ -8,9 +8,10 @@ import streamlit as st
 
 from directory import codes
 from directory.clients import OWNERS, AccessDenied
-from pages import planner_support as ps
-from pages.auth import require_account
-from pages.ui import ensure_app_navigation, format_date, get_directory, md
+from ui import planner_support as ps
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import format_date, md
 
 ensure_app_navigation()
 directory = get_directory()

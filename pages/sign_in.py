@@ -7,9 +7,10 @@ import streamlit as st
 from directory.accounts import (
     SignInError, anyone_can_sign_in, authenticate, create_first_coordinator, needs_first_coordinator,
 )
-from pages.auth import current_account, identity_provider_configured, show_sign_in_notice, sign_out, start_session
+from ui.auth import current_account, identity_provider_configured, show_sign_in_notice, sign_out, start_session
 from directory.health import open_verification_requests
-from pages.ui import ensure_app_navigation, get_directory, md
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import md
 
 ensure_app_navigation()
 directory = get_directory()

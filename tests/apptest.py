@@ -1,4 +1,4 @@
-"""Opening a page of the app in AppTest with someone signed in (a server-side session, as pages/auth.start_session opens it)."""
+"""Opening a page of the app in AppTest with someone signed in (a server-side session, as ui/auth.start_session opens it)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 verify / archive / restore and client feedback on the entry page, and bulk edit of an organisation's entries.
 
 Each test gets its own SQLite directory (tests/browser/fixture_entries.py), opened by the app through
-DATABASE_URL; a person is signed in the way pages/auth.start_session does it.
+DATABASE_URL; a person is signed in the way ui/auth.start_session does it.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ def app_db(tmp_path, monkeypatch):
     monkeypatch.delenv("RP_TILES_URL", raising=False)
     yield directory
     directory.engine.dispose()
-    import pages.ui
+    import ui.bootstrap
 
-    pages.ui._open_directory.clear()
+    ui.bootstrap._open_directory.clear()
 
 
 def open_page(page: str, params: dict | None = None, user: str | None = None, directory=None) -> AppTest:

@@ -28,9 +28,9 @@ def app_db(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("RP_TILES_URL", raising=False)
     yield url
-    import pages.ui
+    import ui.bootstrap
 
-    pages.ui._open_directory.clear()
+    ui.bootstrap._open_directory.clear()
 
 
 def open_find(params: dict | None = None):
@@ -109,9 +109,9 @@ def test_an_empty_directory_says_how_to_fill_it_and_draws_no_empty_map(tmp_path,
         assert info.value.startswith("The directory has no entries yet. Sign in to add entries one at a time")
         assert not [c for c in at.get("component_instance") if c.proto.component_name.endswith("st_folium")]
     finally:
-        import pages.ui
+        import ui.bootstrap
 
-        pages.ui._open_directory.clear()
+        ui.bootstrap._open_directory.clear()
 
 
 def test_words_are_typo_tolerant_and_ranked_best_first(app_db):
@@ -252,7 +252,7 @@ def test_entry_page_says_it_all_in_plain_english(app_db):
 
 
 def test_understand_takes_only_whole_words():
-    from pages.find_support import understand
+    from ui.find_support import understand
 
     monday = dt.date(2026, 11, 23)
     u = understand("ESOL class near TS1 on Thursdays, free", today=monday)
@@ -266,7 +266,7 @@ def test_understand_takes_only_whole_words():
 
 
 def test_understand_reads_a_distance_only_with_its_unit():
-    from pages.find_support import understand
+    from ui.find_support import understand
 
     monday = dt.date(2026, 11, 23)
     u = understand("esol within 3 km of TS1 3BA on thursday", today=monday)
@@ -284,7 +284,7 @@ def test_understand_reads_a_distance_only_with_its_unit():
 
 
 def test_csv_cells_cannot_become_formulas_and_print_page_escapes():
-    from pages.find_support import printable_html, results_csv
+    from ui.find_support import printable_html, results_csv
 
     data = results_csv([{"name": "=HYPERLINK(\"http://x\")", "organisation": "+44 org", "entry_id": "a"}])
     text = data.decode("utf-8-sig")
@@ -299,8 +299,8 @@ def test_csv_cells_cannot_become_formulas_and_print_page_escapes():
 def test_built_map_results_are_kept_for_the_same_search_until_the_key_changes(monkeypatch):
     from directory.fields import Entry
     from directory.search import Hit
-    from pages import find_support
-    from pages.maps import OSM_ATTRIBUTION, OSM_TILES, Tiles
+    from ui import find_support
+    from ui.maps import OSM_ATTRIBUTION, OSM_TILES, Tiles
 
     builds = []
     real = find_support._build_results
@@ -324,7 +324,7 @@ def test_built_map_results_are_kept_for_the_same_search_until_the_key_changes(mo
 
 def test_next_session_in_plain_english():
     from directory.fields import Entry
-    from pages.ui import LOCAL_TIME, describe_next_session, describe_wait, tel_href, web_href
+    from ui.render import LOCAL_TIME, describe_next_session, describe_wait, tel_href, web_href
 
     monday_9 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TIME)
 

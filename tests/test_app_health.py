@@ -2,7 +2,7 @@
 
 Each test gets its own SQLite directory: the small fixture (tests/browser/fixture_entries.py: fictional
 entries at real Middlesbrough and Stockton postcodes, one with markup for a name), plus a coordinator,
-and whatever the test plants. Signing in is done as pages/auth.start_session does it.
+and whatever the test plants. Signing in is done as ui/auth.start_session does it.
 """
 
 from __future__ import annotations
@@ -36,16 +36,16 @@ def directory(tmp_path, monkeypatch):
     create_user(d, "cora", "Cora Lead", "coordinator")
     yield d
     d.engine.dispose()
-    import pages.ui
+    import ui.bootstrap
 
-    pages.ui._open_directory.clear()
+    ui.bootstrap._open_directory.clear()
 
 
 def open_page(page: str, username: str | None = "cora", params: dict | None = None):
-    import pages.ui
+    import ui.bootstrap
     from directory.accounts import get_account
 
-    account = get_account(pages.ui.get_directory(), username) if username else None
+    account = get_account(ui.bootstrap.get_directory(), username) if username else None
     return open_signed_in(PAGES.get(page, page), account, params)
 
 
@@ -90,7 +90,7 @@ def plant_stale(directory, today: dt.date) -> None:
 
 
 def test_freshness_shows_the_three_stalest_organisations_in_order(directory):
-    from pages.ui import format_date, now_local
+    from ui.render import format_date, now_local
 
     today = now_local().date()
     plant_stale(directory, today)
@@ -282,7 +282,7 @@ def test_coverage_explains_a_bad_upload(directory):
 def test_unmet_needs_summary_after_recording_two(directory):
     from directory.health import month_ends
     from directory.unmet import record_unmet_need
-    from pages.ui import now_local
+    from ui.render import now_local
 
     today = now_local().date()
     record_unmet_need(directory, "volunteering", "TS1 3BA", "early", ["transport"], "alice", on=today)
@@ -311,7 +311,7 @@ def test_unmet_needs_summary_after_recording_two(directory):
 
 def test_feedback_overview_lists_a_low_rated_entry(directory):
     from directory.health import record_feedback
-    from pages.ui import now_local
+    from ui.render import now_local
 
     today = now_local().date()
     record_feedback(directory, "jobclub-ts1", 1, "Nobody there <b>twice</b>", today, "alice")
@@ -338,7 +338,7 @@ def test_recording_an_unmet_need_from_find_stores_the_district_and_codes_only(di
 
     from directory.models import UnmetNeed
     from directory.unmet import UnmetNeedRecord, unmet_needs
-    from pages.ui import now_local
+    from ui.render import now_local
 
     at = open_page("pages/find.py", params={"near": "TS1 3BA", "km": "50", "cat": "volunteering", "day": "mon"})
     assert "Nothing matches this search" in at.warning[0].value  # the empty state the offer sits under

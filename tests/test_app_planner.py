@@ -47,9 +47,9 @@ def app_db(tmp_path, monkeypatch):
     monkeypatch.delenv("RP_TILES_URL", raising=False)
     yield directory
     directory.engine.dispose()
-    import pages.ui
+    import ui.bootstrap
 
-    pages.ui._open_directory.clear()
+    ui.bootstrap._open_directory.clear()
 
 
 def open_page(page: str, account: Account | None = ES, params: dict | None = None):
@@ -64,7 +64,7 @@ def text_of(at) -> str:
 
 
 def plain(markdown: str) -> str:
-    """What a reader sees of text escaped with pages.ui.md: the backslashes gone."""
+    """What a reader sees of text escaped with ui.render.md: the backslashes gone."""
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
@@ -321,8 +321,8 @@ def test_the_access_log_is_locked_for_editors(app_db):
 
 def test_a_coordinator_sees_who_opened_and_changed_which_client(app_db):
     from directory.clients import ClientRecords
-    from pages.planner_support import access_log_csv
-    from pages.ui import format_datetime
+    from ui.planner_support import access_log_csv
+    from ui.render import format_datetime
 
     create_user(app_db, COORDINATOR.username, COORDINATOR.display_name, "coordinator",
                 organisations=COORDINATOR.organisations)
@@ -396,7 +396,7 @@ def test_a_coordinator_sees_who_opened_and_changed_which_client(app_db):
 
 def ps_when(earliest, latest) -> str:
     """The "When" of repeats in a row: one time when they fall within a minute, else from and to."""
-    from pages.ui import format_datetime
+    from ui.render import format_datetime
 
     return format_datetime(latest) if format_datetime(latest) == format_datetime(earliest) else \
         f"{format_datetime(earliest)} to {latest.astimezone(ZoneInfo('Europe/London')).strftime('%H:%M')}"
@@ -404,7 +404,7 @@ def ps_when(earliest, latest) -> str:
 
 def test_opening_a_record_again_and_again_is_one_line_with_the_times_it_spans():
     from directory.clients import AccessEntry
-    from pages.planner_support import access_log_rows
+    from ui.planner_support import access_log_rows
 
     at = dt.datetime(2026, 11, 23, 9, 5, tzinfo=dt.timezone.utc)  # 9:05 in London (GMT)
     entries = [AccessEntry("C-1", "kim", "read", at + dt.timedelta(minutes=40), "Tees Works"),
@@ -490,13 +490,13 @@ class _Continuum:
     ("sustained", (), None),  # every step done
 ])
 def test_the_unmet_need_names_the_provision_the_first_next_step_needs(stage, steps, wanted):
-    from pages.planner_support import wanted_category
+    from ui.planner_support import wanted_category
 
     assert wanted_category(stage, _Continuum(*steps)) == wanted
 
 
 def test_the_unmet_need_barriers_come_from_the_screening_and_other_barriers():
-    from pages.planner_support import unmet_barriers
+    from ui.planner_support import unmet_barriers
     from planner.profile import parse_profile
 
     profile = parse_profile({"ref": "C-1", "stage": "early", "needs_childcare": True, "convictions": "none",

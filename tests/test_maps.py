@@ -3,7 +3,7 @@ the results layer renders user text as text, never as template code."""
 
 import folium
 
-from pages.maps import MapPoint, Tiles, base_map, map_text, results_group, st_folium_parts
+from ui.maps import MapPoint, Tiles, base_map, map_text, results_group, st_folium_parts
 
 
 def test_a_map_without_tiles_still_has_a_max_zoom():
@@ -39,7 +39,7 @@ def test_map_points_follow_an_edited_entry_and_count_what_is_not_on_the_map():
 
     from directory.fields import Entry
     from directory.search import Hit
-    from pages.find_support import map_points, off_map
+    from ui.find_support import map_points, off_map
 
     now = dt.datetime(2026, 11, 23, 9, 0)  # a Monday
     club = Entry("c1", "Job Club", "Tees Works", "employment_support", latitude=54.57, longitude=-1.23,

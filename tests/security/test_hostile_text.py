@@ -61,8 +61,8 @@ def test_the_store_keeps_no_bidi_control_whichever_way_text_comes_in(directory):
 
 
 def test_the_display_helpers_take_bidi_controls_out_of_text_already_stored():
-    from pages.maps import map_text
-    from pages.ui import esc, md
+    from ui.maps import map_text
+    from ui.render import esc, md
 
     assert esc(f"<b>Job{RLO} Club</b>") == "&lt;b&gt;Job Club&lt;/b&gt;"
     assert md(f"Job{RLO} Club") == "Job Club"
@@ -73,7 +73,7 @@ def test_the_display_helpers_take_bidi_controls_out_of_text_already_stored():
 
 
 def test_md_keeps_address_like_text_plain_and_shows_it_as_typed():
-    from pages.ui import WORD_JOINER, md
+    from ui.render import WORD_JOINER, md
 
     for text in (ADDRESS_LIKE_NAME, ADDRESS_LIKE_ORGANISATION, "See HTTPS://Evil.Example or WWW.EVIL.EXAMPLE"):
         shown = md(text)
@@ -143,9 +143,9 @@ def stored_hostile(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.delenv("RP_TILES_URL", raising=False)
     yield entry.id
-    import pages.ui
+    import ui.bootstrap
 
-    pages.ui._open_directory.clear()
+    ui.bootstrap._open_directory.clear()
 
 
 def test_entry_page_shows_a_stored_name_neutralised_and_unlinked(stored_hostile):

@@ -159,8 +159,8 @@ def test_the_command_line_export_is_spreadsheet_safe(directory, tmp_path, monkey
 
 def test_every_csv_download_is_guarded():
     from directory.coverage import to_csv_bytes
-    from pages.find_support import CSV_COLUMNS, results_csv
-    from pages.planner_support import access_log_csv
+    from ui.find_support import CSV_COLUMNS, results_csv
+    from ui.planner_support import access_log_csv
 
     # Coverage, unmet needs, duplicates, freshness: area names (from an uploaded file) and headers too.
     frame = pd.DataFrame({"area": ["=A1", "North"], "@count": [1, -2], "note": [" =1+1", "- drop-in"]}).set_index("area")

@@ -1,4 +1,4 @@
-"""What every page shares: the directory (one per process, cached) and small rendering helpers.
+"""Rendering helpers every page shares: plain English for an entry's values, and escaping.
 
 Everything an entry holds was typed by someone, so it is untrusted: the helpers
 here turn values into plain English and into *escaped* HTML or Markdown. Use
@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import logging
-import os
 import re
-import threading
 import urllib.parse
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -30,64 +27,6 @@ from directory.health import is_stale
 from directory.schedule import DAY_NAMES, ScheduleError, describe_sessions, next_session, parse_schedule
 
 LOCAL_TIME = ZoneInfo("Europe/London")
-
-_log = logging.getLogger(__name__)
-
-
-# -- every page starts here --------------------------------------------------------------------
-
-
-def ensure_app_navigation() -> None:
-    """Make sure the page runs inside app.py's navigation. Call first thing on every page.
-
-    Streamlit treats a project with a pages/ folder as an old-style multipage app
-    until app.py's st.navigation has run once in the server process. So when the
-    first request after a restart opens a page directly (a shared /entry?id=...
-    link), Streamlit runs that file on its own, without app.py: no page config,
-    and every module in pages/ listed as a page. Turning the old mode off and
-    rerunning sends the same request through app.py (page hashes come from the
-    URL path, so it lands on the same page).
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-# -- the directory -------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner="Opening the directory…")
-def _open_directory(url: str | None) -> Directory:
-    """One Directory (engine and search index) per process and database; sessions are never cached."""
-    directory = Directory(url, long_running=True)
-    if url is None and directory.count(include_archived=True) == 0:
-        # First run on the embedded database (no DATABASE_URL): load the demo area so there is
-        # something to explore. A database someone named is never filled with demo data.
-        try:
-            from directory.demo import seed_demo
-
-            seed_demo(directory)
-        except Exception:  # the app still opens; the empty state says what to do
-            _log.exception("could not load the demo area")
-    threading.Thread(target=_warm_maps, args=(directory,), name="warm-district-outlines", daemon=True).start()
-    return directory
-
-
-def _warm_maps(directory: Directory) -> None:
-    """District outlines for the directory's areas, computed once in the background (then cached on disk),
-    so the first search in an area does not wait for them."""
-    try:
-        from directory.geo import warm_outlines
-
-        warm_outlines(hit.entry.postcode for hit in directory.search("", None, limit=None))
-    except Exception:
-        _log.exception("could not prepare the district outlines")
-
-
-def get_directory() -> Directory:
-    return _open_directory(os.environ.get("DATABASE_URL") or None)
 
 
 def person_names(directory: Directory):

@@ -327,7 +327,7 @@ dt { font-weight: 600; } dd { margin: 0; }
 def printable_html(title: str, search_line: str, rows: Sequence[dict], generated: dt.datetime,
                    demo: bool) -> str:
     """A self-contained, print-friendly page (no scripts, no external files); every value escaped."""
-    from pages.ui import esc, link, mailto_href, tel_href
+    from ui.render import esc, link, mailto_href, tel_href
 
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -404,7 +404,7 @@ _MAP_PARTS_LIMIT = 120_000
 def _map_parts(entry) -> tuple:
     held = _MAP_PARTS.get(id(entry))
     if held is None:
-        from pages.ui import describe_times
+        from ui.render import describe_times
 
         if len(_MAP_PARTS) >= _MAP_PARTS_LIMIT:  # old indexes' entries: start again
             _MAP_PARTS.clear()
@@ -414,8 +414,8 @@ def _map_parts(entry) -> tuple:
 
 def map_points(hits, now: dt.datetime, day: int | None = None) -> list:
     """The hits that belong on a map (placed, and met in person), as compact map points."""
-    from pages.maps import MapPoint
-    from pages.ui import NextSessions, format_distance
+    from ui.maps import MapPoint
+    from ui.render import NextSessions, format_distance
 
     next_of = NextSessions(now, day)
     points = []
@@ -443,7 +443,7 @@ def _outline_shapes(districts: tuple[str, ...]) -> dict | None:
     """District outlines as GeoJSON, kept: they depend only on the postcode data, and building
     them (GeoDataFrame concatenation, CRS checks) would otherwise cost a tenth of a second a search."""
     from directory.geo import district_outlines
-    from pages import maps
+    from ui import maps
 
     return maps.outlines_geojson(district_outlines(districts))
 
@@ -463,7 +463,7 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
     searches; the group holds the markers, the client's place, the radius and district outlines.
     With `memo_key` (what decides the results, the directory's change counter and the minute), results
     built for the same key are used again."""
-    from pages import maps
+    from ui import maps
 
     held = None
     if memo_key is not None:
@@ -484,7 +484,7 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
 
 def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list, str]:
     from directory.geo import Bounds, districts_in
-    from pages import maps
+    from ui import maps
 
     points = map_points(hits, now, day)
     spots = [(p.latitude, p.longitude) for p in points]

@@ -20,7 +20,7 @@ from directory.clients import ACCESS_ACTIONS, OWNERS, STATUSES, AccessDenied, Cl
 from directory.io.spreadsheet import spreadsheet_safe
 from directory.schedule import DAYS
 from directory.store import NotFound
-from pages.ui import LOCAL_TIME, describe_times, esc, format_date, format_datetime, md, sessions_of
+from ui.render import LOCAL_TIME, describe_times, esc, format_date, format_datetime, md, sessions_of
 
 CLIENT_PARAM = "client"
 CLIENT_KEY = "planner_client_id"

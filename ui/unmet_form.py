@@ -11,7 +11,7 @@ import streamlit as st
 
 from directory import codes
 from directory.unmet import BARRIERS, InvalidUnmetNeed, UnmetNeedRecord, record_unmet_need
-from pages.ui import md, now_local, short_category_label
+from ui.render import md, now_local, short_category_label
 
 FIELDS = ("category", "district", "stage", "barriers", "date")
 

@@ -6,7 +6,7 @@ and a clustering script are needed, so folium's default asset lists are
 replaced, once, at import: by files the app serves itself from the
 xstatic-leaflet and xstatic-leaflet-markercluster packages (Leaflet 1.9.3, the
 version folium pins; the marker-cluster plugin for folium's own MarkerCluster).
-Supercluster, which no Python package ships, is kept in ``pages/vendor/`` and
+Supercluster, which no Python package ships, is kept in ``ui/vendor/`` and
 travels inside the results script (see ``ResultsLayer``).
 
 How they are served. streamlit-folium renders the map inside a component
@@ -16,7 +16,7 @@ tags (the header's own ``<script src>`` and stylesheet links are stripped;
 its ``<style>`` tags are kept). Streamlit serves any directory declared as a
 component at ``<app>/component/<name>/``, so each xstatic data directory is
 declared as a (never rendered) component and the links are written relative
-to the map's iframe: ``../pages.maps.leaflet/leaflet.js``. That works under
+to the map's iframe: ``../ui.maps.leaflet/leaflet.js``. That works under
 any ``server.baseUrlPath`` and nothing is re-sent on each rerun. For standalone
 HTML (a map saved to a file) the same files can be inlined as ``data:`` URIs
 instead: ``inline_assets(map)``.
