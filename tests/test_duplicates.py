@@ -35,3 +35,28 @@ def test_a_name_beginning_another_pairs_only_within_the_same_organisation():
                -1.215388)
     matches = finder.find("ESOL drop-in for women", "North Ormesby Women's Centre", 54.571725, -1.216231)
     assert [(m.key, m.similarity, m.distance_m) for m in matches] == [("same", 0.79, 226)]
+
+
+def test_the_scan_and_the_check_on_adding_apply_one_rule():
+    """The coordinators' scan found only pairs similar by spelling; adding an entry also held back a name
+    beginning another's from the same organisation nearby. Both now apply `likely_duplicate`."""
+    from directory.duplicates import find_duplicate_pairs
+    from directory.fields import Entry
+
+    def entry(key, name, organisation, latitude):
+        return Entry(id=key, name=name, organisation=organisation, category="basic_skills",
+                     latitude=latitude, longitude=-1.215)
+
+    entries = [entry("a", "ESOL drop-in for women", "North Ormesby Women's Centre", 54.5700),
+               entry("b", "ESOL drop-in for women, with creche and lunch", "North Ormesby Women's Centre", 54.57012),
+               entry("c", "ESOL drop-in for women, with creche", "Tees Valley Learning", 54.5700),
+               entry("d", "Job Club", "Tees Valley Learning", 54.5701),
+               entry("e", "Jobclub", "Tees Valley Learning", 54.5702)]
+
+    pairs = [(p.ids, p.name_similarity, p.organisation_similarity, p.distance_m) for p in find_duplicate_pairs(entries)]
+
+    assert pairs == [(("d", "e"), 0.93, 1.0, 11), (("a", "b"), 0.67, 1.0, 13)]
+    finder = DuplicateFinder.of(entries[1:])
+    assert [(m.key, m.similarity, m.distance_m) for m in finder.find(entries[0].name, entries[0].organisation,
+                                                                       entries[0].latitude, entries[0].longitude)] == [
+        ("b", 0.67, 13)]
