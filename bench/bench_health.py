@@ -1,7 +1,7 @@
 """Provision health at scale: the whole-directory duplicate scan and area assignment (issue goals).
 
 - Duplicate scan of 50,000 entries (goal ≤ 30 s), in memory via
-  `health.find_duplicate_pairs`, beside the naive scan measured in the same run:
+  `duplicates.find_duplicate_pairs`, beside the naive scan measured in the same run:
   every pair scored, on 2,000 entries, projected to 50,000 by the pair count.
 - Area assignment of 50,000 points to postcode-district outlines (goal ≤ 1 s)
   via `coverage.assign_areas` (one spatial join over ~360 district outlines
@@ -64,7 +64,7 @@ def _naive_pairs_seconds(entries: list) -> float:
 
 
 def bench_duplicates(n: int = 50_000, naive_n: int = 2_000) -> dict:
-    from directory.health import find_duplicate_pairs
+    from directory.duplicates import find_duplicate_pairs
 
     entries = synthetic_entries(n)
     started = time.perf_counter()

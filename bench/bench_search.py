@@ -32,7 +32,9 @@ from rapidfuzz import fuzz, process, utils
 
 from directory.codes import BENEFITS, CATEGORIES, STAGES
 from directory.fields import Entry
-from directory.search import Filters, SearchIndex, haversine_km, normalise
+from directory.geo import haversine_km
+from directory.search import Filters, SearchIndex
+from directory.text import fold as normalise
 
 TOWNS: dict[str, tuple[float, float]] = {
     "Middlesbrough": (54.5742, -1.2350), "Stockton": (54.5705, -1.3187), "Hartlepool": (54.6863, -1.2129),

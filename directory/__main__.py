@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("search", help="the same search as the app")
     p.add_argument("query", nargs="?", default="")
-    p.add_argument("--near", metavar="POSTCODE")
+    p.add_argument("--near", metavar="POSTCODE", help="a full postcode (TS1 3BA) or a postcode district (TS1)")
     p.add_argument("--within-km", type=float, metavar="N")
     p.add_argument("--category", action="append", default=[], choices=sorted(codes.CATEGORIES), metavar="CODE")
     p.add_argument("--day", choices=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
@@ -67,7 +67,7 @@ def _fail(message: str, code: int) -> int:
 def cmd_import(args) -> int:
     from directory.accounts import ensure_user, get_account
     from directory.io.importer import import_file
-    from directory.store import NotAllowed
+    from directory.errors import NotAllowed
 
     directory = _open()
     author = args.author or CLI_USER
@@ -109,14 +109,15 @@ def cmd_export(args) -> int:
 
 
 def cmd_search(args) -> int:
-    from directory.postcodes import PostcodeError, default_table
+    from directory.geo import locate_place
+    from directory.postcodes import PostcodeError
     from directory.schedule import DAYS
     from directory.search import Filters
 
     near = None
     if args.near:
-        try:
-            near = default_table().locate(args.near)
+        try:  # a full postcode, or a district (TS1) measured from its middle, as on the Find page
+            near = locate_place(args.near).position
         except PostcodeError as error:
             return _fail(str(error), 2)
     elif args.within_km is not None:
@@ -151,7 +152,7 @@ def cmd_search(args) -> int:
 
 def cmd_seed_demo(args) -> int:
     from directory.demo import seed_demo
-    from directory.store import DirectoryError
+    from directory.errors import DirectoryError
 
     try:
         report = seed_demo(_open())

@@ -1,4 +1,11 @@
-"""Users, roles and organisation membership: every change has an author."""
+"""Users, roles and organisation membership: every change has an author.
+
+The one roles table (`ROLES`) and the checks on it (`has_role`, `can_edit`, `is_coordinator`)
+live here; the directory, client records, provision health and the app's pages all ask these.
+Sign-in rules (argon2id, the throttle, expiring sessions) are here too; the rows are read and
+written through the unit of work's repositories (`uow.accounts`, `uow.sign_in_sessions`,
+`uow.sign_in_throttle`).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,48 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
 
-from directory.models import Membership, Organisation, SignInSession, SignInThrottle, User
+from directory.errors import SignInError
+from directory.models import SignInThrottle, User
 from directory.store import as_utc
 
+if TYPE_CHECKING:
+    from directory.api import Directory
+    from directory.unit_of_work import UnitOfWork
+
+VIEWER, EDITOR, COORDINATOR = "viewer", "editor", "coordinator"
+# Each role can do all that the roles before it can.
 ROLES = {
-    "viewer": "can search and view",
-    "editor": "can add, edit, verify and archive entries",
-    "coordinator": "can do everything, and manage accounts and the map's health",
+    VIEWER: "can search and view",
+    EDITOR: "can add, edit, verify and archive entries",
+    COORDINATOR: "can do everything, and manage accounts and the map's health",
 }
+_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+
+class HasRole(Protocol):
+    role: str
+
+
+def has_role(account: HasRole | None, role: str) -> bool:
+    """Whether `account` (an Account or a stored user; None: nobody signed in) can do what `role` can."""
+    if role not in _RANK:
+        raise ValueError(f"unknown role '{role}': use one of {', '.join(ROLES)}")
+    return account is not None and _RANK.get(account.role, -1) >= _RANK[role]
+
+
+def can_edit(account: HasRole | None) -> bool:
+    """Editors and coordinators change entries and client records; viewers only look."""
+    return has_role(account, EDITOR)
+
+
+def is_coordinator(account: HasRole | None) -> bool:
+    """Coordinators manage accounts, the map's health and the client access log."""
+    return has_role(account, COORDINATOR)
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile).
 _hasher = PasswordHasher()
@@ -50,29 +86,22 @@ def _account(user: User) -> Account:
 
 
 def create_user(
-    directory, username: str, display_name: str, role: str = "editor",
+    directory: Directory, username: str, display_name: str, role: str = EDITOR,
     password: str | None = None, organisations: tuple[str, ...] = (),
 ) -> Account:
     if role not in ROLES:
         raise ValueError(f"unknown role '{role}': use one of {', '.join(ROLES)}")
     with directory.unit_of_work() as uow:
-        session = uow.session
-        if session.scalar(select(User).where(User.username == username)) is not None:
+        if uow.accounts.get(username) is not None:
             raise ValueError(f"the username '{username}' is taken")
-        user = User(
-            username=username, display_name=display_name, role=role,
-            password_hash=hash_password(password) if password else None,
-        )
-        session.add(user)
-        for name in organisations:
-            user.memberships.append(Membership(organisation=uow.organisation(name), role=role))
-        session.flush()
+        user = uow.accounts.add(username, display_name, role, hash_password(password) if password else None,
+                                [uow.organisation(name) for name in organisations])
         account = _account(user)
         uow.commit()
     return account
 
 
-def ensure_user(directory, username: str, display_name: str | None = None, role: str = "editor") -> Account:
+def ensure_user(directory: Directory, username: str, display_name: str | None = None, role: str = EDITOR) -> Account:
     """The account, created on first use (for scripted imports that name `--as USER`)."""
     found = get_account(directory, username)
     if found is not None:
@@ -83,22 +112,20 @@ def ensure_user(directory, username: str, display_name: str | None = None, role:
         return get_account(directory, username)
 
 
-def get_account(directory, username: str) -> Account | None:
-    with directory._read() as session:
-        user = session.scalar(select(User).where(User.username == username))
+def get_account(directory: Directory, username: str) -> Account | None:
+    with directory.reader() as uow:
+        user = uow.accounts.get(username)
         return _account(user) if user else None
 
 
-def organisations_with_accounts(directory) -> list[str]:
+def organisations_with_accounts(directory: Directory) -> list[str]:
     """The organisations someone can sign in for: each named once (as first written), A to Z.
 
     These are the partners a client's consent can usefully name (directory.clients shares a record
     with the members of the organisations its consent names)."""
-    with directory._read() as session:
-        names = session.scalars(
-            select(Organisation.name).join(Membership, Membership.organisation_id == Organisation.id)
-            .join(User, User.id == Membership.user_id).where(User.active).distinct())
-        return sorted(set(names), key=lambda name: (name.casefold(), name))
+    with directory.reader() as uow:
+        names = uow.accounts.organisations_with_members()
+    return sorted(set(names), key=lambda name: (name.casefold(), name))
 
 
 # -- signing in ----------------------------------------------------------------------------
@@ -113,10 +140,6 @@ MIN_PASSWORD_LENGTH = 10
 _DUMMY_HASH = _hasher.hash("not a real password")
 
 
-class SignInError(Exception):
-    """Why signing in failed, in words that do not tell an attacker which usernames exist."""
-
-
 def check_password_strength(password: str, username: str = "") -> str | None:
     """None when acceptable, else what to do instead."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -126,7 +149,7 @@ def check_password_strength(password: str, username: str = "") -> str | None:
     return None
 
 
-def authenticate(directory, username: str, password: str, now: dt.datetime | None = None) -> Account:
+def authenticate(directory: Directory, username: str, password: str, now: dt.datetime | None = None) -> Account:
     """The account if the password is right; a username is locked out after repeated failures.
 
     Unknown usernames are counted and locked out too, with the same words, so neither the
@@ -137,25 +160,25 @@ def authenticate(directory, username: str, password: str, now: dt.datetime | Non
     typed = username.strip()
     key = typed[:80]
     with directory.unit_of_work() as uow:
-        throttle = uow.session.get(SignInThrottle, key)
+        throttle = uow.sign_in_throttle.get(key)
         locked_until = as_utc(throttle.locked_until) if throttle else None
         if locked_until and locked_until > now:
             raise SignInError(
                 f"Too many attempts: try again after {locked_until.astimezone().strftime('%H:%M')}, "
                 "or ask a coordinator to reset your password."
             )
-        user = uow.session.scalar(select(User).where(User.username == typed))
+        user = uow.accounts.get(typed)
         if user is None or not user.active or not user.password_hash:
             password_matches(_DUMMY_HASH, password)
-            _count_failure(uow.session, throttle, key, now)
+            _count_failure(uow, throttle, key, now)
             uow.commit()
             raise wrong
         if not password_matches(user.password_hash, password):
-            _count_failure(uow.session, throttle, key, now)
+            _count_failure(uow, throttle, key, now)
             uow.commit()
             raise wrong
         if throttle is not None:
-            uow.session.delete(throttle)
+            uow.sign_in_throttle.remove(throttle)
         user.last_login = now
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
@@ -164,15 +187,11 @@ def authenticate(directory, username: str, password: str, now: dt.datetime | Non
     return account
 
 
-def _count_failure(session, throttle: SignInThrottle | None, key: str, now: dt.datetime) -> None:
+def _count_failure(uow: UnitOfWork, throttle: SignInThrottle | None, key: str, now: dt.datetime) -> None:
     # Counts older than a lock-out are forgotten, so the table holds only today's guessing.
-    session.execute(delete(SignInThrottle).where(
-        SignInThrottle.last_failed_at < now - LOCKOUT,
-        (SignInThrottle.locked_until.is_(None)) | (SignInThrottle.locked_until < now),
-        SignInThrottle.username != key).execution_options(synchronize_session=False))
+    uow.sign_in_throttle.forget_failures(failed_before=now - LOCKOUT, now=now, keep=key)
     if throttle is None:
-        throttle = SignInThrottle(username=key, failed=0, last_failed_at=now)
-        session.add(throttle)
+        throttle = uow.sign_in_throttle.add(key, now)
     elif as_utc(throttle.last_failed_at) < now - LOCKOUT or throttle.locked_until is not None:
         throttle.failed, throttle.locked_until = 0, None  # an old run of failures, or a lock-out that has ended
     throttle.failed += 1
@@ -195,35 +214,34 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(directory, username: str, now: dt.datetime | None = None) -> str:
+def open_session(directory: Directory, username: str, now: dt.datetime | None = None) -> str:
     """Sign `username` in: returns a new random token for the browser to keep (in a cookie)."""
     now = now or dt.datetime.now(dt.timezone.utc)
     token = secrets.token_urlsafe(32)
     with directory.unit_of_work() as uow:
-        user = uow.session.scalar(select(User).where(User.username == username))
+        user = uow.accounts.get(username)
         if user is None or not user.active:
             raise SignInError("That account is not active. Ask a coordinator in your forum.")
         # Expired sessions (anyone's: browsers closed without signing out) are tidied away at each sign-in,
         # so the table holds about as many rows as people using the app today.
-        uow.session.execute(delete(SignInSession).where(
-            (SignInSession.last_seen_at < now - SESSION_IDLE) | (SignInSession.signed_in_at < now - SESSION_LIMIT)))
-        uow.session.add(SignInSession(token_hash=_token_hash(token), user_id=user.id, signed_in_at=now, last_seen_at=now))
+        uow.sign_in_sessions.remove_expired(last_seen_before=now - SESSION_IDLE, signed_in_before=now - SESSION_LIMIT)
+        uow.sign_in_sessions.add(_token_hash(token), user.id, now)
         uow.commit()
     return token
 
 
-def account_for_session(directory, token: str | None, now: dt.datetime | None = None) -> Account | None:
+def account_for_session(directory: Directory, token: str | None, now: dt.datetime | None = None) -> Account | None:
     """Who is signed in with `token`, read afresh (a role change applies at once); None when the token is
     unknown, signed out, expired or its account deactivated. Using a session keeps it alive."""
     if not token:
         return None
     now = now or dt.datetime.now(dt.timezone.utc)
     token_hash = _token_hash(token)
-    with directory._read() as session:
-        row = session.get(SignInSession, token_hash)
+    with directory.reader() as uow:
+        row = uow.sign_in_sessions.get(token_hash)
         if row is None:
             return None
-        user = session.get(User, row.user_id)
+        user = uow.accounts.by_id(row.user_id)
         signed_in_at, last_seen_at = as_utc(row.signed_in_at), as_utc(row.last_seen_at)
         expired = session_expired(signed_in_at, last_seen_at, now)
         account = _account(user) if user.active and not expired else None
@@ -231,60 +249,57 @@ def account_for_session(directory, token: str | None, now: dt.datetime | None = 
         close_session(directory, token)
     elif account is not None and now - last_seen_at >= SESSION_TOUCH:
         with directory.unit_of_work() as uow:
-            uow.session.execute(update(SignInSession).where(SignInSession.token_hash == token_hash)
-                                .values(last_seen_at=now))
+            uow.sign_in_sessions.touch(token_hash, now)
             uow.commit()
     return account
 
 
-def close_session(directory, token: str | None) -> None:
+def close_session(directory: Directory, token: str | None) -> None:
     """Sign out: the token stops working everywhere (other tabs, other app instances)."""
     if not token:
         return
     with directory.unit_of_work() as uow:
-        uow.session.execute(delete(SignInSession).where(SignInSession.token_hash == _token_hash(token)))
+        uow.sign_in_sessions.remove(_token_hash(token))
         uow.commit()
 
 
-def needs_first_coordinator(directory) -> bool:
+def needs_first_coordinator(directory: Directory) -> bool:
     """True until someone can sign in as a coordinator: the app then offers to create that account."""
-    with directory._read() as session:
-        return session.scalar(
-            select(User.id).where(User.role == "coordinator", User.password_hash.is_not(None), User.active)
-        ) is None
+    with directory.reader() as uow:
+        return not uow.accounts.any_with_password(COORDINATOR)
 
 
-def anyone_can_sign_in(directory) -> bool:
+def anyone_can_sign_in(directory: Directory) -> bool:
     """Whether any active account has a password (on a new installation nobody has)."""
-    with directory._read() as session:
-        return session.scalar(select(User.id).where(User.password_hash.is_not(None), User.active)) is not None
+    with directory.reader() as uow:
+        return uow.accounts.any_with_password()
 
 
-def create_first_coordinator(directory, username: str, display_name: str, password: str) -> Account:
+def create_first_coordinator(directory: Directory, username: str, display_name: str, password: str) -> Account:
     if not needs_first_coordinator(directory):
         raise ValueError("a coordinator exists already: ask them to create your account")
     problem = check_password_strength(password, username)
     if problem:
         raise ValueError(f"choose another password: {problem}")
-    return create_user(directory, username, display_name, "coordinator", password=password)
+    return create_user(directory, username, display_name, COORDINATOR, password=password)
 
 
-def set_password(directory, username: str, password: str) -> None:
+def set_password(directory: Directory, username: str, password: str) -> None:
     problem = check_password_strength(password, username)
     if problem:
         raise ValueError(f"choose another password: {problem}")
     with directory.unit_of_work() as uow:
-        user = uow.session.scalar(select(User).where(User.username == username))
+        user = uow.accounts.get(username)
         if user is None:
             raise ValueError(f"no account '{username}'")
         user.password_hash = hash_password(password)
-        uow.session.execute(delete(SignInThrottle).where(SignInThrottle.username == username))
+        uow.sign_in_throttle.remove_for(username)
         # A new password signs out every browser that was signed in with the old one.
-        uow.session.execute(delete(SignInSession).where(SignInSession.user_id == user.id))
+        uow.sign_in_sessions.remove_all_of(user.id)
         uow.commit()
 
 
-def account_for_identity(directory, email: str, name: str | None) -> Account:
+def account_for_identity(directory: Directory, email: str, name: str | None) -> Account:
     """The account for someone signed in through OpenID Connect (e.g. Microsoft Entra ID).
 
     First sign-in creates a viewer account named by their email; a coordinator gives it
@@ -295,6 +310,6 @@ def account_for_identity(directory, email: str, name: str | None) -> Account:
     if found is not None:
         return found
     try:
-        return create_user(directory, username, name or username, "viewer")
+        return create_user(directory, username, name or username, VIEWER)
     except ValueError:  # two tabs signing in at once
         return get_account(directory, username)

@@ -1,9 +1,11 @@
 """The directory's public API: what pages, the CLI and the planner's loader call.
 
-Reads return plain `fields.Entry` records; writes go through `UnitOfWork`.
+Reads return plain `fields.Entry` records. Every read and write goes through the
+unit of work (directory/unit_of_work.py): `unit_of_work()` to write, `reader()`
+to read (no write lock); nothing else here or elsewhere holds a database session.
 The search index is built per process and rebuilt whenever the shared change
 counter has moved, so several app instances on one database never serve a
-stale directory (ARCHITECTURE.md, "Several app instances, one database").
+stale directory (docs/ARCHITECTURE.md, "How several instances stay coherent").
 """
 
 from __future__ import annotations
@@ -14,22 +16,13 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from directory import fields as F
 from directory.db import WRITE_OPTION, make_engine, migrate
-from directory.models import DirectoryState, EntryRow, Revision
-from directory.store import (
-    Change,
-    entries_query,
-    entry_from_mapping,
-    NotFound,
-    RevisionRecord,
-    UnitOfWork,
-    revision_record,
-    row_to_entry,
-)
+from directory.errors import ConflictError, ValidationError
+from directory.store import Change, RevisionRecord
+from directory.unit_of_work import UnitOfWork
 
 
 def _default_locator(postcode: str) -> tuple[float, float]:
@@ -70,70 +63,48 @@ class Directory:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def unit_of_work(self) -> UnitOfWork:
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+        """A transaction for writing (the write lock at BEGIN on SQLite); `read_only`: the same as `reader()`."""
+        if read_only:
+            return self.reader()
         return UnitOfWork(self.write_engine, self.locate_postcode)
+
+    def reader(self) -> UnitOfWork:
+        """A read-only unit of work: its repositories read, it takes no write lock and cannot commit."""
+        return UnitOfWork(self.engine, self.locate_postcode, read_only=True)
 
     # -- reads -----------------------------------------------------------------------
 
-    def _read(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
     def change_counter(self) -> int:
-        with self._read() as session:
-            return session.scalar(select(DirectoryState.change_counter).where(DirectoryState.id == 1)) or 0
+        with self.reader() as uow:
+            return uow.state.change_counter()
 
     def is_demo(self) -> bool:
-        with self._read() as session:
-            return bool(session.scalar(select(DirectoryState.demo).where(DirectoryState.id == 1)))
+        with self.reader() as uow:
+            return uow.state.is_demo()
 
     def get(self, entry_id: str) -> F.Entry:
-        with self._read() as session:
-            row = session.get(EntryRow, entry_id)
-            if row is None:
-                raise NotFound(f"no entry with id '{entry_id}'")
-            return row_to_entry(row)
+        with self.reader() as uow:
+            return uow.entries.get(entry_id)
 
     def entries(self, *, include_archived: bool = False, ids: list[str] | None = None) -> list[F.Entry]:
         """All entries (or those with `ids`) in id order, in one joined query: fast enough for 50,000."""
-        query = entries_query()
-        if not include_archived:
-            query = query.where(EntryRow.archived.is_(False))
-        if ids is not None:
-            query = query.where(EntryRow.id.in_(ids))
-        with self.engine.connect() as connection:
-            return [entry_from_mapping(row) for row in connection.execute(query).mappings()]
+        with self.reader() as uow:
+            return uow.entries.all(include_archived=include_archived, ids=ids)
 
     def places(self) -> list[tuple[str, int, bool, str, str, float | None, float | None]]:
         """(id, version, archived, name, organisation, latitude, longitude) of every entry: what duplicate checks need."""
-        from directory.models import Location, Organisation
-
-        query = (
-            select(EntryRow.id, EntryRow.version, EntryRow.archived, EntryRow.name, Organisation.name,
-                   Location.latitude, Location.longitude)
-            .join(Organisation, Organisation.id == EntryRow.organisation_id)
-            .outerjoin(Location, Location.entry_id == EntryRow.id)
-        )
-        with self.engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(query)]
+        with self.reader() as uow:
+            return uow.entries.places()
 
     def count(self, *, include_archived: bool = False) -> int:
-        from sqlalchemy import func
-
-        query = select(func.count()).select_from(EntryRow)
-        if not include_archived:
-            query = query.where(EntryRow.archived.is_(False))
-        with self._read() as session:
-            return session.scalar(query)
+        with self.reader() as uow:
+            return uow.entries.count(include_archived=include_archived)
 
     def history(self, entry_id: str) -> list[RevisionRecord]:
         """Newest first."""
-        with self._read() as session:
-            revisions = session.scalars(
-                select(Revision).where(Revision.entry_id == entry_id).order_by(Revision.version.desc())
-            ).all()
-            if not revisions and session.get(EntryRow, entry_id) is None:
-                raise NotFound(f"no entry with id '{entry_id}'")
-            return [revision_record(r) for r in revisions]
+        with self.reader() as uow:
+            return uow.entries.history(entry_id)
 
     def provenance(self, entry_id: str) -> dict[str, Change]:
         """For each field, the revision that last set it: who and when (per-field provenance)."""
@@ -215,9 +186,6 @@ class Directory:
 
         The good ones are saved together; a conflict or an invalid value affects only its own row.
         """
-        from directory.store import ConflictError
-        from directory.validation import ValidationError
-
         outcomes = []
         with self.unit_of_work() as uow:
             for entry_id, changes, based_on in edits:
@@ -233,10 +201,8 @@ class Directory:
         return outcomes
 
     def set_demo(self, demo: bool) -> None:
-        from sqlalchemy import update
-
         with self.unit_of_work() as uow:
-            uow.session.execute(update(DirectoryState).where(DirectoryState.id == 1).values(demo=demo))
+            uow.state.set_demo(demo)
             uow.commit()
 
 

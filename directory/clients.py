@@ -1,13 +1,17 @@
 """Client records for the planner: pseudonymous profiles, consent, action plans, reviews, access log.
 
-Special-category health data under UK GDPR (003 "Information exchange",
-001 appendix D), so every rule lives here, in one place:
+Special-category health data under UK GDPR (partners share a client's information only with
+consent naming them), so every rule lives here, in one place:
 
 - a record belongs to the organisation that created it; another organisation
   sees it only while the client's consent names that organisation;
 - every read and change is written to the access log, which coordinators view;
 - a record can be exported whole (the client's right of access) and erased;
-- nothing here ever reaches the directory, its exports, feedback or logs.
+- nothing here ever reaches the directory, its exports, feedback or logs;
+- a profile is saved only if the planner can read it (planner.profile.parse_profile).
+
+The rows are read and written through the unit of work's `uow.clients` repository; the rules
+above are this module's.
 """
 
 from __future__ import annotations
@@ -15,13 +19,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from directory.accounts import Account, can_edit, is_coordinator
+from directory.errors import AccessDenied, NotFound, RecordChanged
+from directory.models import Client, PlanAction, Review, utcnow
+from directory.store import as_utc, organisation_key
+from planner.profile import parse_profile
 
-from directory.accounts import Account
-from directory.models import AccessLog, Client, Consent, Organisation, PlanAction, Review, utcnow
-from directory.store import DirectoryError, NotFound, as_utc, organisation_key
+if TYPE_CHECKING:
+    from directory.api import Directory
+    from directory.unit_of_work import UnitOfWork
+
+__all__ = [
+    "ACCESS_ACTIONS", "AccessDenied", "AccessEntry", "ActionRecord", "ClientRecord", "ClientRecords", "ConsentRecord",
+    "OWNERS", "RecordChanged", "ReviewRecord", "STATUSES", "checked_profile", "organisation_key",
+]
 
 OWNERS = {"client": "Client", "keyworker": "Keyworker", "employment_specialist": "Employment specialist"}
 STATUSES = {"to_do": "To do", "doing": "Doing", "done": "Done", "dropped": "Dropped"}
@@ -43,15 +56,15 @@ ACCESS_ACTIONS = {
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
-class AccessDenied(DirectoryError):
-    pass
-
-
 _NOT_SHARED = "no client record with that number is shared with your organisation"
 
 
-class RecordChanged(DirectoryError):
-    """Someone saved the client's record after it was opened."""
+def checked_profile(profile: dict[str, Any], ref: str) -> dict[str, Any]:
+    """The profile to store (with the record's reference), if the planner can read it; else planner.profile's
+    ProfileError (a ValueError) naming the field and what is wrong, e.g. "stage: must be one of crisis, ..."."""
+    data = dict(profile) | {"ref": ref}
+    parse_profile(data)
+    return data
 
 
 @dataclass(frozen=True)
@@ -115,51 +128,44 @@ class AccessEntry:
 
 
 class ClientRecords:
-    def __init__(self, directory):
+    def __init__(self, directory: Directory):
         self.directory = directory
 
     # -- the boundary ----------------------------------------------------------------------
 
-    def _organisation_ids(self, session, account: Account) -> set[int]:
-        keys = [organisation_key(n) for n in account.organisations]
-        return set(session.scalars(select(Organisation.id).where(Organisation.name_key.in_(keys)))) if keys else set()
+    def _organisation_ids(self, uow: UnitOfWork, account: Account) -> set[int]:
+        return uow.clients.organisation_ids(organisation_key(n) for n in account.organisations)
 
-    def _readable(self, session, account: Account, client: Client) -> bool:
-        mine = self._organisation_ids(session, account)
+    def _readable(self, uow: UnitOfWork, account: Account, client: Client) -> bool:
+        mine = self._organisation_ids(uow, account)
         if client.organisation_id in mine:
             return True
-        consented = session.scalars(select(Consent.organisation_id).where(
-            Consent.client_id == client.id, Consent.withdrawn_on.is_(None)))
-        return bool(mine & set(consented))
+        return bool(mine & uow.clients.consenting_organisation_ids(client.id))
 
-    def _client(self, session, account: Account, client_id: int, action: str) -> Client:
-        client = session.get(Client, client_id)
+    def _client(self, uow: UnitOfWork, account: Account, client_id: int, action: str) -> Client:
+        client = uow.clients.get(client_id)
         if client is None:
             raise AccessDenied(_NOT_SHARED)
-        if not self._readable(session, account, client):
+        if not self._readable(uow, account, client):
             # The same answer as for a number that does not exist (no hint that it does), but the holder's
             # coordinators see the attempt in the access log.
-            self._refuse(session, client, account, _NOT_SHARED)
-        self._log(session, client, account, action)
+            self._refuse(uow, client, account, _NOT_SHARED)
+        uow.clients.log(client, account.username, action)
         return client
 
-    def _require_holder(self, session, account: Account, client: Client, message: str) -> None:
-        if client.organisation_id not in self._organisation_ids(session, account):
-            self._refuse(session, client, account, message)
+    def _require_holder(self, uow: UnitOfWork, account: Account, client: Client, message: str) -> None:
+        if client.organisation_id not in self._organisation_ids(uow, account):
+            self._refuse(uow, client, account, message)
 
-    def _refuse(self, session, client: Client, account: Account, message: str):
+    def _refuse(self, uow: UnitOfWork, client: Client, account: Account, message: str):
         """Log the refused attempt in a transaction of its own (the caller's work is rolled back), then refuse."""
-        session.rollback()
-        self._log(session, client, account, "refused")
-        session.commit()
+        uow.rollback()
+        uow.clients.log(client, account.username, "refused")
+        uow.commit()
         raise AccessDenied(message)
 
-    def _log(self, session, client: Client, account: Account, action: str) -> None:
-        session.add(AccessLog(client_id=client.id, client_ref=client.ref, organisation_id=client.organisation_id,
-                              username=account.username, action=action, at=utcnow()))
-
     def _require_editor(self, account: Account) -> None:
-        if account.role not in ("editor", "coordinator"):
+        if not can_edit(account):
             raise AccessDenied(f"{account.display_name} can view but not change client records")
 
     # -- records ---------------------------------------------------------------------------
@@ -171,59 +177,49 @@ class ClientRecords:
         organisation = organisation or (account.organisations[0] if account.organisations else None)
         if organisation not in account.organisations:
             raise AccessDenied("you can only create client records for your own organisation")
+        profile = checked_profile(profile, ref)
         with self.directory.unit_of_work() as uow:
             owner = uow.organisation(organisation)
-            if uow.session.scalar(select(Client.id).where(Client.organisation_id == owner.id, Client.ref == ref)):
+            if uow.clients.ref_taken(owner.id, ref):
                 raise ValueError(f"your organisation already has a client {ref}: open that record instead")
-            client = Client(ref=ref, organisation_id=owner.id, profile=profile | {"ref": ref},
-                            created_by=account.username, updated_by=account.username)
-            uow.session.add(client)
-            uow.session.flush()
-            self._log(uow.session, client, account, "create")
-            record = self._record(uow.session, client)
+            client = uow.clients.add(ref, owner.id, profile, account.username)
+            uow.clients.log(client, account.username, "create")
+            record = self._record(uow, client)
             uow.commit()
         return record
 
     def list_for(self, account: Account) -> list[tuple[int, str, str, dt.datetime]]:
         """(id, ref, owning organisation, last updated) of every record the account may open."""
-        with self.directory._read() as session:
-            mine = self._organisation_ids(session, account)
-            shared = set(session.scalars(select(Consent.client_id).where(
-                Consent.organisation_id.in_(mine), Consent.withdrawn_on.is_(None)))) if mine else set()
-            query = (select(Client.id, Client.ref, Organisation.name, Client.updated_at)
-                     .join(Organisation, Organisation.id == Client.organisation_id)
-                     .where(Client.organisation_id.in_(mine) | Client.id.in_(shared))
-                     .order_by(Client.updated_at.desc()))
-            return [(i, ref, org, as_utc(at)) for i, ref, org, at in session.execute(query)]
+        with self.directory.reader() as uow:
+            mine = self._organisation_ids(uow, account)
+            listed = uow.clients.listed(mine, uow.clients.shared_with(mine))
+        return [(i, ref, org, as_utc(at)) for i, ref, org, at in listed]
 
     def open(self, account: Account, client_id: int) -> ClientRecord:
         with self.directory.unit_of_work() as uow:
-            record = self._record(uow.session, self._client(uow.session, account, client_id, "read"))
+            record = self._record(uow, self._client(uow, account, client_id, "read"))
             uow.commit()
         return record
 
     def update_profile(self, account: Account, client_id: int, profile: dict[str, Any], based_on_version: int) -> ClientRecord:
         self._require_editor(account)
         with self.directory.unit_of_work() as uow:
-            client = self._client(uow.session, account, client_id, "update")
+            client = self._client(uow, account, client_id, "update")
             if client.version != based_on_version:
                 raise RecordChanged(f"{client.updated_by} saved this client's record after you opened it: "
                                     "reopen it to see their changes, then make yours again")
-            client.profile = profile | {"ref": client.ref}
+            client.profile = checked_profile(profile, client.ref)
             client.version += 1
             client.updated_by, client.updated_at = account.username, utcnow()
-            record = self._record(uow.session, client)
+            record = self._record(uow, client)
             uow.commit()
         return record
 
-    def _record(self, session, client: Client) -> ClientRecord:
-        consents = session.execute(
-            select(Consent, Organisation.name).join(Organisation, Organisation.id == Consent.organisation_id)
-            .where(Consent.client_id == client.id).order_by(Consent.id)
-        ).all()
-        owner = session.get(Organisation, client.organisation_id)
+    def _record(self, uow: UnitOfWork, client: Client) -> ClientRecord:
+        consents = uow.clients.consents(client.id)
         return ClientRecord(
-            id=client.id, ref=client.ref, organisation=owner.name, profile=dict(client.profile),
+            id=client.id, ref=client.ref, organisation=uow.clients.organisation_name(client.organisation_id),
+            profile=dict(client.profile),
             version=client.version, updated_by=client.updated_by, updated_at=as_utc(client.updated_at),
             consents=tuple(ConsentRecord(name, c.given_on, c.recorded_by, c.withdrawn_on) for c, name in consents),
         )
@@ -234,32 +230,26 @@ class ClientRecords:
         """Record that the client agreed to share with `organisation` (recorded with date and who took it)."""
         self._require_editor(account)
         with self.directory.unit_of_work() as uow:
-            client = self._client(uow.session, account, client_id, "consent")
-            self._require_holder(uow.session, account, client, "only the organisation that holds the record can record consent")
+            client = self._client(uow, account, client_id, "consent")
+            self._require_holder(uow, account, client, "only the organisation that holds the record can record consent")
             partner = uow.organisation(organisation)
-            active = uow.session.scalar(select(Consent).where(
-                Consent.client_id == client_id, Consent.organisation_id == partner.id, Consent.withdrawn_on.is_(None)))
-            if active is None:
-                uow.session.add(Consent(client_id=client_id, organisation_id=partner.id, given_on=given_on,
-                                        recorded_by=account.username))
-            uow.session.flush()
-            record = self._record(uow.session, client)
+            if uow.clients.active_consent(client_id, partner.id) is None:
+                uow.clients.add_consent(client_id, partner.id, given_on, account.username)
+            uow.flush()
+            record = self._record(uow, client)
             uow.commit()
         return record
 
     def withdraw_consent(self, account: Account, client_id: int, organisation: str, on: dt.date) -> ClientRecord:
         self._require_editor(account)
         with self.directory.unit_of_work() as uow:
-            client = self._client(uow.session, account, client_id, "consent withdrawn")
-            self._require_holder(uow.session, account, client,
+            client = self._client(uow, account, client_id, "consent withdrawn")
+            self._require_holder(uow, account, client,
                                  "only the organisation that holds the record can record consent withdrawn")
-            key = organisation_key(organisation)
-            for consent in uow.session.scalars(select(Consent).join(Organisation, Organisation.id == Consent.organisation_id)
-                                               .where(Consent.client_id == client_id, Organisation.name_key == key,
-                                                      Consent.withdrawn_on.is_(None))):
+            for consent in uow.clients.active_consents_naming(client_id, organisation_key(organisation)):
                 consent.withdrawn_on, consent.withdrawn_recorded_by = on, account.username
-            uow.session.flush()
-            record = self._record(uow.session, client)
+            uow.flush()
+            record = self._record(uow, client)
             uow.commit()
         return record
 
@@ -273,11 +263,9 @@ class ClientRecords:
         if not (title or "").strip():
             raise ValueError("say what the action is, e.g. 'Ring the job club to book a first visit'")
         with self.directory.unit_of_work() as uow:
-            self._client(uow.session, account, client_id, "plan changed")
-            action = PlanAction(client_id=client_id, title=title.strip(), owner=owner, due=due, notes=notes,
-                                entry_id=entry_id, step=step, created_by=account.username)
-            uow.session.add(action)
-            uow.session.flush()
+            self._client(uow, account, client_id, "plan changed")
+            action = uow.clients.add_action(client_id, title=title.strip(), owner=owner, due=due, notes=notes,
+                                            entry_id=entry_id, step=step, created_by=account.username)
             record = _action(action)
             uow.commit()
         return record
@@ -287,8 +275,8 @@ class ClientRecords:
         if "status" in changes and changes["status"] not in STATUSES:
             raise ValueError(f"unknown status '{changes['status']}': use one of {', '.join(STATUSES)}")
         with self.directory.unit_of_work() as uow:
-            self._client(uow.session, account, client_id, "plan changed")
-            action = uow.session.get(PlanAction, action_id)
+            self._client(uow, account, client_id, "plan changed")
+            action = uow.clients.action(action_id)
             if action is None or action.client_id != client_id:
                 raise NotFound("that action is not in this plan")
             for name, value in changes.items():
@@ -302,9 +290,8 @@ class ClientRecords:
 
     def actions(self, account: Account, client_id: int) -> list[ActionRecord]:
         with self.directory.unit_of_work() as uow:
-            self._client(uow.session, account, client_id, "plan read")
-            found = [_action(a) for a in uow.session.scalars(
-                select(PlanAction).where(PlanAction.client_id == client_id).order_by(PlanAction.due.is_(None), PlanAction.due, PlanAction.id))]
+            self._client(uow, account, client_id, "plan read")
+            found = [_action(a) for a in uow.clients.actions(client_id)]
             uow.commit()
         return found
 
@@ -318,12 +305,11 @@ class ClientRecords:
         if unknown:
             raise ValueError(f"unknown attendee '{unknown[0]}': use client, keyworker or employment_specialist")
         with self.directory.unit_of_work() as uow:
-            self._client(uow.session, account, client_id, "review recorded")
-            review = Review(client_id=client_id, held_on=held_on, attendees=list(attendees), stage=stage,
-                            readiness=readiness, readiness_met=readiness_met, step=step, decisions=decisions,
-                            responses=list(responses), recorded_by=account.username)
-            uow.session.add(review)
-            uow.session.flush()
+            self._client(uow, account, client_id, "review recorded")
+            review = uow.clients.add_review(
+                client_id, held_on=held_on, attendees=list(attendees), stage=stage, readiness=readiness,
+                readiness_met=readiness_met, step=step, decisions=decisions, responses=list(responses),
+                recorded_by=account.username)
             record = _review(review)
             uow.commit()
         return record
@@ -331,9 +317,8 @@ class ClientRecords:
     def reviews(self, account: Account, client_id: int) -> list[ReviewRecord]:
         """Oldest first, so a chart of distance travelled reads left to right."""
         with self.directory.unit_of_work() as uow:
-            self._client(uow.session, account, client_id, "reviews read")
-            found = [_review(r) for r in uow.session.scalars(
-                select(Review).where(Review.client_id == client_id).order_by(Review.held_on, Review.id))]
+            self._client(uow, account, client_id, "reviews read")
+            found = [_review(r) for r in uow.clients.reviews(client_id)]
             uow.commit()
         return found
 
@@ -344,13 +329,10 @@ class ClientRecords:
         record = self.open(account, client_id)
         actions, reviews = self.actions(account, client_id), self.reviews(account, client_id)
         with self.directory.unit_of_work() as uow:
-            client = self._client(uow.session, account, client_id, "exported")
+            client = self._client(uow, account, client_id, "exported")
             # This record's own history only: its number and its holder.
             log = [AccessEntry(a.client_ref, a.username, a.action, as_utc(a.at), record.organisation)
-                   for a in uow.session.scalars(
-                       select(AccessLog).where(AccessLog.client_id == client_id,
-                                               AccessLog.organisation_id == client.organisation_id)
-                       .order_by(AccessLog.id))]
+                   for a in uow.clients.log_of(client_id, client.organisation_id)]
             uow.commit()
 
         def plain(value):
@@ -369,34 +351,27 @@ class ClientRecords:
         """Delete the record and everything attached; the access log keeps only that it was erased."""
         self._require_editor(account)
         with self.directory.unit_of_work() as uow:
-            client = self._client(uow.session, account, client_id, "erased")
-            self._require_holder(uow.session, account, client, "only the organisation that holds the record can erase it")
-            for model in (PlanAction, Review, Consent):
-                uow.session.execute(delete(model).where(model.client_id == client_id))
-            uow.session.delete(client)
+            client = self._client(uow, account, client_id, "erased")
+            self._require_holder(uow, account, client, "only the organisation that holds the record can erase it")
+            uow.clients.erase(client)
             uow.commit()
 
     def access_log(self, account: Account, *, client_ref: str | None = None, limit: int = 500) -> list[AccessEntry]:
         """Who read or changed which client record, and when: newest first. Coordinators only."""
         self._require_coordinator(account)
-        query = (select(AccessLog, Organisation.name)
-                 .join(Organisation, Organisation.id == AccessLog.organisation_id, isouter=True)
-                 .order_by(AccessLog.id.desc()).limit(limit))
-        if client_ref:
-            query = query.where(AccessLog.client_ref == client_ref)
-        with self.directory._read() as session:
+        with self.directory.reader() as uow:
             return [AccessEntry(a.client_ref, a.username, a.action, as_utc(a.at), organisation)
-                    for a, organisation in session.execute(query)]
+                    for a, organisation in uow.clients.access_log(client_ref=client_ref, limit=limit)]
 
     def access_log_refs(self, account: Account) -> list[str]:
         """Every client reference in the access log (erased records too), A to Z: for filtering it. Coordinators only."""
         self._require_coordinator(account)
-        with self.directory._read() as session:
-            refs = set(session.scalars(select(AccessLog.client_ref).distinct()))
+        with self.directory.reader() as uow:
+            refs = uow.clients.logged_refs()
         return sorted(refs, key=lambda ref: (ref.casefold(), ref))
 
     def _require_coordinator(self, account: Account) -> None:
-        if account.role != "coordinator":
+        if not is_coordinator(account):
             raise AccessDenied("only coordinators can view the access log")
 
 def _action(action: PlanAction) -> ActionRecord:

@@ -24,7 +24,7 @@ CATEGORIES: dict[str, str] = {
     "in_work_support": "In-work support",
 }
 
-# Continuum steps in order (UK Drug Policy Commission 2008, seed 002).
+# Continuum steps in order (the UK Drug Policy Commission's 2008 employment continuum).
 STEPS: dict[str, str] = {
     "health": "Treating mental and physical health problems",
     "motivation": "Building motivation and aspirations",
@@ -71,6 +71,26 @@ BENEFITS: dict[str, str] = {
     "pip": "Personal Independence Payment",
     "none": "No benefits",
 }
+
+# Practical barriers to work, as tags. The first six are the client profile's `other_barriers`; the rest
+# are what the "Are you missing out?" screening questions and the profile's other answers bring up. An
+# unmet need is recorded with any of them.
+BARRIERS: dict[str, str] = {
+    "debt": "Debt",
+    "benefits_worries": "Worried about benefits",
+    "digital_skills": "Digital skills",
+    "confidence": "Confidence",
+    "transport": "Transport or its cost",
+    "no_id_or_bank_account": "No ID or bank account",
+    "childcare": "Childcare or dependants",
+    "housing": "Housing or homelessness",
+    "literacy": "Reading, writing or maths",
+    "language": "First language not English",
+    "health": "Health condition or disability",
+    "convictions": "Criminal record",
+}
+OTHER_BARRIERS: tuple[str, ...] = ("debt", "benefits_worries", "digital_skills", "confidence", "transport",
+                                   "no_id_or_bank_account")
 
 DELIVERY: dict[str, str] = {
     "in_person": "In person",

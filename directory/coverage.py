@@ -1,6 +1,6 @@
 """Coverage and gaps: provision counted by area and category, for coordinators and commissioners.
 
-The issue ("Coverage and gaps") and seed 003 "Provision mapping" ask where
+The issue ("Coverage and gaps") and good practice in provision mapping ask where
 provision is thin: entries per area and category (a choropleth with a category
 selector), "within N km of any X" coverage, a table of areas with no provision
 of a category, and downloads for a needs assessment.

@@ -10,11 +10,11 @@ from functools import lru_cache
 from types import ModuleType
 
 from directory import fields as F
-from directory.accounts import create_user, get_account
+from directory.accounts import COORDINATOR, create_user, get_account
 from directory.db import PROJECT_ROOT
 from directory.io.importer import ImportReport, Importer
 from directory.io.spreadsheet import spreadsheet_safe
-from directory.store import DirectoryError
+from directory.errors import DirectoryError
 
 DEMO_SCRIPT = PROJECT_ROOT / "data" / "demo_area.py"
 DEMO_LOADER = "demo-loader"
@@ -45,7 +45,7 @@ def seed_demo(directory, today: dt.date | None = None, progress=None) -> ImportR
         raise DirectoryError(f"the directory already has {existing} entries: seed-demo only fills an empty database")
     today = today or dt.date.today()
     if get_account(directory, DEMO_LOADER) is None:
-        create_user(directory, DEMO_LOADER, "Demo data loader", "coordinator")
+        create_user(directory, DEMO_LOADER, "Demo data loader", COORDINATOR)
     for account in demo_module().DEMO_ACCOUNTS:
         if get_account(directory, account["username"]) is None:
             create_user(directory, account["username"], account["display_name"], account["role"],

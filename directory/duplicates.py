@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -23,6 +21,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from directory import fields as F
+from directory.geo import haversine_km
+from directory.text import fold
 
 NAME_THRESHOLD = 85.0
 ORGANISATION_THRESHOLD = 70.0
@@ -33,26 +33,10 @@ ORGANISATION_THRESHOLD = 70.0
 SAME_ORGANISATION_THRESHOLD = 90.0
 MAX_DISTANCE_M = 500.0
 _CELL_DEGREES = 0.01  # ~1.1 km north-south, ~0.65 km east-west in England
-_EARTH_RADIUS_M = 6_371_008.8
-
-
-_NOT_WORD = re.compile(r"[^a-z0-9\s]")
-
-
-def fold(text: str | None) -> str:
-    """Lower case, accents and punctuation removed, spaces collapsed: 'Café-Bar!' -> 'cafe bar'."""
-    if not text:
-        return ""
-    # Dropping what is not ASCII after decomposition removes accents in one C call (é -> e).
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
-    return " ".join(_NOT_WORD.sub(" ", plain).split())
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+    return float(haversine_km(lat1, lon1, lat2, lon2)) * 1000.0
 
 
 @dataclass(frozen=True)
@@ -231,30 +215,28 @@ def _pairs_between(rows: list[int], columns: list[int], names: list[str], same_b
     found = {}
     for r, c in zip(*np.nonzero(scores >= NAME_THRESHOLD)):
         found[(rows[r], columns[c])] = float(scores[r, c])
-    by_name = sorted((names[j], j) for j in columns)
-    sorted_names = [name for name, _ in by_name]
-    for i in rows:
-        if len(names[i].split()) < 2:
-            continue
-        start = bisect.bisect_left(sorted_names, names[i] + " ")
-        for name, j in by_name[start:]:
-            if not name.startswith(names[i] + " "):
-                break
-            if i != j:
-                found.setdefault((min(i, j), max(i, j)) if same_block else (i, j), None)
-    if not same_block:  # a longer name in `rows` that a name in `columns` begins
-        by_row_name = sorted((names[i], i) for i in rows)
-        row_names = [name for name, _ in by_row_name]
-        for j in columns:
-            if len(names[j].split()) < 2:
-                continue
-            start = bisect.bisect_left(row_names, names[j] + " ")
-            for name, i in by_row_name[start:]:
-                if not name.startswith(names[j] + " "):
-                    break
-                found.setdefault((i, j), None)
+    for i, j in _begun_by(rows, columns, names):
+        if i != j:
+            found.setdefault((min(i, j), max(i, j)) if same_block else (i, j), None)
+    if not same_block:  # and a longer name in `rows` that a name in `columns` begins
+        for j, i in _begun_by(columns, rows, names):
+            found.setdefault((i, j), None)
     for (i, j), score in found.items():
         yield i, j, score
+
+
+def _begun_by(shorter: list[int], longer: list[int], names: list[str]):
+    """(i, j) for i in `shorter` of two or more words and j in `longer` whose name begins with i's and a space."""
+    by_name = sorted((names[j], j) for j in longer)
+    keys = [name for name, _ in by_name]
+    for i in shorter:
+        if len(names[i].split()) < 2:
+            continue
+        prefix = names[i] + " "
+        for name, j in by_name[bisect.bisect_left(keys, prefix):]:
+            if not name.startswith(prefix):
+                break
+            yield i, j
 
 
 def _candidate_pairs(entries: Sequence[F.Entry], names: list[str]):

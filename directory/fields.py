@@ -8,7 +8,7 @@ so a field added here is added everywhere.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields as dc_fields
+from dataclasses import dataclass, field
 from typing import Any
 
 # Kinds of value. Lists are stored as tuples so records are hashable and compare exactly.
@@ -153,9 +153,6 @@ class Entry:
     @property
     def has_position(self) -> bool:
         return self.latitude is not None and self.longitude is not None
-
-
-ENTRY_ATTRIBUTES = tuple(f.name for f in dc_fields(Entry))
 
 
 # Unicode's bidirectional controls: invisible characters that reorder the text after them. A right-to-left

@@ -37,6 +37,8 @@ HULL_RATIO = 0.3           # shapely concave_hull: 0 follows the points closely,
 HULL_PAD_M = 400.0         # districts reach this far beyond their outermost postcodes
 SIMPLIFY_M = 60.0          # plenty for an outline, and keeps the map payload small
 
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+
 _DISTRICT = re.compile(r"^([A-Z]{1,2})([0-9][0-9A-Z]?)$")
 
 
@@ -95,6 +97,19 @@ class Bounds:
     @property
     def centre(self) -> tuple[float, float]:
         return (self.south + self.north) / 2, (self.west + self.east) / 2
+
+
+# -- distance ----------------------------------------------------------------------------
+
+
+def haversine_km(lat1: float, lon1: float, lat2, lon2):
+    """Great-circle distance in km, in WGS84 degrees; `lat2`/`lon2` may be numpy arrays.
+    NaN in, NaN out: a place without a position has no distance."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dlat = p2 - p1
+    dlon = np.radians(lon2) - np.radians(lon1)
+    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 # -- places ------------------------------------------------------------------------------

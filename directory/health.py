@@ -1,11 +1,12 @@
 """Provision health for coordinators: stale entries, duplicates and client feedback.
 
-The issue ("Provision health for coordinators") and the seeds ask for a map that
-stays current because everyone shares the upkeep (004 §1.29, 003 "Provision
-mapping"); coordinators need to see where it is slipping. Everything here is
+A provision map stays current only when everyone shares the upkeep, so
+coordinators need to see where it is slipping. Everything here is
 directory-side logic over the public API: functions return plain dataclasses or
-pandas frames for pages to render, and every write goes through one
-`UnitOfWork`, so it is all-or-nothing.
+pandas frames for pages to render. Every read and write goes through the unit
+of work's repositories (`uow.feedback`, `uow.verification_requests`,
+`uow.duplicate_decisions`, `uow.entries`), each write in one transaction, so it
+is all-or-nothing; who may do what is asked of directory/accounts.py's roles.
 
 Freshness
     `stale_entries` lists entries not verified for `months` (default 6), with
@@ -24,15 +25,15 @@ Verification requests
     withdraws a request. Archived entries have no open requests.
 
 Duplicates
-    `duplicate_pairs` scans the whole directory with the same folding,
-    scorers and thresholds as the import's check (directory/duplicates.py),
+    `duplicate_pairs` scans the whole directory with the one duplicate rule
+    the import and adding an entry apply (directory/duplicates.py),
     blocked by map cell so it costs a few comparisons per entry.
     `mark_not_duplicate` remembers a "these are different" decision;
     `merge` folds one entry into another and keeps both histories.
 
 Feedback
-    Client feedback recorded by workers (004 §1.29: "a mechanism should be
-    considered to collect feedback more formally"): a 1-5 rating and a short
+    Client feedback recorded by workers (research with local forums asked for a
+    more formal way to collect it): a 1-5 rating and a short
     comment that must not identify anyone. Hidden feedback (a coordinator's
     decision) counts nowhere. Feedback stays attached to the entry it was
     given on; an entry's summary also includes feedback on entries merged
@@ -47,67 +48,46 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Sequence
 
-import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
-from sqlalchemy import func, select
-
 from directory import fields as F
-from directory.duplicates import (
-    MAX_DISTANCE_M,
-    NAME_THRESHOLD,
-    ORGANISATION_THRESHOLD,
-    grid_cell as duplicate_cell,  # the import's ~1 km blocking cells: pairs are found the same way
-    distance_m,
-    fold,
-    organisation_block,
-)
-from directory.models import (
-    DuplicateDecision,
-    EntryRow,
-    Feedback,
-    Membership,
-    Organisation,
-    Revision,
-    User,
-    VerificationRequest,
-    utcnow,
-)
-from directory.store import (
-    EDIT_ROLES,
-    DirectoryError,
-    NotAllowed,
-    NotFound,
-    as_utc,
-    organisation_key,
+from directory.accounts import can_edit, is_coordinator
+from directory.duplicates import DuplicatePair, find_duplicate_pairs, pair_key
+from directory.errors import DirectoryError, InvalidFeedback, NotAllowed, NotFound
+from directory.models import EntryRow, Feedback, User, VerificationRequest, utcnow
+from directory.store import as_utc, organisation_key
 
-)
+if TYPE_CHECKING:
+    from directory.api import Directory
+    from directory.unit_of_work import UnitOfWork
 
 STALE_AFTER_MONTHS = 6  # the issue: "entries not verified in 6 months (a setting)"
-COORDINATOR = "coordinator"
 
 # -- who may do what ---------------------------------------------------------------------
 
+# The roles' checks (directory/accounts.py) and who they let in, in words.
+_COORDINATORS = (is_coordinator, "a coordinator")
+_EDITORS = (can_edit, "an editor or a coordinator")
 
-def _active_user(session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == username))
+
+def _active_user(uow: UnitOfWork, username: str) -> User:
+    user = uow.accounts.get(username)
     if user is None or not user.active:
         raise NotAllowed(f"unknown user '{username}': sign in, or create the account first")
     return user
 
 
-def _require_role(session, username: str, roles: frozenset[str], doing: str) -> User:
-    user = _active_user(session, username)
-    if user.role not in roles:
-        who = "a coordinator" if roles == {COORDINATOR} else "an editor or a coordinator"
+def _require_role(uow: UnitOfWork, username: str, allowed: tuple[Callable[[User], bool], str], doing: str) -> User:
+    user = _active_user(uow, username)
+    check, who = allowed
+    if not check(user):
         raise NotAllowed(f"only {who} can {doing}: {user.display_name} is signed in as {user.role}")
     return user
 
 
-def _existing_entry(session, entry_id: str) -> EntryRow:
-    row = session.get(EntryRow, entry_id)
+def _existing_entry(uow: UnitOfWork, entry_id: str, *, lock: bool = False) -> EntryRow:
+    row = uow.entries.row(entry_id, lock=lock)
     if row is None:
         raise NotFound(f"no entry with id '{entry_id}'")
     return row
@@ -173,18 +153,11 @@ class StaleEntry:
     open_request: VerificationRequestView | None
 
 
-def _last_touches(session) -> dict[str, LastTouch]:
-    newest = (
-        select(Revision.entry_id, func.max(Revision.version).label("version"))
-        .group_by(Revision.entry_id).subquery()
-    )
-    query = select(Revision.entry_id, Revision.author, Revision.action, Revision.at).join(
-        newest, (Revision.entry_id == newest.c.entry_id) & (Revision.version == newest.c.version)
-    )
-    return {entry_id: LastTouch(author, action, as_utc(at)) for entry_id, author, action, at in session.execute(query)}
+def _last_touches(uow: UnitOfWork) -> dict[str, LastTouch]:
+    return {entry_id: LastTouch(author, action, as_utc(at)) for entry_id, author, action, at in uow.entries.last_touches()}
 
 
-def stale_entries(directory, today: dt.date, months: int = STALE_AFTER_MONTHS,
+def stale_entries(directory: Directory, today: dt.date, months: int = STALE_AFTER_MONTHS,
                   *, entries: Iterable[F.Entry] | None = None) -> list[StaleEntry]:
     """Entries not verified in `months` months (or never), never-verified first, then the oldest.
 
@@ -192,8 +165,8 @@ def stale_entries(directory, today: dt.date, months: int = STALE_AFTER_MONTHS,
     """
     entries = directory.entries() if entries is None else entries
     entries = [e for e in entries if not e.archived and is_stale(e.last_verified, today, months)]
-    with directory._read() as session:
-        touches = _last_touches(session)
+    with directory.reader() as uow:
+        touches = _last_touches(uow)
     requests = {r.entry_id: r for r in open_verification_requests(directory)}
     stale = [
         StaleEntry(
@@ -323,14 +296,10 @@ def freshness_timeline(
     return pd.DataFrame(rows, columns=["month", "as_of", "entries", "fresh", "stale", "never_verified"])
 
 
-def revision_timelines(directory) -> dict[str, list[EntryState]]:
+def revision_timelines(directory: Directory) -> dict[str, list[EntryState]]:
     """Every entry's states over time (`entry_timelines`), read from the revisions."""
-    # Only the two changes that matter, extracted by the database: decoding every revision's whole
-    # change set (an import's first revision holds every field) would take seconds at 50,000 entries.
-    query = select(Revision.entry_id, Revision.version, Revision.at,
-                   Revision.changes["last_verified"], Revision.changes["archived"])
-    with directory._read() as session:
-        revisions = session.execute(query).all()
+    with directory.reader() as uow:
+        revisions = uow.entries.freshness_changes()
     return entry_timelines(revisions)
 
 
@@ -347,7 +316,7 @@ def live_on(timelines: dict[str, list[EntryState]], day: dt.date, ids: Iterable[
     return live
 
 
-def freshness_over_time(directory, today: dt.date, months: int = 12, stale_months: int = STALE_AFTER_MONTHS) -> pd.DataFrame:
+def freshness_over_time(directory: Directory, today: dt.date, months: int = 12, stale_months: int = STALE_AFTER_MONTHS) -> pd.DataFrame:
     """Stale and fresh counts at each of the last `months` month ends (the last row is today), from the revisions.
 
     "Fresh" means what `stale_entries` means, judged on the day: the last row's
@@ -376,181 +345,71 @@ def _request_view(request: VerificationRequest, row: EntryRow) -> VerificationRe
     )
 
 
-def _requests_query():
-    return (select(VerificationRequest, EntryRow)
-            .join(EntryRow, EntryRow.id == VerificationRequest.entry_id)
-            .order_by(VerificationRequest.requested_at, VerificationRequest.id))
-
-
-def request_verification(directory, entry_id: str, requested_by: str, note: str | None = None) -> VerificationRequestView:
+def request_verification(directory: Directory, entry_id: str, requested_by: str, note: str | None = None) -> VerificationRequestView:
     """Ask the entry's organisation to check it (coordinators only). Asking again while a request is open returns that one."""
     note = (note or "").strip() or None
     if note is not None and len(note) > NOTE_LIMIT:
         raise DirectoryError(f"keep the note to {NOTE_LIMIT} characters or fewer (it has {len(note)})")
     with directory.unit_of_work() as uow:
-        session = uow.session
-        _require_role(session, requested_by, frozenset({COORDINATOR}), "ask for an entry to be verified")
+        _require_role(uow, requested_by, _COORDINATORS, "ask for an entry to be verified")
         # Locking the entry makes "one open request per entry" hold when two coordinators click at once.
-        row = session.scalars(select(EntryRow).where(EntryRow.id == entry_id).with_for_update(of=EntryRow)).unique().one_or_none()
-        if row is None:
-            raise NotFound(f"no entry with id '{entry_id}'")
+        row = _existing_entry(uow, entry_id, lock=True)
         if row.archived:
             raise DirectoryError(f"'{row.name}' is archived: bring it back before asking anyone to verify it")
         if row.last_verified is not None and row.last_verified >= utcnow().date():
             raise DirectoryError(f"'{row.name}' was verified today by {row.last_verified_by}: there is nothing to ask")
-        for request, entry_row in session.execute(_requests_query().where(VerificationRequest.entry_id == entry_id)):
+        for request, entry_row in uow.verification_requests.on_entry(entry_id):
             view = _request_view(request, entry_row)
             if view.is_open:
                 return view
-        request = VerificationRequest(entry_id=entry_id, requested_by=requested_by, requested_at=utcnow(), note=note)
-        session.add(request)
-        session.flush()
+        request = uow.verification_requests.add(entry_id, requested_by, utcnow(), note)
         view = _request_view(request, row)
         uow.commit()
     return view
 
 
-def withdraw_verification_request(directory, request_id: int, by: str) -> VerificationRequestView:
+def withdraw_verification_request(directory: Directory, request_id: int, by: str) -> VerificationRequestView:
     """A coordinator takes a request back (asked in error, or the entry is being archived anyway)."""
     with directory.unit_of_work() as uow:
-        session = uow.session
-        _require_role(session, by, frozenset({COORDINATOR}), "withdraw a verification request")
-        request = session.get(VerificationRequest, request_id)
+        _require_role(uow, by, _COORDINATORS, "withdraw a verification request")
+        request = uow.verification_requests.get(request_id)
         if request is None:
             raise NotFound(f"no verification request {request_id}")
-        row = _existing_entry(session, request.entry_id)
+        row = _existing_entry(uow, request.entry_id)
         if _request_view(request, row).is_open:
             request.resolved_at, request.resolved_by = utcnow(), by
-            session.flush()
+            uow.flush()
         view = _request_view(request, row)
         uow.commit()
     return view
 
 
-def verification_requests(directory, entry_id: str) -> list[VerificationRequestView]:
+def verification_requests(directory: Directory, entry_id: str) -> list[VerificationRequestView]:
     """Every request on one entry, oldest first: for the entry page."""
-    with directory._read() as session:
-        _existing_entry(session, entry_id)
-        rows = session.execute(_requests_query().where(VerificationRequest.entry_id == entry_id))
-        return [_request_view(request, row) for request, row in rows]
+    with directory.reader() as uow:
+        _existing_entry(uow, entry_id)
+        return [_request_view(request, row) for request, row in uow.verification_requests.on_entry(entry_id)]
 
 
 def open_verification_requests(
-    directory, *, organisation: str | None = None, username: str | None = None
+    directory: Directory, *, organisation: str | None = None, username: str | None = None
 ) -> list[VerificationRequestView]:
     """Open requests, oldest first: all of them, one organisation's, or (with `username`) those on the entries
     of the organisations that user belongs to, which is what they see when they sign in."""
-    query = _requests_query().where(VerificationRequest.resolved_at.is_(None), EntryRow.archived.is_(False))
-    with directory._read() as session:
-        if organisation is not None:
-            query = query.join(Organisation, Organisation.id == EntryRow.organisation_id).where(
-                Organisation.name_key == organisation_key(organisation))
-        if username is not None:
-            user = _active_user(session, username)
-            member_of = select(Membership.organisation_id).where(Membership.user_id == user.id)
-            query = query.where(EntryRow.organisation_id.in_(member_of))
-        views = [_request_view(request, row) for request, row in session.execute(query)]
+    with directory.reader() as uow:
+        member = _active_user(uow, username).id if username is not None else None
+        requests = uow.verification_requests.unresolved(
+            organisation_key=organisation_key(organisation) if organisation is not None else None,
+            member_user_id=member)
+        views = [_request_view(request, row) for request, row in requests]
     return [v for v in views if v.is_open]
 
 
 # -- duplicates ---------------------------------------------------------------------------------
 
-# Cells compared with each cell besides itself: half the 8 neighbours, so each pair of cells is compared once.
-_FORWARD_NEIGHBOURS = ((0, 1), (1, -1), (1, 0), (1, 1))
-
-
-@dataclass(frozen=True)
-class DuplicatePair:
-    first: F.Entry  # the smaller id
-    second: F.Entry
-    name_similarity: float  # 0..1, the better of ratio and token_sort_ratio on folded names
-    organisation_similarity: float  # 0..1, token_set_ratio on folded organisations
-    distance_m: float | None  # None when neither has a position (blocked by organisation instead)
-
-    @property
-    def ids(self) -> tuple[str, str]:
-        return self.first.id, self.second.id
-
-
-def pair_key(a: str, b: str) -> tuple[str, str]:
-    """How a pair is stored (DuplicateDecision): the smaller id first."""
-    return (a, b) if a < b else (b, a)
-
-
-def _blocks(entries: Sequence[F.Entry]) -> tuple[dict[tuple[int, int], list[int]], dict[str, list[int]]]:
-    """Indices of positioned entries by map cell (as the import blocks), and of the others by organisation."""
-    by_cell: dict[tuple[int, int], list[int]] = defaultdict(list)
-    by_organisation: dict[str, list[int]] = defaultdict(list)
-    for index, entry in enumerate(entries):
-        if entry.has_position:
-            by_cell[duplicate_cell(entry.latitude, entry.longitude)].append(index)
-        else:
-            by_organisation[organisation_block(entry.organisation)].append(index)
-    return by_cell, by_organisation
-
-
-def _name_scores(queries: list[str], choices: list[str]) -> np.ndarray:
-    """queries x choices similarity (0..100), the better of the two fast scorers duplicates.py uses; 0 below the threshold."""
-    scores = None
-    for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
-        found = process.cdist(queries, choices, scorer=scorer, processor=None, score_cutoff=NAME_THRESHOLD)
-        scores = found if scores is None else np.maximum(scores, found)
-    return scores
-
-
-def _similar_in_block(rows: list[int], columns: list[int], names: list[str], same_block: bool):
-    """(i, j, name score) for similar names between two blocks of entry indices; within one block, i < j only."""
-    scores = _name_scores([names[i] for i in rows], [names[j] for j in columns])
-    if same_block:
-        scores = np.triu(scores, k=1)
-    for r, c in zip(*np.nonzero(scores >= NAME_THRESHOLD)):
-        yield rows[r], columns[c], float(scores[r, c])
-
-
-def _candidate_pairs(entries: Sequence[F.Entry], names: list[str]):
-    by_cell, by_organisation = _blocks(entries)
-    for (row, column), members in by_cell.items():
-        yield from _similar_in_block(members, members, names, True)
-        neighbours = [i for dr, dc in _FORWARD_NEIGHBOURS for i in by_cell.get((row + dr, column + dc), ())]
-        if neighbours:
-            yield from _similar_in_block(members, neighbours, names, False)
-    for members in by_organisation.values():
-        if len(members) > 1:
-            yield from _similar_in_block(members, members, names, True)
-
-
-def find_duplicate_pairs(entries: Sequence[F.Entry], *, skip: Iterable[tuple[str, str]] = ()) -> list[DuplicatePair]:
-    """Likely duplicate pairs among `entries` (no database: benchmarked on 50,000), most similar first.
-
-    A pair needs a similar name, a similar organisation and, when positioned, to be
-    within 500 m: the import's rules (directory/duplicates.py), applied to every pair
-    that shares or neighbours a ~1 km cell. Archived entries and pairs in `skip`
-    (smaller id first) are left out.
-    """
-    live = [e for e in entries if not e.archived]
-    names = [fold(e.name) for e in live]
-    organisations = [fold(e.organisation) for e in live]
-    skip = set(skip)
-    pairs = []
-    for i, j, name_score in _candidate_pairs(live, names):
-        a, b = live[i], live[j]
-        if pair_key(a.id, b.id) in skip:
-            continue
-        organisation_score = fuzz.token_set_ratio(organisations[i], organisations[j])
-        if organisation_score < ORGANISATION_THRESHOLD:
-            continue
-        metres = distance_m(a.latitude, a.longitude, b.latitude, b.longitude) if a.has_position else None
-        if metres is not None and metres > MAX_DISTANCE_M:
-            continue
-        first, second = (a, b) if a.id < b.id else (b, a)
-        pairs.append(DuplicatePair(first, second, round(name_score / 100, 2), round(organisation_score / 100, 2),
-                                   None if metres is None else round(metres)))
-    return sorted(pairs, key=lambda p: (-p.name_similarity, -p.organisation_similarity, p.distance_m or 0, p.ids))
-
-
-def not_duplicate_pairs(directory) -> set[tuple[str, str]]:
-    with directory._read() as session:
-        return {tuple(row) for row in session.execute(select(DuplicateDecision.first_id, DuplicateDecision.second_id))}
+def not_duplicate_pairs(directory: Directory) -> set[tuple[str, str]]:
+    with directory.reader() as uow:
+        return uow.duplicate_decisions.pairs()
 
 
 @dataclass(frozen=True)
@@ -569,7 +428,7 @@ class _Place:
         return self.latitude is not None and self.longitude is not None
 
 
-def duplicate_pairs(directory, *, limit: int | None = None) -> list[DuplicatePair]:
+def duplicate_pairs(directory: Directory, *, limit: int | None = None) -> list[DuplicatePair]:
     """Likely duplicates across the whole directory, most similar first, leaving out archived entries and
     pairs someone marked "not a duplicate". Each pair holds both full entries, for showing side by side."""
     places = [_Place(entry_id, name, organisation, lat, lon, archived)
@@ -581,21 +440,17 @@ def duplicate_pairs(directory, *, limit: int | None = None) -> list[DuplicatePai
     return [replace(p, first=full[p.first.id], second=full[p.second.id]) for p in pairs]
 
 
-def mark_not_duplicate(directory, a: str, b: str, by: str) -> None:
+def mark_not_duplicate(directory: Directory, a: str, b: str, by: str) -> None:
     """Remember that `a` and `b` are different provision, so the pair is not suggested again (marking twice is harmless)."""
     if a == b:
         raise DirectoryError("an entry cannot be a duplicate of itself")
     first, second = pair_key(a, b)
     with directory.unit_of_work() as uow:
-        session = uow.session
-        _require_role(session, by, EDIT_ROLES, "mark entries as not duplicates")
+        _require_role(uow, by, _EDITORS, "mark entries as not duplicates")
         for entry_id in (first, second):
-            _existing_entry(session, entry_id)
-        known = session.scalar(select(DuplicateDecision.id).where(
-            DuplicateDecision.first_id == first, DuplicateDecision.second_id == second))
-        if known is None:
-            session.add(DuplicateDecision(first_id=first, second_id=second, decision="not_duplicate",
-                                          decided_by=by, decided_at=utcnow()))
+            _existing_entry(uow, entry_id)
+        if not uow.duplicate_decisions.decided(first, second):
+            uow.duplicate_decisions.add(first, second, "not_duplicate", by, utcnow())
         uow.commit()
 
 
@@ -659,7 +514,7 @@ class MergeResult:
 
 
 def merge(
-    directory, survivor_id: str, duplicate_id: str, author: str,
+    directory: Directory, survivor_id: str, duplicate_id: str, author: str,
     take_fields: dict[str, Literal["survivor", "duplicate"]] | None = None,
     *, survivor_version: int | None = None, duplicate_version: int | None = None,
 ) -> MergeResult:
@@ -701,10 +556,6 @@ _PHONE_IN_TEXT = re.compile(r"(?:\+\s*)?\d(?:[\s.\-()]*\d){8,}")
 _NO_IDENTIFIERS = "feedback must not say who the client is, or how to reach anyone"
 
 
-class InvalidFeedback(DirectoryError):
-    """Feedback that cannot be recorded; str(error) says what to change."""
-
-
 def feedback_problem(rating, comment: str | None, given_on: dt.date, today: dt.date) -> str | None:
     """What is wrong with this feedback, in plain English, or None."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -736,29 +587,25 @@ def _item(row: Feedback) -> FeedbackItem:
     return FeedbackItem(row.id, row.entry_id, row.rating, row.comment, row.given_on, row.recorded_by, row.hidden)
 
 
-def record_feedback(directory, entry_id: str, rating: int, comment: str | None, given_on: dt.date, by: str) -> FeedbackItem:
+def record_feedback(directory: Directory, entry_id: str, rating: int, comment: str | None, given_on: dt.date, by: str) -> FeedbackItem:
     """Record a client's rating (1-5) and comment, given to worker `by` (any signed-in user: keyworkers hear it first)."""
     comment = (comment or "").strip() or None
     problem = feedback_problem(rating, comment, given_on, dt.date.today())
     if problem:
         raise InvalidFeedback(problem)
     with directory.unit_of_work() as uow:
-        session = uow.session
-        _active_user(session, by)
-        row = _existing_entry(session, entry_id)
+        _active_user(uow, by)
+        row = _existing_entry(uow, entry_id)
         if row.archived:
             where = f": it was merged into {row.merged_into}" if row.merged_into else ""
             raise DirectoryError(f"'{row.name}' is archived{where}; record the feedback on the current entry")
-        feedback = Feedback(entry_id=entry_id, rating=rating, comment=comment, given_on=given_on,
-                            recorded_by=by, recorded_at=utcnow(), hidden=False)
-        session.add(feedback)
-        session.flush()
+        feedback = uow.feedback.add(entry_id, rating, comment, given_on, by, utcnow())
         item = _item(feedback)
         uow.commit()
     return item
 
 
-def hide_feedback(directory, feedback_id: int, by: str, reason: str) -> FeedbackItem:
+def hide_feedback(directory: Directory, feedback_id: int, by: str, reason: str) -> FeedbackItem:
     """Hide feedback from every summary (coordinators only), with the reason kept."""
     reason = (reason or "").strip()
     if not reason:
@@ -766,22 +613,21 @@ def hide_feedback(directory, feedback_id: int, by: str, reason: str) -> Feedback
     if len(reason) > HIDE_REASON_LIMIT:
         raise DirectoryError(f"keep the reason to {HIDE_REASON_LIMIT} characters or fewer (it has {len(reason)})")
     with directory.unit_of_work() as uow:
-        session = uow.session
-        _require_role(session, by, frozenset({COORDINATOR}), "hide feedback")
-        feedback = session.get(Feedback, feedback_id)
+        _require_role(uow, by, _COORDINATORS, "hide feedback")
+        feedback = uow.feedback.get(feedback_id)
         if feedback is None:
             raise NotFound(f"no feedback {feedback_id}")
         if not feedback.hidden:
             feedback.hidden, feedback.hidden_by, feedback.hidden_reason = True, by, reason
-            session.flush()
+            uow.flush()
         item = _item(feedback)
         uow.commit()
     return item
 
 
-def _survivors(session) -> dict[str, str]:
+def _survivors(uow: UnitOfWork) -> dict[str, str]:
     """Every merged-away entry -> the live entry it ended up in (following merges of merges)."""
-    merged_into = dict(session.execute(select(EntryRow.id, EntryRow.merged_into).where(EntryRow.merged_into.is_not(None))).all())
+    merged_into = uow.entries.merged_into()
     result = {}
     for entry_id in merged_into:
         target, seen = merged_into[entry_id], {entry_id}
@@ -792,11 +638,11 @@ def _survivors(session) -> dict[str, str]:
     return result
 
 
-def _visible_feedback_by_entry(session) -> dict[str, list[FeedbackItem]]:
+def _visible_feedback_by_entry(uow: UnitOfWork) -> dict[str, list[FeedbackItem]]:
     """Visible feedback grouped by the live entry it now belongs to (merged-away entries' feedback included)."""
-    survivors = _survivors(session)
+    survivors = _survivors(uow)
     grouped: dict[str, list[FeedbackItem]] = defaultdict(list)
-    for row in session.scalars(select(Feedback).where(Feedback.hidden.is_(False))):
+    for row in uow.feedback.visible():
         grouped[survivors.get(row.entry_id, row.entry_id)].append(_item(row))
     return grouped
 
@@ -817,11 +663,11 @@ class FeedbackSummary:
     comments: list[FeedbackItem]  # visible, with a comment, newest first
 
 
-def feedback_summary(directory, entry_id: str) -> FeedbackSummary:
+def feedback_summary(directory: Directory, entry_id: str) -> FeedbackSummary:
     """Average and visible comments for an entry, including feedback on entries merged into it."""
-    with directory._read() as session:
-        _existing_entry(session, entry_id)
-        items = _visible_feedback_by_entry(session).get(entry_id, [])
+    with directory.reader() as uow:
+        _existing_entry(uow, entry_id)
+        items = _visible_feedback_by_entry(uow).get(entry_id, [])
     return FeedbackSummary(entry_id, _average(items), len(items), [i for i in _newest_first(items) if i.comment])
 
 
@@ -852,12 +698,12 @@ def _concern(entry: F.Entry, items: list[FeedbackItem], since: dt.date, today: d
     )
 
 
-def feedback_overview(directory, today: dt.date, *, low_rating: float = 2.5, recent_days: int = 90) -> list[FeedbackConcern]:
+def feedback_overview(directory: Directory, today: dt.date, *, low_rating: float = 2.5, recent_days: int = 90) -> list[FeedbackConcern]:
     """Live entries the forum should follow up: an average rating at or below `low_rating`, or a rating of 1-2
     given within `recent_days` of `today`. Most recent complaints first, then the lowest average."""
     since = today - dt.timedelta(days=recent_days)
-    with directory._read() as session:
-        grouped = _visible_feedback_by_entry(session)
+    with directory.reader() as uow:
+        grouped = _visible_feedback_by_entry(uow)
     entries = {e.id: e for e in directory.entries(ids=list(grouped))} if grouped else {}
     concerns = [_concern(entries[entry_id], items, since, today, low_rating)
                 for entry_id, items in grouped.items() if entry_id in entries]

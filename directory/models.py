@@ -1,7 +1,12 @@
 """Typed SQLAlchemy 2.0 models: the directory's tables.
 
-Only `store.py` writes these. Everything outside `directory/` sees plain
-`fields.Entry` records instead, so pages and the planner never hold a Session.
+Rows are read and written only inside a unit of work: directory/unit_of_work.py
+(which writes entries and their revisions itself) and the repositories it hands
+out (directory/repositories/). Domain modules (accounts, clients, health, unmet)
+get model objects from those repositories and may change their attributes inside
+the unit of work; they never hold a Session. Nothing outside `directory/` sees a
+model: pages, the CLI and the planner get plain records (`fields.Entry`,
+`accounts.Account`, `clients.ClientRecord`, ...).
 """
 
 from __future__ import annotations

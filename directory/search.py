@@ -40,7 +40,6 @@ import bisect
 import functools
 import math
 import re
-import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -51,6 +50,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from directory.fields import Entry
+from directory.geo import haversine_km
+from directory.text import fold, fold_words
 
 # Field weights: the name says what a thing is; tags and sector are curated
 # keywords; the organisation is often a big umbrella body; descriptions mention
@@ -85,7 +86,6 @@ MAX_QUERY_CHARS = 300      # characters of a query read (cut at a space)
 MAX_QUERY_WORDS = 12       # different words searched for; a repeated word is searched for once
 MAX_WORD_MATCHES = 600     # vocabulary words one query word may stand for (the closest, then commonest)
 
-EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 GRID_CELL_M = 1500.0
 # Projected distance may exceed the great-circle one by the BNG scale factor
 # (<1% within the band below) plus the sphere/ellipsoid difference (<0.7%).
@@ -93,9 +93,6 @@ GRID_SAFETY = 1.03
 GRID_SLACK_M = 100.0
 BNG_CENTRAL_EASTING = 400_000.0
 BNG_BAND_M = 900_000.0     # beyond this from the central meridian, points are checked directly
-
-_APOSTROPHES = ("'", "’", "`")
-_WORD = re.compile(r"[^\W_]+")
 
 
 # -- public records --------------------------------------------------------------------
@@ -133,31 +130,16 @@ class Hits(list):
 # -- text normalisation ----------------------------------------------------------------
 
 
-def normalise(text: str) -> str:
-    """Lower case, accents stripped, punctuation turned to spaces ("Café-Bar" -> "cafe bar")."""
-    return " ".join(_split(text))
-
-
-def _split(text: str) -> list[str]:
-    text = text.casefold()
-    for mark in _APOSTROPHES:
-        if mark in text:  # "St Mary's" -> "st marys", not "st mary s"
-            text = text.replace(mark, "")
-    if not text.isascii():
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return _WORD.findall(text)
-
-
 def words(text: str | None) -> list[str]:
     """The indexable words of a text: normalised, stop words dropped."""
     if not text:
         return []
-    return [w for w in _split(text) if w not in STOP_WORDS]
+    return [w for w in fold_words(text) if w not in STOP_WORDS]
 
 
 def query_words(query: str) -> list[str]:
     """A query's words; a query of nothing but stop words is searched as typed."""
-    every = _split(query)
+    every = fold_words(query)
     kept = [w for w in every if w not in STOP_WORDS]
     return kept or every
 
@@ -183,10 +165,10 @@ def bound_query(query: str) -> BoundedQuery:
             cut = re.sub(r"\S+$", "", cut)  # no half word at the end
         text, shortened = cut.rstrip(), f"the first {MAX_QUERY_CHARS} characters"
     # As query_words: stop words are dropped, unless there is nothing else.
-    stop_words = STOP_WORDS if any(w not in STOP_WORDS for w in _split(text)) else frozenset()
+    stop_words = STOP_WORDS if any(w not in STOP_WORDS for w in fold_words(text)) else frozenset()
     kept: dict[str, None] = {}
     for token in re.finditer(r"\S+", text):
-        fresh = dict.fromkeys(w for w in _split(token.group()) if w not in stop_words and w not in kept)
+        fresh = dict.fromkeys(w for w in fold_words(token.group()) if w not in stop_words and w not in kept)
         if len(kept) + len(fresh) > MAX_QUERY_WORDS:
             if kept:  # whole words as typed: "St-Mary's-Cafe" is not cut to "st marys"
                 text = text[:token.start()].rstrip()
@@ -228,15 +210,6 @@ def _entry_field_words(entry: Entry) -> dict[str, dict[str, None]]:
 
 
 # -- distances -------------------------------------------------------------------------
-
-
-def haversine_km(lat1: float, lon1: float, lat2, lon2):
-    """Great-circle distance in km; `lat2`/`lon2` may be numpy arrays (degrees)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dlat = p2 - p1
-    dlon = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:
@@ -752,7 +725,7 @@ def _rank(found: np.ndarray, score, distance: np.ndarray, name_rank: np.ndarray,
 
 
 def _name_ranks(entries: Sequence[Entry]) -> np.ndarray:
-    order = sorted(range(len(entries)), key=lambda i: (normalise(entries[i].name), entries[i].name, entries[i].id))
+    order = sorted(range(len(entries)), key=lambda i: (fold(entries[i].name), entries[i].name, entries[i].id))
     rank = np.empty(len(entries), np.int64)
     rank[order] = np.arange(len(entries))
     return rank

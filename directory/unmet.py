@@ -6,7 +6,7 @@ stage, barrier tags and the date. No client identifiers: a full postcode is cut
 to its district before anything is stored (a full postcode can point at a
 handful of homes), and anything that is neither a postcode nor a district is
 refused rather than stored, since it could be a name or an address. Client
-data is special-category health data (DOMAIN.md, "Consent and privacy").
+data is special-category health data under UK GDPR.
 
 `unmet_summary` counts needs by district, category and month, beside the local
 provision of that category in that district today (directory/coverage.py's
@@ -22,42 +22,24 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
-from sqlalchemy import select
 
-from directory.codes import CATEGORIES, STAGES
+from directory.codes import BARRIERS, CATEGORIES, STAGES
 from directory.coverage import local_provision, natural_key
 from directory.fields import Entry
 from directory.geo import district_code
 from directory.health import EntryState, live_on, month_ends, revision_timelines
-from directory.models import UnmetNeed, User
+from directory.errors import InvalidUnmetNeed, NotAllowed
+from directory.models import UnmetNeed
 from directory.postcodes import normalise_postcode, postcode_district
-from directory.store import DirectoryError, NotAllowed
 
-# Barrier tags: the planner's "other barriers" (planner/profile.py OTHER_BARRIERS) and those the
-# "Are you missing out?" screening surfaces (001 appendix C; DOMAIN.md "Practical barriers").
-BARRIERS: dict[str, str] = {
-    "debt": "Debt",
-    "benefits_worries": "Worried about benefits",
-    "digital_skills": "Digital skills",
-    "confidence": "Confidence",
-    "transport": "Transport or its cost",
-    "no_id_or_bank_account": "No ID or bank account",
-    "childcare": "Childcare or dependants",
-    "housing": "Housing or homelessness",
-    "literacy": "Reading, writing or maths",
-    "language": "First language not English",
-    "health": "Health condition or disability",
-    "convictions": "Criminal record",
-}
+if TYPE_CHECKING:
+    from directory.api import Directory
+
 SOURCES = ("search", "plan")
 _PARTIAL_INWARD = re.compile(r"(?:\d[A-Z]?)?")  # nothing, a sector digit, or a digit and one letter
-
-
-class InvalidUnmetNeed(DirectoryError):
-    """An unmet need that cannot be recorded; str(error) says what to change."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +86,7 @@ def _barrier_tags(barriers: Iterable[str]) -> tuple[str, ...]:
 
 
 def record_unmet_need(
-    directory, category: str, postcode_or_district: str | None, stage: str | None,
+    directory: Directory, category: str, postcode_or_district: str | None, stage: str | None,
     barriers: Iterable[str], by: str, source: str = "search", on: dt.date | None = None,
 ) -> UnmetNeedRecord:
     """Record that nothing suitable was found: what, the district, stage, barrier tags and the day. Any signed-in worker."""
@@ -119,26 +101,24 @@ def record_unmet_need(
     if on > dt.date.today():
         raise InvalidUnmetNeed("the date cannot be in the future")
     with directory.unit_of_work() as uow:
-        user = uow.session.scalar(select(User).where(User.username == by))
+        user = uow.accounts.get(by)
         if user is None or not user.active:
             raise NotAllowed(f"unknown user '{by}': sign in, or create the account first")
-        need = UnmetNeed(category=category, district=district, stage=stage, barriers=list(tags),
-                         recorded_on=on, recorded_by=by, source=source)
-        uow.session.add(need)
-        uow.session.flush()
+        need = uow.unmet_needs.add(category, district, stage, list(tags), on, by, source)
         record = UnmetNeedRecord(need.id, category, district, stage, tags, on, by, source)
         uow.commit()
     return record
 
 
-def unmet_needs(directory, *, since: dt.date | None = None) -> list[UnmetNeedRecord]:
+def _record(need: UnmetNeed) -> UnmetNeedRecord:
+    return UnmetNeedRecord(need.id, need.category, need.district, need.stage, tuple(need.barriers or ()),
+                           need.recorded_on, need.recorded_by, need.source)
+
+
+def unmet_needs(directory: Directory, *, since: dt.date | None = None) -> list[UnmetNeedRecord]:
     """Every recorded need (from `since`, inclusive), oldest first."""
-    query = select(UnmetNeed).order_by(UnmetNeed.recorded_on, UnmetNeed.id)
-    if since is not None:
-        query = query.where(UnmetNeed.recorded_on >= since)
-    with directory._read() as session:
-        return [UnmetNeedRecord(n.id, n.category, n.district, n.stage, tuple(n.barriers or ()), n.recorded_on,
-                                n.recorded_by, n.source) for n in session.scalars(query)]
+    with directory.reader() as uow:
+        return [_record(n) for n in uow.unmet_needs.all(since=since)]
 
 
 def provision_by_district(entries: Iterable[Entry]) -> Counter:
@@ -183,7 +163,7 @@ def summarise(needs: Iterable[UnmetNeedRecord], provision: Counter, *, by_month:
     return frame if by_month else frame.drop(columns="month")
 
 
-def unmet_summary(directory, *, since: dt.date | None = None, by_month: bool = True, plain: bool = False) -> pd.DataFrame:
+def unmet_summary(directory: Directory, *, since: dt.date | None = None, by_month: bool = True, plain: bool = False) -> pd.DataFrame:
     """Demand against supply: unmet needs by district, category and month (or over the whole period, most first),
     with the number of local provision entries of that category in that district now.
 
@@ -221,7 +201,7 @@ def needs_over_time(
     return pd.DataFrame(rows, columns=OVER_TIME_COLUMNS).astype({"unmet": int, "provision": int})
 
 
-def months_to_cover(directory, today: dt.date, months: int | None) -> int:
+def months_to_cover(directory: Directory, today: dt.date, months: int | None) -> int:
     """How many months a chart over time shows: `months`, or (None) back to the month of the first need, at most 10 years."""
     if months:
         return months
@@ -232,7 +212,7 @@ def months_to_cover(directory, today: dt.date, months: int | None) -> int:
     return min(120, (today.year - first.year) * 12 + today.month - first.month + 1)
 
 
-def unmet_over_time(directory, today: dt.date, months: int = 12, *, category: str | None = None,
+def unmet_over_time(directory: Directory, today: dt.date, months: int = 12, *, category: str | None = None,
                     district: str | None = None) -> pd.DataFrame:
     """Needs recorded in each of the last `months` months (this month so far) beside the local provision of
     that kind there at each month's end. Columns: month ("YYYY-MM"), unmet, provision."""

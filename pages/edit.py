@@ -8,14 +8,13 @@ their changes are shown beside yours and you choose per field: nothing is overwr
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, NoReturn
 
 import streamlit as st
 
 from directory import codes
 from directory import fields as F
-from directory.store import ConflictError, NotAllowed, NotFound
+from directory.errors import ConflictError, NotAllowed, NotFound
 from directory.validation import ValidationError, check_entry, parse_cell
 
 SECTIONS: list[tuple[str, tuple[str, ...]]] = [
@@ -93,20 +92,6 @@ def parse_form(texts: dict[str, str], base: dict[str, Any], creating: bool) -> t
     return values, problems
 
 
-def shown_value(name: str, value: Any) -> str:
-    if value is None or value == () or value == "" or value == []:
-        return "(empty)"
-    field = F.FIELD_BY_NAME.get(name)
-    words = codes.VOCABULARIES.get(field.vocabulary) if field and field.vocabulary else None
-    if isinstance(value, (list, tuple)):
-        return "; ".join(words.get(v, v) if words else str(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if words:
-        return words.get(value, value)
-    return str(value)
 
 
 def clear_cached_reads() -> None:
@@ -177,6 +162,7 @@ def show_position(directory, postcode: str | None, latitude=None, longitude=None
 def main(editing: bool = False) -> None:
     from ui.auth import require_account
     from ui.bootstrap import ensure_app_navigation, get_directory
+    from ui.feedback import flash
     from ui.render import esc, format_datetime, md
 
     ensure_app_navigation()
@@ -219,7 +205,7 @@ def main(editing: bool = False) -> None:
                 (f"edit::{scope}::", opened_key, f"edit_conflict::{scope}", f"edit_pending::{scope}"))]:
             del st.session_state[k]
         clear_cached_reads()
-        st.session_state["rp_flash"] = message
+        flash(md(message), icon=":material/check_circle:")
         st.switch_page("pages/entry.py", query_params={"id": saved_id})
 
     if creating:
@@ -389,7 +375,7 @@ def save_changes(directory, account, entry_id: str, changes: dict, based_on: int
 
 
 def show_conflict(directory, account, entry_id: str, conflict: dict, finished, esc, format_datetime) -> None:
-    from ui.render import person_names
+    from ui.render import person_names, shown_value
 
     who = person_names(directory)
 

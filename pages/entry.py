@@ -7,7 +7,6 @@ Editing, verifying, restoring and client feedback will hang off the marked place
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import streamlit as st
@@ -16,11 +15,12 @@ from directory import codes
 from directory import fields as F
 from directory.health import STALE_AFTER_MONTHS
 from directory.health import feedback_summary, hide_feedback, record_feedback, verification_requests
-from directory.store import ConflictError, DirectoryError, NotFound
+from directory.errors import ConflictError, DirectoryError, NotFound
 from ui.auth import current_account, guard_viewing, may
 from ui import maps
 from ui.bootstrap import ensure_app_navigation, get_directory
-from ui.render import category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc, format_date, format_datetime, last_verified_text, link, mailto_href, md, now_local, person_names, spoc_html, tel_href, web_href
+from ui.feedback import flash, show_flash
+from ui.render import category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc, format_date, format_datetime, last_verified_text, link, mailto_href, md, now_local, person_names, shown_value, spoc_html, tel_href, web_href
 
 LANGUAGE_NAMES = {
     "en": "English", "cy": "Welsh", "pl": "Polish", "ur": "Urdu", "pa": "Punjabi", "bn": "Bengali", "ar": "Arabic",
@@ -133,20 +133,6 @@ def languages(entry) -> str | None:
 # -- history --------------------------------------------------------------------------------
 
 
-def shown_value(name: str, value: Any) -> str:
-    if value is None or value == () or value == "":
-        return "(empty)"
-    field = F.FIELD_BY_NAME.get(name)
-    vocabulary = codes.VOCABULARIES.get(field.vocabulary) if field and field.vocabulary else None
-    if isinstance(value, (list, tuple)):
-        return "; ".join(vocabulary.get(v, v) if vocabulary else str(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dt.date):
-        return format_date(value)
-    if vocabulary:
-        return vocabulary.get(value, value)
-    return str(value)
 
 
 # What a revision records beside the entry's own fields, in words; a person is named, not their username.
@@ -204,14 +190,15 @@ def written(write, message: str) -> None:
     try:
         write()
     except ConflictError as conflict:
-        st.session_state["rp_problem"] = "Nothing was changed. " + conflict.describe(
-            who, "look at their change under History of changes, then try again if it is still needed.")
+        flash(md("Nothing was changed. " + conflict.describe(
+            who, "look at their change under History of changes, then try again if it is still needed.")),
+              "error", icon=":material/error:")
         return
     except DirectoryError as problem:
-        st.session_state["rp_problem"] = f"Nothing was changed: {problem}."
+        flash(md(f"Nothing was changed: {problem}."), "error", icon=":material/error:")
         return
     st.cache_data.clear()
-    st.session_state["rp_flash"] = message
+    flash(md(message), icon=":material/check_circle:")
 
 
 def who(username: str | None) -> str:
@@ -241,12 +228,7 @@ if stale:
 actions = st.container()
 with actions:
     account = current_account(directory)
-    flash = st.session_state.pop("rp_flash", None)
-    if flash:
-        st.success(md(flash), icon=":material/check_circle:")
-    problem = st.session_state.pop("rp_problem", None)
-    if problem:
-        st.error(md(problem), icon=":material/error:")
+    show_flash()
     for request in [r for r in verification_requests(directory, entry.id) if r.is_open]:
         note = f" Note: “{md(request.note)}”" if request.note else ""
         st.info(f"**Please check this entry is still right.** Asked by {md(who(request.requested_by))} on "
@@ -384,7 +366,7 @@ for item in summary.comments[:10]:
                 except DirectoryError as problem:
                     st.error(md(str(problem)[:1].upper() + str(problem)[1:]) + ".")
                 else:
-                    st.session_state["rp_flash"] = "The comment is hidden."
+                    flash(md("The comment is hidden."), icon=":material/check_circle:")
                     st.rerun()
 if account is not None and not entry.archived:
     with st.expander("Record a client's feedback"):
@@ -400,7 +382,7 @@ if account is not None and not entry.archived:
                 except DirectoryError as problem:
                     st.error(f"Not recorded: {md(problem)}.")
                 else:
-                    st.session_state["rp_flash"] = "Thank you: the feedback is recorded."
+                    flash(md("Thank you: the feedback is recorded."), icon=":material/check_circle:")
                     st.rerun()
 
 st.subheader("History of changes")

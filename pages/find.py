@@ -15,12 +15,12 @@ import streamlit as st
 from directory import codes
 from directory.geo import Bounds, district_centre, locate_place
 from directory.postcodes import PostcodeError
+from directory.query import DEFAULT_RADIUS, RADIUS_STEPS, understand
 from directory.search import Filters, bound_query
 from ui import maps
 from ui.auth import guard_viewing
 from ui.find_support import (
-    DEFAULT_RADIUS, RADIUS_STEPS, SearchState, describe_search, off_map, printable_html, relaxations, results_csv,
-    results_map, understand,
+    SearchState, describe_search, off_map, printable_html, relaxations, results_csv, results_map,
 )
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, short_category_label, spoc_html, stale_note
@@ -326,7 +326,8 @@ def _empty_state(directory, state: SearchState, place) -> None:
 
 def _offer_unmet_need(directory, state: SearchState, place) -> None:
     """"Record an unmet need" (signed-in users): kind, district, stage, barriers, date; never who."""
-    from directory.unmet import InvalidUnmetNeed, district_only
+    from directory.errors import InvalidUnmetNeed
+    from directory.unmet import district_only
     from ui.auth import current_account
     from ui.unmet_form import unmet_need_form
 

@@ -14,9 +14,10 @@ from directory import fields as F
 from directory.coverage import to_csv_bytes
 from directory.health import compare_fields, duplicate_pairs, fields_to_take, mark_not_duplicate, merge
 from directory.schedule import ScheduleError, describe_sessions, parse_schedule
-from directory.store import DirectoryError
+from directory.errors import DirectoryError
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.feedback import flash, show_flash
 from ui.render import format_date, md, now_local
 
 PAGE_SIZE = 10
@@ -51,12 +52,11 @@ def _merge(survivor, duplicate, username: str) -> None:
         result = merge(get_directory(), survivor.id, duplicate.id, username,
                        survivor_version=survivor.version, duplicate_version=duplicate.version)
     except DirectoryError as error:
-        st.session_state["dup_message"] = ("error", str(error))
+        flash(md(str(error)), "error")
         return
     taken = f" It took {len(result.taken)} empty field(s) from the other." if result.taken else ""
-    st.session_state["dup_message"] = (
-        "success", f"Merged “{duplicate.name}” into “{survivor.name}”.{taken} “{duplicate.name}” is archived and "
-                   f"points to the entry kept; both histories are kept, and bringing it back undoes the merge.")
+    flash(md(f"Merged “{duplicate.name}” into “{survivor.name}”.{taken} “{duplicate.name}” is archived and "
+             f"points to the entry kept; both histories are kept, and bringing it back undoes the merge."))
     st.session_state["dup_survivor"] = survivor.id
 
 
@@ -64,10 +64,9 @@ def _not_duplicate(first, second, username: str) -> None:
     try:
         mark_not_duplicate(get_directory(), first.id, second.id, username)
     except DirectoryError as error:
-        st.session_state["dup_message"] = ("error", str(error))
+        flash(md(str(error)), "error")
         return
-    st.session_state["dup_message"] = ("success", f"Noted: “{first.name}” and “{second.name}” are different. "
-                                                  "They will not be suggested again.")
+    flash(md(f"Noted: “{first.name}” and “{second.name}” are different. They will not be suggested again."))
 
 
 # -- the page ---------------------------------------------------------------------------------------
@@ -81,13 +80,9 @@ st.title("Likely duplicates")
 st.caption("Pairs of entries with similar names and organisations, within 500 m of each other, across the whole "
            "directory. Merge them, or say they are different so they are not suggested again.")
 
-message = st.session_state.pop("dup_message", None)
-if message:
-    kind, text = message
-    (st.success if kind == "success" else st.error)(md(text))
-    survivor_id = st.session_state.pop("dup_survivor", None)
-    if survivor_id:
-        st.page_link("pages/entry.py", label="Open the entry kept", icon=":material/arrow_forward:",
+show_flash()
+if survivor_id := st.session_state.pop("dup_survivor", None):
+    st.page_link("pages/entry.py", label="Open the entry kept", icon=":material/arrow_forward:",
                      query_params={"id": survivor_id})
 
 pairs = duplicate_pairs(directory)

@@ -14,9 +14,10 @@ from directory.health import (
     STALE_AFTER_MONTHS, freshness_over_time, open_verification_requests, request_verification, stale_entries,
     staleness_summary,
 )
-from directory.store import DirectoryError
+from directory.errors import DirectoryError
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.feedback import flash, show_flash
 from ui.render import format_date, format_datetime, md, now_local, person_names
 
 PAGE_SIZE = 25
@@ -56,11 +57,10 @@ def _ask(entry_id: str, name: str, username: str) -> None:
     try:
         request = request_verification(get_directory(), entry_id, username, note)
     except DirectoryError as error:
-        st.session_state["fresh_message"] = ("error", str(error))
+        flash(md(str(error)), "error")
         return
-    st.session_state["fresh_message"] = (
-        "success", f"Asked {request.organisation} to check “{name}”. They will see the request on the entry "
-                   "and when they sign in.")
+    flash(md(f"Asked {request.organisation} to check “{name}”. They will see the request on the entry "
+             "and when they sign in."))
 
 
 # -- the page ---------------------------------------------------------------------------------------
@@ -75,10 +75,7 @@ st.title("Stale entries")
 st.caption("Entries nobody has checked for a while. Ask the organisation to check them: the request shows "
            "on the entry and to the organisation's members when they sign in.")
 
-message = st.session_state.pop("fresh_message", None)
-if message:
-    kind, text = message
-    (st.success if kind == "success" else st.error)(md(text))
+show_flash()
 
 months = st.number_input("Count an entry as stale when it has not been checked for (months)", min_value=1,
                          max_value=36, value=STALE_AFTER_MONTHS, step=1, key="fresh_months")

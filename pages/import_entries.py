@@ -13,7 +13,7 @@ import streamlit as st
 
 from directory.io.importer import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, Importer
 from directory.io.spreadsheet import UnreadableFile, size_text, template_csv, template_xlsx
-from directory.store import DirectoryError
+from directory.errors import DirectoryError
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import md

@@ -66,9 +66,10 @@ def main() -> None:
     import pandas as pd
 
     from directory.health import open_verification_requests
-    from directory.store import DirectoryError
+    from directory.errors import DirectoryError
     from ui.auth import require_account
     from ui.bootstrap import ensure_app_navigation, get_directory
+    from ui.feedback import flash, show_flash
     from ui.render import format_date, md
 
     ensure_app_navigation()
@@ -83,8 +84,7 @@ def main() -> None:
         else account.organisations[0]
     st.caption(f"Entries of {md(organisation)}.")
 
-    for message in st.session_state.pop("bulk_flash", []):
-        st.success(md(message), icon=":material/check_circle:")
+    show_flash()
 
     # -- please check these ---------------------------------------------------------------------------
     requests = [r for r in open_verification_requests(directory, organisation=organisation)]
@@ -101,7 +101,7 @@ def main() -> None:
                     st.error(md(sentence(str(problem))))
                 else:
                     st.cache_data.clear()
-                    st.session_state["bulk_flash"] = [f"Marked ‘{request.entry_name}’ as verified today."]
+                    flash(md(f"Marked ‘{request.entry_name}’ as verified today."), icon=":material/check_circle:")
                     st.rerun()
 
     # -- the table -----------------------------------------------------------------------------------------
@@ -144,9 +144,10 @@ def main() -> None:
             st.cache_data.clear()
         saved = sum(1 for r in results.values() if r == "Saved.")
         st.session_state[f"bulk_outcomes::{organisation}"] = results
-        st.session_state["bulk_flash"] = [f"{saved} {'entry' if saved == 1 else 'entries'} saved."] if saved else []
         if not results:
-            st.session_state["bulk_flash"] = ["Nothing has changed, so nothing was saved."]
+            flash(md("Nothing has changed, so nothing was saved."), icon=":material/check_circle:")
+        elif saved:
+            flash(md(f"{saved} {'entry' if saved == 1 else 'entries'} saved."), icon=":material/check_circle:")
         # Start again from what is stored now: saved rows carry their new versions, and a conflicting row
         # shows the other person's version (its outcome says so).
         for k in (base_key, f"bulk::{organisation}"):

@@ -9,12 +9,14 @@ import streamlit as st
 
 from directory import codes
 from directory.accounts import organisations_with_accounts
-from directory.clients import AccessDenied, RecordChanged
+from directory.clients import organisation_key
 from directory.schedule import DAYS
-from directory.store import organisation_key
+from directory.errors import AccessDenied, RecordChanged
+from planner.profile import DAY_PERIODS, comma_list, commitment_row, period_free, put_given, windows_from_grid
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.feedback import flash, show_flash
 from ui.render import format_date, md
 
 ensure_app_navigation()
@@ -26,27 +28,9 @@ st.title("Client")
 st.caption("Pseudonymous: a reference such as C-0042, never a name. Client data is special-category health data: "
            "it is shared with a partner organisation only with the client's recorded consent.")
 
-for message, kind in st.session_state.pop("planner_client_flash", []):  # user-entered parts escaped already
-    getattr(st, kind)(message)
+show_flash()  # user-entered parts escaped already
 
-listed = records.list_for(account)
-ids = [i for i, *_ in listed]
-labels = {i: f"{ref} · {org}" for i, ref, org, _ in listed}
-chosen = ps.selected_client_id()
-if chosen is not None and chosen not in ids:
-    st.error(ps.NOT_SHARED, icon=":material/lock:")
-    if st.button("Choose another client"):
-        ps.select_client(None)
-        st.rerun()
-    st.stop()
-options = [None] + ids
-# The choice can change outside the box (a link, a client just created or erased): the box follows it.
-if st.session_state.get("planner_client_pick", "unset") != (chosen if chosen in ids else None):
-    st.session_state["planner_client_pick"] = chosen if chosen in ids else None
-picked = st.selectbox("Client", options, format_func=lambda i: "New client (start a profile)" if i is None else labels[i],
-                      key="planner_client_pick",
-                      on_change=lambda: ps.select_client(st.session_state["planner_client_pick"]))
-record = ps.open_client(directory, account, picked) if picked is not None else None
+record = ps.client_chooser(directory, account, allow_new=True)
 profile = dict(record.profile) if record else {}
 prefix = f"pc{record.id if record else 'new'}_"
 slots: dict[str, st.delta_generator.DeltaGenerator] = {}
@@ -72,15 +56,6 @@ def tri(label: str, name: str, current, *, na: bool = False) -> bool | None:
 
 def _float(value) -> float | None:
     return float(value) if value is not None else None
-
-
-def words(text: str) -> list[str]:
-    return [w.strip() for w in (text or "").split(",") if w.strip()]
-
-
-def put(target: dict, name: str, value) -> None:
-    if value is not None and value != "" and value != []:
-        target[name] = value
 
 
 data: dict = {}
@@ -110,35 +85,35 @@ with right:
     benefit = st.selectbox("Benefit", benefits, index=benefits.index(profile.get("benefit") or ""),
                            format_func=lambda b: codes.BENEFITS.get(b, "Not known"), key=key("benefit"))
     age = st.number_input("Age", min_value=16, max_value=100, step=1, value=profile.get("age"), key=key("age"))
-put(data, "ref", ref)
-put(data, "stage", stage)
-put(data, "postcode", postcode)
-put(data, "max_travel_km", travel)
-put(data, "benefit", benefit)
-put(data, "age", int(age) if age is not None else None)
+put_given(data, "ref", ref)
+put_given(data, "stage", stage)
+put_given(data, "postcode", postcode)
+put_given(data, "max_travel_km", travel)
+put_given(data, "benefit", benefit)
+put_given(data, "age", int(age) if age is not None else None)
 
 # -- screening ------------------------------------------------------------------------------------
 with st.expander("“Are you missing out?” — the twelve screening questions", expanded=not record):
     screening_in = profile.get("screening") or {}
     screening = {}
     for name, question in ps.SCREENING_QUESTIONS.items():
-        put(screening, name, tri(question, f"s_{name}", screening_in.get(name), na=True))
+        put_given(screening, name, tri(question, f"s_{name}", screening_in.get(name), na=True))
     slot("screening")
-put(data, "screening", screening or None)
+put_given(data, "screening", screening or None)
 
 # -- readiness and treatment -------------------------------------------------------------------
 with st.expander("Readiness and treatment", expanded=not record):
     readiness_in = profile.get("readiness") or {}
     readiness = {}
     for name, question in ps.READINESS_QUESTIONS.items():
-        put(readiness, name, tri(question, f"r_{name}", readiness_in.get(name)))
-    put(data, "readiness", readiness or None)
-    put(data, "in_treatment", tri("In treatment", "in_treatment", profile.get("in_treatment")))
-    put(data, "opioid_substitution", tri("On opioid substitution", "ost", profile.get("opioid_substitution")))
-    put(data, "needs_childcare", tri("Needs childcare", "childcare", profile.get("needs_childcare")))
+        put_given(readiness, name, tri(question, f"r_{name}", readiness_in.get(name)))
+    put_given(data, "readiness", readiness or None)
+    put_given(data, "in_treatment", tri("In treatment", "in_treatment", profile.get("in_treatment")))
+    put_given(data, "opioid_substitution", tri("On opioid substitution", "ost", profile.get("opioid_substitution")))
+    put_given(data, "needs_childcare", tri("Needs childcare", "childcare", profile.get("needs_childcare")))
     months = st.number_input("Months abstinent", min_value=0.0, step=1.0, value=_float(profile.get("abstinent_months")),
                              key=key("abstinent"))
-    put(data, "abstinent_months", months)
+    put_given(data, "abstinent_months", months)
 
 # -- commitments and availability -----------------------------------------------------------
 with st.expander("Fixed commitments and when the client is free", expanded=not record):
@@ -156,55 +131,33 @@ with st.expander("Fixed commitments and when the client is free", expanded=not r
                               label_visibility="visible" if row == 0 else "collapsed")
         end = c4.text_input("To", value=current.get("end", ""), key=key(f"c{row}_end"), placeholder="10:00",
                             label_visibility="visible" if row == 0 else "collapsed")
-        if what.strip() or days or start.strip() or end.strip():
-            commitments.append({"what": what.strip() or "commitment", "days": days, "start": start.strip(),
-                                "end": end.strip()})
+        if (commitment := commitment_row(what, days, start, end)) is not None:
+            commitments.append(commitment)
     slot("commitments")
-    put(data, "commitments", commitments)
+    put_given(data, "commitments", commitments)
 
     st.markdown("**When the client is free** (tick none for “any time outside commitments”)")
-    periods = {"Morning": ("09:00", "12:00"), "Afternoon": ("12:00", "17:00"), "Evening": ("17:00", "21:00")}
     available_in = profile.get("available") or []
-
-    def was_free(day: str, start: str, end: str) -> bool:
-        return any(day in w.get("days", []) and w.get("start", "") <= start and w.get("end", "") >= end
-                   for w in available_in)
-
     header = st.columns([1.4] + [1] * 7)
     for column, day in zip(header[1:], DAYS):
         column.markdown(f"**{day}**")
     ticked: dict[str, list[str]] = {day: [] for day in DAYS}
-    for period, (start, end) in periods.items():
+    for period, (start, end) in DAY_PERIODS.items():
         row = st.columns([1.4] + [1] * 7)
         row[0].markdown(f"{period}  \n{start}–{end}")
         for column, day in zip(row[1:], DAYS):
-            if column.checkbox(f"{day} {period.lower()}", value=was_free(day, start, end),
+            if column.checkbox(f"{day} {period.lower()}", value=period_free(available_in, day, start, end),
                                key=key(f"a_{day}_{period}"), label_visibility="collapsed"):
                 ticked[day].append(period)
-    spans_by_day = {}
-    for day, chosen_periods in ticked.items():
-        spans, order = [], list(periods)
-        for period in order:
-            start, end = periods[period]
-            if period in chosen_periods:
-                if spans and spans[-1][1] == start:
-                    spans[-1] = (spans[-1][0], end)
-                else:
-                    spans.append((start, end))
-        if spans:
-            spans_by_day[day] = tuple(spans)
-    windows = []
-    for spans in dict.fromkeys(spans_by_day.values()):
-        days = [d for d in DAYS if spans_by_day.get(d) == spans]
-        windows += [{"days": days, "start": s, "end": e} for s, e in spans]
+    windows = windows_from_grid(ticked)
     slot("available")
-    put(data, "available", windows)
+    put_given(data, "available", windows)
 
 # -- convictions -------------------------------------------------------------------------------------
 with st.expander("Convictions", expanded=not record):
     convictions = ["", "none", "spent", "unspent"]
     conviction_words = {"": "Not asked", "none": "None", "spent": "Spent", "unspent": "Unspent"}
-    put(data, "convictions", st.radio("Convictions", convictions, index=convictions.index(profile.get("convictions") or ""),
+    put_given(data, "convictions", st.radio("Convictions", convictions, index=convictions.index(profile.get("convictions") or ""),
                                       format_func=conviction_words.get, horizontal=True, key=key("convictions")))
     st.caption("Not legal advice. Under the Rehabilitation of Offenders Act 1974 spent convictions need not be "
                "disclosed, except for roles with a standard or enhanced DBS check. For advice, contact Nacro or Unlock.")
@@ -216,39 +169,39 @@ with st.expander("Assets: what the client brings", expanded=not record):
     for column, name, label in ((a1, "skills", "Skills"), (a1, "qualifications", "Qualifications"),
                                 (a1, "work_history", "Work history"), (a2, "interests", "Interests"),
                                 (a2, "strengths", "Strengths")):
-        put(assets, name, words(column.text_input(f"{label} (separate with commas)",
+        put_given(assets, name, comma_list(column.text_input(f"{label} (separate with commas)",
                                                    value=", ".join(assets_in.get(name, [])), key=key(f"as_{name}"))))
     with a2:
-        put(assets, "lived_experience", tri("Lived experience (an asset, e.g. for peer mentoring)", "lived",
+        put_given(assets, "lived_experience", tri("Lived experience (an asset, e.g. for peer mentoring)", "lived",
                                             assets_in.get("lived_experience")))
-        put(assets, "driving_licence", tri("Driving licence", "licence", assets_in.get("driving_licence")))
-    put(data, "assets", assets or None)
+        put_given(assets, "driving_licence", tri("Driving licence", "licence", assets_in.get("driving_licence")))
+    put_given(data, "assets", assets or None)
 
 with st.expander("Goals", expanded=not record):
     goals = {}
     aims = ["", "any_job", "better_job", "career"]
     aim_words = {"": "Not yet", "any_job": "A: any job", "better_job": "B: a better job", "career": "C: a career"}
-    put(goals, "aim", st.radio("Aim", aims, index=aims.index(goals_in.get("aim") or ""), format_func=aim_words.get,
+    put_given(goals, "aim", st.radio("Aim", aims, index=aims.index(goals_in.get("aim") or ""), format_func=aim_words.get,
                                horizontal=True, key=key("aim")))
-    put(goals, "sectors", words(st.text_input("Sectors (separate with commas)", value=", ".join(goals_in.get("sectors", [])),
+    put_given(goals, "sectors", comma_list(st.text_input("Sectors (separate with commas)", value=", ".join(goals_in.get("sectors", [])),
                                               key=key("sectors"), placeholder="hospitality, retail")))
-    put(goals, "hours_per_week", st.number_input("Hours a week wanted", min_value=0.0, max_value=60.0, step=1.0,
+    put_given(goals, "hours_per_week", st.number_input("Hours a week wanted", min_value=0.0, max_value=60.0, step=1.0,
                                                  value=_float(goals_in.get("hours_per_week")), key=key("hours")))
-    put(goals, "self_employment", tri("Interested in self-employment", "selfemp", goals_in.get("self_employment")))
-    put(goals, "wants_work_now", tri("Wants to look for work now", "worknow", goals_in.get("wants_work_now")))
-    put(data, "goals", goals or None)
+    put_given(goals, "self_employment", tri("Interested in self-employment", "selfemp", goals_in.get("self_employment")))
+    put_given(goals, "wants_work_now", tri("Wants to look for work now", "worknow", goals_in.get("wants_work_now")))
+    put_given(data, "goals", goals or None)
 
 with st.expander("Other barriers, steps already done, current activities", expanded=not record):
-    put(data, "other_barriers", st.multiselect("Other barriers", list(ps.OTHER_BARRIER_WORDS),
+    put_given(data, "other_barriers", st.multiselect("Other barriers", list(codes.OTHER_BARRIERS),
                                                default=profile.get("other_barriers", []),
-                                               format_func=ps.OTHER_BARRIER_WORDS.get, key=key("barriers")))
-    put(data, "done_steps", st.multiselect("Continuum steps already done", list(codes.STEPS),
+                                               format_func=codes.BARRIERS.get, key=key("barriers")))
+    put_given(data, "done_steps", st.multiselect("Continuum steps already done", list(codes.STEPS),
                                            default=profile.get("done_steps", []), format_func=codes.STEPS.get,
                                            key=key("done")))
-    put(data, "current_activities", int(st.number_input("Activities the client is already doing", min_value=0, step=1,
+    put_given(data, "current_activities", int(st.number_input("Activities the client is already doing", min_value=0, step=1,
                                                         value=int(profile.get("current_activities") or 0),
                                                         key=key("activities"))))
-    put(data, "languages", [w.lower() for w in words(st.text_input(
+    put_given(data, "languages", [w.lower() for w in comma_list(st.text_input(
         "Languages (two-letter codes, e.g. en, pl, ur)", value=", ".join(profile.get("languages", [])),
         key=key("languages")))])
     slot("languages")
@@ -264,10 +217,10 @@ if st.button("Save client" if record else "Create client", type="primary", key=k
             data["postcode"] = parsed.postcode  # stored as written in the postcode data: TS1 3BA
         if record:
             saved = records.update_profile(account, record.id, data, record.version)
-            st.session_state["planner_client_flash"] = [(f"Saved {md(saved.ref)} (version {saved.version}).", "success")]
+            flash(f"Saved {md(saved.ref)} (version {saved.version}).")
         else:
             saved = records.create(account, ref, data)
-            st.session_state["planner_client_flash"] = [(f"Created client {md(saved.ref)}.", "success")]
+            flash(f"Created client {md(saved.ref)}.")
         ps.select_client(saved.id)
         st.rerun()
     except ProfileError as error:
@@ -305,8 +258,7 @@ for consent in record.consents:
     if consent.withdrawn_on is None and action.button("Withdraw", key=key(f"withdraw_{consent.organisation}")):
         try:
             records.withdraw_consent(account, record.id, consent.organisation, dt.date.today())
-            st.session_state["planner_client_flash"] = [
-                (f"Consent to share with {md(consent.organisation)} withdrawn.", "success")]
+            flash(f"Consent to share with {md(consent.organisation)} withdrawn.")
             st.rerun()
         except AccessDenied as error:
             st.error(md(error))
@@ -334,12 +286,10 @@ if c3.button("Record consent", key=key("consent")):
     else:
         try:
             records.give_consent(account, record.id, partner, given_on)
-            messages = [(f"Consent to share with {md(partner)} recorded.", "success")]
+            flash(f"Consent to share with {md(partner)} recorded.")
             if organisation_key(partner) not in {organisation_key(n) for n in with_accounts}:
-                messages.append((f"Nobody at {md(partner)} has an account in this app yet, so nobody there can open "
-                                 "the record until a coordinator gives them one under that organisation's name.",
-                                 "warning"))
-            st.session_state["planner_client_flash"] = messages
+                flash(f"Nobody at {md(partner)} has an account in this app yet, so nobody there can open "
+                      "the record until a coordinator gives them one under that organisation's name.", "warning")
             st.rerun()
         except AccessDenied as error:
             st.error(f"Not recorded: {md(error)}.")
@@ -361,7 +311,7 @@ with right:
         try:
             records.erase(account, record.id)
             ps.select_client(None)
-            st.session_state["planner_client_flash"] = [(f"Client {md(record.ref)} erased.", "success")]
+            flash(f"Client {md(record.ref)} erased.")
             st.rerun()
         except AccessDenied as error:
             st.error(f"Not erased: {md(error)}.")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from directory import codes
-from directory.clients import AccessDenied
+from directory.errors import AccessDenied
 from ui import maps
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import describe_times, esc, format_distance, md, short_category_label, spoc_html
+from ui.feedback import flash, show_flash
 from ui.unmet_form import unmet_need_form
 
 ensure_app_navigation()
@@ -19,8 +20,7 @@ account = require_account(directory, "editor", doing="use the planner")
 records = ps.records(directory)
 
 st.title("Next steps")
-for message, kind in st.session_state.pop("planner_next_flash", []):
-    getattr(st, kind)(message)
+show_flash()
 record = ps.client_chooser(directory, account)
 
 profile, result = ps.plan_or_stop(directory, record)
@@ -56,20 +56,18 @@ planned = {a.entry_id for a in actions if a.entry_id}
 
 def add_to_plan(rec) -> None:
     entry = ps.entry_or_none(directory, rec.entry_id)
-    messages = []
     try:
         records.add_action(account, record.id, f"{rec.name} ({rec.organisation})", "client",
                            entry_id=rec.entry_id, step=rec.step)
     except AccessDenied as error:
         st.error(f"Not added: {md(error)}.")
         return
-    messages.append((f"Added “{md(rec.name)}” to the action plan.", "success"))
+    flash(f"Added “{md(rec.name)}” to the action plan.")
     for clash in (ps.clashes(entry, profile) if entry else []):
-        messages.append((f"Check the times: {md(rec.name)} overlaps {md(clash)}.", "warning"))
+        flash(f"Check the times: {md(rec.name)} overlaps {md(clash)}.", "warning")
     warning = ps.overload_warning(ps.current_activities(record.profile, records.actions(account, record.id)))
     if warning:
-        messages.append((warning, "warning"))
-    st.session_state["planner_next_flash"] = messages
+        flash(warning, "warning")
     st.rerun()
 
 

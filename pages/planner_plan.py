@@ -6,10 +6,12 @@ import datetime as dt
 
 import streamlit as st
 
-from directory.clients import OWNERS, STATUSES, AccessDenied
+from directory.clients import OWNERS, STATUSES
+from directory.errors import AccessDenied
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.feedback import flash, show_flash
 from ui.render import describe_times, esc, format_date, md, spoc_html
 
 ensure_app_navigation()
@@ -18,8 +20,7 @@ account = require_account(directory, "editor", doing="use the planner")
 records = ps.records(directory)
 
 st.title("Action plan")
-for message, kind in st.session_state.pop("planner_plan_flash", []):
-    getattr(st, kind)(message)
+show_flash()
 record = ps.client_chooser(directory, account)
 
 profile, result = ps.plan_or_stop(directory, record)
@@ -64,7 +65,7 @@ for action in actions:
                 try:
                     records.update_action(account, record.id, action.id, status=status, owner=owner, due=due_on,
                                           notes=notes.strip() or None)
-                    st.session_state["planner_plan_flash"] = [(f"Saved “{md(action.title)}”.", "success")]
+                    flash(f"Saved “{md(action.title)}”.")
                     st.rerun()
                 except (AccessDenied, ValueError) as error:
                     st.error(f"Not saved: {md(error)}.")
@@ -85,14 +86,13 @@ if st.button("Add action", type="primary"):
     try:
         records.add_action(account, record.id, text, owner, due=due, notes=notes.strip() or None,
                            entry_id=link_to, step=linked.step if linked else None)
-        messages = [(f"Added “{md(text)}”.", "success")]
+        flash(f"Added “{md(text)}”.")
         entry = ps.entry_or_none(directory, link_to)
         for clash in (ps.clashes(entry, profile) if entry else []):
-            messages.append((f"Check the times: this clashes with {md(clash)}.", "warning"))
+            flash(f"Check the times: this clashes with {md(clash)}.", "warning")
         after = ps.overload_warning(ps.current_activities(record.profile, records.actions(account, record.id)))
         if after:
-            messages.append((after, "warning"))
-        st.session_state["planner_plan_flash"] = messages
+            flash(after, "warning")
         st.rerun()
     except (AccessDenied, ValueError) as error:
         st.error(f"Not added: {md(error)}.")

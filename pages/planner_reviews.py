@@ -7,10 +7,12 @@ import datetime as dt
 import streamlit as st
 
 from directory import codes
-from directory.clients import OWNERS, AccessDenied
+from directory.clients import OWNERS
+from directory.errors import AccessDenied
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.feedback import flash, show_flash
 from ui.render import format_date, md
 
 ensure_app_navigation()
@@ -19,8 +21,7 @@ account = require_account(directory, "editor", doing="use the planner")
 records = ps.records(directory)
 
 st.title("Reviews")
-for message in st.session_state.pop("planner_review_flash", []):
-    st.success(message)
+show_flash()
 record = ps.client_chooser(directory, account)
 
 from planner.rules import STAGE_ORDER, STEP_ORDER  # noqa: E402
@@ -120,7 +121,7 @@ if st.button("Record review", type="primary"):
         try:
             records.add_review(account, record.id, held_on, attendees, stage, readiness, int(met), step,
                                decisions.strip() or None, responses)
-            st.session_state["planner_review_flash"] = [f"Review of {format_date(held_on)} recorded."]
+            flash(f"Review of {format_date(held_on)} recorded.")
             st.session_state["planner_review_reset"] = len(suggestions)
             st.rerun()
         except (AccessDenied, ValueError) as error:

@@ -1,18 +1,18 @@
 """The hard rules: the few things that rule an entry out, each with a reason to read aloud.
 
 Zero exclusion is the evidence-based default (Individual Placement and
-Support, 002) and "concerns over resilience should not be used as a barrier
-to aspirations" (004 §1.21), so only these facts exclude, and only when the
+Support) and "concerns over resilience should not be used as a barrier
+to aspirations", so only these facts exclude, and only when the
 client's side of the fact is known (unknown facts never exclude, spec):
 
 - sessions: none of its sessions can be attended (planner.fit);
 - distance: in person only and farther than the client's travel limit;
-- benefits, age, stages: its eligibility leaves the client out (004 §1.19, §1.32);
+- benefits, age, stages: its eligibility leaves the client out;
 - abstinence: it requires abstinence and the client is not abstinent, opioid
   substitution included;
 - ended: its end date has passed;
 - convictions: it accepts no convictions and the client has unspent ones
-  (Rehabilitation of Offenders Act 1974: spent ones need not be disclosed; 004 §1.6).
+  (Rehabilitation of Offenders Act 1974: spent ones need not be disclosed).
 """
 
 from __future__ import annotations

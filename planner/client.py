@@ -71,14 +71,14 @@ class Client:
 
     @property
     def low_formal_learning(self) -> bool:
-        """Informal, small-group learning suits them best (004 §1.37)."""
+        """Informal, small-group learning suits them best."""
         s = self.profile.screening
         return bool(s.qualifications_below_level_2 or s.reading_writing_maths)
 
     @property
     def one_to_one_first(self) -> bool:
-        """Initial support is better one-to-one (004 §1.38) while the client is not yet engaging in
-        groups or is still in withdrawal (004 §1.21). Unknown indicators change nothing."""
+        """Initial support is better one-to-one while the client is not yet engaging in groups or is
+        still in withdrawal. Unknown indicators change nothing."""
         r = self.profile.readiness
         return r.engages_in_groups is False or r.in_withdrawal is True
 
@@ -132,7 +132,7 @@ def _not_abstinent(profile: Profile) -> bool | None:
 def _has_conviction(profile: Profile) -> bool | None:
     if profile.convictions is not None:
         return profile.convictions != "none"
-    # A custodial sentence means a conviction, spent or not (001 appendix C q8).
+    # A custodial sentence means a conviction, spent or not (the screening asks about one).
     return True if profile.screening.custodial_sentence else None
 
 

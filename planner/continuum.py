@@ -1,9 +1,10 @@
-"""Where the client stands on the employment continuum (002, UK Drug Policy Commission 2008).
+"""Where the client stands on the employment continuum (UK Drug Policy Commission 2008).
 
 `current` is the first step not yet done, counting paid work history as soft
 skills done; `next` is that step and the one after it, plus job search when
 the client wants work now and is stabilising or later (spec). It is not a
-ladder everyone climbs rung by rung (004 §1.8), so `step_fits` scores every
+ladder everyone climbs rung by rung (some people are ready to go straight
+into work), so `step_fits` scores every
 step for ranking: the next steps best, later ones less, and steps already
 done (or before the current one) least: nobody is sent back.
 """
@@ -46,7 +47,7 @@ class Continuum:
 
 
 def wants_work_now(profile: Profile) -> bool:
-    """The client asks to look for work and is far enough on for job search (client preference, 004 §1.8)."""
+    """The client asks to look for work and is far enough on for job search (client preference)."""
     stage_reached = STAGE_ORDER.index(profile.stage) >= STAGE_ORDER.index(WORK_NOW_FROM_STAGE)
     return bool(profile.goals.wants_work_now) and stage_reached
 

@@ -1,8 +1,8 @@
 """Schedule arithmetic: can the client get to an entry's sessions?
 
 Treatment comes first: activity that clashes with supervised consumption or
-appointments harms recovery (000: "reduced clashes between WP activity and
-treatment"). The spec's rule: a session can be attended when, outside the
+appointments harms recovery (a DWP proof of concept found "reduced clashes
+between WP activity and treatment"). The spec's rule: a session can be attended when, outside the
 client's commitments and inside their available times (when given), it leaves
 an unbroken window of at least 60 minutes, or the whole session when it is
 shorter. Entries with no sessions ("by arrangement") always can.

@@ -15,10 +15,12 @@ The order of work keeps a plan fast on a big directory (50,000 entries):
    by distance, then name, then id, so the same input always gives the same plan.
 4. Guarantees, each swapping in the best entry that satisfies it for the
    lowest-ranked one not needed by an earlier guarantee:
-   - job search for a client who wants work now, from stabilising on (004 §1.8);
-   - from early on, something that keeps employment in view (004 §1.20),
+   - job search for a client who wants work now, from stabilising on (some people are ready
+     to go straight into work);
+   - from early on, something that keeps employment in view (ETE belongs on the
+     table as soon as people are out of crisis),
      looked for beyond the candidates when none of them does;
-   - not everything from the substance-misuse sector (004 §1.14).
+   - not everything from the substance-misuse sector (open people's horizons).
 5. Words: reasons and warnings for the few entries returned, from the full
    schedule arithmetic (planner.fit) for those entries only.
 """
@@ -35,7 +37,8 @@ from directory.fields import Entry
 from planner.attendance import Attendance
 from planner.checks import breaches, exclusion_reasons
 from planner.client import Client, PostcodeLocator
-from planner.distance import haversine_km, round_km
+from directory.geo import haversine_km
+from planner.distance import round_km
 from planner.index import CATEGORY_INDEX, PlannerIndex, index_for
 from planner.profile import Profile
 from planner.result import Exclusion, Exclusions, PlanResult, Recommendation

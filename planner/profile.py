@@ -17,13 +17,12 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
-from directory.codes import BENEFITS, LANGUAGES, STAGES, STEPS
+from directory.codes import BENEFITS, LANGUAGES, OTHER_BARRIERS, STAGES, STEPS
 from directory.postcodes import normalise_postcode
 from directory.schedule import DAYS
 
 CONVICTIONS = ("none", "spent", "unspent")
-AIMS = ("any_job", "better_job", "career")  # A, B, C (004 §1.12)
-OTHER_BARRIERS = ("debt", "benefits_worries", "digital_skills", "confidence", "transport", "no_id_or_bank_account")
+AIMS = ("any_job", "better_job", "career")  # A, B, C: any job, a better job, a career
 
 END_OF_DAY_MINUTES = 24 * 60
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
@@ -52,14 +51,14 @@ class TimeWindow:
 
 @dataclass(frozen=True)
 class Commitment(TimeWindow):
-    """A fixed time the client cannot move, such as supervised consumption (000: no clashes)."""
+    """A fixed time the client cannot move, such as supervised consumption: nothing may clash with it."""
 
     what: str = "commitment"
 
 
 @dataclass(frozen=True)
 class Readiness:
-    """The five readiness indicators of 004 §1.21; None = not known."""
+    """The five indicators of readiness for work; None = not known."""
 
     attends_appointments: bool | None = None
     engages_in_groups: bool | None = None
@@ -70,7 +69,7 @@ class Readiness:
 
 @dataclass(frozen=True)
 class Screening:
-    """The twelve "Are you missing out?" answers (001 appendix C); None = n.a. or not known."""
+    """The twelve "Are you missing out?" answers (a Jobcentre screening for people in recovery); None = n.a. or not known."""
 
     health_condition: bool | None = None
     first_language_not_english: bool | None = None
@@ -88,7 +87,7 @@ class Screening:
 
 @dataclass(frozen=True)
 class Assets:
-    """What the client brings (asset mapping, 004 §1.13)."""
+    """What the client brings (asset mapping)."""
 
     skills: tuple[str, ...] = ()
     qualifications: tuple[str, ...] = ()
@@ -365,3 +364,59 @@ def _availability(value: Any, path: str) -> tuple[TimeWindow, ...]:
     return _list_of(lambda item, item_path: TimeWindow(*_window_parts(item, item_path, ("days", "start", "end"))))(
         value, path
     )
+
+
+# -- the profile form's pieces ---------------------------------------------------------------------
+
+# The availability grid of the profile form: a day is ticked by part of the day.
+DAY_PERIODS: dict[str, tuple[str, str]] = {
+    "Morning": ("09:00", "12:00"), "Afternoon": ("12:00", "17:00"), "Evening": ("17:00", "21:00"),
+}
+
+
+def period_free(available: list[dict], day: str, start: str, end: str) -> bool:
+    """Whether the stored `available` windows (the profile's JSON) cover `day` from `start` to `end` (HH:MM)."""
+    return any(day in w.get("days", []) and w.get("start", "") <= start and w.get("end", "") >= end
+               for w in available)
+
+
+def windows_from_grid(ticked: dict[str, list[str]]) -> list[dict]:
+    """The profile's `available` windows from the grid: {day: ticked period names} (DAY_PERIODS).
+
+    Touching periods join into one window (morning and afternoon: 09:00-17:00), and days with the same
+    times share a window, in the order of DAYS: [{"days": ["Mon", "Tue"], "start": "09:00", "end": "17:00"}].
+    """
+    spans_by_day = {}
+    for day, chosen_periods in ticked.items():
+        spans: list[tuple[str, str]] = []
+        for period, (start, end) in DAY_PERIODS.items():
+            if period in chosen_periods:
+                if spans and spans[-1][1] == start:
+                    spans[-1] = (spans[-1][0], end)
+                else:
+                    spans.append((start, end))
+        if spans:
+            spans_by_day[day] = tuple(spans)
+    windows = []
+    for spans in dict.fromkeys(spans_by_day.values()):
+        days = [d for d in DAYS if spans_by_day.get(d) == spans]
+        windows += [{"days": days, "start": s, "end": e} for s, e in spans]
+    return windows
+
+
+def commitment_row(what: str, days: list[str], start: str, end: str) -> dict | None:
+    """One row of the form's commitments as the profile's JSON; None for a row left blank."""
+    if what.strip() or days or start.strip() or end.strip():
+        return {"what": what.strip() or "commitment", "days": days, "start": start.strip(), "end": end.strip()}
+    return None
+
+
+def comma_list(text: str | None) -> list[str]:
+    """'catering, gardening,' -> ['catering', 'gardening']: a list typed into one box."""
+    return [w.strip() for w in (text or "").split(",") if w.strip()]
+
+
+def put_given(target: dict, name: str, value) -> None:
+    """Set `target[name]` only to an answer that was given: nothing, "" and [] stay missing (unknown)."""
+    if value is not None and value != "" and value != []:
+        target[name] = value

@@ -1,8 +1,8 @@
-"""Job-readiness: the five indicators of 004 §1.21 as a traffic light (003, Middlesbrough).
+"""Job-readiness: five indicators of readiness for work as a traffic light (as used in Middlesbrough).
 
 Readiness changes how support is offered and ordered (one-to-one first, for
 instance), never what the client may be offered: "concerns over resilience
-should not be used as a barrier to aspirations" (004 §1.21).
+should not be used as a barrier to aspirations".
 """
 
 from __future__ import annotations

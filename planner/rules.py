@@ -1,14 +1,16 @@
 """The planner's rules as data: one place to read (and argue about) what it does.
 
-Every table entry carries a plain-English description and the seed paragraph
-it comes from; `tests/test_planner_rules.py` fails if a category, recovery
-stage or continuum step is missing here or undocumented. The code elsewhere
+Every table entry carries a plain-English description and, in `source`, the
+research it rests on and what that says, in a few words; `tests/test_planner_rules.py`
+fails if a category, recovery stage or continuum step is missing here or
+undocumented. The code elsewhere
 only applies these tables.
 
-Seed references: 000 DWP proof-of-concept summary; 001 Jobcentre Intensive
-Activity trial (appendix C, "Are you missing out?"); 002 Drug and Alcohol
-Findings hot topic (UK Drug Policy Commission 2008 employment continuum);
-003 NTA/Jobcentre Plus good-practice guide; 004 PHE North West ETE forum.
+The research: a DWP proof-of-concept summary; the Jobcentre Intensive Activity
+trial and its "Are you missing out?" screening questions; the UK Drug Policy
+Commission's (UKDPC, 2008) employment continuum; an NTA/Jobcentre Plus
+good-practice guide; and the Public Health England North West forum on education, training
+and employment (ETE) in recovery.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ STAGE_RULES: dict[str, StageRule] = {
         categories=_CRISIS_CATEGORIES,
         steps=ALL_STEPS,
         favoured=_CRISIS_CATEGORIES,
-        source="004 §1.20-1.21 (ETE once out of crisis)",
+        source="PHE North West ETE forum: ETE once people are out of crisis",
     ),
     "early": StageRule(
         "Recently engaged with treatment: treatment, health, housing, recovery support and motivation; "
@@ -53,7 +55,7 @@ STAGE_RULES: dict[str, StageRule] = {
         categories=ALL_CATEGORIES - {"employer"},
         steps=ALL_STEPS - {"job_search"},
         favoured=frozenset({"treatment", "health_wellbeing", "housing", "recovery_support", "peer_mentoring"}),
-        source="004 §1.20 (introduce ETE as soon as out of crisis), §1.21 (stages of recovery)",
+        source="PHE North West ETE forum: introduce ETE as soon as people are out of crisis, by stage of recovery",
     ),
     "stabilising": StageRule(
         "Attending consistently, use stable or reducing: soft skills, basic skills, volunteering, money "
@@ -61,7 +63,7 @@ STAGE_RULES: dict[str, StageRule] = {
         categories=ALL_CATEGORIES,
         steps=ALL_STEPS,
         favoured=frozenset({"volunteering", "basic_skills", "money_advice", "training", "peer_mentoring"}),
-        source="004 §1.2-1.3 (basic and social skills, money management), §1.7 (volunteering), §1.37 (low-impact training)",
+        source="PHE North West ETE forum: basic and social skills, money management, volunteering, low-impact training",
     ),
     "progressing": StageRule(
         "Stable recovery, building skills and confidence: training, work placements, and job search for "
@@ -69,22 +71,22 @@ STAGE_RULES: dict[str, StageRule] = {
         categories=ALL_CATEGORIES,
         steps=ALL_STEPS,
         favoured=frozenset({"training", "work_placement", "employment_support", "volunteering"}),
-        source="004 §1.9 (work placements), §1.10 (job applications and interviews), §1.15 (shadowing)",
+        source="PHE North West ETE forum: work placements, job applications and interviews, shadowing",
     ),
     "sustained": StageRule(
         "Long-term stable recovery: job search, employment, self-employment and in-work support.",
         categories=ALL_CATEGORIES,
         steps=ALL_STEPS,
         favoured=frozenset({"employment_support", "employer", "self_employment", "in_work_support"}),
-        source="004 §1.8 (straight into employment), §1.19 (self-employment), §1.28 (support once in work)",
+        source="PHE North West ETE forum: some go straight into employment or self-employment; support once in work",
     ),
 }
 
 # From this stage on a client who asks to look for work gets job-search recommendations,
-# whatever the readiness rating (client preference as in IPS; 004 §1.8).
+# whatever the readiness rating (client preference, as in IPS: some people are ready to go straight into work).
 WORK_NOW_FROM_STAGE = "stabilising"
 # From this stage on at least one recommendation keeps employment in view: ETE belongs on the table
-# "as soon as people are out of crisis" (004 §1.20).
+# "as soon as people are out of crisis".
 EMPLOYMENT_IN_VIEW_FROM_STAGE = "early"
 
 
@@ -99,31 +101,31 @@ class StepRule:
 
 
 STEP_RULES: dict[str, StepRule] = {
-    "health": StepRule("health", "Treating mental and physical health problems first, or alongside.", "002; 004 §1.4, §1.24"),
-    "motivation": StepRule("motivation", "Building motivation and aspirations: hope, goals the client owns.", "002; 004 §1.12, §1.20"),
-    "stabilising": StepRule("stabilising use", "Stabilising drug or alcohol use through treatment and recovery support.", "002; 000 (no clashes with treatment)"),
-    "housing": StepRule("housing", "Appropriate, stable accommodation.", "002; 001 appendix C (homelessness)"),
-    "soft_skills": StepRule("soft skills", "Soft skills, routine and confidence, for example through volunteering.", "002; 004 §1.2, §1.7"),
-    "training": StepRule("training", "Training: basic skills, ESOL, digital skills, vocational courses and qualifications.", "002; 004 §1.5, §1.37"),
-    "financial": StepRule("money skills", "Financial skills: budgeting, debt, benefits and better-off calculations.", "002; 004 §1.3, §1.18"),
-    "work_trials": StepRule("work trials", "Work trials, placements and job shadowing.", "002; 004 §1.9, §1.15"),
-    "job_search": StepRule("job search", "Job search, applications and interviews; self-employment.", "004 §1.8, §1.10, §1.19"),
-    "in_work_support": StepRule("in-work support", "Support once in work, for the employee and the employer.", "002; 004 §1.28"),
+    "health": StepRule("health", "Treating mental and physical health problems first, or alongside.", "UKDPC continuum; health problems hold people back from work"),
+    "motivation": StepRule("motivation", "Building motivation and aspirations: hope, goals the client owns.", "UKDPC continuum; hope and aspirations come first"),
+    "stabilising": StepRule("stable use", "Stabilising drug or alcohol use through treatment and recovery support.", "UKDPC continuum; DWP proof of concept: no clashes with treatment"),
+    "housing": StepRule("housing", "Appropriate, stable accommodation.", "UKDPC continuum; the screening asks about homelessness"),
+    "soft_skills": StepRule("soft skills", "Soft skills, routine and confidence, for example through volunteering.", "UKDPC continuum; volunteering builds social skills and routine"),
+    "training": StepRule("training", "Training: basic skills, ESOL, digital skills, vocational courses and qualifications.", "UKDPC continuum; basic, digital and vocational training, low-impact first"),
+    "financial": StepRule("money skills", "Financial skills: budgeting, debt, benefits and better-off calculations.", "UKDPC continuum; money management and better-off calculations"),
+    "work_trials": StepRule("work trials", "Work trials, placements and job shadowing.", "UKDPC continuum; placements and shadowing give a feel for a job"),
+    "job_search": StepRule("job search", "Job search, applications and interviews; self-employment.", "PHE North West ETE forum: applications and interviews; self-employment is an option"),
+    "in_work_support": StepRule("in-work support", "Support once in work, for the employee and the employer.", "UKDPC continuum; support continues once in work"),
 }
 
 # `step_fit` for a step, by where it stands for this client (continuum.step_fits):
 STEP_FIT_CURRENT = 1.0  # continuum.current: the step to work on now
 STEP_FIT_FOLLOWING = 0.8  # the step after it, also in continuum.next
-STEP_FIT_WORK_NOW = 1.0  # job_search added to next because the client wants work now (004 §1.8)
+STEP_FIT_WORK_NOW = 1.0  # job_search added to next because the client wants work now (client preference)
 STEP_FIT_LATER = 0.5  # the first not-done step after `next`; each further one 0.1 less ...
 STEP_FIT_LATER_FLOOR = 0.2  # ... but never below this: later steps still rank above going back
 STEP_FIT_NOT_NEEDED = 0.1  # done, before the current step, or covered by the client's experience
 
-# Paid work history counts as soft skills done (spec): no compulsory volunteering before work (004 §1.7-1.8).
+# Paid work history counts as soft skills done (spec): no compulsory volunteering before work.
 WORK_HISTORY_COVERS_STEP = "soft_skills"
-# A client is not sent back to a step for a sector their own assets already cover (004 §1.37 "take
+# A client is not sent back to a step for a sector their own assets already cover (training should "take
 # account of previous skills and learning"): work history in a sector covers a work trial in it
-# (shadowing is for getting a feel for a role, 004 §1.15), and a qualification in a sector covers
+# (shadowing is for getting a feel for a role), and a qualification in a sector covers
 # training in it once the client is known to be qualified to level 2 or above.
 SECTOR_EXPERIENCE_COVERS: dict[str, str] = {"work_history": "work_trials", "qualification": "training"}
 
@@ -135,8 +137,8 @@ SECTOR_EXPERIENCE_COVERS: dict[str, str] = {"work_history": "work_trials", "qual
 class CategoryRule:
     description: str
     steps: tuple[str, ...]  # default continuum steps (codes.CATEGORY_DEFAULT_STEPS)
-    substance_misuse_sector: bool  # for variety: not every recommendation from here (004 §1.14)
-    keeps_employment_in_view: bool  # education, training or employment (ETE) (004 §1.20)
+    substance_misuse_sector: bool  # for variety: not every recommendation from here (open people's horizons)
+    keeps_employment_in_view: bool  # education, training or employment (ETE)
     source: str
 
 
@@ -146,30 +148,30 @@ def _category(description: str, code: str, *, sector: bool = False, ete: bool = 
 
 CATEGORY_RULES: dict[str, CategoryRule] = {
     "treatment": _category("Drug and alcohol treatment: prescribing, detox, psychosocial support.", "treatment",
-                           sector=True, source="002; 000"),
+                           sector=True, source="UKDPC continuum; DWP proof of concept"),
     "recovery_support": _category("Mutual aid, recovery communities and cafés, peer support groups.", "recovery_support",
-                                  sector=True, source="004 §1.11, §1.20 (recovery champions)"),
+                                  sector=True, source="PHE North West ETE forum: recovery champions"),
     "health_wellbeing": _category("Mental and physical health and well-being, community health trainers.", "health_wellbeing",
-                                  source="004 §1.4, §1.24"),
-    "housing": _category("Accommodation and tenancy support.", "housing", source="002; 004 §1.3"),
+                                  source="PHE North West ETE forum: health problems hold people back from work"),
+    "housing": _category("Accommodation and tenancy support.", "housing", source="UKDPC continuum: stable accommodation"),
     "money_advice": _category("Benefits, debt and budgeting advice, better-off calculations.", "money_advice",
-                              source="004 §1.3, §1.18, §1.36"),
+                              source="PHE North West ETE forum: debt, benefits and better-off calculations"),
     "basic_skills": _category("Literacy, numeracy, ESOL and digital skills, informal where possible.", "basic_skills",
-                              ete=True, source="004 §1.2, §1.5, §1.37"),
-    "training": _category("Courses, colleges and vocational qualifications.", "training", ete=True, source="004 §1.37"),
-    "volunteering": _category("Volunteer roles with a pathway on to work.", "volunteering", ete=True, source="004 §1.7"),
+                              ete=True, source="PHE North West ETE forum: basic, digital and informal learning"),
+    "training": _category("Courses, colleges and vocational qualifications.", "training", ete=True, source="PHE North West ETE forum: training that builds on previous learning"),
+    "volunteering": _category("Volunteer roles with a pathway on to work.", "volunteering", ete=True, source="PHE North West ETE forum: volunteering as a step to work"),
     "work_placement": _category("Work trials, placements and job shadowing.", "work_placement", ete=True,
-                                source="004 §1.9, §1.15"),
+                                source="PHE North West ETE forum: placements and shadowing"),
     "employment_support": _category("Job clubs, Jobcentre Plus, employment programmes, IPS, CV and interview help.",
-                                    "employment_support", ete=True, source="002 (IPS); 004 §1.10"),
+                                    "employment_support", ete=True, source="IPS (UKDPC); PHE North West ETE forum: help with applications and interviews"),
     "employer": _category("Employers offering jobs to people in recovery, especially small firms and social enterprises.",
-                          "employer", ete=True, source="004 §1.28, §1.35"),
+                          "employer", ete=True, source="PHE North West ETE forum: recovery-friendly employers, support once in work"),
     "self_employment": _category("Start-up and self-employment support, such as the New Enterprise Allowance.",
-                                 "self_employment", ete=True, source="004 §1.19"),
+                                 "self_employment", ete=True, source="PHE North West ETE forum: self-employment is an option"),
     "peer_mentoring": _category("Employment-focused mentoring by people with lived experience.", "peer_mentoring",
-                                ete=True, source="004 §1.11"),
+                                ete=True, source="PHE North West ETE forum: lived experience and peer mentors"),
     "in_work_support": _category("Support once in work, for employee and employer.", "in_work_support", ete=True,
-                                 source="004 §1.28"),
+                                 source="PHE North West ETE forum: support once in work"),
 }
 
 SUBSTANCE_MISUSE_SECTOR = frozenset(c for c, rule in CATEGORY_RULES.items() if rule.substance_misuse_sector)
@@ -203,42 +205,42 @@ class BarrierRule:
 BARRIER_RULES: dict[str, BarrierRule] = {
     "reading_writing_maths": BarrierRule(
         "screening: difficulty reading, writing or maths", "help with reading, writing and maths",
-        frozenset({"basic_skills"}), subject="literacy", source="001 appendix C q3; 004 §1.2"),
+        frozenset({"basic_skills"}), subject="literacy", source="'Are you missing out?' screening: reading, writing or maths"),
     "first_language_not_english": BarrierRule(
         "screening: first language not English", "ESOL: English for speakers of other languages",
-        frozenset({"basic_skills"}), subject="esol", source="001 appendix C q2"),
+        frozenset({"basic_skills"}), subject="esol", source="'Are you missing out?' screening: first language"),
     "digital_skills": BarrierRule(
         "other_barriers: digital_skills", "digital skills: email, internet, CVs and job search online",
-        frozenset({"basic_skills"}), subject="digital", source="004 §1.5"),
+        frozenset({"basic_skills"}), subject="digital", source="PHE North West ETE forum: digital skills for job search"),
     "homeless": BarrierRule(
-        "screening: homeless", "housing support", frozenset({"housing"}), source="001 appendix C q7; 002"),
+        "screening: homeless", "housing support", frozenset({"housing"}), source="'Are you missing out?' screening: homelessness; UKDPC continuum"),
     "debt": BarrierRule(
-        "other_barriers: debt", "money advice for debt", frozenset({"money_advice"}), source="004 §1.3"),
+        "other_barriers: debt", "money advice for debt", frozenset({"money_advice"}), source="PHE North West ETE forum: money management and debt"),
     "benefits_worries": BarrierRule(
         "other_barriers: benefits_worries", "benefits advice: what working or training means for payments",
-        frozenset({"money_advice"}), source="004 §1.18, §1.36"),
+        frozenset({"money_advice"}), source="PHE North West ETE forum: worries about benefits; better-off calculations"),
     "no_id_or_bank_account": BarrierRule(
         "other_barriers: no_id_or_bank_account", "help with ID and a bank account",
-        frozenset({"money_advice"}), source="004 §1.3"),
+        frozenset({"money_advice"}), source="PHE North West ETE forum: ID and a bank account come before work"),
     "health_condition": BarrierRule(
         "screening: health condition affecting work", "health and well-being support",
-        frozenset({"health_wellbeing"}), source="001 appendix C q1; 004 §1.24"),
+        frozenset({"health_wellbeing"}), source="'Are you missing out?' screening: health condition"),
     "concerned_about_use": BarrierRule(
         "screening: concerned about own use, and no structured support or treatment yet",
-        "treatment for drug or alcohol use", frozenset({"treatment"}), source="001 appendix C q9-10"),
+        "treatment for drug or alcohol use", frozenset({"treatment"}), source="'Are you missing out?' screening: own use, and structured support"),
     "confidence": BarrierRule(
         "other_barriers: confidence", "builds confidence", frozenset({"peer_mentoring"}), tags=("confidence",),
-        source="004 §1.2, §1.11; 000 (volunteering builds self-esteem)"),
+        source="PHE North West ETE forum: confidence through peers; DWP proof of concept: volunteering builds self-esteem"),
     "looking_for_training": BarrierRule(
         "screening: looking for training opportunities", "training the client is looking for",
-        frozenset({"training", "basic_skills"}), source="001 appendix C q12"),
+        frozenset({"training", "basic_skills"}), source="'Are you missing out?' screening: looking for training"),
 }
 
 
 # -- assets and goals: matching words ---------------------------------------------------------------
 
 # A small curated vocabulary: words in one group mean the same line of work, so an interest in
-# "cooking" finds a "catering" placement (004 §1.13: people can apply for roles they haven't thought
+# "cooking" finds a "catering" placement (asset mapping: people can apply for roles they haven't thought
 # of). Entries are matched on their `sector` and `tags` (spec), profile terms on whole words: a group
 # word or phrase anywhere in "food hygiene level 2" counts. Exact equality of two terms always matches.
 SECTOR_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -269,7 +271,7 @@ SECTOR_SYNONYMS: dict[str, tuple[str, ...]] = {
 MAX_ASSET_REASONS = 2  # the best two kinds that matched are read aloud; the score counts the best
 
 # Asset kinds in priority order: `asset_match` is the best weight of any match, and reasons name
-# each kind that matched (004 §1.1 goals first, then what the client has done, likes and can do).
+# each kind that matched (goals first, then what the client has done, likes and can do).
 ASSET_KINDS: dict[str, tuple[float, str]] = {
     # kind: (weight, reason template)
     "goal_sector": (1.0, "matches goal sector: {}"),
@@ -279,20 +281,21 @@ ASSET_KINDS: dict[str, tuple[float, str]] = {
     "qualification": (0.6, "builds on qualification: {}"),
 }
 # Assets that match a category rather than a sector:
-SELF_EMPLOYMENT_GOAL = (1.0, "self_employment", "matches goal: self-employment")  # 004 §1.19
-LIVED_EXPERIENCE = (0.8, "peer_mentoring", "lived experience is an asset for peer mentoring")  # 004 §1.11
+SELF_EMPLOYMENT_GOAL = (1.0, "self_employment", "matches goal: self-employment")
+LIVED_EXPERIENCE = (0.8, "peer_mentoring", "lived experience is an asset for peer mentoring")
 DRIVING_LICENCE = (0.6, "logistics", "driving licence is an asset here")  # sector group, not category
 
 
 # -- practical fit -------------------------------------------------------------------------------------
 
 # Formats that make learning "as unlike school as possible" for clients with qualifications below
-# level 2 or difficulty reading (004 §1.37-1.38: informal, small groups).
+# level 2 or difficulty reading (informal learning in small groups suits them best).
 INFORMAL_FORMATS = ("informal", "group")
-# One-to-one first for clients not yet engaging in groups, in withdrawal or rated red (004 §1.38).
+# One-to-one first for clients not yet engaging in groups, in withdrawal or rated red: initial support
+# is better one-to-one.
 ONE_TO_ONE_FORMAT = "one_to_one"
 
-# Waiting time bands (004 §1.22: the window of motivation is small; waiting weeks loses people).
+# Waiting time bands (the window of motivation is small; waiting weeks loses people).
 # (at most this many days, factor, reason or None)
 WAITING_BANDS: tuple[tuple[int, float, str | None], ...] = (
     (0, 1.0, "drop-in: no wait"),
@@ -312,23 +315,23 @@ UNKNOWN_DISTANCE_FIT = 0.5
 
 # score = sum(weight * component), each component in 0..1, so score is in 0..1.
 SCORE_WEIGHTS: dict[str, float] = {
-    "step_fit": 0.30,  # serves the client's next step on the continuum (002)
-    "asset_match": 0.20,  # matches goals, work history, interests, skills, qualifications (004 §1.1, §1.13)
-    "practical_fit": 0.15,  # free, travel paid, childcare, wait, format, language, hours (004 §1.22, §1.37-1.40)
-    "distance": 0.15,  # nearer ranks higher (004 §1.39-1.40)
-    "barrier_fit": 0.10,  # meets a barrier or need from the screening (001 appendix C)
-    "stage_fit": 0.10,  # the kind of provision the recovery stage puts on the table (004 §1.21)
+    "step_fit": 0.30,  # serves the client's next step on the (UKDPC) employment continuum
+    "asset_match": 0.20,  # matches goals, work history, interests, skills, qualifications (asset mapping)
+    "practical_fit": 0.15,  # free, travel paid, childcare, wait, format, language, hours
+    "distance": 0.15,  # nearer ranks higher (travel is a barrier)
+    "barrier_fit": 0.10,  # meets a barrier or need from the screening ("Are you missing out?")
+    "stage_fit": 0.10,  # the kind of provision the recovery stage puts on the table
 }
 STAGE_FIT_FAVOURED = 1.0
 STAGE_FIT_OTHER = 0.5
 
-# Overload guard (004 §1.25): with this many current activities or more, at most this many
-# recommendations, each with a warning.
+# Overload guard (several agencies each adding activities risks overload and relapse): with this many
+# current activities or more, at most this many recommendations, each with a warning.
 OVERLOAD_ACTIVITIES = 3
 OVERLOAD_LIMIT = 3
 
-# Readiness (004 §1.21; traffic light 003): an indicator is met when true, except in_withdrawal,
-# which is met when false. Green: all five known and met; red: fewer than three met; else amber.
+# Readiness (the five indicators of job-readiness, as a traffic light): an indicator is met when true,
+# except in_withdrawal, which is met when false. Green: all five known and met; red: fewer than three met; else amber.
 READINESS_INDICATORS: dict[str, tuple[bool, str, str]] = {
     # indicator: (value that counts as met, note when not met, note when not known)
     "attends_appointments": (True, "not yet attending appointments consistently", "attendance at appointments not known"),

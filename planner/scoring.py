@@ -172,7 +172,8 @@ def waiting_days(index: PlannerIndex, rows: np.ndarray, today: dt.date) -> np.nd
 
 
 def practical_factors(index: PlannerIndex, rows: np.ndarray, client: Client, today: dt.date) -> dict[str, np.ndarray]:
-    """Each factor that applies to this client, 0..1 per entry (004 §1.22, §1.37-1.40)."""
+    """Each factor that applies to this client, 0..1 per entry: cost, travel, childcare, waiting,
+    format, language and hours, the practical things that keep people from taking part."""
     p = client.profile
     factors = {
         "free": index.free[rows].astype(float),

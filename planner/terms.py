@@ -8,19 +8,10 @@ match when their keys meet; the index keeps, per key, which entries hold it.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from functools import lru_cache
 
+from directory.text import fold
 from planner.rules import BASIC_SKILLS_SUBJECTS, SECTOR_SYNONYMS
-
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def normalise(text: str) -> str:
-    """'Café / Kitchen' -> 'cafe kitchen': lower case, accents and punctuation gone."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return _NOT_WORD.sub(" ", plain).strip()
 
 
 def _holds(phrase: str, term: str) -> bool:
@@ -30,16 +21,11 @@ def _holds(phrase: str, term: str) -> bool:
 @lru_cache(maxsize=65536)
 def match_keys(text: str) -> frozenset[str]:
     """The keys a term matches on; empty for a term with no words."""
-    term = normalise(text)
+    term = fold(text)
     if not term:
         return frozenset()
     groups = {f"~{group}" for group, words in SECTOR_SYNONYMS.items() if any(_holds(w, term) for w in words)}
     return frozenset({f"={term}", *groups})
-
-
-def sector_group(key: str) -> str | None:
-    """'~hospitality' -> 'hospitality'; None for an exact-term key."""
-    return key[1:] if key.startswith("~") else None
 
 
 def group_key(group: str) -> str:
@@ -48,8 +34,8 @@ def group_key(group: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _tag_holds(tag: str, words: tuple[str, ...]) -> bool:
-    term = normalise(tag)
-    return any(_holds(normalise(word), term) for word in words)
+    term = fold(tag)
+    return any(_holds(fold(word), term) for word in words)
 
 
 def has_tag(tags: tuple[str, ...], words: tuple[str, ...]) -> bool:

@@ -19,10 +19,10 @@ def warnings_for(entry: Entry, client: Client, fit: ScheduleFit, today: dt.date)
     warnings = _application_warnings(entry, client)
     warnings.extend(fit.warnings)
     if entry.term_time_only:
-        warnings.append("term-time only")  # 004 §1.32: education often runs in term time only
+        warnings.append("term-time only")  # education often runs in term time only
     if entry.start_date is not None and entry.start_date > today:
         warnings.append(f"starts on {entry.start_date.isoformat()}")
-    if client.overloaded:  # 004 §1.25: several agencies each adding activities risks relapse
+    if client.overloaded:  # several agencies each adding activities risks relapse
         n = client.profile.current_activities
         warnings.append(f"already doing {n} activities: risk of overload, add one thing at a time")
     return warnings
@@ -30,12 +30,12 @@ def warnings_for(entry: Entry, client: Client, fit: ScheduleFit, today: dt.date)
 
 def _application_warnings(entry: Entry, client: Client) -> list[str]:
     warnings = []
-    # 004 §1.14: "take into account ... the drug testing policies of potential employers".
+    # Plans should "take into account ... the drug testing policies of potential employers".
     if entry.drug_testing and client.on_opioid_substitution:
         warnings.append("drug testing: prescribed opioid substitution will show; check the policy before applying")
     elif entry.drug_testing and client.not_abstinent:
         warnings.append("drug testing: check the policy before applying")
-    # Rehabilitation of Offenders Act 1974 (004 §1.6): spent convictions show on standard and enhanced checks.
+    # Rehabilitation of Offenders Act 1974: spent convictions show on standard and enhanced checks.
     if client.has_conviction and entry.dbs_check in DBS_LEVELS_THAT_SHOW_SPENT:
         warnings.append(f"{entry.dbs_check} DBS: convictions will be seen")
     if client.has_conviction and entry.accepts_convictions == "case_by_case":

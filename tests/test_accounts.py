@@ -34,7 +34,8 @@ def people(directory):
 def test_the_right_password_signs_in_and_the_hash_is_argon2id(people):
     account = authenticate(people, "dina", "correct horse battery", NOW)
     assert account == accounts.Account("dina", "Dina Ali", "editor", ("Tees Works",))
-    with people._read() as session:
+    with people.reader() as reading:
+        session = reading.session
         from directory.models import User
         from sqlalchemy import select
         stored = session.scalar(select(User.password_hash).where(User.username == "dina"))
@@ -72,7 +73,8 @@ def test_a_session_token_signs_in_until_signed_out_and_only_its_hash_is_stored(p
     other_tab = open_session(people, "dina", NOW)
     assert len(token) == 43 and token != other_tab
     assert account_for_session(people, token, NOW + dt.timedelta(minutes=5)) == DINA
-    with people._read() as session:
+    with people.reader() as reading:
+        session = reading.session
         from directory.models import SignInSession
         from sqlalchemy import select
         stored = set(session.scalars(select(SignInSession.token_hash)))
@@ -161,7 +163,8 @@ def test_signing_in_tidies_away_everyone_s_expired_sessions(people):
     stale = open_session(people, "omar", NOW)
     fresh = open_session(people, "omar", NOW + dt.timedelta(hours=1, minutes=30))
     open_session(people, "dina", NOW + dt.timedelta(hours=2, minutes=30))  # Omar's first is 2.5 h idle by now
-    with people._read() as session:
+    with people.reader() as reading:
+        session = reading.session
         from directory.models import SignInSession
         from sqlalchemy import func, select
         assert session.scalar(select(func.count()).select_from(SignInSession)) == 2

@@ -252,7 +252,7 @@ def test_entry_page_says_it_all_in_plain_english(app_db):
 
 
 def test_understand_takes_only_whole_words():
-    from ui.find_support import understand
+    from directory.query import understand
 
     monday = dt.date(2026, 11, 23)
     u = understand("ESOL class near TS1 on Thursdays, free", today=monday)
@@ -266,7 +266,7 @@ def test_understand_takes_only_whole_words():
 
 
 def test_understand_reads_a_distance_only_with_its_unit():
-    from ui.find_support import understand
+    from directory.query import understand
 
     monday = dt.date(2026, 11, 23)
     u = understand("esol within 3 km of TS1 3BA on thursday", today=monday)

@@ -168,6 +168,16 @@ def test_duplicates_lists_a_planted_pair_and_merge_archives_the_duplicate(direct
     assert at.metric[0].value == "0"
 
 
+def test_a_name_beginning_another_from_the_same_organisation_is_listed(directory):
+    """The check on adding held this pair back while the page never listed it (two copies of the rule)."""
+    for key, name in (("women", "ESOL drop-in for women"), ("women-lunch", "ESOL drop-in for women, with creche and lunch")):
+        directory.create({"id": key, "name": name, "organisation": "North Ormesby Women's Centre",
+                          "category": "basic_skills", "postcode": "TS1 3BA"}, "bob")
+    at = open_page("duplicates")
+    assert at.metric[0].value == "1"
+    assert at.radio(key="dup_keep_women__women-lunch").value in ("women", "women-lunch")
+
+
 def test_not_a_duplicate_is_remembered(directory):
     plant_duplicate(directory)
     at = open_page("duplicates")
@@ -362,7 +372,8 @@ def test_recording_an_unmet_need_from_find_stores_the_district_and_codes_only(di
     # Nothing else is stored: no column for a full postcode, a name or a note, and no value holds the postcode.
     columns = [c.name for c in inspect(UnmetNeed).columns]
     assert columns == ["id", "category", "district", "stage", "barriers", "recorded_on", "recorded_by", "source"]
-    with directory._read() as session:
+    with directory.reader() as reading:
+        session = reading.session
         [row] = session.query(UnmetNeed).all()
         stored = [getattr(row, c) for c in columns]
     assert not [v for v in stored if "3BA" in str(v).upper()]

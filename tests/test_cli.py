@@ -58,6 +58,25 @@ def test_search_json_near_a_postcode_keeps_online_entries_with_no_distance(loade
     assert [(r["entry_id"], r["distance_km"]) for r in json.loads(result.stdout)] == [("esol-1", 0.0), ("online-1", None)]
 
 
+def test_search_near_reads_a_district_or_a_postcode_as_the_find_page_does(loaded):
+    from directory.geo import district_centre, haversine_km
+
+    from directory.postcodes import default_table
+
+    url = loaded[0]
+    by_district = json.loads(run("search", "--near", "ts1", "--within-km", "3", "--json", url=url).stdout)
+    centre = district_centre("TS1")  # a district is measured from its middle, not from any one postcode
+    expected = {entry_id: round(float(haversine_km(*centre, *default_table().locate(postcode))), 2)
+                for entry_id, postcode in (("esol-1", "TS1 3BA"), ("club-1", "TS5 6PY"))}
+    assert [(r["entry_id"], r["distance_km"]) for r in by_district] == [
+        *sorted(expected.items(), key=lambda item: item[1]), ("online-1", None)]
+    assert 0 < expected["esol-1"] < 3
+    unspaced = json.loads(run("search", "esol", "--near", "ts13ba", "--json", url=url).stdout)
+    assert (unspaced[0]["entry_id"], unspaced[0]["distance_km"]) == ("esol-1", 0.0)
+    result = run("search", "--near", "ZZ9", url=url, check_code=2)
+    assert result.stderr.strip() == "error: there is no postcode district ZZ9: check it, or type the full postcode"
+
+
 def test_search_with_an_unknown_postcode_exits_2_in_plain_english(loaded):
     result = run("search", "--near", "TS1 7ZZ", url=loaded[0], check_code=2)
     assert result.stderr.strip() == "error: postcode TS1 7ZZ not found: check it, or give latitude and longitude instead"

@@ -69,6 +69,22 @@ def test_a_profile_saved_by_someone_else_since_opening_is_not_overwritten(direct
     assert records.open(people["kim"], record.id).profile["stage"] == "progressing"
 
 
+def test_a_profile_the_planner_cannot_read_is_refused_on_the_write_path(directory, people):
+    records = ClientRecords(directory)
+    with pytest.raises(ValueError, match="^stage: must be one of crisis, early, stabilising, progressing, sustained$"):
+        records.create(people["kim"], "C-0042", PROFILE | {"stage": "recovered"})
+    assert records.list_for(people["kim"]) == []
+    record = records.create(people["kim"], "C-0042", PROFILE)
+    with pytest.raises(ValueError, match="^max_travel_kms: unknown field"):
+        records.update_profile(people["kim"], record.id, PROFILE | {"max_travel_kms": 5}, 1)
+    with pytest.raises(ValueError, match="^postcode: 'not a postcode' is not a UK postcode"):
+        records.update_profile(people["kim"], record.id, PROFILE | {"postcode": "not a postcode"}, 1)
+    kept = records.open(people["kim"], record.id)
+    assert (kept.version, kept.profile) == (1, PROFILE)
+    # The record's own reference wins over any other the profile names.
+    assert records.update_profile(people["kim"], record.id, PROFILE | {"ref": "C-9"}, 1).profile["ref"] == "C-0042"
+
+
 def test_every_read_and_change_is_logged_and_only_coordinators_see_the_log(directory, people):
     records = ClientRecords(directory)
     record = records.create(people["kim"], "C-0042", PROFILE)

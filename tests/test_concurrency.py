@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from directory.store import ConflictError
+from directory.errors import ConflictError
 
 WRITERS, UPDATES, ENTRIES = 20, 50, 3
 

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import update
 
 from directory import health as H
+from directory.duplicates import find_duplicate_pairs
 from directory.fields import Entry
 from directory.models import Revision
-from directory.store import ConflictError, DirectoryError, NotAllowed
+from directory.errors import ConflictError, DirectoryError, NotAllowed
 
 TODAY = dt.date(2025, 8, 31)
 
@@ -234,7 +235,7 @@ FIXTURE = [
 
 
 def test_duplicate_pairs_on_a_small_fixture():
-    pairs = H.find_duplicate_pairs(FIXTURE)
+    pairs = find_duplicate_pairs(FIXTURE)
     assert [(p.ids, p.name_similarity, p.organisation_similarity, p.distance_m) for p in pairs] == [
         (("b1", "b2"), 1.0, 1.0, None),
         (("a1", "a2"), 1.0, 1.0, 469),
@@ -243,12 +244,7 @@ def test_duplicate_pairs_on_a_small_fixture():
 
 
 def test_pairs_marked_not_duplicate_are_skipped():
-    assert [p.ids for p in H.find_duplicate_pairs(FIXTURE, skip={("a1", "a2"), ("b1", "b2")})] == [("c1", "c2")]
-
-
-def test_organisation_blocks_ignore_legal_form_words():
-    assert H.organisation_block("The Tees Recovery Ltd.") == "tees recovery"
-    assert H.organisation_block("Limited") == "limited"
+    assert [p.ids for p in find_duplicate_pairs(FIXTURE, skip={("a1", "a2"), ("b1", "b2")})] == [("c1", "c2")]
 
 
 def test_duplicate_scan_of_the_directory_remembers_not_a_duplicate(directory):

@@ -12,7 +12,7 @@ import math
 
 from directory.fields import Entry
 from planner import parse_profile, recommend
-from planner.distance import EARTH_RADIUS_KM
+from directory.geo import EARTH_RADIUS_KM
 
 TODAY = dt.date(2025, 3, 3)  # a Monday
 HOME = (54.572076, -1.234694)  # TS1 3BA

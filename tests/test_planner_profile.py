@@ -100,3 +100,43 @@ def test_invalid_profiles_name_the_field(changes, field, message):
 def test_a_profile_must_be_an_object():
     with pytest.raises(ProfileError, match=r"^profile: must be an object \(\{\.\.\.\}\)$"):
         parse_profile(["C-1", "early"])
+
+
+def test_the_availability_grid_becomes_time_windows_joined_and_shared_by_day():
+    from planner.profile import windows_from_grid
+
+    ticked = {"Mon": ["Morning", "Afternoon"], "Tue": ["Morning", "Afternoon"], "Wed": [], "Thu": ["Morning", "Evening"],
+              "Fri": [], "Sat": [], "Sun": ["Evening"]}
+    assert windows_from_grid(ticked) == [
+        {"days": ["Mon", "Tue"], "start": "09:00", "end": "17:00"},
+        {"days": ["Thu"], "start": "09:00", "end": "12:00"},
+        {"days": ["Thu"], "start": "17:00", "end": "21:00"},
+        {"days": ["Sun"], "start": "17:00", "end": "21:00"},
+    ]
+    assert windows_from_grid({"Mon": []}) == []
+    assert parse_profile({"ref": "C-1", "stage": "early", "available": windows_from_grid(ticked)}).available[0] == \
+        TimeWindow((0, 1), 9 * 60, 17 * 60)
+
+
+def test_the_grid_ticks_the_periods_a_stored_window_covers():
+    from planner.profile import DAY_PERIODS, period_free, windows_from_grid
+
+    stored = [{"days": ["Mon"], "start": "10:30", "end": "17:00"}, {"days": ["Tue"], "start": "09:00", "end": "21:00"}]
+    ticks = {day: [p for p, (start, end) in DAY_PERIODS.items() if period_free(stored, day, start, end)]
+             for day in ("Mon", "Tue", "Wed")}
+    assert ticks == {"Mon": ["Afternoon"], "Tue": ["Morning", "Afternoon", "Evening"], "Wed": []}
+    assert windows_from_grid(ticks) == [{"days": ["Mon"], "start": "12:00", "end": "17:00"},
+                                        {"days": ["Tue"], "start": "09:00", "end": "21:00"}]
+
+
+def test_the_form_keeps_only_answers_given():
+    from planner.profile import comma_list, commitment_row, put_given
+
+    assert comma_list(" catering, , gardening,") == ["catering", "gardening"] and comma_list(None) == []
+    data: dict = {}
+    for name, value in (("a", None), ("b", ""), ("c", []), ("d", 0), ("e", False), ("f", ["x"])):
+        put_given(data, name, value)
+    assert data == {"d": 0, "e": False, "f": ["x"]}
+    assert commitment_row(" ", [], "", " ") is None
+    assert commitment_row("", ["Mon"], " 09:00", "10:00 ") == {"what": "commitment", "days": ["Mon"],
+                                                               "start": "09:00", "end": "10:00"}

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from directory.fields import Entry
-from directory.search import Filters, Hit, SearchIndex, normalise, query_words
+from directory.search import Filters, Hit, SearchIndex, query_words
+from directory.text import fold as normalise
 
 EARTH_RADIUS_KM = 6371.0088
 TS1 = (54.5742, -1.2350)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from directory.api import Directory
-from directory.store import ConflictError, NotAllowed, NotFound
+from directory.errors import ConflictError, NotAllowed, NotFound
 from directory.validation import ValidationError
 from tests.conftest import fake_locator
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from directory import unmet as U
 from directory.models import UnmetNeed
-from directory.store import NotAllowed
+from directory.errors import NotAllowed
 
 
 def test_a_full_postcode_is_cut_to_its_district_before_it_is_stored(directory):
@@ -18,7 +18,8 @@ def test_a_full_postcode_is_cut_to_its_district_before_it_is_stored(directory):
 
     assert (record.category, record.district, record.stage, record.barriers, record.recorded_on, record.source) == (
         "training", "TS1", "early", ("transport", "childcare"), dt.date(2025, 1, 10), "search")  # in table order
-    with directory._read() as session:
+    with directory.reader() as reading:
+        session = reading.session
         [row] = session.scalars(select(UnmetNeed)).all()
     assert (row.district, row.barriers, row.recorded_by) == ("TS1", ["transport", "childcare"], "victor")
 

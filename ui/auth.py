@@ -13,20 +13,29 @@ import datetime as dt
 import json
 import os
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from directory.accounts import (
+    COORDINATOR,
+    EDITOR,
     SESSION_LIMIT,
+    VIEWER,
     Account,
-    SignInError,
     account_for_identity,
     account_for_session,
     close_session,
+    has_role,
     open_session,
 )
+from directory.errors import SignInError
 
-RANK = {"viewer": 0, "editor": 1, "coordinator": 2}
-ROLE_WORDS = {"viewer": "view", "editor": "add and change entries", "coordinator": "manage the map"}
+if TYPE_CHECKING:
+    from directory.api import Directory
+
+# What each role of directory.accounts.ROLES can do, in the words a refusal uses.
+ROLE_WORDS = {VIEWER: "view", EDITOR: "add and change entries", COORDINATOR: "manage the map"}
 
 
 def identity_provider_configured() -> bool:
@@ -51,11 +60,11 @@ SIGNED_OUT_ELSEWHERE = ("You were signed out: either you signed out in another t
                         "for two hours. Please sign in again.")
 
 
-def start_session(directory, account: Account) -> None:
+def start_session(directory: Directory, account: Account) -> None:
     st.session_state["session_token"] = open_session(directory, account.username)
 
 
-def sign_out(directory, reason: str | None = None) -> bool:
+def sign_out(directory: Directory, reason: str | None = None) -> bool:
     """End this browser's session everywhere. True when the browser is being sent to sign out of the
     identity provider as well: then the page must stop, not rerun (a rerun drops that redirect)."""
     close_session(directory, st.session_state.pop("session_token", None))
@@ -122,7 +131,7 @@ def _provider_sign_in_age() -> dt.timedelta | None:
     return dt.datetime.now(dt.timezone.utc) - issued_at
 
 
-def current_account(directory) -> Account | None:
+def current_account(directory: Directory) -> Account | None:
     """The signed-in account, read afresh each run, or None. Ends sessions left idle too long.
 
     With an identity provider the provider says who someone is, and the same server-side session as a
@@ -178,7 +187,7 @@ def show_sign_in_notice() -> None:
         st.info(notice)
 
 
-def require_account(directory, role: str = "viewer", *, doing: str = "use this page") -> Account:
+def require_account(directory: Directory, role: str = VIEWER, *, doing: str = "use this page") -> Account:
     """Stop the page with a plain message and a way forward unless someone with `role` is signed in."""
     account = current_account(directory)
     if account is None:
@@ -186,7 +195,7 @@ def require_account(directory, role: str = "viewer", *, doing: str = "use this p
         st.warning(f"Please sign in to {doing}.", icon=":material/lock:")
         st.page_link("pages/sign_in.py", label="Sign in", icon=":material/login:")
         st.stop()
-    if RANK[account.role] < RANK[role]:
+    if not has_role(account, role):
         st.warning(
             f"Your account can {ROLE_WORDS[account.role]} but not {doing}. "
             "Ask a coordinator in your forum for access.", icon=":material/lock:")
@@ -194,11 +203,12 @@ def require_account(directory, role: str = "viewer", *, doing: str = "use this p
     return account
 
 
-def guard_viewing(directory) -> None:
+def guard_viewing(directory: Directory) -> None:
     """Where the setting puts the whole directory behind sign-in, stop the page for anyone not signed in."""
     if sign_in_required_to_view():
-        require_account(directory, "viewer", doing="see the directory")
+        require_account(directory, VIEWER, doing="see the directory")
 
 
 def may(account: Account | None, role: str) -> bool:
-    return account is not None and RANK[account.role] >= RANK[role]
+    """Whether `account` (None: nobody signed in) can do what `role` can (directory.accounts.has_role)."""
+    return has_role(account, role)

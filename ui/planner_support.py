@@ -16,23 +16,22 @@ from dataclasses import dataclass
 import streamlit as st
 
 from directory import codes
-from directory.clients import ACCESS_ACTIONS, OWNERS, STATUSES, AccessDenied, ClientRecord, ClientRecords
+from directory.clients import ACCESS_ACTIONS, OWNERS, STATUSES, ClientRecord, ClientRecords
+from directory.errors import AccessDenied, NotFound
 from directory.io.spreadsheet import spreadsheet_safe
 from directory.schedule import DAYS
-from directory.store import NotFound
+from planner.rules import STEP_RULES
 from ui.render import LOCAL_TIME, describe_times, esc, format_date, format_datetime, md, sessions_of
 
 CLIENT_PARAM = "client"
 CLIENT_KEY = "planner_client_id"
 NOT_SHARED = "This client record is not shared with your organisation."
+NEW_CLIENT = "New client (start a profile)"
 ACTIVE_STATUSES = ("to_do", "doing")
-OVERLOAD_AT = 3  # more than three current activities risks overload and relapse (004 §1.25)
+OVERLOAD_AT = 3  # more than three current activities risks overload and relapse
 
-STEP_WORDS = {
-    "health": "Health", "motivation": "Motivation", "stabilising": "Stable use", "housing": "Housing",
-    "soft_skills": "Soft skills", "training": "Training", "financial": "Money skills",
-    "work_trials": "Work trials", "job_search": "Job search", "in_work_support": "In-work support",
-}
+# Each continuum step's short name (planner.rules STEP_RULES), as a heading: "Money skills".
+STEP_WORDS = {step: rule.label[:1].upper() + rule.label[1:] for step, rule in STEP_RULES.items()}
 STAGE_WORDS = dict(codes.STAGES)
 OWNER_FOR_CLIENT = {"client": "You", "keyworker": "Your keyworker", "employment_specialist": "Your employment specialist"}
 
@@ -56,10 +55,6 @@ READINESS_QUESTIONS = {
     "in_withdrawal": "Still in withdrawal",
     "self_care": "Takes care of appearance and hygiene",
     "owns_goals": "Suggests goals and agrees actions (owns the plan)",
-}
-OTHER_BARRIER_WORDS = {
-    "debt": "Debt", "benefits_worries": "Worried about benefits", "digital_skills": "Needs digital skills",
-    "confidence": "Low confidence", "transport": "Transport", "no_id_or_bank_account": "No ID or bank account",
 }
 FIELD_WORDS = {
     "ref": "Reference", "stage": "Recovery stage", "postcode": "Postcode", "max_travel_km": "Travel limit",
@@ -97,32 +92,40 @@ def select_client(client_id: int | None) -> None:
         st.query_params[CLIENT_PARAM] = str(client_id)
 
 
-def client_chooser(directory, account, *, label: str = "Client") -> ClientRecord | None:
-    """A picker of the clients this account may open, and the chosen record (None when there are none).
-    A client id that is not shared with the account's organisation stops the page with a plain message."""
+def client_chooser(directory, account, *, label: str = "Client", allow_new: bool = False) -> ClientRecord | None:
+    """A picker of the clients this account may open, and the chosen record. A client id that is not shared
+    with the account's organisation stops the page with a plain message.
+
+    With `allow_new` (the Client page) the first choice is a new client, and None is returned for it; without,
+    the most recently changed record is chosen when none is, and a page with no records to open stops."""
     listed = records(directory).list_for(account)
+    ids = [i for i, *_ in listed]
     chosen = selected_client_id()
-    if chosen is not None and chosen not in [i for i, *_ in listed]:
+    if chosen is not None and chosen not in ids:
         st.error(NOT_SHARED, icon=":material/lock:")
         if st.button("Choose another client"):
             select_client(None)
             st.rerun()
         st.stop()
-    if not listed:
-        st.info("No client records yet. Add one on the **Client** page.")
-        st.page_link("pages/planner_client.py", label="Add a client", icon=":material/person:")
-        st.stop()
-    ids = [i for i, *_ in listed]
+    if allow_new:
+        options, key = [None, *ids], "planner_client_pick"
+    else:
+        if not listed:
+            st.info("No client records yet. Add one on the **Client** page.")
+            st.page_link("pages/planner_client.py", label="Add a client", icon=":material/person:")
+            st.stop()
+        if chosen not in ids:  # nothing chosen yet: the most recently changed record
+            chosen = ids[0]
+            select_client(chosen)
+        options, key = ids, "planner_pick"
     labels = {i: f"{ref} · {org}" for i, ref, org, _ in listed}
-    if chosen not in ids:  # nothing chosen yet: the most recently changed record
-        chosen = ids[0]
-        select_client(chosen)
-    # The choice can change outside the box (a link, another planner page): the box follows it.
-    if st.session_state.get("planner_pick") != chosen:
-        st.session_state["planner_pick"] = chosen
-    picked = st.selectbox(label, ids, format_func=labels.get, key="planner_pick",
-                          on_change=lambda: select_client(st.session_state["planner_pick"]))
-    return open_client(directory, account, picked)
+    # The choice can change outside the box (a link, another planner page, a client just created or erased):
+    # the box follows it.
+    if st.session_state.get(key, "unset") != chosen:
+        st.session_state[key] = chosen
+    picked = st.selectbox(label, options, format_func=lambda i: NEW_CLIENT if i is None else labels[i], key=key,
+                          on_change=lambda: select_client(st.session_state[key]))
+    return open_client(directory, account, picked) if picked is not None else None
 
 
 def open_client(directory, account, client_id: int) -> ClientRecord:
@@ -248,12 +251,6 @@ def entry_or_none(directory, entry_id: str | None):
         return None
 
 
-def spoc_text(entry) -> str:
-    parts = [", ".join(x for x in (entry.contact_name, entry.contact_role) if x)]
-    parts += [entry.contact_phone or entry.phone or "", entry.contact_email or entry.email or ""]
-    return " · ".join(p for p in parts if p) or "No named contact yet"
-
-
 @dataclass(frozen=True)
 class StepState:
     code: str
@@ -313,7 +310,7 @@ def status_label(status: str) -> str:
 
 # -- an unmet need, when the plan finds nothing ------------------------------------------------------
 
-# Unmet-need barrier tags (directory/unmet.py BARRIERS) from a parsed Profile: its own "other barriers" as
+# Unmet-need barrier tags (codes.BARRIERS) from a parsed Profile: its own "other barriers" as
 # they are, and the screening answers that are barriers. Only tags: nothing that could identify the client.
 _SCREENING_BARRIERS = {
     "children_or_dependants": "childcare", "lone_parent": "childcare", "homeless": "housing",
@@ -323,15 +320,13 @@ _SCREENING_BARRIERS = {
 
 
 def unmet_barriers(profile) -> tuple[str, ...]:
-    from directory.unmet import BARRIERS
-
-    found = {b for b in profile.other_barriers if b in BARRIERS}
+    found = {b for b in profile.other_barriers if b in codes.BARRIERS}
     found |= {tag for name, tag in _SCREENING_BARRIERS.items() if getattr(profile.screening, name) is True}
     if profile.needs_childcare:
         found.add("childcare")
     if profile.convictions in ("spent", "unspent"):
         found.add("convictions")
-    return tuple(b for b in BARRIERS if b in found)
+    return tuple(b for b in codes.BARRIERS if b in found)
 
 
 def wanted_category(stage: str, continuum) -> str | None:
@@ -355,7 +350,8 @@ def unmet_prefill(profile, continuum) -> dict:
     """What "Record an unmet need" is filled with from a plan with no recommendations: the postcode district
     only (never the full postcode or the client's reference), the stage, barrier tags and the kind of provision
     the first next step needs."""
-    from directory.unmet import InvalidUnmetNeed, district_only
+    from directory.errors import InvalidUnmetNeed
+    from directory.unmet import district_only
 
     try:
         district = district_only(profile.postcode) or ""

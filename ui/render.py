@@ -22,7 +22,7 @@ import streamlit as st
 
 from directory import codes
 from directory.api import Directory
-from directory.fields import Entry, without_bidi_controls
+from directory.fields import FIELD_BY_NAME, Entry, without_bidi_controls
 from directory.health import is_stale
 from directory.schedule import DAY_NAMES, ScheduleError, describe_sessions, next_session, parse_schedule
 
@@ -168,6 +168,24 @@ def format_datetime(moment: dt.datetime | None) -> str:
         return ""
     local = moment.astimezone(LOCAL_TIME) if moment.tzinfo else moment
     return f"{local.day} {local.strftime('%b %Y, %H:%M')}"
+
+
+def shown_value(name: str, value) -> str:
+    """An entry field's value in words, for a history of changes or a conflict: codes by their labels,
+    lists joined with "; ", yes/no, dates as format_date, and "(empty)" for nothing."""
+    if value is None or value == () or value == "" or value == []:
+        return "(empty)"
+    field = FIELD_BY_NAME.get(name)
+    vocabulary = codes.VOCABULARIES.get(field.vocabulary) if field and field.vocabulary else None
+    if isinstance(value, (list, tuple)):
+        return "; ".join(vocabulary.get(v, v) if vocabulary else str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if vocabulary:
+        return vocabulary.get(value, value)
+    return str(value)
 
 
 def format_distance(km: float | None) -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import streamlit as st
 
 from directory import codes
-from directory.unmet import BARRIERS, InvalidUnmetNeed, UnmetNeedRecord, record_unmet_need
+from directory.codes import BARRIERS
+from directory.errors import InvalidUnmetNeed
+from directory.unmet import UnmetNeedRecord, record_unmet_need
 from ui.render import md, now_local, short_category_label
 
 FIELDS = ("category", "district", "stage", "barriers", "date")

@@ -23,16 +23,18 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
-
-from sqlalchemy import select
+from typing import TYPE_CHECKING, Any, Callable
 
 from directory import fields as F
 from directory.duplicates import DuplicateFinder
+from directory.errors import ConflictError
 from directory.io.spreadsheet import UnreadableFile, read_csv, read_xlsx, size_text, too_many_rows
-from directory.models import EntryRow
-from directory.store import ConflictError, UnitOfWork, checked_update, new_entry_id, normalise_values
+from directory.store import checked_update, new_entry_id, normalise_values
 from directory.validation import Problem, ValidationError, check_entry, parse_row
+
+if TYPE_CHECKING:
+    from directory.api import Directory
+    from directory.unit_of_work import UnitOfWork
 
 FORMATS = ("csv", "xlsx", "hsds")
 Progress = Callable[[int, int], None]
@@ -160,7 +162,7 @@ class _PlannedUpdate:
 
 
 class Importer:
-    def __init__(self, directory, author: str, *, default_category: str | None = None,
+    def __init__(self, directory: Directory, author: str, *, default_category: str | None = None,
                  allow_duplicates: bool = False, dry_run: bool = False, progress: Progress | None = None,
                  max_rows: int | None = None, max_bytes: int | None = None):
         """max_rows, max_bytes: limits other than MAX_IMPORT_ROWS and MAX_IMPORT_BYTES (a benchmark's)."""
@@ -203,9 +205,9 @@ class Importer:
         return report
 
     def _check_author(self) -> None:
-        # The store's own check of the account, in a read-only transaction (not the write path's engine):
-        # no write lock is taken, so a preview holds none at all.
-        with UnitOfWork(self.directory.engine) as reading:
+        # The unit of work's own check of the account, in a reading unit of work: no write lock is taken,
+        # so a preview holds none at all.
+        with self.directory.reader() as reading:
             reading.author(self.author)
 
     # -- checking: no write transaction ------------------------------------------------------------------
@@ -306,7 +308,7 @@ class Importer:
                     self._write_creates(uow, report, batch)
                 uow.commit()
 
-    def _write_update(self, uow, report, planned: _PlannedUpdate) -> None:
+    def _write_update(self, uow: UnitOfWork, report, planned: _PlannedUpdate) -> None:
         try:
             stored = uow.update(planned.entry_id, planned.changes, planned.version, self.author, action="import")
         except ValidationError as error:
@@ -320,10 +322,10 @@ class Importer:
             else:
                 report.updated += 1
 
-    def _write_creates(self, uow, report, batch: list[dict[str, Any]]) -> None:
+    def _write_creates(self, uow: UnitOfWork, report, batch: list[dict[str, Any]]) -> None:
         # Ids the file gave were new when checked; one added since is refused, not overwritten.
         given = [v["id"] for v in batch if v["id"] in self._ids_from_file]
-        taken = set(uow.session.scalars(select(EntryRow.id).where(EntryRow.id.in_(given)))) if given else set()
+        taken = uow.entries.taken_ids(given)
         for entry_id in sorted(taken, key=self._rows_created.get):
             report.created -= 1
             report.rejected.append({"row": self._rows_created[entry_id], "column": "id", "value": entry_id,
@@ -348,7 +350,7 @@ def _would_change(current: F.Entry, changes: dict[str, Any]) -> bool:
     return any(before[n] != merged[n] for n in F.EDITABLE)
 
 
-def import_file(directory, path: str | Path, *, format: str | None = None, author: str = "cli", **options) -> ImportReport:
+def import_file(directory: Directory, path: str | Path, *, format: str | None = None, author: str = "cli", **options) -> ImportReport:
     path = Path(path)
     importer = Importer(directory, author, **options)
     try:
