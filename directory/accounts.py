@@ -102,13 +102,13 @@ def create_user(
 
 
 def ensure_user(directory: Directory, username: str, display_name: str | None = None, role: str = EDITOR) -> Account:
-    """The account, created on first use (for scripted imports that name `--as USER`)."""
+    """The account, created on first use (scripted imports that name `--as USER`, identity-provider sign-ins)."""
     found = get_account(directory, username)
     if found is not None:
         return found
     try:
         return create_user(directory, username, display_name or username, role)
-    except ValueError:  # created by a concurrent caller meanwhile
+    except ValueError:  # created meanwhile by a concurrent caller (two tabs signing in at once)
         return get_account(directory, username)
 
 
@@ -306,10 +306,4 @@ def account_for_identity(directory: Directory, email: str, name: str | None) -> 
     more rights. No password is stored: the identity provider vouches for them.
     """
     username = email.strip().lower()
-    found = get_account(directory, username)
-    if found is not None:
-        return found
-    try:
-        return create_user(directory, username, name or username, VIEWER)
-    except ValueError:  # two tabs signing in at once
-        return get_account(directory, username)
+    return ensure_user(directory, username, name or username, VIEWER)

@@ -165,6 +165,13 @@ class Directory:
     def restore_version(self, entry_id: str, version: int, based_on_version: int, author: str) -> F.Entry:
         return self._write("restore_version", entry_id, version, based_on_version, author)
 
+    def with_position(self, changes: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+        """`changes` with the position their postcode gives, as saving them would (store.with_position);
+        ValueError, saying why, for a postcode that cannot be placed."""
+        from directory.store import with_position
+
+        return with_position(changes, base, self.locate_postcode)
+
     def likely_duplicates(self, values: dict[str, Any], *, exclude: str | None = None):
         """Existing entries the described one probably duplicates (name, organisation, place), best first."""
         from directory.duplicates import DuplicateFinder

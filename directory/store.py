@@ -153,6 +153,22 @@ def new_entry_id() -> str:
     return uuid.uuid4().hex[:12]
 
 
+def with_position(changes: dict[str, Any], base: dict[str, Any], locate) -> dict[str, Any]:
+    """`changes` to an entry (`base`) with the position their postcode gives: the one rule for placing an
+    entry, whichever way it is changed. A new postcode without a new position takes the postcode's; a
+    postcode given again for an entry with no position places it; a position given wins; a cleared
+    postcode clears the position. `locate(postcode)` raises ValueError (saying why) for one it cannot place."""
+    if "postcode" not in changes or "latitude" in changes or "longitude" in changes:
+        return changes
+    postcode = changes["postcode"]
+    if not postcode:
+        return changes | {"latitude": None, "longitude": None}
+    if (postcode == base.get("postcode") and base.get("latitude") is not None) or locate is None:
+        return changes
+    latitude, longitude = locate(postcode)
+    return changes | {"latitude": latitude, "longitude": longitude}
+
+
 def checked_update(before: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """The entry's values after `changes` (normalised), or ValidationError: the rules every update meets."""
     merged = before | changes

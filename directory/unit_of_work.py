@@ -63,6 +63,7 @@ from directory.store import (
     normalise_values,
     organisation_key,
     row_to_entry,
+    with_position,
 )
 from directory.validation import Problem, ValidationError, check_entry
 
@@ -335,21 +336,10 @@ class UnitOfWork:
         return row_to_entry(row)
 
     def _with_position(self, changes: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
-        """A new postcode without a new position takes the postcode's position."""
-        if "postcode" not in changes or "latitude" in changes or "longitude" in changes:
-            return changes
-        postcode = changes["postcode"]
-        if not postcode:
-            return changes | {"latitude": None, "longitude": None}
-        if postcode == base.get("postcode") and base.get("latitude") is not None:
-            return changes
-        if self._locate_postcode is None:
-            return changes
         try:
-            latitude, longitude = self._locate_postcode(postcode)
+            return with_position(changes, base, self._locate_postcode)
         except ValueError as error:
-            raise ValidationError([Problem("postcode", postcode, str(error))]) from None
-        return changes | {"latitude": latitude, "longitude": longitude}
+            raise ValidationError([Problem("postcode", changes["postcode"], str(error))]) from None
 
     def _apply(self, row: EntryRow, values: dict[str, Any]) -> None:
         organisation = self.organisation(values["organisation"])

@@ -30,7 +30,7 @@ from directory.codes import BARRIERS, CATEGORIES, STAGES
 from directory.coverage import local_provision, natural_key
 from directory.fields import Entry
 from directory.geo import district_code
-from directory.health import EntryState, live_on, month_ends, revision_timelines
+from directory.health.freshness import EntryState, live_on, month_ends, revision_timelines
 from directory.errors import InvalidUnmetNeed, NotAllowed
 from directory.models import UnmetNeed
 from directory.postcodes import normalise_postcode, postcode_district

@@ -254,15 +254,17 @@ def main(editing: bool = False) -> None:
         return
     texts = {name: widget_text(name, key(name)) for name in FORM_FIELDS}
     values, problems = parse_form(texts, base, creating)
-    # The postcode must be one we can place. Its position is used unless a position was typed: a new
-    # postcode with the old entry's latitude and longitude still in the form moves the entry to the new one.
-    position_typed = any(texts.get(n, "").strip() and texts.get(n) != as_text(n, base.get(n))
-                         for n in ("latitude", "longitude"))
-    postcode_changed = values.get("postcode") != base.get("postcode")
-    if "postcode" not in problems and values.get("postcode") and directory.locate_postcode is not None \
-            and (values.get("latitude") is None or (postcode_changed and not position_typed)):
+    # The postcode must be one we can place, by the rule saving uses (Directory.with_position), so the map check shows
+    # where the entry will be: a position typed wins; a new postcode with the old entry's latitude and
+    # longitude still in the form moves the entry; a form with no position takes the postcode's.
+    typed = {n: values.get(n) for n in ("latitude", "longitude")
+             if texts.get(n, "").strip() and texts.get(n) != as_text(n, base.get(n))}
+    if "postcode" not in problems and values.get("postcode") and not typed:
+        asked = {"postcode": values["postcode"]} if (values.get("postcode") != base.get("postcode")
+                                                    or values.get("latitude") is None) else {}
         try:
-            values["latitude"], values["longitude"] = directory.locate_postcode(values["postcode"])
+            placed = directory.with_position(asked, base | {"latitude": values.get("latitude")})
+            values.update({n: placed[n] for n in ("latitude", "longitude") if n in placed})
         except ValueError as error:
             problems.setdefault("postcode", []).append(sentence(str(error)))
     for name, reasons in problems.items():

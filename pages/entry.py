@@ -13,8 +13,9 @@ import streamlit as st
 
 from directory import codes
 from directory import fields as F
-from directory.health import STALE_AFTER_MONTHS
-from directory.health import feedback_summary, hide_feedback, record_feedback, verification_requests
+from directory.health.freshness import STALE_AFTER_MONTHS
+from directory.health.feedback import feedback_summary, hide_feedback, record_feedback
+from directory.health.verification import verification_requests
 from directory.errors import ConflictError, DirectoryError, NotFound
 from ui.auth import current_account, guard_viewing, may
 from ui import maps

@@ -12,7 +12,7 @@ import streamlit as st
 from directory import codes
 from directory import fields as F
 from directory.coverage import to_csv_bytes
-from directory.health import compare_fields, duplicate_pairs, fields_to_take, mark_not_duplicate, merge
+from directory.health.merging import compare_fields, duplicate_pairs, fields_to_take, mark_not_duplicate, merge
 from directory.schedule import ScheduleError, describe_sessions, parse_schedule
 from directory.errors import DirectoryError
 from ui.auth import require_account

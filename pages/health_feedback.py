@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from directory.coverage import to_csv_bytes
-from directory.health import feedback_overview
+from directory.health.feedback import feedback_overview
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import format_date, md, now_local

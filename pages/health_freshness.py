@@ -10,10 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from directory.coverage import to_csv_bytes
-from directory.health import (
-    STALE_AFTER_MONTHS, freshness_over_time, open_verification_requests, request_verification, stale_entries,
-    staleness_summary,
-)
+from directory.health.freshness import STALE_AFTER_MONTHS, freshness_over_time, stale_entries, staleness_summary
+from directory.health.verification import open_verification_requests, request_verification
 from directory.errors import DirectoryError
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory

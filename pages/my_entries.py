@@ -65,7 +65,7 @@ def cell_text(entry, name: str) -> str:
 def main() -> None:
     import pandas as pd
 
-    from directory.health import open_verification_requests
+    from directory.health.verification import open_verification_requests
     from directory.errors import DirectoryError
     from ui.auth import require_account
     from ui.bootstrap import ensure_app_navigation, get_directory

@@ -7,7 +7,7 @@ import streamlit as st
 from directory.accounts import anyone_can_sign_in, authenticate, create_first_coordinator, needs_first_coordinator
 from directory.errors import SignInError
 from ui.auth import current_account, identity_provider_configured, show_sign_in_notice, sign_out, start_session
-from directory.health import open_verification_requests
+from directory.health.verification import open_verification_requests
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import md
 

@@ -248,7 +248,7 @@ def test_restore_after_someone_else_saved_says_so(app_db):
 
 
 def test_feedback_is_recorded_averaged_and_hidden_by_a_coordinator(app_db):
-    from directory.health import record_feedback
+    from directory.health.feedback import record_feedback
 
     record_feedback(app_db, "cafe-ts2", 5, "Really welcoming", dt.date.today(), "bob")
     at = open_page("pages/entry.py", {"id": "cafe-ts2"}, "alice", app_db)
@@ -273,7 +273,7 @@ def test_feedback_is_recorded_averaged_and_hidden_by_a_coordinator(app_db):
 
 
 def test_open_verification_requests_show_on_the_entry(app_db):
-    from directory.health import request_verification
+    from directory.health.verification import request_verification
 
     request_verification(app_db, "garden-ts3", "carol", "Is it still on Saturdays?")
     at = open_page("pages/entry.py", {"id": "garden-ts3"}, None, app_db)

@@ -113,7 +113,7 @@ def test_freshness_shows_the_three_stalest_organisations_in_order(directory):
 
 
 def test_ask_to_verify_records_a_request(directory):
-    from directory.health import open_verification_requests
+    from directory.health.verification import open_verification_requests
 
     at = open_page("freshness")
     at.text_input(key="fresh_note").input("Still running on Saturdays?")
@@ -290,7 +290,7 @@ def test_coverage_explains_a_bad_upload(directory):
 
 
 def test_unmet_needs_summary_after_recording_two(directory):
-    from directory.health import month_ends
+    from directory.health.freshness import month_ends
     from directory.unmet import record_unmet_need
     from ui.render import now_local
 
@@ -320,7 +320,7 @@ def test_unmet_needs_summary_after_recording_two(directory):
 
 
 def test_feedback_overview_lists_a_low_rated_entry(directory):
-    from directory.health import record_feedback
+    from directory.health.feedback import record_feedback
     from ui.render import now_local
 
     today = now_local().date()

@@ -117,7 +117,7 @@ def test_bulk_edit_outcomes_against_the_directory(app_db):
 
 
 def test_my_entries_page_lists_the_organisation_and_its_requests(app_db):
-    from directory.health import request_verification
+    from directory.health.verification import request_verification
 
     request_verification(app_db, "esol-ts1", "carol", "Still Tuesdays?")
     at = open_page("pages/my_entries.py", user="dina", directory=app_db)

@@ -75,7 +75,7 @@ def test_a_wrong_password_says_so_and_a_right_one_signs_in(app_db):
 
 
 def test_members_see_their_organisations_verification_requests_on_signing_in(app_db):
-    from directory.health import request_verification
+    from directory.health.verification import request_verification
 
     create_user(app_db, "lead", "Forum Lead", "coordinator", password="a long enough passphrase")
     create_user(app_db, "dina", "Dina Ali", "editor", password="correct horse battery", organisations=("Tees Works",))

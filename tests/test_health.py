@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from directory import health as H
+from directory.errors import InvalidFeedback
+from directory.health import feedback, freshness, merging, verification
 from directory.duplicates import find_duplicate_pairs
 from directory.fields import Entry
 from directory.models import Revision
@@ -30,10 +31,10 @@ def utc_today() -> dt.date:
 
 
 def test_six_months_back_is_the_same_day_clamped_to_the_month_end():
-    assert H.stale_before(dt.date(2025, 8, 31)) == dt.date(2025, 2, 28)
-    assert H.stale_before(dt.date(2024, 8, 31)) == dt.date(2024, 2, 29)
-    assert H.stale_before(dt.date(2025, 3, 15)) == dt.date(2024, 9, 15)
-    assert H.stale_before(dt.date(2025, 3, 15), months=3) == dt.date(2024, 12, 15)
+    assert freshness.stale_before(dt.date(2025, 8, 31)) == dt.date(2025, 2, 28)
+    assert freshness.stale_before(dt.date(2024, 8, 31)) == dt.date(2024, 2, 29)
+    assert freshness.stale_before(dt.date(2025, 3, 15)) == dt.date(2024, 9, 15)
+    assert freshness.stale_before(dt.date(2025, 3, 15), months=3) == dt.date(2024, 12, 15)
 
 
 def test_verified_exactly_six_months_ago_is_fresh_the_day_before_is_stale(directory):
@@ -43,7 +44,7 @@ def test_verified_exactly_six_months_ago_is_fresh_the_day_before_is_stale(direct
     directory.verify("day-before", "bob", on=dt.date(2025, 2, 27))
     directory.verify("recent", "carol", on=dt.date(2025, 8, 1))
 
-    stale = H.stale_entries(directory, TODAY)
+    stale = freshness.stale_entries(directory, TODAY)
 
     assert [(s.entry.id, s.last_verified, s.days_since_verified, s.last_editor) for s in stale] == [
         ("never", None, None, "alice"),
@@ -51,13 +52,13 @@ def test_verified_exactly_six_months_ago_is_fresh_the_day_before_is_stale(direct
     ]
     assert [s.last_touched.action for s in stale] == ["create", "verify"]
     assert [s.open_request for s in stale] == [None, None]
-    assert [s.entry.id for s in H.stale_entries(directory, TODAY, months=1)] == ["never", "day-before", "boundary"]
+    assert [s.entry.id for s in freshness.stale_entries(directory, TODAY, months=1)] == ["never", "day-before", "boundary"]
 
 
 def test_archived_entries_are_never_stale(directory):
     make(directory, "gone")
     directory.archive("gone", "bob", "closed down")
-    assert H.stale_entries(directory, TODAY) == []
+    assert freshness.stale_entries(directory, TODAY) == []
 
 
 def test_summary_puts_the_stalest_organisations_and_editors_first(directory):
@@ -73,7 +74,7 @@ def test_summary_puts_the_stalest_organisations_and_editors_first(directory):
     directory.verify("t2", "alice", on=dt.date(2023, 12, 1))
     directory.verify("fresh", "bob", on=dt.date(2025, 8, 30))
 
-    summary = H.staleness_summary(H.stale_entries(directory, TODAY))
+    summary = freshness.staleness_summary(freshness.stale_entries(directory, TODAY))
 
     assert summary.total == 7
     assert [(g.key, g.stale, g.never_verified, g.oldest_verified, g.max_days_since_verified)
@@ -110,7 +111,7 @@ def test_freshness_over_time_replays_creates_verifies_and_archives(directory):
         _backdate(directory, entry_id, version, day)
     today = dt.date(2025, 8, 15)
 
-    frame = H.freshness_over_time(directory, today, months=9)
+    frame = freshness.freshness_over_time(directory, today, months=9)
 
     assert frame.to_dict("records") == [
         {"month": "2024-12", "as_of": dt.date(2024, 12, 31), "entries": 2, "fresh": 0, "stale": 2, "never_verified": 2},
@@ -123,7 +124,7 @@ def test_freshness_over_time_replays_creates_verifies_and_archives(directory):
         {"month": "2025-07", "as_of": dt.date(2025, 7, 31), "entries": 2, "fresh": 0, "stale": 2, "never_verified": 1},
         {"month": "2025-08", "as_of": dt.date(2025, 8, 15), "entries": 2, "fresh": 0, "stale": 2, "never_verified": 1},
     ]
-    assert frame["stale"].iloc[-1] == len(H.stale_entries(directory, today))
+    assert frame["stale"].iloc[-1] == len(freshness.stale_entries(directory, today))
 
 
 def test_live_on_replays_creates_and_archives(directory):
@@ -134,17 +135,17 @@ def test_live_on_replays_creates_and_archives(directory):
     for entry_id, version, day in [("e1", 1, dt.date(2024, 12, 5)), ("e2", 1, dt.date(2025, 2, 15)),
                                    ("e3", 1, dt.date(2024, 12, 1)), ("e3", 2, dt.date(2025, 3, 2))]:
         _backdate(directory, entry_id, version, day)
-    timelines = H.revision_timelines(directory)
+    timelines = freshness.revision_timelines(directory)
 
-    assert H.live_on(timelines, dt.date(2024, 11, 30)) == set()
-    assert H.live_on(timelines, dt.date(2024, 12, 5)) == {"e1", "e3"}  # created that day
-    assert H.live_on(timelines, dt.date(2025, 2, 28)) == {"e1", "e2", "e3"}
-    assert H.live_on(timelines, dt.date(2025, 3, 2)) == {"e1", "e2"}  # archived that day
-    assert H.live_on(timelines, dt.date(2025, 2, 28), ["e2", "e3", "unknown"]) == {"e2", "e3"}
+    assert freshness.live_on(timelines, dt.date(2024, 11, 30)) == set()
+    assert freshness.live_on(timelines, dt.date(2024, 12, 5)) == {"e1", "e3"}  # created that day
+    assert freshness.live_on(timelines, dt.date(2025, 2, 28)) == {"e1", "e2", "e3"}
+    assert freshness.live_on(timelines, dt.date(2025, 3, 2)) == {"e1", "e2"}  # archived that day
+    assert freshness.live_on(timelines, dt.date(2025, 2, 28), ["e2", "e3", "unknown"]) == {"e2", "e3"}
 
 
 def test_month_ends_end_with_today():
-    assert H.month_ends(dt.date(2025, 3, 10), 4) == [
+    assert freshness.month_ends(dt.date(2025, 3, 10), 4) == [
         dt.date(2024, 12, 31), dt.date(2025, 1, 31), dt.date(2025, 2, 28), dt.date(2025, 3, 10)]
 
 
@@ -155,61 +156,61 @@ def test_a_request_is_open_until_the_entry_is_verified_and_shown_to_the_organisa
     make(directory, "cafe", name="Recovery Café")
     make(directory, "other", organisation="Old Town Trust")
 
-    request = H.request_verification(directory, "cafe", "carol", "Their phone number has changed?")
+    request = verification.request_verification(directory, "cafe", "carol", "Their phone number has changed?")
 
     assert (request.entry_id, request.entry_name, request.organisation, request.requested_by, request.status) == (
         "cafe", "Recovery Café", "Tees Valley Recovery", "carol", "open")
     assert request.note == "Their phone number has changed?"
-    again = H.request_verification(directory, "cafe", "carol", "asking twice")
+    again = verification.request_verification(directory, "cafe", "carol", "asking twice")
     assert again.id == request.id and again.note == "Their phone number has changed?"
     # alice belongs to Tees Valley Recovery (tests/conftest.py); bob to no organisation.
-    assert [r.id for r in H.open_verification_requests(directory, username="alice")] == [request.id]
-    assert H.open_verification_requests(directory, username="bob") == []
-    assert [r.id for r in H.open_verification_requests(directory, organisation="tees valley  recovery")] == [request.id]
-    assert H.open_verification_requests(directory, organisation="Old Town Trust") == []
-    [stale_cafe] = [s for s in H.stale_entries(directory, TODAY) if s.entry.id == "cafe"]
+    assert [r.id for r in verification.open_verification_requests(directory, username="alice")] == [request.id]
+    assert verification.open_verification_requests(directory, username="bob") == []
+    assert [r.id for r in verification.open_verification_requests(directory, organisation="tees valley  recovery")] == [request.id]
+    assert verification.open_verification_requests(directory, organisation="Old Town Trust") == []
+    [stale_cafe] = [s for s in freshness.stale_entries(directory, TODAY) if s.entry.id == "cafe"]
     assert stale_cafe.open_request.id == request.id
 
     directory.verify("cafe", "alice", on=utc_today())
 
-    assert H.open_verification_requests(directory) == []
-    [resolved] = H.verification_requests(directory, "cafe")
+    assert verification.open_verification_requests(directory) == []
+    [resolved] = verification.verification_requests(directory, "cafe")
     assert (resolved.status, resolved.resolved_by, resolved.resolved_on) == ("verified", "alice", utc_today())
     # Open means "not verified since it was asked": setting the date back re-opens the same request.
     directory.update("cafe", {"last_verified": dt.date(2024, 1, 1)}, directory.get("cafe").version, "bob")
-    assert [r.id for r in H.open_verification_requests(directory)] == [request.id]
-    assert H.request_verification(directory, "cafe", "carol").id == request.id
+    assert [r.id for r in verification.open_verification_requests(directory)] == [request.id]
+    assert verification.request_verification(directory, "cafe", "carol").id == request.id
 
 
 def test_a_verification_dated_before_the_request_does_not_resolve_it(directory):
     make(directory, "cafe")
-    H.request_verification(directory, "cafe", "carol")
+    verification.request_verification(directory, "cafe", "carol")
     directory.verify("cafe", "alice", on=utc_today() - dt.timedelta(days=3))
-    assert [r.entry_id for r in H.open_verification_requests(directory)] == ["cafe"]
+    assert [r.entry_id for r in verification.open_verification_requests(directory)] == ["cafe"]
 
 
 def test_only_coordinators_ask_for_verification_and_not_of_what_was_verified_today(directory):
     make(directory, "cafe", name="Recovery Café")
     with pytest.raises(NotAllowed) as raised:
-        H.request_verification(directory, "cafe", "bob")
+        verification.request_verification(directory, "cafe", "bob")
     assert str(raised.value) == "only a coordinator can ask for an entry to be verified: Bob Smith is signed in as editor"
     directory.verify("cafe", "alice", on=utc_today())
     with pytest.raises(DirectoryError) as raised:
-        H.request_verification(directory, "cafe", "carol")
+        verification.request_verification(directory, "cafe", "carol")
     assert str(raised.value) == "'Recovery Café' was verified today by alice: there is nothing to ask"
 
 
 def test_withdrawn_and_archived_requests_are_not_open(directory):
     make(directory, "cafe")
     make(directory, "closed")
-    request = H.request_verification(directory, "cafe", "carol")
-    H.request_verification(directory, "closed", "carol")
+    request = verification.request_verification(directory, "cafe", "carol")
+    verification.request_verification(directory, "closed", "carol")
     directory.archive("closed", "bob", "closed down")
 
-    withdrawn = H.withdraw_verification_request(directory, request.id, "carol")
+    withdrawn = verification.withdraw_verification_request(directory, request.id, "carol")
 
     assert (withdrawn.status, withdrawn.resolved_by) == ("withdrawn", "carol")
-    assert H.open_verification_requests(directory) == []
+    assert verification.open_verification_requests(directory) == []
 
 
 # -- duplicates ----------------------------------------------------------------------------------
@@ -255,16 +256,16 @@ def test_duplicate_scan_of_the_directory_remembers_not_a_duplicate(directory):
     directory.create({"id": "a4", "name": "Tees Recovery Cafe", "organisation": "Middlesbrough Council",
                       "category": "recovery_support", "postcode": "TS1 3BA"}, "bob")
 
-    [pair] = H.duplicate_pairs(directory)
+    [pair] = merging.duplicate_pairs(directory)
     assert (pair.ids, pair.distance_m, pair.second.phone) == (("a1", "a2"), 469, "01642 123456")
 
-    H.mark_not_duplicate(directory, "a2", "a1", "bob")
-    H.mark_not_duplicate(directory, "a1", "a2", "alice")  # again: harmless
+    merging.mark_not_duplicate(directory, "a2", "a1", "bob")
+    merging.mark_not_duplicate(directory, "a1", "a2", "alice")  # again: harmless
 
-    assert H.not_duplicate_pairs(directory) == {("a1", "a2")}
-    assert H.duplicate_pairs(directory) == []
+    assert merging.not_duplicate_pairs(directory) == {("a1", "a2")}
+    assert merging.duplicate_pairs(directory) == []
     with pytest.raises(NotAllowed):
-        H.mark_not_duplicate(directory, "a1", "a4", "victor")
+        merging.mark_not_duplicate(directory, "a1", "a4", "victor")
 
 
 # -- merge ---------------------------------------------------------------------------------------
@@ -281,7 +282,7 @@ def _two_listings(directory) -> None:
 def test_merge_keeps_both_histories_and_fills_the_survivors_gaps(directory):
     _two_listings(directory)
 
-    result = H.merge(directory, "s", "d", "carol")
+    result = merging.merge(directory, "s", "d", "carol")
 
     assert result.taken == ("description", "phone")
     survivor, merged = directory.get("s"), directory.get("d")
@@ -294,13 +295,13 @@ def test_merge_keeps_both_histories_and_fills_the_survivors_gaps(directory):
     assert [(r.version, r.action, r.author, r.note) for r in directory.history("d")] == [
         (2, "merge", "carol", "merged into s"), (1, "create", "bob", None)]
     assert directory.history("d")[0].changes == {"archived": (False, True), "merged_into": (None, "s")}
-    assert H.duplicate_pairs(directory) == []
+    assert merging.duplicate_pairs(directory) == []
 
 
 def test_merge_takes_the_chosen_fields_and_the_position_travels_with_the_postcode(directory):
     _two_listings(directory)
 
-    result = H.merge(directory, "s", "d", "carol", {"name": "duplicate", "postcode": "duplicate", "schedule": "survivor"})
+    result = merging.merge(directory, "s", "d", "carol", {"name": "duplicate", "postcode": "duplicate", "schedule": "survivor"})
 
     assert result.taken == ("name", "postcode", "latitude", "longitude")
     survivor = directory.get("s")
@@ -311,7 +312,7 @@ def test_merge_takes_the_chosen_fields_and_the_position_travels_with_the_postcod
 def test_a_merge_that_takes_nothing_still_records_it_on_the_survivor(directory):
     _two_listings(directory)
 
-    H.merge(directory, "s", "d", "carol", {})
+    merging.merge(directory, "s", "d", "carol", {})
 
     [latest, _] = directory.history("s")
     assert (latest.version, latest.action, latest.author, latest.note, latest.changes) == (
@@ -324,7 +325,7 @@ def test_a_merge_over_a_newer_edit_changes_nothing(directory):
     directory.update("s", {"cost": "free"}, 1, "bob")
 
     with pytest.raises(ConflictError):
-        H.merge(directory, "s", "d", "carol", survivor_version=1)
+        merging.merge(directory, "s", "d", "carol", survivor_version=1)
 
     assert (directory.get("s").version, directory.get("d").archived) == (2, False)
     assert len(directory.history("d")) == 1
@@ -333,28 +334,28 @@ def test_a_merge_over_a_newer_edit_changes_nothing(directory):
 def test_merge_refuses_bad_choices_and_viewers(directory):
     _two_listings(directory)
     with pytest.raises(DirectoryError, match="^'colour' is not a field an entry can take from another$"):
-        H.merge(directory, "s", "d", "carol", {"colour": "duplicate"})
+        merging.merge(directory, "s", "d", "carol", {"colour": "duplicate"})
     with pytest.raises(DirectoryError, match="^for 'name' choose 'survivor' or 'duplicate'$"):
-        H.merge(directory, "s", "d", "carol", {"name": "both"})
+        merging.merge(directory, "s", "d", "carol", {"name": "both"})
     with pytest.raises(NotAllowed):
-        H.merge(directory, "s", "d", "victor")
+        merging.merge(directory, "s", "d", "victor")
     with pytest.raises(DirectoryError, match="^an entry cannot be merged into itself$"):
-        H.merge(directory, "s", "s", "carol")
+        merging.merge(directory, "s", "s", "carol")
 
 
 def test_feedback_on_the_merged_entry_stays_attached_and_counts_for_the_survivor(directory):
     _two_listings(directory)
-    H.record_feedback(directory, "s", 5, "Warm welcome", dt.date(2025, 5, 1), "alice")
-    H.record_feedback(directory, "d", 2, "Closed when we went", dt.date(2025, 5, 2), "bob")
+    feedback.record_feedback(directory, "s", 5, "Warm welcome", dt.date(2025, 5, 1), "alice")
+    feedback.record_feedback(directory, "d", 2, "Closed when we went", dt.date(2025, 5, 2), "bob")
 
-    H.merge(directory, "s", "d", "carol")
+    merging.merge(directory, "s", "d", "carol")
 
-    summary = H.feedback_summary(directory, "s")
+    summary = feedback.feedback_summary(directory, "s")
     assert (summary.average, summary.count, [c.comment for c in summary.comments]) == (
         3.5, 2, ["Closed when we went", "Warm welcome"])
     assert [c.entry_id for c in summary.comments] == ["d", "s"]
     directory.unarchive("d", "carol", "not the same after all")
-    assert H.feedback_summary(directory, "s").count == 1
+    assert feedback.feedback_summary(directory, "s").count == 1
 
 
 # -- feedback ------------------------------------------------------------------------------------
@@ -376,46 +377,46 @@ def test_feedback_on_the_merged_entry_stays_attached_and_counts_for_the_survivor
 ])
 def test_feedback_validation_messages(directory, rating, comment, given_on, message):
     make(directory, "cafe")
-    with pytest.raises(H.InvalidFeedback) as raised:
-        H.record_feedback(directory, "cafe", rating, comment, given_on, "alice")
+    with pytest.raises(InvalidFeedback) as raised:
+        feedback.record_feedback(directory, "cafe", rating, comment, given_on, "alice")
     assert str(raised.value) == message
 
 
 def test_comments_with_dates_and_times_are_not_phone_numbers(directory):
     make(directory, "cafe")
-    item = H.record_feedback(directory, "cafe", 4, "Went 12.03.2025, 9.30-12.30; 10/10 ", dt.date(2025, 3, 12), "victor")
+    item = feedback.record_feedback(directory, "cafe", 4, "Went 12.03.2025, 9.30-12.30; 10/10 ", dt.date(2025, 3, 12), "victor")
     assert (item.rating, item.comment, item.recorded_by) == (4, "Went 12.03.2025, 9.30-12.30; 10/10", "victor")
 
 
 def test_feedback_needs_a_known_user_and_a_live_entry(directory):
     make(directory, "cafe", name="Recovery Café")
     with pytest.raises(NotAllowed):
-        H.record_feedback(directory, "cafe", 4, None, dt.date(2025, 5, 1), "mallory")
+        feedback.record_feedback(directory, "cafe", 4, None, dt.date(2025, 5, 1), "mallory")
     directory.archive("cafe", "bob", "closed")
     with pytest.raises(DirectoryError, match="^'Recovery Café' is archived; record the feedback on the current entry$"):
-        H.record_feedback(directory, "cafe", 4, None, dt.date(2025, 5, 1), "alice")
+        feedback.record_feedback(directory, "cafe", 4, None, dt.date(2025, 5, 1), "alice")
 
 
 def test_feedback_summary_average_and_newest_visible_comments_first(directory):
     make(directory, "cafe")
-    H.record_feedback(directory, "cafe", 5, "Great", dt.date(2025, 1, 5), "alice")
-    H.record_feedback(directory, "cafe", 4, "", dt.date(2025, 2, 5), "bob")
-    H.record_feedback(directory, "cafe", 1, "Nobody there", dt.date(2025, 3, 5), "victor")
-    rude = H.record_feedback(directory, "cafe", 1, "Rude words", dt.date(2025, 4, 5), "bob")
+    feedback.record_feedback(directory, "cafe", 5, "Great", dt.date(2025, 1, 5), "alice")
+    feedback.record_feedback(directory, "cafe", 4, "", dt.date(2025, 2, 5), "bob")
+    feedback.record_feedback(directory, "cafe", 1, "Nobody there", dt.date(2025, 3, 5), "victor")
+    rude = feedback.record_feedback(directory, "cafe", 1, "Rude words", dt.date(2025, 4, 5), "bob")
 
     with pytest.raises(NotAllowed):
-        H.hide_feedback(directory, rude.id, "bob", "offensive")
+        feedback.hide_feedback(directory, rude.id, "bob", "offensive")
     with pytest.raises(DirectoryError, match="^say why the feedback is being hidden$"):
-        H.hide_feedback(directory, rude.id, "carol", " ")
-    hidden = H.hide_feedback(directory, rude.id, "carol", "offensive")
+        feedback.hide_feedback(directory, rude.id, "carol", " ")
+    hidden = feedback.hide_feedback(directory, rude.id, "carol", "offensive")
 
     assert hidden.hidden
-    summary = H.feedback_summary(directory, "cafe")
+    summary = feedback.feedback_summary(directory, "cafe")
     assert (summary.average, summary.count) == (3.33, 3)
     assert [(c.rating, c.comment, c.given_on) for c in summary.comments] == [
         (1, "Nobody there", dt.date(2025, 3, 5)), (5, "Great", dt.date(2025, 1, 5))]
     make(directory, "new")
-    assert H.feedback_summary(directory, "new") == H.FeedbackSummary("new", None, 0, [])
+    assert feedback.feedback_summary(directory, "new") == feedback.FeedbackSummary("new", None, 0, [])
 
 
 def test_feedback_overview_low_averages_and_recent_complaints(directory):
@@ -431,16 +432,16 @@ def test_feedback_overview_low_averages_and_recent_complaints(directory):
         ("fine", 5, dt.date(2025, 6, 1)), ("fine", 4, dt.date(2025, 6, 2)),
         ("old", 5, dt.date(2025, 1, 1)), ("old", 5, dt.date(2025, 1, 2)), ("old", 1, dt.date(2025, 3, 31)),
     ]:
-        H.record_feedback(directory, entry_id, rating, f"{rating} stars", day, "alice")
-    H.record_feedback(directory, "hidden", 5, None, dt.date(2025, 6, 1), "alice")
-    spam = H.record_feedback(directory, "hidden", 1, "spam", dt.date(2025, 6, 1), "alice")
-    H.hide_feedback(directory, spam.id, "carol", "spam")
+        feedback.record_feedback(directory, entry_id, rating, f"{rating} stars", day, "alice")
+    feedback.record_feedback(directory, "hidden", 5, None, dt.date(2025, 6, 1), "alice")
+    spam = feedback.record_feedback(directory, "hidden", 1, "spam", dt.date(2025, 6, 1), "alice")
+    feedback.hide_feedback(directory, spam.id, "carol", "spam")
 
-    concerns = H.feedback_overview(directory, today)
+    concerns = feedback.feedback_overview(directory, today)
 
     assert [(c.entry_id, c.average, c.count, c.recent_complaints, c.latest_complaint, c.reasons) for c in concerns] == [
         ("complained", 3.25, 4, 2, dt.date(2025, 6, 2), ("recent complaint",)),
         ("low", 2.5, 2, 0, None, ("low average",)),
     ]
     assert [c.comment for c in concerns[0].recent_comments] == ["1 stars", "2 stars"]
-    assert [c.entry_id for c in H.feedback_overview(directory, today, low_rating=3.7)] == ["complained", "low", "old"]
+    assert [c.entry_id for c in feedback.feedback_overview(directory, today, low_rating=3.7)] == ["complained", "low", "old"]

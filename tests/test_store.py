@@ -222,3 +222,21 @@ def test_bulk_edits_save_the_good_rows_and_report_each_bad_one(directory):
     assert [(o.entry_id, o.status) for o in outcomes] == [("cafe-1", "saved"), ("cafe-2", "invalid"), ("cafe-3", "conflict")]
     assert outcomes[1].message == "'not an email' is not an email address"
     assert [directory.get(i).cost for i in ("cafe-1", "cafe-2", "cafe-3")] == ["free", None, "£1"]
+
+
+def test_one_rule_places_an_entry_by_its_postcode():
+    from directory.store import with_position
+    from tests.conftest import KNOWN_POSTCODES, fake_locator
+
+    placed = {"postcode": "TS1 3BA", "latitude": 54.5, "longitude": -1.2}
+    unplaced = {"postcode": "TS1 3BA", "latitude": None, "longitude": None}
+    here = dict(zip(("latitude", "longitude"), KNOWN_POSTCODES["TS5 6PY"]))
+    assert with_position({"postcode": "TS5 6PY"}, placed, fake_locator) == {"postcode": "TS5 6PY", **here}
+    assert with_position({"postcode": "TS5 6PY", "latitude": 54.0}, placed, fake_locator) == {"postcode": "TS5 6PY", "latitude": 54.0}
+    assert with_position({"postcode": "TS1 3BA"}, placed, fake_locator) == {"postcode": "TS1 3BA"}
+    assert with_position({"postcode": "TS1 3BA"}, unplaced, fake_locator) == {
+        "postcode": "TS1 3BA", **dict(zip(("latitude", "longitude"), KNOWN_POSTCODES["TS1 3BA"]))}
+    assert with_position({"postcode": None}, placed, fake_locator) == {"postcode": None, "latitude": None, "longitude": None}
+    assert with_position({"name": "Job Club"}, unplaced, fake_locator) == {"name": "Job Club"}
+    with pytest.raises(ValueError, match="^postcode TS9 9ZZ not found"):
+        with_position({"postcode": "TS9 9ZZ"}, placed, fake_locator)

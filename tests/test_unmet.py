@@ -136,7 +136,7 @@ def _need(category, district, on):
 
 
 def test_needs_over_time_beside_the_provision_alive_at_each_month_end():
-    from directory.health import EntryState
+    from directory.health.freshness import EntryState
 
     day = dt.date
     entries = [
@@ -172,7 +172,7 @@ def test_needs_over_time_beside_the_provision_alive_at_each_month_end():
 
 
 def test_unmet_over_time_replays_the_directory(directory):
-    from directory.health import month_ends
+    from directory.health.freshness import month_ends
 
     today = dt.date.today()
     _provision_and_needs(directory)  # four training courses created today, needs recorded in 2025

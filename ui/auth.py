@@ -30,6 +30,7 @@ from directory.accounts import (
     open_session,
 )
 from directory.errors import SignInError
+from ui.feedback import flash, show_flash
 
 if TYPE_CHECKING:
     from directory.api import Directory
@@ -70,7 +71,7 @@ def sign_out(directory: Directory, reason: str | None = None) -> bool:
     close_session(directory, st.session_state.pop("session_token", None))
     st.session_state["forget_cookie"] = True
     if reason:
-        st.session_state["sign_in_notice"] = reason
+        flash(reason, "info")
     if identity_provider_configured() and getattr(st.user, "is_logged_in", False):
         _sync_cookie(None)
         st.logout()  # the provider's sign-in too, or the next run would open a new session from it
@@ -165,14 +166,14 @@ def current_account(directory: Directory) -> Account | None:
         try:
             token = open_session(directory, account.username)
         except SignInError as refused:  # a deactivated account
-            st.session_state["sign_in_notice"] = str(refused)
+            flash(str(refused), "info")
             return None
     if account is None:
         if token is not None:
             st.session_state.pop("session_token", None)
             st.session_state["forget_cookie"] = True
             if from_this_tab:
-                st.session_state["sign_in_notice"] = SIGNED_OUT_ELSEWHERE
+                flash(SIGNED_OUT_ELSEWHERE, "info")
         _sync_cookie(None)
         return None
     st.session_state["session_token"] = token
@@ -181,10 +182,8 @@ def current_account(directory: Directory) -> Account | None:
 
 
 def show_sign_in_notice() -> None:
-    """Why this tab was signed out, once (left by sign_out or current_account)."""
-    notice = st.session_state.pop("sign_in_notice", None)
-    if notice:
-        st.info(notice)
+    """Why this tab was signed out, once (kept by sign_out or current_account with ui.feedback.flash)."""
+    show_flash()
 
 
 def require_account(directory: Directory, role: str = VIEWER, *, doing: str = "use this page") -> Account:

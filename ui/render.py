@@ -23,7 +23,7 @@ import streamlit as st
 from directory import codes
 from directory.api import Directory
 from directory.fields import FIELD_BY_NAME, Entry, without_bidi_controls
-from directory.health import is_stale
+from directory.health.freshness import is_stale
 from directory.schedule import DAY_NAMES, ScheduleError, describe_sessions, next_session, parse_schedule
 
 LOCAL_TIME = ZoneInfo("Europe/London")
