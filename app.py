@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.bootstrap import app_navigation
+from ui.bootstrap import app_navigation, get_directory
 
 st.set_page_config(page_title="Recovery Pathways", page_icon="🧭", layout="wide")
 
@@ -45,5 +45,8 @@ navigation = st.navigation({
     "Map health": COORDINATOR_PAGES,
     "Account": ACCOUNT_PAGES,
 })
+# The directory (engine, search index; the demo area on a new embedded database; district outlines warmed
+# in the background) is opened here, once per process: every page then gets the same one.
+get_directory()
 with app_navigation():
     navigation.run()

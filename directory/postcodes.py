@@ -104,14 +104,14 @@ class PostcodeTable:
         path = Path(path) if path is not None else DEFAULT_PATH
         if not path.exists():
             cls.build(path)
-        table = cls._read(path)
+        table = cls._load_file(path)
         if table is None:
             cls.build(path)
-            table = cls._read(path)
+            table = cls._load_file(path)
         return table
 
     @classmethod
-    def _read(cls, path: Path) -> PostcodeTable | None:
+    def _load_file(cls, path: Path) -> PostcodeTable | None:
         """The table in `path`, or None if it was written in an older format."""
         with np.load(path, allow_pickle=False) as npz:
             if "format" not in npz.files or int(npz["format"]) != FORMAT_VERSION:
