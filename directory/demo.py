@@ -8,6 +8,7 @@ import importlib.util
 import io
 from functools import lru_cache
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from directory import fields as F
 from directory.accounts import COORDINATOR, create_user, get_account
@@ -15,6 +16,9 @@ from directory.db import PROJECT_ROOT
 from directory.io.importer import ImportReport, Importer
 from directory.io.spreadsheet import spreadsheet_safe
 from directory.errors import DirectoryError
+
+if TYPE_CHECKING:
+    from directory.api import Directory
 
 DEMO_SCRIPT = PROJECT_ROOT / "data" / "demo_area.py"
 DEMO_LOADER = "demo-loader"
@@ -38,7 +42,7 @@ def demo_csv(today: dt.date) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def seed_demo(directory, today: dt.date | None = None, progress=None) -> ImportReport:
+def seed_demo(directory: Directory, today: dt.date | None = None, progress=None) -> ImportReport:
     """Fill an empty directory with the demo area and its demo accounts."""
     existing = directory.count(include_archived=True)
     if existing:

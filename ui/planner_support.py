@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from directory import codes
+from directory.api import Directory
 from directory.clients import ACCESS_ACTIONS, OWNERS, STATUSES, ClientRecord, ClientRecords
 from directory.errors import AccessDenied, NotFound
 from directory.io.spreadsheet import spreadsheet_safe
@@ -68,7 +69,7 @@ FIELD_WORDS = {
 # -- the open client ---------------------------------------------------------------------------
 
 
-def records(directory) -> ClientRecords:
+def records(directory: Directory) -> ClientRecords:
     return ClientRecords(directory)
 
 
@@ -92,7 +93,7 @@ def select_client(client_id: int | None) -> None:
         st.query_params[CLIENT_PARAM] = str(client_id)
 
 
-def client_chooser(directory, account, *, label: str = "Client", allow_new: bool = False) -> ClientRecord | None:
+def client_chooser(directory: Directory, account, *, label: str = "Client", allow_new: bool = False) -> ClientRecord | None:
     """A picker of the clients this account may open, and the chosen record. A client id that is not shared
     with the account's organisation stops the page with a plain message.
 
@@ -128,7 +129,7 @@ def client_chooser(directory, account, *, label: str = "Client", allow_new: bool
     return open_client(directory, account, picked) if picked is not None else None
 
 
-def open_client(directory, account, client_id: int) -> ClientRecord:
+def open_client(directory: Directory, account, client_id: int) -> ClientRecord:
     try:
         return records(directory).open(account, client_id)
     except (AccessDenied, NotFound):
@@ -146,7 +147,7 @@ def _index(url: str, counter: int, _directory):
     return PlannerIndex.build(_directory.entries())
 
 
-def planner_index(directory):
+def planner_index(directory: Directory):
     """One PlannerIndex per database and directory change counter."""
     return _index(str(directory.engine.url), directory.change_counter(), directory)
 
@@ -157,7 +158,7 @@ def _locate(postcode: str):
     return default_table().locate(postcode)
 
 
-def make_plan(directory, profile_data: dict, today: dt.date | None = None, limit: int = 10):
+def make_plan(directory: Directory, profile_data: dict, today: dt.date | None = None, limit: int = 10):
     """(Profile, PlanResult) for a stored profile, or raises ProfileError."""
     from planner.match import recommend
     from planner.profile import parse_profile
@@ -167,7 +168,7 @@ def make_plan(directory, profile_data: dict, today: dt.date | None = None, limit
                               postcode_locator=_locate)
 
 
-def plan_or_stop(directory, record: ClientRecord):
+def plan_or_stop(directory: Directory, record: ClientRecord):
     """make_plan for the chosen client; a profile the planner cannot read stops the page with what
     to fix and a link to where it is fixed."""
     from planner.profile import ProfileError
@@ -242,7 +243,7 @@ def overload_warning(count: int) -> str | None:
             "agree with the client which to start first and which can wait.")
 
 
-def entry_or_none(directory, entry_id: str | None):
+def entry_or_none(directory: Directory, entry_id: str | None):
     if not entry_id:
         return None
     try:

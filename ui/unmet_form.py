@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from directory import codes
+from directory.api import Directory
 from directory.codes import BARRIERS
 from directory.errors import InvalidUnmetNeed
 from directory.unmet import UnmetNeedRecord, record_unmet_need
@@ -22,7 +23,7 @@ def _key(prefix: str, field: str) -> str:
     return f"{prefix}_{field}"
 
 
-def unmet_need_form(directory, account, *, prefix: str, prefill: dict, source: str,
+def unmet_need_form(directory: Directory, account, *, prefix: str, prefill: dict, source: str,
                     intro: str | None = None) -> UnmetNeedRecord | None:
     """The form, filled from `prefill` (category, district, stage, barriers) whenever that changes;
     records the need as `account` on "Record unmet need" and returns it (else None)."""
