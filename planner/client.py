@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from planner.continuum import Continuum, place, step_fits
+from planner.continuum import Continuum, inferred_done, place, step_fits
 from planner.fit import ClientTimes
 from planner.profile import Profile
 from planner.readiness import ReadinessRating, rate
@@ -19,6 +19,7 @@ from planner.rules import (
     BARRIER_RULES,
     OVERLOAD_ACTIVITIES,
     STAGE_ORDER,
+    STEP_RULES,
     WORK_NOW_FROM_STAGE,
 )
 from planner.terms import match_keys
@@ -89,6 +90,10 @@ class Client:
         not_abstinent = _not_abstinent(profile)
         has_conviction = _has_conviction(profile)
         _note_unknowns(profile, position, not_abstinent, assumptions)
+        if profile.done_steps is None:
+            assumed = inferred_done(profile)
+            assumptions.append("assumed done from the assessment: " + ", ".join(STEP_RULES[s].label for s in assumed)
+                               if assumed else "steps already done not given: starting from the first, health")
         continuum = place(profile)
         return cls(
             profile=profile,

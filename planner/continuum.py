@@ -52,8 +52,40 @@ def wants_work_now(profile: Profile) -> bool:
     return bool(profile.goals.wants_work_now) and stage_reached
 
 
+# Inferred steps never go beyond soft skills: training onwards is for the keyworker to say.
+INFERRED_UP_TO = "soft_skills"
+
+
+def inferred_done(profile: Profile) -> tuple[str, ...]:
+    """The steps behind the client by their assessment, when the keyworker has not said (`done_steps` not
+    given): in continuum order, stopping at the first step the assessment does not show done, never past
+    soft skills. So a Green, progressing client is not placed at step 1, "health" (spec, "When
+    `done_steps` is not given")."""
+    readiness, screening = profile.readiness, profile.screening
+    stage = STAGE_ORDER.index(profile.stage)
+
+    def reached(name: str) -> bool:
+        return stage >= STAGE_ORDER.index(name)
+
+    shown = {
+        "health": (reached("stabilising") or (profile.stage == "early" and readiness.self_care is True))
+                  and screening.health_condition is not True,
+        "motivation": reached("early") and readiness.owns_goals is True,
+        "stabilising": reached("stabilising") and readiness.in_withdrawal is not True,
+        "housing": reached("early") and screening.homeless is not True,
+        "soft_skills": bool(profile.assets.work_history) or (
+            reached("progressing") and readiness.attends_appointments is True and readiness.engages_in_groups is True),
+    }
+    done = []
+    for step in STEP_ORDER[:STEP_ORDER.index(INFERRED_UP_TO) + 1]:
+        if not shown[step]:
+            break
+        done.append(step)
+    return tuple(done)
+
+
 def place(profile: Profile) -> Continuum:
-    done = set(profile.done_steps)
+    done = set(inferred_done(profile) if profile.done_steps is None else profile.done_steps)
     if profile.assets.work_history:
         done.add(WORK_HISTORY_COVERS_STEP)
     remaining = [step for step in STEP_ORDER if step not in done]

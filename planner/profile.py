@@ -128,7 +128,7 @@ class Profile:
     assets: Assets = field(default_factory=Assets)
     goals: Goals = field(default_factory=Goals)
     other_barriers: tuple[str, ...] = ()
-    done_steps: tuple[str, ...] = ()
+    done_steps: tuple[str, ...] | None = None  # None: not given, so inferred from the assessment (continuum)
     current_activities: int | None = None
 
 
@@ -160,7 +160,7 @@ def parse_profile(data: Any) -> Profile:
         assets=_assets(data.get("assets"), "assets"),
         goals=_goals(data.get("goals"), "goals"),
         other_barriers=_optional(data, "other_barriers", "other_barriers", _list_of(_code_of(OTHER_BARRIERS))) or (),
-        done_steps=_optional(data, "done_steps", "done_steps", _list_of(_code_of(tuple(STEPS)))) or (),
+        done_steps=_optional(data, "done_steps", "done_steps", _list_of(_code_of(tuple(STEPS)))),
         current_activities=_optional(data, "current_activities", "current_activities", _non_negative_integer),
     )
 

@@ -299,6 +299,7 @@ def test_assumptions_say_what_was_not_known():
         "abstinence not known: services requiring abstinence not ruled out",
         "convictions not known: nobody ruled out for convictions",
         "current activities not known: overload not checked",
+        "steps already done not given: starting from the first, health",
     )
     unknown_postcode = recommend(parse_profile(spec_profile(postcode="TS9 9ZZ")), [], TODAY, postcode_locator=locate)
     assert unknown_postcode.assumptions == ("postcode TS9 9ZZ not found: distance not checked",)

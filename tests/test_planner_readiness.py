@@ -36,7 +36,7 @@ def test_spec_example_readiness():
 
 
 @pytest.mark.parametrize("fields, current, following", [
-    ({}, "health", ["health", "motivation"]),
+    ({"done_steps": []}, "health", ["health", "motivation"]),  # a list, even empty, is the keyworker's answer
     ({"done_steps": ["health", "motivation", "stabilising", "housing"]}, "soft_skills", ["soft_skills", "training"]),
     ({"done_steps": ["health", "soft_skills"]}, "motivation", ["motivation", "stabilising"]),
     # paid work history counts as soft skills done: no compulsory volunteering before work
@@ -53,6 +53,44 @@ def test_spec_example_readiness():
 def test_continuum_placement(fields, current, following):
     continuum = place(parse_profile(profile_data(**fields)))
     assert continuum.to_dict() == {"current": current, "next": following}
+
+
+GREEN = {"attends_appointments": True, "engages_in_groups": True, "in_withdrawal": False, "self_care": True,
+         "owns_goals": True}
+
+
+@pytest.mark.parametrize("profile, assumed, current", [
+    # A Green, progressing client with no steps given is not placed at step 1, "health".
+    ({"stage": "progressing", "readiness": GREEN}, "health, motivation, stable use, housing, soft skills", "training"),
+    # A gap stops the inference: goals not yet their own.
+    ({"stage": "stabilising", "readiness": GREEN | {"owns_goals": False}}, "health", "motivation"),
+    ({"stage": "stabilising", "readiness": GREEN, "screening": {"homeless": True}}, "health, motivation, stable use",
+     "housing"),
+    ({"stage": "stabilising", "readiness": GREEN, "screening": {"health_condition": True}}, None, "health"),
+    # Early recovery: health only with self-care; stable use not before the stabilising stage.
+    ({"stage": "early", "readiness": GREEN}, "health, motivation", "stabilising"),
+    ({"stage": "early", "readiness": GREEN | {"self_care": None}}, None, "health"),
+    # Paid work counts as soft skills done, but inference stops at the first gap in the steps before it.
+    ({"stage": "early", "readiness": GREEN, "assets": {"work_history": ["kitchen porter"]}}, "health, motivation",
+     "stabilising"),
+    ({"stage": "crisis", "readiness": GREEN}, None, "health"),
+])
+def test_the_continuum_start_is_inferred_when_no_steps_are_given(profile, assumed, current):
+    from planner.client import Client
+
+    client = Client.of(parse_profile({"ref": "C-1"} | profile))
+    said = [a for a in client.assumptions if a.startswith(("assumed done", "steps already done"))]
+    assert said == ([f"assumed done from the assessment: {assumed}"] if assumed else
+                    ["steps already done not given: starting from the first, health"])
+    assert client.continuum.current == current
+
+
+def test_steps_given_are_never_second_guessed():
+    from planner.client import Client
+
+    client = Client.of(parse_profile({"ref": "C-1", "stage": "progressing", "readiness": GREEN, "done_steps": []}))
+    assert client.continuum.current == "health"
+    assert not [a for a in client.assumptions if a.startswith(("assumed done", "steps already done"))]
 
 
 def test_step_fit_prefers_next_steps_and_never_sends_back():
