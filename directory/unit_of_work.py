@@ -68,6 +68,11 @@ from directory.store import (
 from directory.validation import Problem, ValidationError, check_entry
 
 
+# Rows per multi-row statement: 5,000 rows of a few columns stay well under both databases' limits on
+# values in one statement.
+BULK_CHUNK_ROWS = 5_000
+
+
 class UnitOfWork:
     """One transaction. Use as a context manager; call `commit()` to keep the work (else it is rolled back).
 
@@ -156,12 +161,18 @@ class UnitOfWork:
         dialect = self.session.get_bind().dialect.name
         insert_ignoring_conflicts = postgresql.insert if dialect == "postgresql" else sqlite.insert
         now = utcnow()
-        self.session.execute(
-            insert_ignoring_conflicts(Organisation).values([{"name": n, "name_key": k, "created_at": now} for k, n in missing.items()])
-            .on_conflict_do_nothing(index_elements=["name_key"])
-        )
-        for organisation in self.session.scalars(select(Organisation).where(Organisation.name_key.in_(list(missing)))):
-            organisations[organisation.name_key] = organisation
+        keys = list(missing)
+        # In chunks: one statement takes at most 65,535 values on PostgreSQL (32,766 on SQLite), and an import
+        # may name tens of thousands of organisations.
+        for start in range(0, len(keys), BULK_CHUNK_ROWS):
+            chunk = keys[start:start + BULK_CHUNK_ROWS]
+            self.session.execute(
+                insert_ignoring_conflicts(Organisation).values([{"name": missing[k], "name_key": k, "created_at": now}
+                                                                for k in chunk])
+                .on_conflict_do_nothing(index_elements=["name_key"])
+            )
+            for organisation in self.session.scalars(select(Organisation).where(Organisation.name_key.in_(chunk))):
+                organisations[organisation.name_key] = organisation
 
     def _known_organisations(self) -> dict[str, Organisation]:
         if self._organisations is None:
