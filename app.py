@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.bootstrap import app_navigation, get_directory
+from ui.bootstrap import app_navigation, apply_app_style, get_directory
 
 st.set_page_config(page_title="Recovery Pathways", page_icon="🧭", layout="wide")
 
@@ -37,6 +37,7 @@ COORDINATOR_PAGES = [
 
 ACCOUNT_PAGES = [
     st.Page("pages/sign_in.py", title="Sign in or out", icon=":material/login:"),
+    st.Page("pages/accessibility.py", title="Accessibility", icon=":material/accessibility:"),
 ]
 
 navigation = st.navigation({
@@ -48,5 +49,6 @@ navigation = st.navigation({
 # The directory (engine, search index; the demo area on a new embedded database; district outlines warmed
 # in the background) is opened here, once per process: every page then gets the same one.
 get_directory()
+apply_app_style()
 with app_navigation():
     navigation.run()

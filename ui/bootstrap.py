@@ -92,3 +92,18 @@ def _warm_maps(directory: Directory) -> None:
 
 def get_directory() -> Directory:
     return _open_directory(os.environ.get("DATABASE_URL") or None)
+
+
+# Streamlit draws captions in the text colour at 60% opacity: #828180 on white, 3.9:1, under the 4.5:1
+# that WCAG 2.2 AA asks of text. The same grey, solid, passes (6.3:1) and still reads as secondary.
+APP_STYLE = """
+<style>
+[data-testid="stCaptionContainer"] { opacity: 1; color: #5f5d5b; }
+</style>
+"""
+
+
+def apply_app_style() -> None:
+    """The app's few corrections to Streamlit's own styles, on every page (called by app.py)."""
+    st.html(APP_STYLE)
+

@@ -177,3 +177,32 @@ def test_empty_state_widens_the_search(offline):
     page.locator(".rp-card .rp-title", has_text="Community Garden Volunteers").wait_for()
     assert results_on_map(page, ["garden-ts3"]) == ["garden-ts3"]
     offline.screenshot("browser-widened")
+
+
+def _contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours (the foreground's alpha taken over the background)."""
+    def channels(colour):
+        return [float(v) for v in re.findall(r"[\d.]+", colour)]
+
+    fg, bg = channels(foreground), channels(background)[:3]
+    alpha = fg[3] if len(fg) > 3 else 1.0
+    mixed = [alpha * f + (1 - alpha) * b for f, b in zip(fg[:3], bg)]
+
+    def luminance(rgb):
+        linear = [(c / 255) / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(mixed), luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_captions_are_readable(offline):
+    """Streamlit fades captions to 60% opacity (3.9:1 on white); WCAG 2.2 AA asks 4.5:1 of text."""
+    page = offline.page
+    page.goto(f"{offline.app_url}/entry?id=esol-ts1")
+    wait_for_app(page)
+    caption = page.locator('[data-testid="stCaptionContainer"]').first
+    caption.wait_for()
+    colour, opacity = caption.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).opacity]")
+    assert opacity == "1"
+    assert _contrast(colour, "rgb(255, 255, 255)") >= 4.5
