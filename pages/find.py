@@ -132,8 +132,38 @@ def _understand_into_widgets(typed: str) -> None:
     st.session_state["find_note"] = "Read " + ", ".join(understood.notes) + "."
 
 
+# Filters that belong to one request ("free ESOL on Thursday"), not to the client: a new request typed
+# starts without them, so the last search's day or "free only" never hides answers unseen. The client's
+# place and distance stay: they are about the person in the room.
+REQUEST_FILTERS = {"day": ANY_DAY, "free_only": None, "categories": [], "delivery": [], "stage": ANY, "benefit": ANY}
+
+
+def _clear_request_filters() -> None:
+    for name, empty in REQUEST_FILTERS.items():
+        st.session_state[KEYS[name]] = list(empty) if isinstance(empty, list) else empty
+
+
 def _on_query_typed() -> None:
+    _clear_request_filters()
     _understand_into_widgets(st.session_state.get(KEYS["query"]) or "")
+
+
+def active_filters(state: SearchState) -> list[str]:
+    """The request's filters that are on, in words, for the results line."""
+    said = []
+    if state.day is not None:
+        said.append(f"on {day_name(state.day)}s")
+    if state.free_only:
+        said.append("free only")
+    if state.categories:
+        said.append(", ".join(short_category_label(c) for c in state.categories))
+    if state.delivery:
+        said.append(", ".join(codes.DELIVERY[d].lower() for d in state.delivery))
+    if state.stage:
+        said.append(f"for {codes.STAGES[state.stage].lower()}")
+    if state.benefit:
+        said.append(f"for people on {codes.BENEFITS[state.benefit]}")
+    return said
 
 
 def _seed_from_link() -> None:
@@ -366,7 +396,15 @@ def _draw_list(directory, state: SearchState, place, hits, now, shortened: str |
         how = " · A to Z"
     if shortened:
         st.info(md(shortened), icon=":material/content_cut:")
-    st.markdown(f"**{n} result{'s' if n != 1 else ''}**{where}{how}")
+    filters_on = active_filters(state)
+    only = f" · {md('; '.join(filters_on))}" if filters_on else ""
+    if filters_on:
+        line, clear = st.columns([3, 1], vertical_alignment="center")
+        line.markdown(f"**{n} result{'s' if n != 1 else ''}**{where}{only}{how}")
+        clear.button("Clear filters", key="find_clear_filters", icon=":material/filter_alt_off:",
+                     on_click=_clear_request_filters, help="Any day, any cost, every kind of provision.")
+    else:
+        st.markdown(f"**{n} result{'s' if n != 1 else ''}**{where}{how}")
     if n:
         # The order and the share menu share a row, so the first result sits higher on a laptop screen.
         order, actions = st.columns([1.5, 1], vertical_alignment="center")

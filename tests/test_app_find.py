@@ -85,6 +85,23 @@ def test_a_sentence_fills_the_filters(app_db):
     assert dict(at.query_params) == {"q": "esol", "near": "TS1", "day": "thu", "free": "1"}
 
 
+def test_a_new_request_starts_clean_and_the_results_line_names_every_filter(app_db):
+    at = open_find()
+    at.text_input(key="find_q").input("esol near TS1 thursday free").run()
+    line = [m.value for m in at.markdown if m.value.startswith("**")][0]
+    assert line == "**1 result** within 5 km of TS1 · on Thursdays; free only"
+    # The next request keeps the client's place, not the last request's day or "free only".
+    at.text_input(key="find_q").input("job club").run()
+    assert (at.text_input(key="find_near").value, at.pills(key="find_day").value, at.pills(key="find_free").value) == (
+        "TS1", -1, None)
+    assert not [b for b in at.button if b.key == "find_clear_filters"]
+    # Filters chosen by hand are named, and one click clears them.
+    at.pills(key="find_free").set_value(True).run()
+    assert [m.value for m in at.markdown if m.value.startswith("**")][0].endswith(" of TS1 · free only")
+    at.button(key="find_clear_filters").click().run()
+    assert at.pills(key="find_free").value is None and at.text_input(key="find_q").value == "job club"
+
+
 def test_a_sentence_can_say_how_far(app_db):
     at = open_find()
     at.text_input(key="find_q").input("esol within 2 miles of TS1 on thursday").run()
@@ -94,7 +111,8 @@ def test_a_sentence_can_say_how_far(app_db):
     assert "“within 2 miles” as within 5 km (the next distance offered)" in at.caption[0].value.replace("\\", "")
     at.text_input(key="find_q").input("esol within 10km of TS1").run()
     assert at.pills(key="find_km").value == 10
-    assert dict(at.query_params) == {"q": "esol", "near": "TS1", "km": "10", "day": "thu"}
+    # A new request starts without the last one's day; the client's place stays.
+    assert dict(at.query_params) == {"q": "esol", "near": "TS1", "km": "10"}
 
 
 def test_an_empty_directory_says_how_to_fill_it_and_draws_no_empty_map(tmp_path, monkeypatch):
