@@ -11,6 +11,8 @@ client's side of the fact is known (unknown facts never exclude, spec):
 - abstinence: it requires abstinence and the client is not abstinent, opioid
   substitution included;
 - ended: its end date has passed;
+- too late: a course (it has a start date) that has already started and ends within 14 days, or that
+  ends before the client could start (today plus its waiting time);
 - convictions: it accepts no convictions and the client has unspent ones
   (Rehabilitation of Offenders Act 1974: spent ones need not be disclosed).
 """
@@ -25,8 +27,11 @@ import numpy as np
 
 from planner.client import Client
 from planner.index import BENEFIT_BITS, STAGE_BITS, PlannerIndex
+from planner.wording import short_date
 
-HARD_RULES = ("sessions", "distance", "benefits", "age", "stages", "abstinence", "ended", "convictions")
+HARD_RULES = ("sessions", "distance", "benefits", "age", "stages", "abstinence", "ended", "too_late", "convictions")
+# A course under way that ends within this many days is too late to join.
+TOO_LATE_TO_JOIN_DAYS = 14
 
 BENEFIT_NAMES = {"jsa": "JSA", "esa": "ESA", "uc": "UC", "is": "IS", "pip": "PIP", "none": "no benefits"}
 
@@ -51,6 +56,7 @@ def breaches(
     if client.not_abstinent:
         broken["abstinence"] = index.requires_abstinence[rows]
     broken["ended"] = index.end_day[rows] < today.toordinal()
+    broken["too_late"] = _too_late(index, rows, today) & ~broken["ended"]
     if client.unspent:
         broken["convictions"] = index.convictions[rows] == "no"
     return np.column_stack([broken[rule] for rule in HARD_RULES])
@@ -58,7 +64,7 @@ def breaches(
 
 def exclusion_reasons(
     index: PlannerIndex, rows: np.ndarray, broken: np.ndarray, client: Client, km: np.ndarray,
-    session_reasons: Callable[[list[int]], dict[int, tuple[str, ...]]],
+    session_reasons: Callable[[list[int]], dict[int, tuple[str, ...]]], today: dt.date,
 ) -> list[tuple[str, ...]]:
     """For each of `rows` (with its row of `breaches`), the reasons for every rule it breaks, in
     HARD_RULES order. Built rule by rule, as there may be thousands (a national directory and a
@@ -94,10 +100,29 @@ def exclusion_reasons(
         elif rule == "ended":
             for i in hits:
                 reasons[i].append(f"ended on {entries[i].end_date.isoformat()}")
+        elif rule == "too_late":
+            for i in hits:
+                reasons[i].append(_too_late_reason(entries[i], today))
         elif rule == "convictions":
             for i in hits:
                 reasons[i].append("does not accept unspent convictions")
     return [tuple(found) for found in reasons]
+
+
+def _too_late(index: PlannerIndex, rows: np.ndarray, today: dt.date) -> np.ndarray:
+    start, end, waiting = index.start_day[rows], index.end_day[rows], index.waiting_days[rows]
+    course = start > 0
+    under_way_ending = course & (start <= today.toordinal()) & (end - today.toordinal() <= TOO_LATE_TO_JOIN_DAYS)
+    with np.errstate(invalid="ignore"):  # NaN waiting (not given) compares False: unknown never excludes
+        ends_before_start = course & (end < today.toordinal() + waiting)
+    return under_way_ending | ends_before_start
+
+
+def _too_late_reason(entry, today: dt.date) -> str:
+    ends = short_date(entry.end_date, today)
+    if entry.start_date <= today and (entry.end_date - today).days <= TOO_LATE_TO_JOIN_DAYS:
+        return f"started {short_date(entry.start_date, today)} and ends {ends}: too late to join"
+    return f"ends {ends}, before the client could start ({entry.waiting_days} days' wait)"
 
 
 @lru_cache(maxsize=1024)

@@ -205,7 +205,7 @@ class _Context:
             *barrier_reasons(index, row, client),
             distance_reason(entry, km, client),
             fit.reason,
-            *practical_reasons(entry, factors, client, wait),
+            *practical_reasons(entry, factors, client, wait, self.today),
             step_reason(step, client),
             extra_reason,
         ]
@@ -229,7 +229,7 @@ class _Context:
         rows, broken, km = out.rows[order], out.broken[order], out.km[order]
 
         def write() -> tuple[Exclusion, ...]:
-            reasons = exclusion_reasons(self.index, rows, broken, self.client, km, self.attendance.clash_reasons)
+            reasons = exclusion_reasons(self.index, rows, broken, self.client, km, self.attendance.clash_reasons, self.today)
             entries = self.index.entries
             return tuple(Exclusion(entries[row].id, entries[row].name, why) for row, why in zip(rows.tolist(), reasons))
 

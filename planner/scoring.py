@@ -216,7 +216,8 @@ def practical_fit(factors: dict[str, np.ndarray]) -> np.ndarray:
     return np.mean(np.vstack(list(factors.values())), axis=0)
 
 
-def practical_reasons(entry: Entry, factors: dict[str, float], client: Client, wait: float) -> list[str]:
+def practical_reasons(entry: Entry, factors: dict[str, float], client: Client, wait: float,
+                      today: dt.date) -> list[str]:
     """The factors that count in the entry's favour, in words."""
     reasons = []
     if factors.get("childcare") == 1:
@@ -226,7 +227,8 @@ def practical_reasons(entry: Entry, factors: dict[str, float], client: Client, w
     if factors["travel_costs_paid"] == 1:
         reasons.append("travel costs paid")
     band = next((reason for most, _, reason in WAITING_BANDS if wait <= most), None)
-    if band:
+    under_way = entry.start_date is not None and entry.start_date <= today  # its warning says when it started
+    if band and not under_way:
         reasons.append(band)
     if factors.get("informal_format") == 1:
         reasons.append("informal, small-group learning")

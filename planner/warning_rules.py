@@ -11,6 +11,7 @@ import datetime as dt
 from directory.fields import Entry
 from planner.client import Client
 from planner.fit import ScheduleFit
+from planner.wording import short_date
 
 DBS_LEVELS_THAT_SHOW_SPENT = ("standard", "enhanced")
 
@@ -20,12 +21,25 @@ def warnings_for(entry: Entry, client: Client, fit: ScheduleFit, today: dt.date)
     warnings.extend(fit.warnings)
     if entry.term_time_only:
         warnings.append("term-time only")  # education often runs in term time only
-    if entry.start_date is not None and entry.start_date > today:
-        warnings.append(f"starts on {entry.start_date.isoformat()}")
+    warnings.extend(_timing_warnings(entry, today))
     if client.overloaded:  # several agencies each adding activities risks relapse
         n = client.profile.current_activities
         warnings.append(f"already doing {n} activities: risk of overload, add one thing at a time")
     return warnings
+
+
+def _timing_warnings(entry: Entry, today: dt.date) -> list[str]:
+    """When a course can really be joined: never "soon" for one under way, and never before the wait."""
+    if entry.start_date is None:
+        return []
+    if entry.start_date <= today:
+        ends = f", ends {short_date(entry.end_date, today)}" if entry.end_date else ""
+        return [f"started {short_date(entry.start_date, today)}{ends}: ask about joining late"]
+    if entry.waiting_days is not None and today + dt.timedelta(days=entry.waiting_days) > entry.start_date:
+        earliest = today + dt.timedelta(days=entry.waiting_days)
+        return [f"starts {short_date(entry.start_date, today)}, but with the usual {entry.waiting_days}-day wait "
+                f"the earliest start is about {short_date(earliest, today)}: ask about this intake"]
+    return [f"starts {short_date(entry.start_date, today)}"]
 
 
 def _application_warnings(entry: Entry, client: Client) -> list[str]:

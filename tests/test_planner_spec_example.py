@@ -79,7 +79,7 @@ EXPECTED = {
                 "Mon 10:00-12:00; Wed 13:00-15:00 fits availability",
                 "next step: training",
             ],
-            "warnings": ["arrive after 10:30: outside available times", "term-time only", "starts on 2025-04-22"],
+            "warnings": ["arrive after 10:30: outside available times", "term-time only", "starts Tue 22 Apr"],
             # practical: starts in 50 days (wait 0), only language 1 and hours 0.5 count: 1.5/8
             "score_components": {"step_fit": 0.8, "asset_match": 1.0, "practical_fit": 0.188, "distance": 0.625,
                                  "barrier_fit": 1.0, "stage_fit": 1.0},
