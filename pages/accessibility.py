@@ -42,8 +42,6 @@ st.header("What is not accessible yet")
 st.markdown(
     "- The page menu is drawn by Streamlit, the framework the app is built on: its list markup is not "
     "valid for screen readers (a list holding other elements than list items).\n"
-    "- The map frame stops the page being zoomed with two fingers on some phones; the list beside the map "
-    "holds the same results.\n"
     "- Some map marker colours have less than 3:1 contrast against the map without its background tiles, "
     "and two blues are close; each marker's kind is also in its label and in the list.\n"
     "- In the groups of option buttons (distance, day), the Tab key goes to the first option, not the one "

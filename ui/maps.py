@@ -256,6 +256,19 @@ class _KeepPageStill(folium.MacroElement):
     """)
 
 
+class _LetPeopleZoom(folium.MacroElement):
+    """folium's header tells the browser not to let the map's frame be zoomed (maximum-scale=1.0,
+    user-scalable=no); people who need larger text must be able to zoom (WCAG 2.2, 1.4.4)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        document.querySelectorAll('meta[name="viewport"]').forEach(function (meta) {
+            meta.setAttribute("content", "width=device-width, initial-scale=1");
+        });
+        {% endmacro %}
+    """)
+
+
 def base_map(tiles: Tiles, centre: tuple[float, float], zoom: int = 12, height: str = "100%") -> folium.Map:
     """The part of the map that never changes between searches (so it never reloads)."""
     # maxZoom on the map itself: with tiles switched off no tile layer sets one, and the
@@ -270,6 +283,7 @@ def base_map(tiles: Tiles, centre: tuple[float, float], zoom: int = 12, height: 
         folium.TileLayer(tiles.url, attr=tiles.attribution, name="Map", max_zoom=19).add_to(fmap)
     fmap.get_root().header.add_child(Element(MAP_STYLE), name="rp_style")
     fmap.add_child(_KeepPageStill())
+    fmap.add_child(_LetPeopleZoom())
     return fmap
 
 

@@ -80,6 +80,10 @@ def test_the_map_draws_its_markers_without_the_internet(offline):
     outside = [u for u in offline.blocked if urllib.parse.urlsplit(u).hostname not in TILE_HOSTS]
     assert outside == [], outside
     assert not offline.errors, offline.errors
+    # The map's frame may be zoomed by people who need larger text (folium's header forbade it).
+    viewports = frame.locator("body").evaluate(
+        "() => [...document.querySelectorAll('meta[name=viewport]')].map(m => m.getAttribute('content'))")
+    assert viewports and not [v for v in viewports if "user-scalable=no" in v or "maximum-scale" in v], viewports
     offline.screenshot("browser-map-offline")
 
 
