@@ -23,7 +23,6 @@ import json
 import sqlite3
 import tempfile
 import zipfile
-import zlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -32,6 +31,8 @@ import shapely
 import shapely.geometry
 from pyproj import CRS
 from pyproj.exceptions import CRSError
+
+from directory.zips import ZipDamaged, ZipTooLarge, member_bytes
 
 FORMATS_WE_READ = ("a GeoJSON file (.geojson or .json), a zipped Shapefile (.zip holding the .shp, .shx, .dbf "
                    "and .prj files) or a GeoPackage (.gpkg)")
@@ -204,18 +205,12 @@ def _zipped(data: bytes, folder: Path, filename: str) -> gpd.GeoDataFrame:
 
 
 def _member_bytes(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int, filename: str) -> bytes:
-    """One member's bytes, read no further than `limit` whatever the zip's headers claim."""
-    if member.file_size > limit:
-        raise unreadable(filename, f"it unpacks to more than {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB")
     try:
-        with archive.open(member) as stream:
-            content = stream.read(limit + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError, OSError):
-        # Damaged, lying about its sizes (CRC or length check), encrypted, or an unknown compression.
+        return member_bytes(archive, member, limit)
+    except ZipTooLarge:
+        raise unreadable(filename, f"it unpacks to more than {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB") from None
+    except ZipDamaged:
         raise unreadable(filename, "the zip file is damaged") from None
-    if len(content) > limit:
-        raise unreadable(filename, f"it unpacks to more than {MAX_UNZIPPED_BYTES // (1024 * 1024)} MB")
-    return content
 
 
 def _check_shapefile(folder: Path, filename: str) -> None:

@@ -12,7 +12,6 @@ workbook's zip is checked (sizes as stated, unpacked size bounded) before openpy
 from __future__ import annotations
 
 import codecs
-import copy
 import csv
 import datetime as dt
 import io
@@ -23,6 +22,7 @@ import zlib
 from typing import Any, Callable, Iterable, Iterator
 
 from directory import fields as F
+from directory.zips import READ_ERRORS, ZipDamaged, ZipTooLarge, member_chunks
 
 # What a spreadsheet may take as the start of a formula (or of a DDE command). TAB and CR are there because
 # some spreadsheets drop them when they read a cell, and what follows could be one of the others.
@@ -96,7 +96,7 @@ def read_csv(data: bytes, max_rows: int | None = None) -> Table:
         header = next(reader, None)
         if header is None:
             raise UnreadableFile(EMPTY)
-        return _table(header, reader, max_rows, lambda cell: unguard(cell))
+        return _table(header, reader, max_rows, unguard)
     except UnicodeDecodeError:
         raise UnreadableFile(NOT_UTF8) from None
     except csv.Error as error:
@@ -160,7 +160,7 @@ def _check_zip(data: bytes, max_unpacked: int) -> None:
     bomb behind a small header) is found here, before openpyxl reads whole parts at once."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, OSError, NotImplementedError, RuntimeError):
+    except READ_ERRORS:
         raise UnreadableFile(NOT_XLSX) from None
     too_big = UnreadableFile(f"the workbook unpacks to more than {size_text(max_unpacked)}, more than one import "
                              "can take: split it into smaller workbooks, or save it as CSV, and try again")
@@ -171,21 +171,13 @@ def _check_zip(data: bytes, max_unpacked: int) -> None:
         if sum(member.file_size for member in members) > max_unpacked:
             raise too_big
         for member in members:
-            probe = copy.copy(member)
-            probe.file_size = member.file_size + 1  # read one byte further than the header says there is
-            size = 0
             try:
-                with archive.open(probe) as stream:
-                    while chunk := stream.read(1 << 16):
-                        size += len(chunk)
-                        if size > member.file_size:
-                            break
-            except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, ValueError, OSError,
-                    NotImplementedError, RuntimeError):
-                # Damaged, encrypted, an unknown compression, or a checksum that does not match.
+                for _ in member_chunks(archive, member, max_unpacked):
+                    pass
+            except ZipDamaged:
                 raise UnreadableFile(XLSX_DAMAGED) from None
-            if size != member.file_size:
-                raise UnreadableFile(XLSX_DAMAGED)
+            except ZipTooLarge:
+                raise too_big from None
 
 
 def _xlsx_cell(value) -> str:
