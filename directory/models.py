@@ -54,7 +54,16 @@ class Organisation(Base):
     url: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(40))
+    # directory.organisations.KINDS: treatment provider, Jobcentre, college, ...
+    kind: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(Text)
+    # How partners refer to it, in its own words ("phone the duty worker", "self-referral welcome").
+    how_to_refer: Mapped[str | None] = mapped_column(Text)
+    # Names it had before a rename or a merge: a search for them still finds it.
+    former_names: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime | None]
+    updated_by: Mapped[str | None] = mapped_column(String(80))
 
     entries: Mapped[list[EntryRow]] = relationship(back_populates="organisation")
     contacts: Mapped[list[Contact]] = relationship(
@@ -69,6 +78,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
+    # Work email, stored lower-case: how an identity-provider sign-in finds its account, and where links go.
+    email: Mapped[str | None] = mapped_column(String(254))
     password_hash: Mapped[str | None] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20), default="viewer")  # viewer, editor, coordinator
     active: Mapped[bool] = mapped_column(default=True)
@@ -76,6 +87,8 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    __table_args__ = (UniqueConstraint("email", name="uq_users_email"),)
 
 
 class Membership(Base):
@@ -87,6 +100,48 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship()
+
+
+class PasswordLink(Base):
+    """A one-time link to set (or reset) a password: only the token's SHA-256 is stored.
+
+    Single use, expires after directory.people.LINK_LIFETIME; issuing a new one ends any older one."""
+
+    __tablename__ = "password_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issued_by: Mapped[str] = mapped_column(String(80))
+    issued_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
+class AdminAudit(Base):
+    """Every change to a person or an organisation: who, when, what. Never a password or a token."""
+
+    __tablename__ = "admin_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(200))  # the username or organisation changed
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
+class AccessRequest(Base):
+    """Someone the identity provider vouched for whose email matches no account: coordinators approve them."""
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    first_tried_at: Mapped[dt.datetime]
+    last_tried_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(default=1)
 
 
 class SignInThrottle(Base):
