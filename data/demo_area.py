@@ -385,7 +385,7 @@ KIND_LIST: tuple[Kind, ...] = (
     K("t_women", "treatment", 1, "Women's drug and alcohol clinic – {place}", "{place} Women's Health Hub (demo)",
       "A women-only morning clinic with female staff: prescribing reviews, sexual health checks and support with "
       "children's social care meetings. A creche runs alongside, so you can bring children under five.",
-      tags=("women",), cells={"childcare": "yes", "referral": "either", "waiting_days": "3"},
+      tags=("women",), cells={"childcare": "yes", "referral": "either", "waiting_days": "3", "for_groups": "women"},
       pick={"schedule": ("Wed 09:30-12:30", "Tue 09:30-12:00")}),
     K("t_hospital", "treatment", 1, "Hospital alcohol care team", "Tees Hospitals Alcohol Care Team (demo)",
       "Nurses who see patients on the wards and in A&E when alcohol is part of the reason they are in hospital. They "
@@ -461,7 +461,7 @@ KIND_LIST: tuple[Kind, ...] = (
     K("r_dads", "recovery_support", 1, "Dads in recovery group – {place}", "{place} Dads' Group",
       "A group for fathers in recovery: contact with children, dealing with social workers and courts, and being the "
       "dad you want to be. Saturday sessions are for dads and kids together.",
-      tags=("fathers", "families", "weekend"), pick={"schedule": ("Sat 10:00-12:00",)}),
+      tags=("fathers", "families", "weekend"), cells={"for_groups": "men"}, pick={"schedule": ("Sat 10:00-12:00",)}),
 
     # ------------------------------------------------------------------ health and well-being
     K("hw_trainers", "health_wellbeing", 1, "Community health trainers – {place}",
@@ -569,7 +569,7 @@ KIND_LIST: tuple[Kind, ...] = (
       "Safe accommodation and support for women escaping domestic abuse, including women using drugs or alcohol. The "
       "address is confidential: ring the 24-hour line.",
       tags=("women", "domestic-abuse"),
-      cells={**PHONE, "waiting_days": "0", "referral": "self", "schedule": "Mon-Sun 00:00-24:00"}),
+      cells={**PHONE, "waiting_days": "0", "referral": "self", "schedule": "Mon-Sun 00:00-24:00", "for_groups": "women"}),
     K("h_bond", "housing", 1, "Rent deposit bond scheme – {town}", "{town} Rent Deposit Scheme (demo)",
       "A written guarantee instead of a cash deposit, so you can rent privately. We also help you find a landlord "
       "and check the tenancy agreement.",
@@ -645,7 +645,7 @@ KIND_LIST: tuple[Kind, ...] = (
       "your children; staff help with school letters and GP appointments.",
       places=("north_ormesby",), tags=("esol", "english", "women", "drop-in"),
       cells={"schedule": "Mon,Thu 09:30-11:30", "cost": "free", "waiting_days": "0", "childcare": "yes",
-             "format": "group;informal", "referral": "self", "languages": "en;ur"}),
+             "format": "group;informal", "referral": "self", "languages": "en;ur", "for_groups": "women"}),
     K("b_esol_course", "basic_skills", 0, "ESOL Entry 1 to Entry 3 course", "",
       "A college course in English for speakers of other languages, from Entry 1 to Entry 3, leading to a "
       "qualification. You will be assessed first and put in the right class.",
@@ -712,7 +712,8 @@ KIND_LIST: tuple[Kind, ...] = (
     K("b_family", "basic_skills", 1, "Family learning: English and maths with your child", "{place} Family Learning",
       "Short courses for parents and carers to brush up English and maths while learning how to help children with "
       "homework. A creche is available.",
-      tags=("family-learning", "literacy", "numeracy"), cells={"childcare": "yes", "term_time_only": "yes"},
+      tags=("family-learning", "literacy", "numeracy"),
+      cells={"childcare": "yes", "term_time_only": "yes", "for_groups": "parents;families"},
       weeks=(6, 10)),
     K("b_dyslexia", "basic_skills", 1, "Dyslexia-friendly reading support", "{place} Reading Support Project",
       "One-to-one reading support for adults with dyslexia or who missed out at school, using coloured overlays, "
@@ -1021,7 +1022,7 @@ KIND_LIST: tuple[Kind, ...] = (
       starts=(-60, -20), places=CENTRES),
     K("e_women", "employment_support", 1, "Women into work group", "{place} Women into Work",
       "A weekly group for women returning to work after a break: confidence, CVs and flexible jobs. Creche provided.",
-      tags=("women",), cells={"childcare": "yes", "format": "group"}),
+      tags=("women",), cells={"childcare": "yes", "format": "group", "for_groups": "women"}),
     K("e_phone", "employment_support", 1, "Job search support by phone", "Tees Jobline (demo)",
       "Regular phone calls with an adviser to plan your job search and keep you going.",
       tags=("phone",), cells={**PHONE}),
@@ -1126,31 +1127,32 @@ KIND_LIST: tuple[Kind, ...] = (
     K("p_service", "peer_mentoring", 3, "Peer mentors – {place}", "{place} Peer Mentoring Project",
       "A trained peer mentor with lived experience meets you weekly: going with you to appointments, trying new "
       "groups, and planning what's next.",
-      tags=("peer-mentor", "lived-experience"), cells={"delivery": "in_person;outreach"}),
+      tags=("peer-mentor", "lived-experience"), cells={"delivery": "in_person;outreach", "mentoring_role": "receive"}),
     K("p_training", "peer_mentoring", 1, "Become a peer mentor: 10-week course", "{place} Peer Mentor Academy",
       "Ten weeks of training with a Level 2 qualification in mentoring. You need to have been abstinent for at least "
       "six months.",
       tags=("peer-mentor", "qualification"),
       cells={"requires_abstinence": "yes", "stages": "sustained", "continuum_steps": "motivation;soft_skills;training",
-             "format": "group"}, weeks=(10, 10)),
+             "format": "group", "mentoring_role": "become"}, weeks=(10, 10)),
     K("p_prison", "peer_mentoring", 0, "Through-the-gate peer mentors", "",
       "Mentors who have been through prison meet you at the gate and stay with you through the first weeks.",
-      tags=("prison-release", "peer-mentor"), cells={"referral": "professional", "stages": "crisis;early"}),
+      tags=("prison-release", "peer-mentor"),
+      cells={"referral": "professional", "stages": "crisis;early", "for_groups": "prison_leavers", "mentoring_role": "receive"}),
     K("p_jobs", "peer_mentoring", 1, "Peer mentors for job seekers in recovery", "{place} Working Recovery Mentors",
       "Mentors who have found work in recovery help you prepare for and settle into a job.",
-      tags=("peer-mentor", "employment"), cells={"continuum_steps": "job_search;in_work_support"}),
+      tags=("peer-mentor", "employment"), cells={"continuum_steps": "job_search;in_work_support", "mentoring_role": "receive"}),
     K("p_young", "peer_mentoring", 1, "Youth peer mentoring (18 to 25)", "{place} Young Mentors",
       "Mentors in their twenties for young adults in recovery.",
-      tags=("young-people", "peer-mentor"), cells={**YOUTH}),
+      tags=("young-people", "peer-mentor"), cells={**YOUTH, "mentoring_role": "receive"}),
     K("p_online", "peer_mentoring", 1, "Online peer mentoring", "Tees Online Peer Mentors (demo)",
       "Video or phone sessions with a peer mentor, for people who can't easily get out.",
-      tags=("online", "peer-mentor"), cells={"delivery": "online;phone"}),
+      tags=("online", "peer-mentor"), cells={"delivery": "online;phone", "mentoring_role": "receive"}),
     K("p_housing", "peer_mentoring", 1, "Peer mentors for new tenants", "{place} Home Mentors",
       "Mentors who help you settle into your own tenancy: shopping, bills and getting to know the area.",
-      tags=("tenancy", "peer-mentor")),
+      tags=("tenancy", "peer-mentor"), cells={"mentoring_role": "receive"}),
     K("p_women", "peer_mentoring", 0, "Women's peer mentors", "",
       "Women mentors with lived experience, for women in or after treatment.",
-      tags=("women", "peer-mentor")),
+      tags=("women", "peer-mentor"), cells={"for_groups": "women", "mentoring_role": "receive"}),
 
     # ------------------------------------------------------------------ in-work support
     K("iw_retention", "in_work_support", 1, "Job retention support – {town}", "{town} Job Retention Service (demo)",
@@ -1195,6 +1197,7 @@ class SharedOrg:
     place: str
     kinds: tuple[str, ...]
     names: Mapping[str, str] = field(default_factory=dict)  # entry name by kind, when not the kind's
+    cells: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # extra cells by kind, when renamed
 
 
 SHARED_ORGS: tuple[SharedOrg, ...] = (
@@ -1223,7 +1226,8 @@ SHARED_ORGS: tuple[SharedOrg, ...] = (
     SharedOrg("Thornaby Bike Works CIC", "thornaby", ("v_bikes", "wp_bikes")),
     SharedOrg("Linthorpe Community Kitchen", "linthorpe", ("v_kitchen", "tr_food_hygiene")),
     SharedOrg("Women's Recovery Network Tees (demo)", "stockton_centre", ("r_smart", "p_women"),
-              names={"r_smart": "Women's self-management recovery group – Stockton"}),
+              names={"r_smart": "Women's self-management recovery group – Stockton"},
+              cells={"r_smart": {"for_groups": "women"}}),
     SharedOrg("Second Chance Furniture Tees", "thornaby", ("v_furniture", "h_starter_packs", "em_furniture")),
     SharedOrg("Teesside Peer Mentors CIC", "middlehaven", ("p_prison", "p_training")),
     SharedOrg("Stockton Money Advice Centre (demo)", "stockton_centre", ("m_benefits", "m_debt")),
@@ -1357,7 +1361,7 @@ class _Generator:
     def run(self) -> None:
         for org in SHARED_ORGS:
             for key in org.kinds:
-                self.add(KINDS[key], org.name, org.place, name=org.names.get(key))
+                self.add(KINDS[key], org.name, org.place, name=org.names.get(key), preset=org.cells.get(key))
         for kind in KIND_LIST:
             for _ in range(kind.n):
                 self.add(kind, *self.new_org(kind))

@@ -121,6 +121,26 @@ DBS_CHECKS: dict[str, str] = {
     "enhanced": "Enhanced DBS check",
 }
 
+# Who a service is only for (`for_groups`); empty means open to all. Ages go in min_age/max_age. The client
+# profile's facts that decide each group are in planner/groups.py.
+FOR_GROUPS: dict[str, str] = {
+    "women": "Women",
+    "men": "Men",
+    "parents": "Parents or carers of children",
+    "young_people": "Young people",
+    "prison_leavers": "People who have left custody",
+    "veterans": "Veterans (ex-armed forces)",
+    "care_leavers": "Care leavers",
+    "families": "Families",
+}
+
+# What a peer-mentoring entry offers the client (`mentoring_role`).
+MENTORING_ROLES: dict[str, str] = {
+    "receive": "The client gets a peer mentor",
+    "become": "The client trains or volunteers as a peer mentor",
+    "both": "Both: get a mentor, or train to become one",
+}
+
 REFERRAL: dict[str, str] = {
     "self": "Self-referral welcome",
     "professional": "Professional referral needed",
@@ -173,9 +193,28 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "accepts_convictions": CONVICTIONS_ACCEPTED,
     "dbs_check": DBS_CHECKS,
     "referral": REFERRAL,
+    "for_groups": FOR_GROUPS,
+    "mentoring_role": MENTORING_ROLES,
 }
 
-SYNONYMS: dict[str, dict[str, str]] = {"category": CATEGORY_SYNONYMS}
+# Words people type for a group, mapped to our code.
+FOR_GROUP_SYNONYMS: dict[str, str] = {
+    "woman": "women", "female": "women", "females": "women", "ladies": "women", "mothers": "parents",
+    "mums": "parents", "man": "men", "male": "men", "males": "men", "fathers": "parents", "dads": "parents",
+    "parent": "parents", "carers": "parents", "young_person": "young_people", "youth": "young_people",
+    "young_adults": "young_people", "prison_leaver": "prison_leavers", "ex_offenders": "prison_leavers",
+    "offenders": "prison_leavers", "prison_release": "prison_leavers", "veteran": "veterans",
+    "ex_forces": "veterans", "armed_forces": "veterans", "forces": "veterans", "care_leaver": "care_leavers",
+    "care_experienced": "care_leavers", "family": "families",
+}
+MENTORING_ROLE_SYNONYMS: dict[str, str] = {
+    "mentee": "receive", "get_a_mentor": "receive", "receiving": "receive", "mentor": "become",
+    "train": "become", "training": "become", "becoming": "become", "either": "both",
+}
+
+SYNONYMS: dict[str, dict[str, str]] = {
+    "category": CATEGORY_SYNONYMS, "for_groups": FOR_GROUP_SYNONYMS, "mentoring_role": MENTORING_ROLE_SYNONYMS,
+}
 
 
 def steps_for(category: str, continuum_steps: list[str] | tuple[str, ...] | None = None) -> tuple[str, ...]:

@@ -72,6 +72,10 @@ FIELDS: tuple[Field, ...] = (
     Field("accessibility", TEXT, "Accessibility", "E.g. step-free access; hearing loop."),
     Field("sector", TEXT, "Sector", "For employers, placements, volunteering and training: e.g. hospitality."),
     Field("tags", WORDS, "Keywords"),
+    Field("for_groups", CODES, "Only for", "Who the service is only for, e.g. women, veterans. Empty means open to "
+          "all (ages go in minimum and maximum age).", vocabulary="for_groups"),
+    Field("mentoring_role", CODE, "Mentoring role", "For peer mentoring: the client gets a mentor, becomes one, "
+          "or both.", vocabulary="mentoring_role"),
     Field("last_verified", DATE, "Last verified", "The date someone last confirmed it is correct."),
 )
 
@@ -128,6 +132,8 @@ class Entry:
     accessibility: str | None = None
     sector: str | None = None
     tags: tuple[str, ...] = ()
+    for_groups: tuple[str, ...] = ()
+    mentoring_role: str | None = None
     last_verified: dt.date | None = None
     # Bookkeeping the spreadsheet does not carry.
     version: int = 0

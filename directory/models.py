@@ -210,6 +210,10 @@ class EntryRow(Base):
     accessibility: Mapped[str | None] = mapped_column(Text)
     sector: Mapped[str | None] = mapped_column(String(100))
     tags: Mapped[list[Any]] = mapped_column(default=list)
+    # codes.FOR_GROUPS: who the service is only for; empty means open to all.
+    for_groups: Mapped[list[Any]] = mapped_column(default=list)
+    # codes.MENTORING_ROLES, for peer-mentoring entries: receive, become or both.
+    mentoring_role: Mapped[str | None] = mapped_column(String(20))
     last_verified: Mapped[dt.date | None] = mapped_column(Date)
     last_verified_by: Mapped[str | None] = mapped_column(String(80))
 

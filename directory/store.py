@@ -67,7 +67,7 @@ def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
 
 def row_to_entry(row: EntryRow) -> F.Entry:
     values: dict[str, Any] = {name: getattr(row, name) for name in ENTRY_COLUMNS}
-    for name in ("delivery", "stages", "continuum_steps", "eligible_benefits", "format", "languages", "tags"):
+    for name in _LIST_COLUMNS:
         values[name] = tuple(values[name] or ())
     location, spoc = row.location, row.spoc
     for name in LOCATION_FIELDS:

@@ -21,7 +21,7 @@ from ui.auth import current_account, guard_viewing, may
 from ui import maps
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.feedback import flash, show_flash
-from ui.render import category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc, format_date, format_datetime, last_verified_text, link, mailto_href, md, now_local, person_names, shown_value, spoc_html, tel_href, web_href
+from ui.render import category_label, demo_banner, describe_cost, only_for_text, describe_next_session, describe_times, describe_wait, esc, format_date, format_datetime, last_verified_text, link, mailto_href, md, now_local, person_names, shown_value, spoc_html, tel_href, web_href
 
 LANGUAGE_NAMES = {
     "en": "English", "cy": "Welsh", "pl": "Polish", "ur": "Urdu", "pa": "Punjabi", "bn": "Bengali", "ar": "Arabic",
@@ -285,6 +285,7 @@ with main:
 
     st.subheader("Who it is for")
     show(facts([
+        ("Only for", only_for_text(entry)),
         ("Recovery stage", "Any stage of recovery." if not entry.stages
          else f"Suits: {labels(entry.stages, codes.STAGES)}."),
         ("Benefits", "Open to everyone, whatever benefits they get." if not entry.eligible_benefits
@@ -296,6 +297,7 @@ with main:
         ("Criminal record check", DBS.get(entry.dbs_check or "", None)),
         ("Languages", languages(entry)),
         ("Accessibility", entry.accessibility),
+        ("Peer mentoring", codes.MENTORING_ROLES.get(entry.mentoring_role or "", None)),
     ]))
     if entry.accepts_convictions or entry.dbs_check:
         st.caption(ROA_NOTE)

@@ -141,7 +141,7 @@ RICH = {
     "cost": "free", "travel_costs_paid": True, "childcare": True, "format": ("group", "informal", "work_based"),
     "referral": "either", "waiting_days": 0, "hours_per_week": 7.5, "languages": ("en", "pl"),
     "accessibility": "step-free access; hearing loop", "sector": "hospitality", "tags": ("catering", "cooking"),
-    "last_verified": dt.date(2026, 10, 1),
+    "for_groups": ("women", "care_leavers"), "mentoring_role": "both", "last_verified": dt.date(2026, 10, 1),
 }
 ONLINE = {"id": "online-1", "name": "Digital skills online", "organisation": "Tees Learning",
           "category": "basic_skills", "delivery": ("online",), "description": "<script>alert(1)</script>"}
@@ -178,7 +178,7 @@ def test_geojson_has_a_point_for_each_placed_entry(directory):
 
 def test_the_blank_templates_have_the_spec_columns():
     header = template_csv().decode("utf-8-sig").strip().split(",")
-    assert header[:4] == ["id", "name", "organisation", "category"] and len(header) == 42
+    assert header[:4] == ["id", "name", "organisation", "category"] and len(header) == 44 and header[-3:] == ["for_groups", "mentoring_role", "last_verified"]
     from openpyxl import load_workbook
     import io
     sheet = load_workbook(io.BytesIO(template_xlsx())).active

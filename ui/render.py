@@ -209,6 +209,14 @@ def describe_wait(days: int | None) -> str:
     return f"About {weeks} weeks' wait"
 
 
+def only_for_text(entry: Entry) -> str | None:
+    """'Only for women or veterans (ex-armed forces).' from `for_groups`; None for a service open to all."""
+    if not entry.for_groups:
+        return None
+    groups = [codes.FOR_GROUPS.get(group, group) for group in entry.for_groups]
+    return "Only for " + " or ".join(group[0].lower() + group[1:] for group in groups) + "."
+
+
 def describe_cost(entry: Entry) -> str:
     if entry.is_free:
         return "Free"

@@ -29,7 +29,7 @@ from directory.zips import READ_ERRORS, ZipDamaged, ZipTooLarge, member_chunks
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number (a longitude such as -1.234694) is only a number in any spreadsheet: it is left as it is.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-# A row wider than this is not a directory spreadsheet (the format has 42 columns).
+# A row wider than this is not a directory spreadsheet (the format has 44 columns).
 MAX_COLUMNS = 1000
 # Empty rows are skipped, but not without end: an .xlsx of a few bytes can say its one row is row 1,000,000.
 MAX_BLANK_ROWS = 100_000
