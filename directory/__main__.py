@@ -56,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("seed-demo", help="load the demo area into an empty database")
     commands.add_parser("build-postcodes", help="build the offline postcode table under data/ (done on first use otherwise)")
+
+    p = commands.add_parser("backup", help="write a consistent copy of the whole database (safe while the app runs)")
+    p.add_argument("--out", required=True, metavar="FILE", help="the backup file to write")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p = commands.add_parser("restore", help="replace the whole database with a backup made by 'backup'")
+    p.add_argument("file", metavar="FILE")
     return parser
 
 
@@ -170,8 +176,31 @@ def cmd_build_postcodes(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from directory.backup import BackupRefused, backup
+
+    try:
+        outcome = backup(_open(), args.out, force=args.force)
+    except BackupRefused as error:
+        return _fail(f"{error}. No backup was written.", 1)
+    print(outcome.summary("backed up"))
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from directory.backup import BackupRefused, restore
+
+    try:
+        outcome = restore(_open(), args.file)
+    except BackupRefused as error:
+        return _fail(f"{error}. Nothing was changed.", 1)
+    print(outcome.summary("restored"))
+    return 0
+
+
 COMMANDS = {"import": cmd_import, "export": cmd_export, "search": cmd_search,
-            "seed-demo": cmd_seed_demo, "build-postcodes": cmd_build_postcodes}
+            "seed-demo": cmd_seed_demo, "build-postcodes": cmd_build_postcodes,
+            "backup": cmd_backup, "restore": cmd_restore}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,11 +72,13 @@ def _alembic_config(engine: Engine) -> Config:
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration; cheap when already current."""
+def migrate(engine: Engine, *, again: bool = False) -> None:
+    """Create or upgrade the schema to the newest migration; cheap when already current.
+
+    `again`: look even if this process has migrated this database before (a restore replaced it)."""
     key = str(engine.url)
     with _migrate_lock:
-        if key in _migrated:
+        if key in _migrated and not again:
             return
         config = _alembic_config(engine)
         head = ScriptDirectory.from_config(config).get_current_head()

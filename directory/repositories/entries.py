@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from directory import fields as F
 from directory.errors import NotFound
-from directory.models import DirectoryState, EntryRow, Location, Organisation, Revision
+from directory.models import Client, DirectoryState, EntryRow, Location, Organisation, Revision, User
 from directory.repositories.base import Repository
 from directory.store import (
     Change,
@@ -130,6 +130,22 @@ class DirectoryStateRepository(Repository):
         """Move the counter every app process compares with its caches'."""
         self._session.execute(update(DirectoryState).where(DirectoryState.id == 1)
                               .values(change_counter=DirectoryState.change_counter + 1))
+
+    def move_counter_past(self, counter: int) -> None:
+        """Set the counter above both its value and `counter`: after a restore brought back an older counter,
+        every app process still sees that it moved and rebuilds its caches."""
+        self._session.execute(update(DirectoryState).where(DirectoryState.id == 1).values(
+            change_counter=func.max(DirectoryState.change_counter, counter) + 1
+            if self._session.get_bind().dialect.name == "sqlite"
+            else func.greatest(DirectoryState.change_counter, counter) + 1))
+
+    def counts(self) -> dict[str, int]:
+        """How many entries (archived ones too), revisions, people, organisations and client records are held:
+        what a backup or a restore reports."""
+        models = {"entries": EntryRow, "revisions": Revision, "people": User, "organisations": Organisation,
+                  "client records": Client}
+        return {name: self._session.scalar(select(func.count()).select_from(model)) or 0
+                for name, model in models.items()}
 
     def is_demo(self) -> bool:
         return bool(self._session.scalar(select(DirectoryState.demo).where(DirectoryState.id == 1)))
