@@ -1,7 +1,14 @@
-"""Recovery Pathways: the entry point. Every page is registered here, grouped as the menu shows them."""
+"""Recovery Pathways: the entry point. Every page is registered here, grouped as the menu shows them.
+
+The menu shows each person the pages they can use (anonymous visitors: Find, the organisations, sign
+in). Every page stays registered, hidden from people who cannot use it, so a shared link still opens
+it: the page then offers to sign in right there, and signing in shows the page that was asked for.
+"""
 
 import streamlit as st
 
+from directory.accounts import COORDINATOR, EDITOR, has_role
+from ui.auth import account_for_this_run
 from ui.bootstrap import app_navigation, apply_app_style, get_directory
 
 st.set_page_config(page_title="Recovery Pathways", page_icon="🧭", layout="wide")
@@ -9,46 +16,53 @@ st.set_page_config(page_title="Recovery Pathways", page_icon="🧭", layout="wid
 # Every page's address is its file name (/sign_in, /planner_client): until this navigation has run once in
 # a new server process, Streamlit serves pages/ by file name, so a shared link opened first after a restart
 # still finds its page (ui.bootstrap.ensure_app_navigation then hands it to this navigation).
-DIRECTORY_PAGES = [
-    st.Page("pages/find.py", title="Find provision", icon=":material/search:", default=True),
-    # Opened from links (?id=...), so it is kept out of the menu.
-    st.Page("pages/entry.py", title="Entry", icon=":material/description:", visibility="hidden"),
-    st.Page("pages/edit.py", title="Add an entry", icon=":material/add:"),
-    st.Page("pages/edit_entry.py", title="Edit an entry", icon=":material/edit:", visibility="hidden"),
-    st.Page("pages/my_entries.py", title="My organisation's entries", icon=":material/folder_open:"),
-    st.Page("pages/import_entries.py", title="Import a spreadsheet", icon=":material/upload_file:"),
+# (section, file, title, icon, who sees it in the menu: None anyone, "in" signed in, a role, or "hidden").
+MENU = [
+    ("Directory", "find.py", "Find provision", "search", None),
+    ("Directory", "organisations.py", "Organisations", "apartment", None),
+    ("Directory", "entry.py", "Entry", "description", "hidden"),  # opened from links (?id=...)
+    ("Directory", "edit.py", "Add an entry", "add", EDITOR),
+    ("Directory", "edit_entry.py", "Edit an entry", "edit", "hidden"),
+    ("Directory", "my_entries.py", "My organisation's entries", "folder_open", EDITOR),
+    ("Directory", "import_entries.py", "Import a spreadsheet", "upload_file", EDITOR),
+    ("Planner", "planner_client.py", "Client", "person", EDITOR),
+    ("Planner", "planner_next_steps.py", "Next steps", "stairs", EDITOR),
+    ("Planner", "planner_plan.py", "Action plan", "checklist", EDITOR),
+    ("Planner", "planner_reviews.py", "Reviews", "handshake", EDITOR),
+    ("Planner", "planner_access_log.py", "Client access log", "policy", COORDINATOR),
+    ("Map health", "health_freshness.py", "Stale entries", "hourglass_empty", COORDINATOR),
+    ("Map health", "health_duplicates.py", "Duplicates", "content_copy", COORDINATOR),
+    ("Map health", "health_coverage.py", "Coverage and gaps", "map", COORDINATOR),
+    ("Map health", "health_unmet.py", "Unmet needs", "edit_note", COORDINATOR),
+    ("Map health", "health_feedback.py", "Feedback to follow up", "chat", COORDINATOR),
+    ("Partnership", "people.py", "People", "group", COORDINATOR),
+    ("Account", "sign_in.py", "Sign in", "login", None),
+    ("Account", "set_password.py", "Set your password", "key", "hidden"),  # opened from a one-time link
+    ("Account", "accessibility.py", "Accessibility", "accessibility", None),
 ]
 
-PLANNER_PAGES = [
-    st.Page("pages/planner_client.py", title="Client", icon=":material/person:"),
-    st.Page("pages/planner_next_steps.py", title="Next steps", icon=":material/stairs:"),
-    st.Page("pages/planner_plan.py", title="Action plan", icon=":material/checklist:"),
-    st.Page("pages/planner_reviews.py", title="Reviews", icon=":material/handshake:"),
-    st.Page("pages/planner_access_log.py", title="Client access log", icon=":material/policy:"),
-]
 
-COORDINATOR_PAGES = [
-    st.Page("pages/health_freshness.py", title="Stale entries", icon=":material/hourglass_empty:"),
-    st.Page("pages/health_duplicates.py", title="Duplicates", icon=":material/content_copy:"),
-    st.Page("pages/health_coverage.py", title="Coverage and gaps", icon=":material/map:"),
-    st.Page("pages/health_unmet.py", title="Unmet needs", icon=":material/edit_note:"),
-    st.Page("pages/health_feedback.py", title="Feedback to follow up", icon=":material/chat:"),
-]
+def menu(account) -> dict[str, list]:
+    """The navigation for `account` (None: nobody signed in): their pages in sections, the rest hidden."""
+    sections: dict[str, list] = {}
+    hidden = []
+    for section, file, title, icon, audience in MENU:
+        if file == "sign_in.py" and account is not None:
+            title, icon = "Your account", "account_circle"
+        shown = audience is None or (audience != "hidden" and has_role(account, audience))
+        page = st.Page(f"pages/{file}", title=title, icon=f":material/{icon}:", default=file == "find.py",
+                       visibility="visible" if shown else "hidden")
+        (sections.setdefault(section, []) if shown else hidden).append(page)
+    # Hidden pages stay reachable by address; they sit in the first section, which is never empty.
+    sections["Directory"].extend(hidden)
+    return sections
 
-ACCOUNT_PAGES = [
-    st.Page("pages/sign_in.py", title="Sign in or out", icon=":material/login:"),
-    st.Page("pages/accessibility.py", title="Accessibility", icon=":material/accessibility:"),
-]
 
-navigation = st.navigation({
-    "Directory": DIRECTORY_PAGES,
-    "Planner": PLANNER_PAGES,
-    "Map health": COORDINATOR_PAGES,
-    "Account": ACCOUNT_PAGES,
-})
 # The directory (engine, search index; the demo area on a new embedded database; district outlines warmed
 # in the background) is opened here, once per process: every page then gets the same one.
-get_directory()
+directory = get_directory()
 apply_app_style()
-with app_navigation():
-    navigation.run()
+with account_for_this_run(directory) as account:
+    navigation = st.navigation(menu(account))
+    with app_navigation():
+        navigation.run()

@@ -10,6 +10,7 @@ written through the unit of work's repositories (`uow.accounts`, `uow.sign_in_se
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -87,8 +88,10 @@ def _account(user: User) -> Account:
 
 def create_user(
     directory: Directory, username: str, display_name: str, role: str = EDITOR,
-    password: str | None = None, organisations: tuple[str, ...] = (),
+    password: str | None = None, organisations: tuple[str, ...] = (), email: str | None = None,
 ) -> Account:
+    """An account, straight into the database (the demo, the first coordinator, tests). People are added
+    by coordinators through directory.people, which audits the change and issues a set-password link."""
     if role not in ROLES:
         raise ValueError(f"unknown role '{role}': use one of {', '.join(ROLES)}")
     with directory.unit_of_work() as uow:
@@ -96,6 +99,7 @@ def create_user(
             raise ValueError(f"the username '{username}' is taken")
         user = uow.accounts.add(username, display_name, role, hash_password(password) if password else None,
                                 [uow.organisation(name) for name in organisations])
+        user.email = email.strip().lower() if email else None
         account = _account(user)
         uow.commit()
     return account
@@ -135,18 +139,41 @@ LOCKOUT = dt.timedelta(minutes=15)
 # A shared office PC should not stay signed in overnight.
 SESSION_IDLE = dt.timedelta(hours=2)
 SESSION_LIMIT = dt.timedelta(hours=10)
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+# Hashing a very long password is work an attacker could make the server do.
+MAX_PASSWORD_LENGTH = 200
 # Verified against when the username is unknown, so a wrong username takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password")
 
 
-def check_password_strength(password: str, username: str = "") -> str | None:
-    """None when acceptable, else what to do instead."""
+def check_password_strength(password: str, username: str = "", *, other_words: tuple[str, ...] = ()) -> str | None:
+    """None when acceptable, else what to do instead (NCSC and NIST SP 800-63B: length, and not a
+    password attackers try first; no rules about symbols)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"use at least {MIN_PASSWORD_LENGTH} characters (a few words together are easy to remember)"
+        return f"use at least {MIN_PASSWORD_LENGTH} characters (three or four words together are easy to remember)"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"use at most {MAX_PASSWORD_LENGTH} characters"
     if username and username.casefold() in password.casefold():
         return "do not include your username in your password"
+    if password.casefold() in _common_passwords():
+        return "that is one of the most common passwords, which are tried first: choose another"
+    # zxcvbn's estimate (dictionary words, keyboard runs, repeats, dates, names): only the weakest are refused.
+    from zxcvbn import zxcvbn
+
+    verdict = zxcvbn(password, user_inputs=[w for w in (username, *other_words) if w])
+    if verdict["score"] < 3:
+        warning = (verdict["feedback"].get("warning") or "").rstrip(".")
+        because = f" ({warning[0].lower()}{warning[1:]})" if warning else ""
+        return f"that password would be easy to guess{because}: add another word or two"
     return None
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords from leaked lists, as packaged with zxcvbn."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(p.casefold() for p in FREQUENCY_LISTS["passwords"])
 
 
 def authenticate(directory: Directory, username: str, password: str, now: dt.datetime | None = None) -> Account:
@@ -297,13 +324,3 @@ def set_password(directory: Directory, username: str, password: str) -> None:
         # A new password signs out every browser that was signed in with the old one.
         uow.sign_in_sessions.remove_all_of(user.id)
         uow.commit()
-
-
-def account_for_identity(directory: Directory, email: str, name: str | None) -> Account:
-    """The account for someone signed in through OpenID Connect (e.g. Microsoft Entra ID).
-
-    First sign-in creates a viewer account named by their email; a coordinator gives it
-    more rights. No password is stored: the identity provider vouches for them.
-    """
-    username = email.strip().lower()
-    return ensure_user(directory, username, name or username, VIEWER)

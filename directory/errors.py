@@ -7,6 +7,8 @@ storage modules). Each carries a plain-English message for the person who asked.
   this), `ConflictError` (someone saved the entry after the version an edit was based on).
 - Client records: `AccessDenied` (not your organisation's record, no consent to share, or your
   role may not do this), `RecordChanged` (someone saved the record after it was opened).
+- People and organisations: `Refused` (with the field at fault), `LinkError` (a set-password link
+  that does not work).
 - `InvalidFeedback`, `InvalidUnmetNeed`: what was typed cannot be recorded; the message says what to change.
 - `ValidationError` (directory.validation, re-exported here): an entry's or a profile's fields break the rules.
 - `SignInError`: why signing in failed, without telling anyone which usernames exist. Deliberately
@@ -24,8 +26,8 @@ if TYPE_CHECKING:
     from directory.store import Change
 
 __all__ = [
-    "AccessDenied", "ConflictError", "DirectoryError", "InvalidFeedback", "InvalidUnmetNeed", "NotAllowed",
-    "NotFound", "RecordChanged", "SignInError", "ValidationError",
+    "AccessDenied", "ConflictError", "DirectoryError", "InvalidFeedback", "InvalidUnmetNeed", "LinkError",
+    "NotAllowed", "NotFound", "RecordChanged", "Refused", "SignInError", "ValidationError",
 ]
 
 
@@ -79,6 +81,19 @@ class InvalidFeedback(DirectoryError):
 
 class InvalidUnmetNeed(DirectoryError):
     """An unmet need that cannot be recorded; str(error) says what to change."""
+
+
+class Refused(DirectoryError):
+    """A change to people or organisations that cannot be made; `field` names the input at fault (a
+    form's box, a CSV's column), when one is."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class LinkError(DirectoryError):
+    """A set-password link that does not work (unknown, used, expired or replaced): the message says what to do."""
 
 
 class SignInError(Exception):

@@ -16,7 +16,8 @@ log) stay in the domain modules:
 Repositories: `entries` (entry reads: rows, history, places), `state` (the change
 counter and demo flag), `accounts`, `sign_in_sessions`, `sign_in_throttle`,
 `clients` (records, consents, plan actions, reviews, access log), `feedback`,
-`verification_requests`, `duplicate_decisions`, `unmet_needs`.
+`verification_requests`, `duplicate_decisions`, `unmet_needs`, `organisations`,
+`password_links`, `admin_audit`, `access_requests`.
 
 Entries themselves are written by the unit of work's own methods: every create,
 update, verify, archive, restore, import and merge writes the entry and a revision
@@ -41,6 +42,10 @@ from directory.accounts import can_edit
 from directory.errors import ConflictError, NotAllowed, NotFound
 from directory.models import Contact, EntryRow, Location, Organisation, Revision, SessionRow, User, utcnow
 from directory.repositories import (
+    AccessRequestRepository,
+    AdminAuditRepository,
+    OrganisationRepository,
+    PasswordLinkRepository,
     AccountRepository,
     ClientRepository,
     DirectoryStateRepository,
@@ -105,6 +110,10 @@ class UnitOfWork:
         self.verification_requests = VerificationRequestRepository(session)
         self.duplicate_decisions = DuplicateDecisionRepository(session)
         self.unmet_needs = UnmetNeedRepository(session)
+        self.password_links = PasswordLinkRepository(session)
+        self.admin_audit = AdminAuditRepository(session)
+        self.access_requests = AccessRequestRepository(session)
+        self.organisations = OrganisationRepository(session)
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -126,6 +135,12 @@ class UnitOfWork:
         self.session.rollback()
         self._touched = False
         self._authors.clear()
+        self._organisations = None
+
+    def directory_changed(self) -> None:
+        """Something every app process shows with entries changed (an organisation's name or contact):
+        committing moves the change counter, so their caches are rebuilt."""
+        self._touched = True
         self._organisations = None
 
     def flush(self) -> None:

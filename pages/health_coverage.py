@@ -133,10 +133,10 @@ def download(data: bytes, label: str, name: str, key: str, mime: str = "text/csv
 
 ensure_app_navigation()
 directory = get_directory()
+st.title("Coverage and gaps")
 account = require_account(directory, "coordinator", doing="see coverage and gaps")
 today = now_local().date()
 
-st.title("Coverage and gaps")
 st.caption("Where provision people can go to is, and where it is not: entries per area and kind of provision. "
            "Online and phone-only services reach everyone, so they are not counted here.")
 

@@ -73,10 +73,10 @@ def _not_duplicate(first, second, username: str) -> None:
 
 ensure_app_navigation()
 directory = get_directory()
+st.title("Likely duplicates")
 account = require_account(directory, "coordinator", doing="merge duplicate entries")
 today = now_local().date()
 
-st.title("Likely duplicates")
 st.caption("Pairs of entries with similar names and organisations, within 500 m of each other, across the whole "
            "directory. Merge them, or say they are different so they are not suggested again.")
 

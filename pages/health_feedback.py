@@ -14,10 +14,10 @@ from ui.render import format_date, md, now_local
 
 ensure_app_navigation()
 directory = get_directory()
+st.title("Feedback to follow up")
 account = require_account(directory, "coordinator", doing="see feedback to follow up")
 today = now_local().date()
 
-st.title("Feedback to follow up")
 st.caption("Entries clients rated poorly, or complained about recently, for the forum to follow up.")
 left, right, _ = st.columns([1, 1, 2])
 low = left.number_input("Low average rating (at or below)", min_value=1.0, max_value=5.0, value=2.5, step=0.5,

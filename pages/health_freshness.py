@@ -66,10 +66,10 @@ def _ask(entry_id: str, name: str, username: str) -> None:
 ensure_app_navigation()
 directory = get_directory()
 person_name = person_names(directory)
+st.title("Stale entries")
 account = require_account(directory, "coordinator", doing="see which entries are out of date")
 today = now_local().date()
 
-st.title("Stale entries")
 st.caption("Entries nobody has checked for a while. Ask the organisation to check them: the request shows "
            "on the entry and to the organisation's members when they sign in.")
 

@@ -24,10 +24,10 @@ PERIODS = {3: "Last 3 months", 6: "Last 6 months", 12: "Last 12 months", 0: "All
 
 ensure_app_navigation()
 directory = get_directory()
+st.title("Unmet needs")
 account = require_account(directory, "coordinator", doing="see unmet needs")
 today = now_local().date()
 
-st.title("Unmet needs")
 st.caption("When a search found nothing suitable, workers record the need: the kind of provision, the postcode "
            "district, the recovery stage and any barriers. Never who it was. Here they are beside the local "
            "provision of that kind in that district today: demand against supply.")

@@ -20,10 +20,10 @@ ALL = ""
 
 ensure_app_navigation()
 directory = get_directory()
+st.title("Client access log")
 account = require_account(directory, "coordinator", doing="see the client access log")
 records = ps.records(directory)
 
-st.title("Client access log")
 st.caption("Every time someone creates, opens or changes a client record on the planner pages, it is written here: "
            "who, which client reference, what they did and when. Client records hold health information: look out "
            "for anyone opening records they do not work with.")

@@ -21,10 +21,10 @@ from ui.render import format_date, md
 
 ensure_app_navigation()
 directory = get_directory()
+st.title("Client")
 account = require_account(directory, "editor", doing="use the planner")
 records = ps.records(directory)
 
-st.title("Client")
 st.caption("Pseudonymous: a reference such as C-0042, never a name. Client data is special-category health data: "
            "it is shared with a partner organisation only with the client's recorded consent.")
 

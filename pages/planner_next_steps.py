@@ -16,10 +16,10 @@ from ui.unmet_form import unmet_need_form
 
 ensure_app_navigation()
 directory = get_directory()
+st.title("Next steps")
 account = require_account(directory, "editor", doing="use the planner")
 records = ps.records(directory)
 
-st.title("Next steps")
 show_flash()
 record = ps.client_chooser(directory, account)
 

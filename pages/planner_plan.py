@@ -16,10 +16,10 @@ from ui.render import describe_times, esc, format_date, md, spoc_html
 
 ensure_app_navigation()
 directory = get_directory()
+st.title("Action plan")
 account = require_account(directory, "editor", doing="use the planner")
 records = ps.records(directory)
 
-st.title("Action plan")
 show_flash()
 record = ps.client_chooser(directory, account)
 

@@ -17,10 +17,10 @@ from ui.render import format_date, md
 
 ensure_app_navigation()
 directory = get_directory()
+st.title("Reviews")
 account = require_account(directory, "editor", doing="use the planner")
 records = ps.records(directory)
 
-st.title("Reviews")
 show_flash()
 record = ps.client_chooser(directory, account)
 

@@ -1,14 +1,24 @@
-"""Sign in (local account, or the organisation's identity provider), and the first coordinator on a new install."""
+"""Sign in (local account, or the organisation's identity provider), the first coordinator on a new
+install, and, once signed in, "Your account": your name and password, and signing out."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from directory.accounts import anyone_can_sign_in, authenticate, create_first_coordinator, needs_first_coordinator
-from directory.errors import SignInError
-from ui.auth import current_account, identity_provider_configured, show_sign_in_notice, sign_out, start_session
+from directory.accounts import MIN_PASSWORD_LENGTH, anyone_can_sign_in, create_first_coordinator, needs_first_coordinator
+from directory.errors import Refused
 from directory.health.verification import open_verification_requests
+from directory.people import change_display_name, change_own_password
+from ui.auth import (
+    current_account,
+    identity_provider_configured,
+    show_sign_in_notice,
+    sign_in_form,
+    sign_out,
+    start_session,
+)
 from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.feedback import flash, show_flash
 from ui.render import md
 
 ensure_app_navigation()
@@ -30,21 +40,55 @@ if account is not None:
         if not sign_out(directory, "You have signed out."):
             st.rerun()
         st.stop()  # on the way to the identity provider's sign-out
+
+    show_flash()
+    with st.expander("Change your name", icon=":material/badge:"):
+        with st.form("display-name"):
+            name = st.text_input("Your name, as colleagues will see it", value=account.display_name, max_chars=200)
+            if st.form_submit_button("Save name"):
+                try:
+                    change_display_name(directory, account, name)
+                except Refused as refused:
+                    st.error(str(refused))
+                else:
+                    flash("Your name is saved.")
+                    st.rerun()
+    if not identity_provider_configured():  # the provider keeps their password
+        with st.expander("Change your password", icon=":material/password:"):
+            with st.form("own-password", clear_on_submit=True):
+                current = st.text_input("Current password", type="password", autocomplete="current-password")
+                new = st.text_input("New password", type="password", autocomplete="new-password",
+                                    help=f"At least {MIN_PASSWORD_LENGTH} characters: three or four words together "
+                                         "are easy to remember and hard to guess.")
+                again = st.text_input("New password again", type="password", autocomplete="new-password")
+                if st.form_submit_button("Change password"):
+                    if new != again:
+                        st.error("The two new passwords are not the same: type them again.")
+                    else:
+                        try:
+                            change_own_password(directory, account, current, new)
+                        except Refused as refused:
+                            st.error(str(refused))
+                        else:
+                            # A new password signs out every browser, this one too: sign this one back in.
+                            start_session(directory, account)
+                            flash("Your password is changed. Other browsers you were signed in on are signed out.")
+                            st.rerun()
     st.stop()
 
 if identity_provider_configured():
-    st.write("Sign in with your work account.")
-    if st.button("Sign in with your work account", type="primary"):
-        st.login()
+    # With a provider the first coordinator is made on the command line with their work email
+    # (python -m directory users add ... --role coordinator --email ...): see the README.
+    sign_in_form(directory)
     st.stop()
 
 if needs_first_coordinator(directory):
     st.info("**New installation.** Nobody can manage this directory yet. Create the first coordinator account: "
-            "they can then add everyone else.")
+            "they can then add everyone else on the People page.")
     with st.form("first-coordinator"):
-        username = st.text_input("Username", help="Letters and digits, e.g. jsmith")
+        username = st.text_input("Username", help="Lower-case letters and digits, e.g. jsmith")
         display_name = st.text_input("Your name, as others will see it")
-        password = st.text_input("Password", type="password", help="At least 10 characters")
+        password = st.text_input("Password", type="password", help=f"At least {MIN_PASSWORD_LENGTH} characters")
         if st.form_submit_button("Create coordinator account", type="primary"):
             try:
                 start_session(directory, create_first_coordinator(directory, username.strip(), display_name.strip() or username, password))
@@ -56,16 +100,7 @@ if needs_first_coordinator(directory):
         st.stop()
     st.subheader("Or sign in with your account")
 
-with st.form("sign-in"):
-    username = st.text_input("Username", autocomplete="username")
-    password = st.text_input("Password", type="password", autocomplete="current-password")
-    if st.form_submit_button("Sign in", type="primary"):
-        try:
-            start_session(directory, authenticate(directory, username, password))
-        except SignInError as failure:
-            st.error(str(failure))
-        else:
-            st.rerun()
+sign_in_form(directory)
 
 if directory.is_demo():
     st.caption("Demo accounts: keyworker / demo-keyworker-2026, employment / demo-employment-2026, "

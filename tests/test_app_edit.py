@@ -65,7 +65,8 @@ def submit(at, label: str) -> AppTest:
 def test_only_editors_may_open_the_form(app_db, user, message):
     at = open_page("pages/edit.py", {"id": "jobclub-ts1"}, user, app_db)
     assert texts(at.warning) == [message]
-    assert not at.text_input
+    # Nobody signed in is offered the sign-in form right there; nothing of the entry form shows.
+    assert [t.label for t in at.text_input] == ([] if user else ["Username", "Password"])
     # ...but anyone may still view the entry, without the editing buttons.
     at = open_page("pages/entry.py", {"id": "jobclub-ts1"}, user, app_db)
     assert at.title[0].value == "Job Club"
@@ -279,3 +280,17 @@ def test_open_verification_requests_show_on_the_entry(app_db):
     at = open_page("pages/entry.py", {"id": "garden-ts3"}, None, app_db)
     [info] = [i for i in texts(at.info) if "Please check this entry" in i]
     assert "Carol Jones" in info and "Saturdays" in info
+
+
+def test_signing_in_on_the_page_asked_for_lands_on_it(app_db):
+    """A shared link to an edit page, opened signed out: signing in right there opens that entry's form."""
+    from directory.accounts import set_password
+
+    set_password(app_db, "dina", "kettle orchard lantern")
+    at = open_page("pages/edit_entry.py", {"id": "jobclub-ts1"}, None, app_db)
+    assert texts(at.warning) == ["Please sign in to change entries."]
+    at.text_input[0].input("dina")
+    at.text_input[1].input("kettle orchard lantern")
+    submit(at, "Sign in")
+    assert at.title[0].value == "Edit: Job Club"
+    assert not at.warning

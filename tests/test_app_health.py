@@ -62,12 +62,17 @@ def table_with(at, column: str):
 # -- every page is for coordinators ----------------------------------------------------------------
 
 
+TITLES = {"freshness": "Stale entries", "duplicates": "Likely duplicates", "coverage": "Coverage and gaps",
+          "unmet": "Unmet needs", "feedback": "Feedback to follow up"}
+
+
 @pytest.mark.parametrize("page", list(PAGES))
 def test_an_editor_sees_the_lock_and_a_coordinator_the_page(directory, page):
     at = open_page(page, username="alice")
     [warning] = at.warning
     assert warning.value.startswith("Your account can add and change entries but not ")
-    assert not at.title
+    assert [t.value for t in at.title] == [TITLES[page]]  # the page says what it is, and nothing of its content
+    assert not at.dataframe and not at.metric
     at = open_page(page, username=None)
     assert at.warning[0].value.startswith("Please sign in to ")
     at = open_page(page)

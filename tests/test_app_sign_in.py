@@ -120,13 +120,20 @@ PROVIDER = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secr
             "server_metadata_url": "https://login.example/.well-known/openid-configuration"}
 
 
-def provider_sign_in_page(issued_hours_ago: float) -> AppTest:
+@pytest.fixture
+def sam(app_db):
+    """A council worker whose work email a coordinator gave their account."""
+    return create_user(app_db, "sam.jones@council.example.gov.uk", "Sam Jones", "viewer",
+                       email="Sam.Jones@Council.example.gov.uk")
+
+
+def provider_sign_in_page(issued_hours_ago: float, email: str = "Sam.Jones@Council.example.gov.uk") -> AppTest:
     """The sign-in page for someone the provider vouched for `issued_hours_ago` (the ID token's iat)."""
     import time
 
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.secrets["auth"] = PROVIDER
-    at.user = {"is_logged_in": True, "email": "Sam.Jones@Council.example.gov.uk", "name": "Sam Jones",
+    at.user = {"is_logged_in": True, "email": email, "name": "Sam Jones",
                "iat": int(time.time() - issued_hours_ago * 3600)}
     at.run()
     at.switch_page("pages/sign_in.py")
@@ -156,7 +163,7 @@ def signed_out_by_the_app(at: AppTest) -> bool:
         at.button[0].label == "Sign in with your work account"
 
 
-def test_a_provider_sign_in_opens_a_session_like_a_local_one(app_db):
+def test_a_provider_sign_in_opens_a_session_like_a_local_one(app_db, sam):
     from directory.accounts import account_for_session
 
     at = provider_sign_in_page(issued_hours_ago=0)
@@ -167,7 +174,7 @@ def test_a_provider_sign_in_opens_a_session_like_a_local_one(app_db):
     assert at.success[0].value.startswith("You are signed in as **Sam Jones**")
 
 
-def test_a_provider_sign_in_left_idle_for_two_hours_asks_the_provider_again(app_db):
+def test_a_provider_sign_in_left_idle_for_two_hours_asks_the_provider_again(app_db, sam):
     at = provider_sign_in_page(issued_hours_ago=0)
     age_sessions(app_db, 3)
     at.user = {**at.user, "iat": at.user["iat"] - 3 * 3600}
@@ -176,14 +183,14 @@ def test_a_provider_sign_in_left_idle_for_two_hours_asks_the_provider_again(app_
     assert "session_token" not in at.session_state
 
 
-def test_a_days_old_provider_sign_in_is_not_taken_on_trust(app_db):
+def test_a_days_old_provider_sign_in_is_not_taken_on_trust(app_db, sam):
     """Streamlit's own sign-in cookie lasts 30 days; a new tab the next morning has to sign in again."""
     assert signed_out_by_the_app(provider_sign_in_page(issued_hours_ago=20))
     assert provider_sign_in_page(issued_hours_ago=9).success[0].value.startswith(
         "You are signed in as **Sam Jones**")
 
 
-def test_signing_out_with_a_provider_ends_both_sessions(app_db):
+def test_signing_out_with_a_provider_ends_both_sessions(app_db, sam):
     from directory.accounts import account_for_session
 
     at = provider_sign_in_page(issued_hours_ago=1)
@@ -196,7 +203,7 @@ def test_signing_out_with_a_provider_ends_both_sessions(app_db):
     assert signed_out_by_the_app(at)
 
 
-def test_a_provider_session_ended_in_another_tab_ends_here_too(app_db):
+def test_a_provider_session_ended_in_another_tab_ends_here_too(app_db, sam):
     from directory.accounts import close_session
 
     at = provider_sign_in_page(issued_hours_ago=1)
@@ -205,13 +212,11 @@ def test_a_provider_session_ended_in_another_tab_ends_here_too(app_db):
     assert signed_out_by_the_app(at)
 
 
-def test_a_deactivated_provider_account_is_told_why(app_db):
+def test_a_deactivated_provider_account_is_told_why(app_db, sam):
     from sqlalchemy import update
 
-    from directory.accounts import account_for_identity
     from directory.models import User
 
-    account_for_identity(app_db, "sam.jones@council.example.gov.uk", "Sam Jones")
     with app_db.engine.begin() as connection:  # the database is where accounts are switched off
         connection.execute(update(User).values(active=False))
     at = provider_sign_in_page(issued_hours_ago=0)
@@ -219,12 +224,12 @@ def test_a_deactivated_provider_account_is_told_why(app_db):
     assert at.title[0].value == "Sign in"
 
 
-def test_a_fresh_provider_sign_in_is_not_refused_for_a_session_that_ended_before_it(app_db):
+def test_a_fresh_provider_sign_in_is_not_refused_for_a_session_that_ended_before_it(app_db, sam):
     """Coming back from the provider, the browser may still hold the token of the session that ended (the
     script clearing it may not run before the redirect). Entra ID dates its tokens 5 minutes back."""
-    from directory.accounts import account_for_identity, account_for_session, close_session, open_session
+    from directory.accounts import account_for_session, close_session, open_session
 
-    account = account_for_identity(app_db, "sam.jones@council.example.gov.uk", "Sam Jones")
+    account = sam
     ended = open_session(app_db, account.username)
     close_session(app_db, ended)
     import time
@@ -240,3 +245,14 @@ def test_a_fresh_provider_sign_in_is_not_refused_for_a_session_that_ended_before
     assert at.success[0].value.startswith("You are signed in as **Sam Jones**")
     assert at.session_state["session_token"] != ended
     assert account_for_session(app_db, at.session_state["session_token"]).username == account.username
+
+
+def test_an_unknown_provider_identity_is_asked_to_see_their_coordinator_and_listed_for_approval(app_db, sam):
+    from directory.people import OPERATOR, access_requests
+
+    at = provider_sign_in_page(issued_hours_ago=0, email="New.Person@Council.example.gov.uk")
+    assert at.warning[0].value == (
+        "Your work account (new.person@council.example.gov.uk) has no access to this directory yet. Your "
+        "coordinator has been told: ask them to approve it, then sign in again.")
+    assert "session_token" not in at.session_state
+    assert [r.email for r in access_requests(app_db, OPERATOR)] == ["new.person@council.example.gov.uk"]

@@ -9,9 +9,11 @@ expiring server-side session as a local account's.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import threading
 
 from typing import TYPE_CHECKING
 
@@ -23,13 +25,13 @@ from directory.accounts import (
     SESSION_LIMIT,
     VIEWER,
     Account,
-    account_for_identity,
     account_for_session,
     close_session,
     has_role,
     open_session,
 )
 from directory.errors import SignInError
+from directory.people import account_for_identity
 from ui.feedback import flash, show_flash
 
 if TYPE_CHECKING:
@@ -132,12 +134,28 @@ def _provider_sign_in_age() -> dt.timedelta | None:
     return dt.datetime.now(dt.timezone.utc) - issued_at
 
 
+# Who is signed in, worked out once per run by app.py (the menu depends on it) and handed to the page.
+_this_run = threading.local()
+
+
+@contextlib.contextmanager
+def account_for_this_run(directory: Directory):
+    """app.py: work out who is signed in once for this run; the page's current_account() gets the same."""
+    _this_run.account, _this_run.known = current_account(directory), True
+    try:
+        yield _this_run.account
+    finally:
+        _this_run.known, _this_run.account = False, None
+
+
 def current_account(directory: Directory) -> Account | None:
     """The signed-in account, read afresh each run, or None. Ends sessions left idle too long.
 
     With an identity provider the provider says who someone is, and the same server-side session as a
     local account's keeps them signed in, so the 2- and 10-hour limits and signing out in another tab
     apply to them too."""
+    if getattr(_this_run, "known", False):
+        return _this_run.account
     with_provider = identity_provider_configured()
     identity = _identity() if with_provider else None
     if with_provider and identity is None:
@@ -162,8 +180,11 @@ def current_account(directory: Directory) -> Account | None:
             _sync_cookie(None)
             st.logout()
             return None
-        account = account_for_identity(directory, identity, st.user.get("name"))
         try:
+            account = account_for_identity(directory, identity, st.user.get("name"))
+            if account is None:
+                st.session_state["unknown_identity"] = identity
+                return None
             token = open_session(directory, account.username)
         except SignInError as refused:  # a deactivated account
             flash(str(refused), "info")
@@ -186,20 +207,60 @@ def show_sign_in_notice() -> None:
     show_flash()
 
 
-def require_account(directory: Directory, role: str = VIEWER, *, doing: str = "use this page") -> Account:
-    """Stop the page with a plain message and a way forward unless someone with `role` is signed in."""
+def require_account(directory: Directory, role: str = VIEWER, *, doing: str = "use this page",
+                    title: str | None = None) -> Account:
+    """Stop the page with a plain message and a way forward unless someone with `role` is signed in.
+
+    Someone not signed in gets the sign-in form right here, so signing in lands them on the page (and
+    the entry or client) they were opening. `title`: the page's heading, for pages that show theirs
+    only after this check."""
     account = current_account(directory)
     if account is None:
+        if title:
+            st.title(title)
         show_sign_in_notice()
         st.warning(f"Please sign in to {doing}.", icon=":material/lock:")
-        st.page_link("pages/sign_in.py", label="Sign in", icon=":material/login:")
+        sign_in_form(directory)
         st.stop()
     if not has_role(account, role):
+        if title:
+            st.title(title)
         st.warning(
             f"Your account can {ROLE_WORDS[account.role]} but not {doing}. "
             "Ask a coordinator in your forum for access.", icon=":material/lock:")
         st.stop()
     return account
+
+
+def sign_in_form(directory: Directory) -> None:
+    """Sign in where the person is: with the identity provider when one is configured, else a username
+    and password. On success the page runs again, signed in."""
+    from directory.accounts import authenticate
+
+    if identity_provider_configured():
+        unknown = st.session_state.get("unknown_identity")
+        if unknown and unknown == _identity():
+            st.warning(f"Your work account ({unknown}) has no access to this directory yet. Your coordinator has "
+                       "been told: ask them to approve it, then sign in again.", icon=":material/person_off:")
+            if st.button("Sign out of your work account"):
+                st.session_state.pop("unknown_identity", None)
+                st.logout()
+            return
+        st.write("Sign in with your work account.")
+        if st.button("Sign in with your work account", type="primary"):
+            st.login()
+        return
+    with st.form("sign-in"):
+        username = st.text_input("Username", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        if st.form_submit_button("Sign in", type="primary"):
+            try:
+                start_session(directory, authenticate(directory, username, password))
+            except SignInError as failure:
+                st.error(str(failure))
+            else:
+                st.rerun()
+    st.caption("Forgotten your password, or new here? Ask a coordinator in your forum for a set-password link.")
 
 
 def guard_viewing(directory: Directory) -> None:

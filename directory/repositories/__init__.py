@@ -9,10 +9,17 @@ rules (directory/accounts.py, clients.py, health.py, unmet.py).
 from directory.repositories.accounts import AccountRepository, SignInSessionRepository, SignInThrottleRepository
 from directory.repositories.clients import ClientRepository
 from directory.repositories.entries import DirectoryStateRepository, EntryRepository
+from directory.repositories.people import (
+    AccessRequestRepository,
+    AdminAuditRepository,
+    OrganisationRepository,
+    PasswordLinkRepository,
+)
 from directory.repositories.health import DuplicateDecisionRepository, FeedbackRepository, VerificationRequestRepository
 from directory.repositories.unmet import UnmetNeedRepository
 
 __all__ = [
+    "AccessRequestRepository", "AdminAuditRepository", "OrganisationRepository", "PasswordLinkRepository",
     "AccountRepository", "ClientRepository", "DirectoryStateRepository", "DuplicateDecisionRepository",
     "EntryRepository", "FeedbackRepository", "SignInSessionRepository", "SignInThrottleRepository",
     "UnmetNeedRepository", "VerificationRequestRepository",

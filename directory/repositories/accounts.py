@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import selectinload
 
 from directory.models import Membership, Organisation, SignInSession, SignInThrottle, User
 from directory.repositories.base import Repository
@@ -17,6 +18,20 @@ class AccountRepository(Repository):
 
     def by_id(self, user_id: int) -> User | None:
         return self._session.get(User, user_id)
+
+    def by_email(self, email: str) -> User | None:
+        return self._session.scalar(select(User).where(User.email == email))
+
+    def all(self) -> list[User]:
+        return list(self._session.scalars(select(User).options(selectinload(User.memberships)
+                                                                .joinedload(Membership.organisation))))
+
+    def active_coordinators(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(User)
+                                    .where(User.active, User.role == "coordinator")) or 0
+
+    def add_membership(self, user: User, organisation: Organisation) -> None:
+        user.memberships.append(Membership(organisation=organisation, role=user.role))
 
     def add(self, username: str, display_name: str, role: str, password_hash: str | None,
             organisations: Iterable[Organisation] = ()) -> User:

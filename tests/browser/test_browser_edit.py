@@ -109,9 +109,11 @@ def test_signing_in_survives_a_reload_and_a_new_tab_until_signing_out(member):
     # Signing out in one tab ends the session in the other at its next click, and after a reload.
     other.get_by_role("button", name="Sign out").click()
     other.get_by_text("You have signed out.").wait_for()
-    page.get_by_role("link", name="Find provision").click()
-    page.get_by_role("link", name="Add an entry").click()
+    page.get_by_role("link", name="Add an entry").click()  # the menu this tab still shows
     page.get_by_text("Please sign in to change entries").wait_for()
+    # ...and the menu now shows what someone signed out can use.
+    page.get_by_role("link", name="Find provision").wait_for()
+    assert page.get_by_role("link", name="Add an entry").count() == 0
     page.reload()
     page.get_by_text("Please sign in to change entries").wait_for()
     assert not [c for c in page.context.cookies() if c["name"] == "recovery_pathways_session"]
