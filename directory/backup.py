@@ -6,9 +6,10 @@ copies it back into the live database with the same API, then runs the migration
 backup is brought up to date.
 
 PostgreSQL: the database's own tools, `pg_dump --format=custom` (one consistent snapshot) and
-`pg_restore --clean --if-exists --no-owner`, whose script `psql --single-transaction` runs as one
-transaction after dropping any table the backup does not have (a backup older than the schema):
-a restore that fails anywhere changes nothing. The password travels in PGPASSWORD only.
+`pg_restore --clean --if-exists --no-owner --single-transaction`, whose script (BEGIN ... COMMIT)
+`psql` runs, after dropping in the same transaction any table the backup does not have (a backup
+older than the schema: pg_restore's plain DROP TABLEs would fail on their foreign keys): a restore
+that fails anywhere, or a script cut short, changes nothing. The password travels in PGPASSWORD only.
 
 The database is reached through the engine the `Directory` holds; what is counted is read through
 `Directory.reader()`. Nothing here prints or logs a row of the database: refusals say why in plain
@@ -28,7 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import URL, inspect
+from sqlalchemy.exc import DBAPIError
 
 from directory.db import MIGRATIONS, migrate
 from directory.errors import DirectoryError
@@ -54,13 +56,18 @@ class Outcome:
     upgraded_from: str | None = None  # a restore of an older backup: its schema revision
 
     def summary(self, verb: str) -> str:
+        """'backed up 12 entries, 30 revisions, 4 people, 3 organisations and 1 client record to FILE'."""
         c = self.counts
-        text_ = (f"{verb} {c['entries']} entries, {c['revisions']} revisions, {c['people']} people, "
-                 f"{c['organisations']} organisations and {c['client records']} client records")
-        text_ += f" {'to' if verb == 'backed up' else 'from'} {self.path}"
+        said = (f"{verb} {_n(c['entries'], 'entry', 'entries')}, {_n(c['revisions'], 'revision')}, "
+                f"{_n(c['people'], 'person', 'people')}, {_n(c['organisations'], 'organisation')} and "
+                f"{_n(c['client records'], 'client record')} {'to' if verb == 'backed up' else 'from'} {self.path}")
         if self.upgraded_from:
-            text_ += f" (brought up to date from schema revision {self.upgraded_from})"
-        return text_
+            said += f" (brought up to date from schema revision {self.upgraded_from})"
+        return said
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 def counts(directory) -> dict[str, int]:
@@ -146,8 +153,11 @@ def restore(directory, file: str | os.PathLike) -> Outcome:
         restore_ = _pg_restore
     else:
         raise BackupRefused(f"restoring a {directory.dialect} database is not supported")
-    with directory.reader() as uow:
-        counter_before = uow.state.change_counter()
+    try:
+        with directory.reader() as uow:
+            counter_before = uow.state.change_counter()
+    except DBAPIError:  # the live database is empty or damaged: the restore replaces it whole
+        counter_before = 0
     revision = restore_(directory, file)
     directory.engine.dispose()  # no pooled connection keeps what it knew of the old schema
     migrate(directory.engine, again=True)
@@ -257,7 +267,11 @@ def find_tool(name: str) -> str | None:
 def _tool(name: str, directory) -> str:
     tool = find_tool(name)
     if tool is None:
-        server = directory.engine.dialect.server_version_info
+        try:
+            with directory.engine.connect():  # the server's version, to name the package's
+                server = directory.engine.dialect.server_version_info
+        except DBAPIError:
+            server = None
         version = f" (version {server[0]} or newer, to match the server)" if server else ""
         raise BackupRefused(f"{name} is not installed: install the Debian/Ubuntu package {PG_CLIENT_PACKAGE}"
                             f"{version}, e.g. sudo apt-get install {PG_CLIENT_PACKAGE}")
@@ -268,7 +282,8 @@ def libpq_connection(directory) -> tuple[str, dict[str, str]]:
     """The database as a libpq URL without the password, and the environment that carries it (PGPASSWORD)."""
     url = directory.engine.url
     password = url.password
-    libpq = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    libpq = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
+                       query=url.query).render_as_string(hide_password=False)
     environment = dict(os.environ)
     if password is not None:
         environment["PGPASSWORD"] = str(password)
