@@ -1,4 +1,5 @@
-"""Command line: python -m directory import | export | search | seed-demo (docs/cli.md).
+"""Command line: python -m directory import | export | search | users | orgs | backup | restore | seed-demo
+(docs/cli.md).
 
 Exit codes: 0 done (an import may still have rejected rows); 1 nothing was
 imported because the file could not be read (reason on stderr); 2 wrong arguments.
@@ -11,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from directory import codes
+from directory import cli_people, codes
 from directory.io.spreadsheet import UnreadableFile
 
 CLI_USER = "cli"
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    cli_people.add_parsers(commands)  # users, orgs
     commands.add_parser("seed-demo", help="load the demo area into an empty database")
     commands.add_parser("build-postcodes", help="build the offline postcode table under data/ (done on first use otherwise)")
 
@@ -200,7 +202,9 @@ def cmd_restore(args) -> int:
 
 COMMANDS = {"import": cmd_import, "export": cmd_export, "search": cmd_search,
             "seed-demo": cmd_seed_demo, "build-postcodes": cmd_build_postcodes,
-            "backup": cmd_backup, "restore": cmd_restore}
+            "backup": cmd_backup, "restore": cmd_restore,
+            "users": lambda args: cli_people.cmd_users(args, _open()),
+            "orgs": lambda args: cli_people.cmd_orgs(args, _open())}
 
 
 def main(argv: list[str] | None = None) -> int:
