@@ -92,6 +92,22 @@ put_given(data, "max_travel_km", travel)
 put_given(data, "benefit", benefit)
 put_given(data, "age", int(age) if age is not None else None)
 
+# -- services only for some people (optional) -----------------------------------------------------
+with st.expander("Services only for some people (optional)", expanded=False):
+    st.caption("Some services are only for women, men, veterans or care leavers. Ask only if the client is happy "
+               "to say; never required. Left as not known, those services stay in the plan marked “check”.")
+    g1, g2, g3 = st.columns(3)
+    with g1:
+        genders = ["", "woman", "man", "other"]
+        gender_words = {"": "Not known", "woman": "Woman", "man": "Man", "other": "Other"}
+        put_given(data, "gender", st.radio("Gender, as the client describes themselves", genders,
+                                           index=genders.index(profile.get("gender") or ""),
+                                           format_func=gender_words.get, horizontal=True, key=key("gender")))
+    with g2:
+        put_given(data, "veteran", tri("Veteran (ex-armed forces)", "veteran", profile.get("veteran")))
+    with g3:
+        put_given(data, "care_leaver", tri("Care leaver", "care_leaver", profile.get("care_leaver")))
+
 # -- screening ------------------------------------------------------------------------------------
 with st.expander("“Are you missing out?” — the twelve screening questions", expanded=not record):
     screening_in = profile.get("screening") or {}

@@ -14,7 +14,9 @@ client's side of the fact is known (unknown facts never exclude, spec):
 - too late: a course (it has a start date) that has already started and ends within 14 days, or that
   ends before the client could start (today plus its waiting time);
 - convictions: it accepts no convictions and the client has unspent ones
-  (Rehabilitation of Offenders Act 1974: spent ones need not be disclosed).
+  (Rehabilitation of Offenders Act 1974: spent ones need not be disclosed);
+- groups: its `for_groups` is not empty and the client is known not to belong to any of them
+  (planner.groups: "for women; the client is a man"); unknown facts only warn.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from planner.client import Client
 from planner.index import BENEFIT_BITS, STAGE_BITS, PlannerIndex
 from planner.wording import short_date
 
-HARD_RULES = ("sessions", "distance", "benefits", "age", "stages", "abstinence", "ended", "too_late", "convictions")
+HARD_RULES = ("sessions", "distance", "benefits", "age", "stages", "abstinence", "ended", "too_late", "convictions",
+              "groups")
 # A course under way that ends within this many days is too late to join.
 TOO_LATE_TO_JOIN_DAYS = 14
 
@@ -59,6 +62,9 @@ def breaches(
     broken["too_late"] = _too_late(index, rows, today) & ~broken["ended"]
     if client.unspent:
         broken["convictions"] = index.convictions[rows] == "no"
+    groups = index.group_mask[rows]
+    # Excluded only when every group it is for is one the client is known not to be in.
+    broken["groups"] = (groups != 0) & ((groups & client.groups.member) == 0) & ((groups & ~client.groups.not_member) == 0)
     return np.column_stack([broken[rule] for rule in HARD_RULES])
 
 
@@ -106,6 +112,9 @@ def exclusion_reasons(
         elif rule == "convictions":
             for i in hits:
                 reasons[i].append("does not accept unspent convictions")
+        elif rule == "groups":
+            for i in hits:
+                reasons[i].append(client.groups.exclusion_reason(entries[i].for_groups))
     return [tuple(found) for found in reasons]
 
 

@@ -12,6 +12,7 @@ from typing import Callable
 
 from planner.continuum import Continuum, inferred_done, place, step_fits
 from planner.fit import ClientTimes
+from planner.groups import ClientGroups
 from planner.profile import Profile
 from planner.readiness import ReadinessRating, rate
 from planner.rules import (
@@ -21,6 +22,7 @@ from planner.rules import (
     STAGE_ORDER,
     STEP_RULES,
     WORK_NOW_FROM_STAGE,
+    need_of,
 )
 from planner.terms import match_keys
 
@@ -49,6 +51,12 @@ class Client:
     barriers: tuple[str, ...]  # keys of rules.BARRIER_RULES that apply, in table order
     terms: tuple[ClientTerm, ...]
     assumptions: tuple[str, ...]
+    groups: ClientGroups = ClientGroups(0, 0, {})  # which of an entry's `for_groups` the client is known to be in
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The profile's barriers the rules meet (rules.need_of), each once, in table order."""
+        return tuple(dict.fromkeys(need_of(b) for b in self.barriers))
 
     def keys_of(self, kind: str) -> frozenset[str]:
         """The match keys of all the client's terms of one kind (rules.ASSET_KINDS)."""
@@ -107,6 +115,7 @@ class Client:
             barriers=_barriers(profile),
             terms=_terms(profile),
             assumptions=tuple(assumptions),
+            groups=ClientGroups.of(profile),
         )
 
 
@@ -163,12 +172,17 @@ def _note_unknowns(profile: Profile, position, not_abstinent: bool | None, assum
 
 
 def _barriers(profile: Profile) -> tuple[str, ...]:
+    """The rules (rules.BARRIER_RULES) whose need the profile shows, in table order."""
     s = profile.screening
-    present = {name for name in BARRIER_RULES if getattr(s, name, None) is True} | set(profile.other_barriers)
+    needs = {name for name in BARRIER_RULES if getattr(s, name, None) is True} | set(profile.other_barriers)
     # Concern about one's own use is met by treatment only when no structured support is in place yet.
     if s.structured_support or profile.in_treatment:
-        present.discard("concerned_about_use")
-    return tuple(name for name in BARRIER_RULES if name in present)
+        needs.discard("concerned_about_use")
+    if profile.needs_childcare:
+        needs.add("needs_childcare")
+    if profile.convictions == "unspent":  # they must be disclosed when an employer asks
+        needs.add("unspent_convictions")
+    return tuple(name for name in BARRIER_RULES if need_of(name) in needs)
 
 
 def _terms(profile: Profile) -> tuple[ClientTerm, ...]:

@@ -26,12 +26,17 @@ from directory.codes import BENEFITS, STAGES, steps_for
 from directory.fields import Entry
 from directory.schedule import ScheduleError, Session, parse_schedule
 from planner.fit import clock_time, minutes
+from planner.groups import group_mask
 from planner.rules import (
     BARRIER_RULES,
     CATEGORY_ORDER,
     DEFAULT_BASIC_SKILLS_SUBJECT,
+    GENERAL_WELLBEING_TAGS,
     INFORMAL_FORMATS,
+    IPS_TAGS,
+    MENTOR_ROLES,
     ONE_TO_ONE_FORMAT,
+    SECTOR_CATEGORIES,
     STEP_ORDER,
 )
 from planner.terms import basic_skills_subjects, has_tag, match_keys
@@ -61,11 +66,14 @@ def _sessions(text: str | None) -> tuple[Session, ...]:
 
 
 def entry_keys(entry: Entry) -> frozenset[str]:
-    """Match keys of an entry's sector and tags (spec: "entries whose sector or tags match")."""
+    """Match keys of an entry's sector and tags (spec: "entries whose sector or tags match"). Synonym groups
+    only where the sector names a line of work (rules.SECTOR_CATEGORIES): a recovery café is not hospitality."""
     keys: set[str] = set()
     for text in (entry.sector, *entry.tags):
         if text:
             keys.update(match_keys(text))
+    if entry.category not in SECTOR_CATEGORIES:
+        return frozenset(key for key in keys if not key.startswith("~"))
     return frozenset(keys)
 
 
@@ -84,7 +92,14 @@ def _barrier_masks(entries: tuple[Entry, ...], category: np.ndarray) -> dict[str
             teaches = np.fromiter((rule.subject in taught for taught in subjects), dtype=bool, count=len(entries))
             mask &= (category != basic_skills) | teaches
         if rule.tags:
-            mask |= np.fromiter((bool(e.tags) and has_tag(e.tags, rule.tags) for e in entries), dtype=bool, count=len(entries))
+            tagged = np.fromiter((bool(e.tags) and has_tag(e.tags, rule.tags) for e in entries), dtype=bool, count=len(entries))
+            if rule.tagged_in:
+                tagged &= np.isin(category, [CATEGORY_INDEX[c] for c in rule.tagged_in])
+            mask |= tagged
+        if rule.childcare:
+            mask |= np.fromiter((bool(e.childcare) for e in entries), dtype=bool, count=len(entries))
+        if rule.except_tags:
+            mask &= ~np.fromiter((bool(e.tags) and has_tag(e.tags, rule.except_tags) for e in entries), dtype=bool, count=len(entries))
         masks[name] = mask
     return masks
 
@@ -165,6 +180,11 @@ class PlannerIndex:
     childcare: np.ndarray
     informal: np.ndarray  # informal or small-group format
     one_to_one: np.ndarray
+    group_mask: np.ndarray  # planner.groups.GROUP_BITS of `for_groups`; 0 = open to all
+    mentor_become: np.ndarray  # peer mentoring where the client would become a mentor (mentoring_role become, both)
+    ips: np.ndarray  # Individual Placement and Support: tagged ips, or IPS in the name
+    general_wellbeing: np.ndarray  # health and well-being activities for anyone (rules.GENERAL_WELLBEING_TAGS)
+    sector_matters: np.ndarray  # rules.SECTOR_CATEGORIES: assets may match through synonym groups
     waiting_days: np.ndarray  # NaN when not given
     hours: np.ndarray  # NaN when not given
     languages_listed: np.ndarray
@@ -226,6 +246,12 @@ class PlannerIndex:
             childcare=column((bool(e.childcare) for e in entries), bool),
             informal=column((any(f in INFORMAL_FORMATS for f in e.format) for e in entries), bool),
             one_to_one=column((ONE_TO_ONE_FORMAT in e.format for e in entries), bool),
+            group_mask=column((group_mask(e.for_groups) for e in entries), np.int64),
+            mentor_become=column((e.category == "peer_mentoring" and e.mentoring_role in MENTOR_ROLES for e in entries), bool),
+            ips=column((_is_ips(e) for e in entries), bool),
+            general_wellbeing=column((e.category == "health_wellbeing" and bool(e.tags)
+                                      and has_tag(e.tags, GENERAL_WELLBEING_TAGS) for e in entries), bool),
+            sector_matters=np.isin(category, [CATEGORY_INDEX[c] for c in SECTOR_CATEGORIES]),
             waiting_days=column((nan if e.waiting_days is None else e.waiting_days for e in entries), np.float64),
             hours=column((nan if e.hours_per_week is None else e.hours_per_week for e in entries), np.float64),
             languages_listed=column((bool(e.languages) for e in entries), bool),
@@ -246,6 +272,11 @@ class PlannerIndex:
             if rows is not None:
                 mask[rows] = True
         return mask
+
+
+def _is_ips(entry: Entry) -> bool:
+    return entry.category == "employment_support" and (
+        has_tag(entry.tags, IPS_TAGS) or " ips " in f" {entry.name.replace('(', ' ').replace(')', ' ')} ")
 
 
 def _postings(values: Sequence[Iterable[str]]) -> dict[str, np.ndarray]:

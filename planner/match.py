@@ -13,14 +13,16 @@ The order of work keeps a plan fast on a big directory (50,000 entries):
    thousands).
 3. Scores for the rest (planner.scoring), ranked best first with ties broken
    by distance, then name, then id, so the same input always gives the same plan.
-4. Guarantees, each swapping in the best entry that satisfies it for the
-   lowest-ranked one not needed by an earlier guarantee:
-   - job search for a client who wants work now, from stabilising on (some people are ready
-     to go straight into work);
-   - from early on, something that keeps employment in view (ETE belongs on the
-     table as soon as people are out of crisis),
-     looked for beyond the candidates when none of them does;
-   - not everything from the substance-misuse sector (open people's horizons).
+4. Choosing, by construction rather than by weights (`_choose`): a small greedy set cover of what
+   must be among the first three (in crisis the client's barriers, a roof and treatment first; a roof
+   for a homeless client; IPS or other employment support for a client who wants work now), then one
+   entry for each barrier the directory can meet among the first ten (the one meeting most of those
+   still unmet, the earliest step, the best ranked), keeping a place for the best fit; an employer or
+   work trial for a client who wants work now; then the best of the rest. The older guarantees then
+   swap in what they need: from early on, something that keeps employment in view (looked for beyond
+   the candidates when none of them does); not everything from the substance-misuse sector. The list
+   is ordered by fit, what must be among the first three moved up just enough (in crisis, general
+   well-being activities after the rest).
 5. Words: reasons and warnings for the few entries returned, from the full
    schedule arithmetic (planner.fit) for those entries only.
 """
@@ -43,22 +45,27 @@ from planner.index import CATEGORY_INDEX, PlannerIndex, index_for
 from planner.profile import Profile
 from planner.result import Exclusion, Exclusions, PlanResult, Recommendation
 from planner.rules import (
+    BARRIER_RULES,
     EMPLOYMENT_IN_VIEW_FROM_STAGE,
     KEEPS_EMPLOYMENT_IN_VIEW,
     OVERLOAD_LIMIT,
     STAGE_ORDER,
     STEP_ORDER,
     SUBSTANCE_MISUSE_SECTOR,
+    need_of,
 )
 from planner.scoring import (
     StepChoice,
     asset_reasons,
     barrier_mask,
     barrier_reasons,
+    client_barrier_masks,
     components,
+    group_reasons,
     distance_reason,
     practical_factors,
     practical_reasons,
+    WORK_NOW_REASON,
     step_reason,
     total,
     waiting_days,
@@ -94,7 +101,7 @@ def plan(index: PlannerIndex, client: Client, today: dt.date, limit: int, *, pre
         limit = min(limit, OVERLOAD_LIMIT)
     context = _Context.of(index, client, today)
     goals = index.holding(client.keys_of("goal_sector"))
-    candidate = context.steps.permitted & (context.steps.serves_next | context.barriers | goals)
+    candidate = context.steps.permitted & (context.steps.serves_next | context.meets_need | goals)
 
     rows = np.flatnonzero(candidate) if prefilter else np.arange(len(index))
     assessed = context.assess(rows, schedules_one_by_one=not prefilter)
@@ -102,7 +109,7 @@ def plan(index: PlannerIndex, client: Client, today: dt.date, limit: int, *, pre
         assessed = assessed.subset(candidate[assessed.rows])
     ranked = context.rank(assessed.subset(~assessed.excluded))
     guarantees, pool = _guarantees(context, candidate, ranked, limit)
-    chosen, brought_in = _select(pool, guarantees, limit, index.name_order)
+    chosen, brought_in = _choose(context, pool, guarantees, limit)
     return PlanResult(
         ref=client.profile.ref,
         stage=client.stage,
@@ -159,12 +166,16 @@ class _Context:
     client: Client
     today: dt.date
     steps: StepChoice
-    barriers: np.ndarray
+    barrier_masks: dict[str, np.ndarray]  # the client's barrier rules -> entries meeting them for this client
+    barriers: np.ndarray  # meets any of them that counts in `barrier_fit`
+    meets_need: np.ndarray  # meets any of them (a candidate)
     attendance: Attendance
 
     @classmethod
     def of(cls, index: PlannerIndex, client: Client, today: dt.date) -> _Context:
-        return cls(index, client, today, StepChoice.of(index, client), barrier_mask(index, client),
+        masks = client_barrier_masks(index, client)
+        return cls(index, client, today, StepChoice.of(index, client), masks,
+                   barrier_mask(masks, len(index), scored_only=True), barrier_mask(masks, len(index)),
                    Attendance.of(index, client.times))
 
     def assess(self, rows: np.ndarray, *, schedules_one_by_one: bool = False) -> _Assessed:
@@ -202,12 +213,14 @@ class _Context:
         wait = float(waiting_days(index, np.array([row]), self.today)[0])
         reasons = [
             *asset_reasons(index, row, client),
-            *barrier_reasons(index, row, client),
+            *barrier_reasons(self.barrier_masks, row),
+            *group_reasons(entry, client),
             distance_reason(entry, km, client),
             fit.reason,
             *practical_reasons(entry, factors, client, wait, self.today),
             step_reason(step, client),
-            extra_reason,
+            # the step already says it when it is job search
+            None if extra_reason == WAY_INTO_WORK and step_reason(step, client) == WORK_NOW_REASON else extra_reason,
         ]
         return Recommendation(
             entry_id=entry.id,
@@ -251,23 +264,19 @@ def _in_categories(index: PlannerIndex, rows: np.ndarray, categories: frozenset[
 
 
 def _guarantees(context: _Context, candidate: np.ndarray, ranked: _Ranked, limit: int) -> tuple[list[_Guarantee], _Ranked]:
-    """The guarantees that apply to this client, and the ranking they choose from."""
+    """The guarantees that still apply once the client's needs are met, and the ranking they choose from."""
     index, client = context.index, context.client
     employment_in_view = STAGE_ORDER.index(client.stage) >= STAGE_ORDER.index(EMPLOYMENT_IN_VIEW_FROM_STAGE)
     pool = ranked
     if employment_in_view and not _in_categories(index, ranked.rows, KEEPS_EMPLOYMENT_IN_VIEW).any():
         pool = ranked.then(_employment_fallback(context, candidate))
-    candidates = ~pool.is_fallback  # only the employment guarantee may reach beyond them
     guarantees = []
-    if client.continuum.work_now:  # its step reason already says why
-        job_search = context.steps.step[pool.rows] == JOB_SEARCH
-        guarantees.append(_Guarantee(None, job_search, job_search & candidates))
     if employment_in_view:
         ete = _in_categories(index, pool.rows, KEEPS_EMPLOYMENT_IN_VIEW)
         guarantees.append(_Guarantee("keeps employment in view", ete, ete))
     if limit >= 2:  # a single recommendation cannot be "all" from one sector
         beyond = ~_in_categories(index, pool.rows, SUBSTANCE_MISUSE_SECTOR)
-        guarantees.append(_Guarantee("widens horizons beyond drug and alcohol services", beyond, beyond & candidates))
+        guarantees.append(_Guarantee("widens horizons beyond drug and alcohol services", beyond, beyond & ~pool.is_fallback))
     return guarantees, pool
 
 
@@ -279,34 +288,173 @@ def _employment_fallback(context: _Context, candidate: np.ndarray) -> _Ranked:
     return context.rank(assessed.subset(~assessed.excluded), fallback=True)
 
 
-def _select(
-    pool: _Ranked, guarantees: list[_Guarantee], limit: int, name_order: np.ndarray
-) -> tuple[list[int], dict[int, str | None]]:
-    """Positions in `pool` to recommend, best first, and the reason each swapped-in one was added."""
-    chosen = list(range(min(limit, int((~pool.is_fallback).sum()))))
-    pinned: set[int] = set()
+# -- needs first, by construction --------------------------------------------------------------------
+
+FIRST_FEW = 3  # "among the first three"
+WAY_INTO_WORK = "a way into work, as the client asked"
+FIRST_TEN = 10  # "among the first ten"
+# In crisis, the client's barriers are met in this order first (safety: a roof, then treatment); the rest
+# follow in rules.BARRIER_RULES order.
+CRISIS_URGENCY = ("homeless", "concerned_about_use", "health_condition")
+
+
+@dataclass(frozen=True)
+class _Need:
+    """Something the first recommendations must hold whenever a candidate can (spec: needs first, every
+    barrier met somewhere, wanting work now)."""
+
+    name: str
+    holds: np.ndarray  # per position in the pool
+    prefer: np.ndarray  # per position, 0 or more: lower is chosen first among holders, then the better ranked
+    reason: str | None = None  # read aloud when it brought in an entry that would not have made the list
+
+
+def _needs(context: _Context, pool: _Ranked) -> tuple[list[_Need], list[_Need], list[_Need]]:
+    """The needs that apply to this client, in three lots: those to meet among the first three (most urgent
+    first), the barriers to meet among the first ten, and what to meet anywhere in the plan."""
+    index, client = context.index, context.client
+    rows = pool.rows
+    usable = ~pool.is_fallback
+    category = index.category[rows]
+    step = context.steps.step[rows].astype(np.int64)
+    none = np.zeros(len(rows), dtype=np.int64)
+
+    def holders(need: str) -> np.ndarray:
+        holds = np.zeros(len(rows), dtype=bool)
+        for barrier, meets in context.barrier_masks.items():
+            if need_of(barrier) == need and BARRIER_RULES[barrier].covers:
+                holds |= meets[rows]
+        if need == "health_condition" and client.stage == "crisis":  # in crisis: health services, now
+            holds |= context.barrier_masks.get("health_condition", np.zeros(len(index), dtype=bool))[rows]
+        return holds & usable
+
+    first_few: list[_Need] = []
+    if client.stage == "crisis":  # what meets the client's barriers, the most urgent first
+        needs = sorted(client.needs, key=lambda n: CRISIS_URGENCY.index(n) if n in CRISIS_URGENCY else len(CRISIS_URGENCY))
+        first_few += [_Need(n, holders(n), none) for n in needs]
+    elif "homeless" in client.needs:  # a roof first
+        first_few.append(_Need("homeless", holders("homeless"), none))
+    if client.continuum.work_now:  # employment support, IPS first; else any route into job search
+        employment = category == CATEGORY_INDEX["employment_support"]
+        prefer = np.where(employment & index.ips[rows], 0, np.where(employment, 1, np.where(step == JOB_SEARCH, 2, 3)))
+        first_few.append(_Need("work now", (prefer < 3) & usable, prefer))
+    barriers = [_Need(n, holders(n), np.maximum(step, 0)) for n in client.needs]  # the earliest step first
+    anywhere = []
+    if client.continuum.work_now:  # a way in: an employer or a work trial
+        route = np.isin(category, [CATEGORY_INDEX["employer"], CATEGORY_INDEX["work_placement"]])
+        anywhere.append(_Need("a way into work", route & usable, none, reason=WAY_INTO_WORK))
+    return first_few, barriers, anywhere
+
+
+def _cover(needs: list[_Need], taken: np.ndarray, slots: int, *, by_urgency: bool) -> list[tuple[int, _Need]]:
+    """A small greedy set cover: up to `slots` positions such that each need is held by one of them (or
+    by one already taken), each time the position holding the most needs still uncovered, then the most
+    urgent need it holds (`by_urgency`: the order of `needs`), then its preference, then the better ranked."""
+    taken = taken.copy()
+    uncovered = [n for n in needs if n.holds.any() and not (n.holds & taken).any()]
+    picked: list[tuple[int, _Need]] = []
+    while uncovered and len(picked) < slots:
+        holds = np.vstack([n.holds for n in uncovered]) & ~taken
+        counts = holds.sum(axis=0)
+        if counts.max() == 0:
+            break
+        candidates = np.flatnonzero(counts == counts.max())
+        urgency = np.arange(len(uncovered))[:, None] if by_urgency else np.zeros((len(uncovered), 1), dtype=np.int64)
+        prefer = np.vstack([n.prefer[candidates] for n in uncovered])
+        key = np.where(holds[:, candidates], urgency * 1_000_000 + prefer, np.iinfo(np.int64).max).min(axis=0)
+        position = int(candidates[np.lexsort((candidates, key))[0]])
+        need = next(n for n in uncovered if n.holds[position])
+        picked.append((position, need))
+        taken[position] = True
+        uncovered = [n for n in uncovered if not n.holds[position]]
+    return picked
+
+
+def _choose(context: _Context, pool: _Ranked, guarantees: list[_Guarantee], limit: int
+            ) -> tuple[list[int], dict[int, str | None]]:
+    """Positions in `pool` to recommend, in order, and the reason an entry was brought in, if any.
+
+    By construction, not by weights: first a small set cover of what must be among the first three (in
+    crisis, the client's barriers, a roof and treatment first; a roof for a homeless client; IPS or other
+    employment support for a client who wants work now), then one of each barrier the directory can meet
+    among the first ten (the entry meeting most of those still unmet, the earliest step, the best ranked),
+    keeping a place for the best fit; then a way into work for a client who wants it, then the best of the
+    rest by score; then the older guarantees (employment in view, variety) swap in what they need. The list
+    is then ordered by fit, what must be among the first three moved up just enough."""
+    natural = min(limit, int((~pool.is_fallback).sum()))
+    first, ten = min(FIRST_FEW, limit), min(FIRST_TEN, limit)
+    chosen: list[int] = []
+    taken = np.zeros(len(pool.rows), dtype=bool)
     brought_in: dict[int, str | None] = {}
+    first_few, barriers, anywhere = _needs(context, pool)
+
+    def take(picks: list[tuple[int, _Need]]) -> None:
+        for position, need in picks:
+            chosen.append(position)
+            taken[position] = True
+            if need.reason and position >= natural:
+                brought_in[position] = need.reason
+
+    take(_cover(first_few, taken, first, by_urgency=True))
+    placed_first = set(chosen)
+    best_fit_kept = 0 if natural == 0 or taken[0] else 1  # the best fit always keeps its place
+    take(_cover(barriers, taken, ten - len(chosen) - best_fit_kept, by_urgency=False))
+    take(_cover(anywhere, taken, limit - len(chosen) - best_fit_kept, by_urgency=True))
+    for position in range(natural):
+        if len(chosen) >= limit:
+            break
+        if not taken[position]:
+            take([(position, _Need("best fit", taken, taken))])
+    pinned = set(chosen) - set(range(natural)) | placed_first | {p for p in chosen if any(n.holds[p] for n in barriers)}
     for guarantee in guarantees:
         inside = [p for p in chosen if guarantee.holds[p]]
         if inside:
-            pinned.add(inside[0])
+            pinned.add(min(inside))  # the best ranked that holds it stays
             continue
-        holding = np.flatnonzero(guarantee.may_bring_in)
+        holding = np.flatnonzero(guarantee.may_bring_in & ~taken)
         if not len(holding):
             continue
         if len(chosen) >= limit:
-            replaceable = [p for p in chosen if p not in pinned]
+            replaceable = [p for p in sorted(chosen, key=lambda p: -p) if p not in pinned]
             if not replaceable:
                 continue
-            chosen.remove(replaceable[-1])
-        best = int(holding[0])
-        chosen.append(best)
-        pinned.add(best)
-        brought_in[best] = guarantee.reason
-    # A swapped-in entry takes its place by score like any other.
+            chosen.remove(replaceable[0])
+            taken[replaceable[0]] = False
+        position = int(holding[0])
+        chosen.append(position)
+        taken[position] = True
+        pinned.add(position)
+        brought_in[position] = guarantee.reason
+    return _in_order(context, pool, chosen, placed_first, first), brought_in
+
+
+def _in_order(context: _Context, pool: _Ranked, chosen: list[int], placed_first: set[int], first: int) -> list[int]:
+    """Best fit first, except that what must be among the first three is moved up just far enough; in crisis,
+    general well-being activities (health entries meeting none of the client's barriers) come after
+    treatment, housing and recovery support."""
     positions = np.array(chosen, dtype=np.int64)
-    order = _best_first(pool.score[positions], pool.km[positions], name_order[pool.rows[positions]])
-    return positions[order].tolist(), brought_in
+    if not len(positions):
+        return []
+    index = context.index
+    rows = pool.rows[positions]
+    general = np.zeros(len(positions), dtype=bool)
+    if context.client.stage == "crisis":
+        general = index.general_wellbeing[rows]
+    order = np.lexsort((index.name_order[rows], np.nan_to_num(pool.km[positions], nan=np.inf),
+                        -np.round(pool.score[positions], 6), general))
+    by_fit = positions[order].tolist()
+    must = [p for p in by_fit if p in placed_first]
+    result: list[int] = []
+    while by_fit:
+        waiting = [p for p in must if p not in result]
+        # when the slots left among the first few are only enough for what must be there, take those
+        if waiting and first - len(result) <= len(waiting):
+            nxt = waiting[0]
+        else:
+            nxt = by_fit[0]
+        result.append(nxt)
+        by_fit.remove(nxt)
+    return result
 
 
 def _best_first(score: np.ndarray, km: np.ndarray, name_rank: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ from directory.postcodes import normalise_postcode
 from directory.schedule import DAYS
 
 CONVICTIONS = ("none", "spent", "unspent")
+GENDERS = ("woman", "man", "other")  # as the client describes themselves; optional, never required
 AIMS = ("any_job", "better_job", "career")  # A, B, C: any job, a better job, a career
 
 END_OF_DAY_MINUTES = 24 * 60
@@ -130,6 +131,11 @@ class Profile:
     other_barriers: tuple[str, ...] = ()
     done_steps: tuple[str, ...] | None = None  # None: not given, so inferred from the assessment (continuum)
     current_activities: int | None = None
+    # With screening.children_or_dependants and custodial_sentence and age, these decide whether an entry's
+    # `for_groups` includes the client (planner/groups.py). None: not known (never excludes).
+    gender: str | None = None
+    veteran: bool | None = None
+    care_leaver: bool | None = None
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -162,6 +168,9 @@ def parse_profile(data: Any) -> Profile:
         other_barriers=_optional(data, "other_barriers", "other_barriers", _list_of(_code_of(OTHER_BARRIERS))) or (),
         done_steps=_optional(data, "done_steps", "done_steps", _list_of(_code_of(tuple(STEPS)))),
         current_activities=_optional(data, "current_activities", "current_activities", _non_negative_integer),
+        gender=_optional(data, "gender", "gender", _code_of(GENDERS)),
+        veteran=_optional(data, "veteran", "veteran", _boolean),
+        care_leaver=_optional(data, "care_leaver", "care_leaver", _boolean),
     )
 
 

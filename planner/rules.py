@@ -198,9 +198,43 @@ class BarrierRule:
     reason: str  # read aloud when an entry meets it
     categories: frozenset[str]
     subject: str | None = None  # basic_skills entries must teach this subject (BASIC_SKILLS_SUBJECTS)
-    tags: tuple[str, ...] = ()  # or: any entry in `categories` or carrying one of these tags
+    tags: tuple[str, ...] = ()  # or: an entry carrying one of these tags ...
+    tagged_in: frozenset[str] = frozenset()  # ... in one of these categories (empty: any category)
+    childcare: bool = False  # or: any entry that offers childcare or a creche
+    except_tags: tuple[str, ...] = ()  # but not entries carrying one of these tags
+    # Whether meeting it counts for "every barrier met somewhere" (spec): the first ten recommendations hold
+    # at least one entry meeting each need the directory can meet.
+    covers: bool = True
+    need: str = ""  # the profile's barrier it meets (PROFILE_NEEDS), when not the rule's own name
+    # Counted in `barrier_fit` and read aloud as a barrier met. Childcare is not: it is a practical factor
+    # already (scored and read aloud as "creche or childcare offered"), so it only makes candidates and
+    # must be met somewhere among the first recommendations.
+    scored: bool = True
     source: str = ""
 
+
+# Needs that are not screening answers or `other_barriers` codes: where in the profile they come from.
+PROFILE_NEEDS: dict[str, str] = {
+    "needs_childcare": "needs_childcare: true",
+    "unspent_convictions": "convictions: unspent",
+}
+# Employment support for people with a health condition or disability (spec: "health condition:
+# work-and-health or supported-employment support").
+WORK_AND_HEALTH_TAGS = ("supported employment", "disability", "disabled", "work and health", "health condition",
+                        "health")
+WORK_AND_HEALTH_ADVICE_TAGS = ("occupational health", "work and health", "fit note", "fit for work")
+# Health and well-being entries that are activities for anyone rather than help with a condition: in crisis
+# they come after treatment, housing and support, and they do not meet a health-condition barrier.
+GENERAL_WELLBEING_TAGS = ("fitness", "gym", "sport", "sports", "leisure", "walking", "walks", "wellbeing",
+                          "well-being", "outdoors", "conservation", "social", "woodwork", "yoga", "swimming",
+                          "football", "lifestyle")
+# Categories whose `sector` and tags name a line of work (or an activity), where an asset may match through a
+# synonym group; elsewhere (a recovery café) only the client's own word, among the entry's tags, matches.
+SECTOR_CATEGORIES = frozenset({"basic_skills", "training", "volunteering", "work_placement", "employment_support",
+                               "employer", "self_employment", "peer_mentoring", "in_work_support", "health_wellbeing"})
+CONVICTION_SUPPORT_TAGS = ("convictions", "disclosure", "criminal record", "ex offenders", "ex-offenders")
+IPS_TAGS = ("ips", "individual placement and support")
+WORK_ROUTE_CATEGORIES = frozenset({"employment_support", "work_placement", "in_work_support", "peer_mentoring"})
 
 BARRIER_RULES: dict[str, BarrierRule] = {
     "reading_writing_maths": BarrierRule(
@@ -219,22 +253,50 @@ BARRIER_RULES: dict[str, BarrierRule] = {
     "benefits_worries": BarrierRule(
         "other_barriers: benefits_worries", "benefits advice: what working or training means for payments",
         frozenset({"money_advice"}), source="PHE North West ETE forum: worries about benefits; better-off calculations"),
+    "childcare": BarrierRule(
+        "needs_childcare: true", "creche or childcare offered", frozenset(), childcare=True, need="needs_childcare",
+        scored=False,
+        source="'Are you missing out?' screening: children or dependants, lone parent; childcare as a barrier to taking part"),
     "no_id_or_bank_account": BarrierRule(
         "other_barriers: no_id_or_bank_account", "help with ID and a bank account",
         frozenset({"money_advice"}), source="PHE North West ETE forum: ID and a bank account come before work"),
+    # Health services meet a health condition (scored, read aloud), but general well-being activities (a gym,
+    # a walk) do not; for "every barrier met somewhere" the spec asks for work-and-health or supported
+    # employment support, the two rules below.
     "health_condition": BarrierRule(
         "screening: health condition affecting work", "health and well-being support",
-        frozenset({"health_wellbeing"}), source="'Are you missing out?' screening: health condition"),
+        frozenset({"health_wellbeing"}), except_tags=GENERAL_WELLBEING_TAGS, covers=False,
+        source="'Are you missing out?' screening: health condition"),
+    "work_and_health": BarrierRule(
+        "screening: health condition affecting work", "work-and-health support for a health condition",
+        frozenset(), tags=WORK_AND_HEALTH_TAGS, tagged_in=frozenset({"employment_support", "work_placement", "in_work_support"}),
+        need="health_condition", source="DWP proof of concept: work-and-health support; supported employment"),
+    "work_and_health_advice": BarrierRule(
+        "screening: health condition affecting work", "work-and-health support for a health condition",
+        frozenset(), tags=WORK_AND_HEALTH_ADVICE_TAGS, tagged_in=frozenset({"health_wellbeing"}),
+        need="health_condition", source="DWP proof of concept: work-and-health support; occupational health"),
     "concerned_about_use": BarrierRule(
         "screening: concerned about own use, and no structured support or treatment yet",
         "treatment for drug or alcohol use", frozenset({"treatment"}), source="'Are you missing out?' screening: own use, and structured support"),
     "confidence": BarrierRule(
         "other_barriers: confidence", "builds confidence", frozenset({"peer_mentoring"}), tags=("confidence",),
         source="PHE North West ETE forum: confidence through peers; DWP proof of concept: volunteering builds self-esteem"),
+    "conviction_disclosure": BarrierRule(
+        "convictions: unspent", "help with disclosing convictions to employers", frozenset(),
+        tags=CONVICTION_SUPPORT_TAGS, tagged_in=WORK_ROUTE_CATEGORIES, need="unspent_convictions",
+        source="Rehabilitation of Offenders Act 1974: unspent convictions must be disclosed when asked; PHE North West ETE forum: disclosure support"),
+    # Training the client is looking for is training that fits them: it matches their goals, interests, skills or
+    # work history, or meets another of their barriers (a reading class for someone who finds reading hard), not
+    # every course alike (planner.scoring.client_barrier_masks narrows it per client).
     "looking_for_training": BarrierRule(
         "screening: looking for training opportunities", "training the client is looking for",
         frozenset({"training", "basic_skills"}), source="'Are you missing out?' screening: looking for training"),
 }
+
+
+def need_of(name: str) -> str:
+    """The profile barrier a rule meets: its own name unless it says otherwise."""
+    return BARRIER_RULES[name].need or name
 
 
 # -- assets and goals: matching words ---------------------------------------------------------------
@@ -246,7 +308,7 @@ BARRIER_RULES: dict[str, BarrierRule] = {
 SECTOR_SYNONYMS: dict[str, tuple[str, ...]] = {
     "hospitality": ("hospitality", "catering", "kitchen", "kitchens", "cooking", "cookery", "cook", "chef", "chefs",
                     "cafe", "cafes", "barista", "restaurant", "food service", "food hygiene", "front of house",
-                    "bar work", "hotel", "customer service"),
+                    "bar work", "hotel"),
     "construction": ("construction", "building", "builder", "labouring", "labourer", "trades", "trade",
                      "bricklaying", "carpentry", "joinery", "plastering", "plumbing", "decorating", "painting and decorating",
                      "scaffolding", "roofing", "groundwork", "cscs"),
@@ -254,7 +316,7 @@ SECTOR_SYNONYMS: dict[str, tuple[str, ...]] = {
              "social care", "health and social care", "care assistant"),
     "horticulture": ("horticulture", "gardening", "garden", "gardens", "landscaping", "grounds",
                      "grounds maintenance", "allotment", "allotments", "parks"),
-    "retail": ("retail", "shop", "shops", "shop work", "sales", "checkout", "customer service"),
+    "retail": ("retail", "shop", "shops", "shop work", "sales", "checkout"),
     "it": ("it", "computers", "computer", "computing", "digital", "ict", "coding", "tech"),
     "logistics": ("logistics", "warehouse", "warehousing", "driving", "driver", "delivery", "deliveries",
                   "courier", "forklift", "van driver"),
@@ -268,6 +330,10 @@ SECTOR_SYNONYMS: dict[str, tuple[str, ...]] = {
     "sport": ("sport", "sports", "fitness", "gym", "football", "leisure", "coaching"),
 }
 
+# How a synonym group is named aloud; a group not listed is named by its key.
+SECTOR_LABELS: dict[str, str] = {"it": "IT", "creative": "creative arts", "sport": "sport and fitness",
+                                 "care": "care work"}
+
 MAX_ASSET_REASONS = 2  # the best two kinds that matched are read aloud; the score counts the best
 
 # Asset kinds in priority order: `asset_match` is the best weight of any match, and reasons name
@@ -280,9 +346,16 @@ ASSET_KINDS: dict[str, tuple[float, str]] = {
     "skill": (0.7, "uses skill: {}"),
     "qualification": (0.6, "builds on qualification: {}"),
 }
+# When the client's word is not among the entry's sector or tags but shares a line of work with them, the reason
+# says only that, naming the group: "same field as interest: music (creative arts)".
+ASSET_KIND_NAMES: dict[str, str] = {"goal_sector": "goal sector", "work_history": "work experience",
+                                    "interest": "interest", "skill": "skill", "qualification": "qualification"}
+SAME_FIELD_TEMPLATE = "same field as {kind}: {term} ({group})"
 # Assets that match a category rather than a sector:
 SELF_EMPLOYMENT_GOAL = (1.0, "self_employment", "matches goal: self-employment")
+# Only where the client would become a mentor (`mentoring_role` become or both), never where they would get one.
 LIVED_EXPERIENCE = (0.8, "peer_mentoring", "lived experience is an asset for peer mentoring")
+MENTOR_ROLES = ("become", "both")
 DRIVING_LICENCE = (0.6, "logistics", "driving licence is an asset here")  # sector group, not category
 
 

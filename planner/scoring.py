@@ -14,15 +14,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from directory.fields import Entry
-from planner.client import Client
+from planner.client import Client, ClientTerm
+from planner.groups import member_reason
 from planner.index import CATEGORY_INDEX, STEP_BITS, PlannerIndex, entry_keys
 from planner.rules import (
     ASSET_KINDS,
     BARRIER_RULES,
     DEFAULT_TRAVEL_KM,
     DRIVING_LICENCE,
+    ASSET_KIND_NAMES,
     LIVED_EXPERIENCE,
     MAX_ASSET_REASONS,
+    MENTOR_ROLES,
+    SAME_FIELD_TEMPLATE,
+    SECTOR_LABELS,
     REMOTE_DISTANCE_FIT,
     SCORE_WEIGHTS,
     SECTOR_EXPERIENCE_COVERS,
@@ -38,6 +43,7 @@ from planner.rules import (
     WAITING_UNKNOWN,
 )
 from planner.terms import group_key
+from planner.wording import hours_text
 
 NO_STEP = -1
 MIN_TRAVEL_RADIUS_KM = 0.1  # a travel limit of 0 (online only) must not divide by zero
@@ -80,12 +86,15 @@ class StepChoice:
         )
 
 
+WORK_NOW_REASON = "looking for work now, as the client asked"
+
+
 def step_reason(step: str, client: Client) -> str | None:
     continuum = client.continuum
     if step not in continuum.next:
         return None
     if step == "job_search" and continuum.work_now and step not in continuum.remaining[:2]:
-        return "looking for work now, as the client asked"
+        return WORK_NOW_REASON
     return f"next step: {STEP_RULES[step].label}"
 
 
@@ -99,28 +108,56 @@ def _category_assets(client: Client) -> list[tuple[float, str, str]]:
                                      (p.assets.lived_experience, LIVED_EXPERIENCE)) if has]
 
 
+def _category_asset_mask(index: PlannerIndex, rows: np.ndarray, category: str) -> np.ndarray:
+    if category == LIVED_EXPERIENCE[1]:  # only where the client would become a mentor, not get one
+        return index.mentor_become[rows]
+    return index.category[rows] == CATEGORY_INDEX[category]
+
+
 def asset_match(index: PlannerIndex, rows: np.ndarray, client: Client) -> np.ndarray:
     score = np.zeros(len(rows))
     for term in client.terms:
         score = np.maximum(score, ASSET_KINDS[term.kind][0] * index.holding(term.keys)[rows])
     for weight, category, _ in _category_assets(client):
-        score = np.maximum(score, weight * (index.category[rows] == CATEGORY_INDEX[category]))
+        score = np.maximum(score, weight * _category_asset_mask(index, rows, category))
     weight, group, _ = DRIVING_LICENCE
     if client.profile.assets.driving_licence:
         score = np.maximum(score, weight * index.holding(frozenset({group_key(group)}))[rows])
     return score
 
 
+def _names_the_entry(term: ClientTerm, keys: frozenset[str]) -> bool:
+    """True when the client's own word is among the entry's sector or tags, or names a sector the entry is in
+    ('hospitality' for a catering course): then 'matches interest: X' is true as read aloud."""
+    exact = {key for key in term.keys if key.startswith("=")}
+    if exact & keys:
+        return True
+    named_group = group_key(next(iter(exact))[1:]) if exact else None
+    return named_group is not None and named_group in keys
+
+
+def _asset_reason(kind: str, term: ClientTerm, keys: frozenset[str]) -> str:
+    if _names_the_entry(term, keys):
+        return ASSET_KINDS[kind][1].format(term.text)
+    # Only the same line of work (a synonym group): say so, naming the group, never as if the word matched.
+    group = sorted(k for k in term.keys & keys if k.startswith("~"))[0][1:]
+    return SAME_FIELD_TEMPLATE.format(kind=ASSET_KIND_NAMES[kind], term=term.text, group=SECTOR_LABELS.get(group, group))
+
+
 def asset_reasons(index: PlannerIndex, row: int, client: Client) -> list[str]:
-    """One reason per kind of asset that matched, best kind first."""
+    """One reason per kind of asset that matched, best kind first; a word that names the entry before one that
+    is only in the same line of work."""
     entry = index.entries[row]
     keys = entry_keys(entry)
     reasons = []
-    for kind, (_, template) in ASSET_KINDS.items():
-        term = next((t for t in client.terms if t.kind == kind and t.keys & keys), None)
-        if term is not None and len(reasons) < MAX_ASSET_REASONS:
-            reasons.append(template.format(term.text))
-    reasons.extend(reason for _, category, reason in _category_assets(client) if entry.category == category)
+    for kind in ASSET_KINDS:
+        matching = [t for t in client.terms if t.kind == kind and t.keys & keys]
+        if matching and len(reasons) < MAX_ASSET_REASONS:
+            term = next((t for t in matching if _names_the_entry(t, keys)), matching[0])
+            reasons.append(_asset_reason(kind, term, keys))
+    for _, category, reason in _category_assets(client):
+        if entry.category == category and (category != LIVED_EXPERIENCE[1] or entry.mentoring_role in MENTOR_ROLES):
+            reasons.append(reason)
     _, group, reason = DRIVING_LICENCE
     if client.profile.assets.driving_licence and group_key(group) in keys:
         reasons.append(reason)
@@ -143,15 +180,42 @@ def covered_by_experience(index: PlannerIndex, rows: np.ndarray, client: Client,
 # -- barriers --------------------------------------------------------------------------------------
 
 
-def barrier_mask(index: PlannerIndex, client: Client) -> np.ndarray:
-    mask = np.zeros(len(index), dtype=bool)
-    for barrier in client.barriers:
-        mask |= index.barrier_masks[barrier]
+# Basic-skills barriers: a course that meets one of them is training this client is looking for.
+_BASIC_SKILLS_BARRIERS = tuple(name for name, rule in BARRIER_RULES.items() if rule.subject is not None)
+
+
+def client_barrier_masks(index: PlannerIndex, client: Client) -> dict[str, np.ndarray]:
+    """For each of the client's barrier rules, the entries that meet it for this client. "Looking for
+    training" is met by courses that match the client's goals, interests, skills, work history or
+    qualifications, or meet another of their barriers, not by every course alike (when the profile gives
+    nothing to match on, every course is one they could be looking for)."""
+    masks = {b: index.barrier_masks[b] for b in client.barriers}
+    if "looking_for_training" in masks:
+        fits = index.holding(frozenset().union(*(t.keys for t in client.terms)))
+        for barrier in _BASIC_SKILLS_BARRIERS:
+            if barrier in masks:
+                fits |= index.barrier_masks[barrier]
+        if client.terms or any(b in masks for b in _BASIC_SKILLS_BARRIERS):
+            masks["looking_for_training"] = masks["looking_for_training"] & fits
+    return masks
+
+
+def barrier_mask(masks: dict[str, np.ndarray], size: int, *, scored_only: bool = False) -> np.ndarray:
+    """Entries meeting any of the client's barriers (`scored_only`: those counted in `barrier_fit`)."""
+    mask = np.zeros(size, dtype=bool)
+    for barrier, meets in masks.items():
+        if BARRIER_RULES[barrier].scored or not scored_only:
+            mask |= meets
     return mask
 
 
-def barrier_reasons(index: PlannerIndex, row: int, client: Client) -> list[str]:
-    return list(dict.fromkeys(BARRIER_RULES[b].reason for b in client.barriers if index.barrier_masks[b][row]))
+def barrier_reasons(masks: dict[str, np.ndarray], row: int) -> list[str]:
+    return list(dict.fromkeys(BARRIER_RULES[b].reason for b, mask in masks.items() if mask[row] and BARRIER_RULES[b].scored))
+
+
+def group_reasons(entry: Entry, client: Client) -> list[str]:
+    """'a service for prison leavers' when the client is known to be one of those it is for."""
+    return [member_reason(entry.for_groups, client.groups)] if client.groups.verdict(entry.for_groups) == "in" else []
 
 
 # -- practical fit ------------------------------------------------------------------------------------
@@ -228,18 +292,29 @@ def practical_reasons(entry: Entry, factors: dict[str, float], client: Client, w
         reasons.append("travel costs paid")
     band = next((reason for most, _, reason in WAITING_BANDS if wait <= most), None)
     under_way = entry.start_date is not None and entry.start_date <= today  # its warning says when it started
-    if band and not under_way:
+    # A wait that runs past the start: its warning says the earliest start, so nothing here says "soon".
+    wait_past_start = (entry.start_date is not None and entry.waiting_days is not None
+                       and today + dt.timedelta(days=entry.waiting_days) > entry.start_date)
+    if band and not under_way and not wait_past_start:
         reasons.append(band)
     if factors.get("informal_format") == 1:
-        reasons.append("informal, small-group learning")
+        reasons.append(_format_reason(entry.format))
     if factors.get("one_to_one") == 1:
         reasons.append("one-to-one support")
     matched = [c for c in client.profile.languages if c != "en" and c in entry.languages]
     if factors.get("language") == 1 and matched:
         reasons.append("offered in " + " and ".join(LANGUAGE_NAMES.get(c, c) for c in matched))
     if factors.get("hours") == 1 and entry.hours_per_week is not None:
-        reasons.append(f"{entry.hours_per_week:g} hours a week, within the {client.profile.goals.hours_per_week:g} aimed for")
+        reasons.append(f"{hours_text(entry.hours_per_week)} a week, within the {client.profile.goals.hours_per_week:g} aimed for")
     return reasons
+
+
+def _format_reason(formats: tuple[str, ...]) -> str:
+    """Only what the entry's `format` says: informal, small group, or both."""
+    informal, group = "informal" in formats, "group" in formats
+    if informal and group:
+        return "informal, small-group learning"
+    return "informal, unlike school" if informal else "in a small group"
 
 
 # -- distance --------------------------------------------------------------------------------------------
@@ -270,6 +345,19 @@ def distance_reason(entry: Entry, km: float | None, client: Client) -> str | Non
 # -- all together -----------------------------------------------------------------------------------------
 
 
+def _esol_not_needed(index: PlannerIndex, rows: np.ndarray, client: Client) -> np.ndarray:
+    """ESOL-only classes for a client whose first language is English (an English conversation club is not a
+    step they need)."""
+    p = client.profile
+    first_language = p.screening.first_language_not_english
+    english_first = first_language is False or (first_language is None and p.languages == ("en",))
+    if not english_first:
+        return np.zeros(len(rows), dtype=bool)
+    masks = index.barrier_masks
+    esol_only = masks["first_language_not_english"] & ~masks["reading_writing_maths"] & ~masks["digital_skills"]
+    return esol_only[rows] & (index.category[rows] == CATEGORY_INDEX["basic_skills"])
+
+
 def stage_fit(index: PlannerIndex, rows: np.ndarray, client: Client) -> np.ndarray:
     favoured = np.zeros(len(CATEGORY_INDEX), dtype=bool)
     favoured[[CATEGORY_INDEX[c] for c in STAGE_RULES[client.stage].favoured]] = True
@@ -282,7 +370,8 @@ def components(
 ) -> dict[str, np.ndarray]:
     """Every component of rules.SCORE_WEIGHTS for `rows`."""
     step = steps.step[rows]
-    step_fit = np.where(covered_by_experience(index, rows, client, step), STEP_FIT_NOT_NEEDED, steps.fit[rows])
+    not_needed = covered_by_experience(index, rows, client, step) | _esol_not_needed(index, rows, client)
+    step_fit = np.where(not_needed, STEP_FIT_NOT_NEEDED, steps.fit[rows])
     return {
         "step_fit": step_fit,
         "asset_match": asset_match(index, rows, client),

@@ -1,6 +1,7 @@
 """What the client should check first about a recommended entry: warnings, never exclusions.
 
-Order: what could stop an application (drug testing, DBS, convictions), then
+Order: who it is only for, when the facts that decide it are not known ("for women only: check"), then
+what could stop an application (drug testing, DBS, convictions), then
 getting there (sessions, term time, start date), then the client's load.
 """
 
@@ -11,13 +12,17 @@ import datetime as dt
 from directory.fields import Entry
 from planner.client import Client
 from planner.fit import ScheduleFit
+from planner.groups import check_warning
 from planner.wording import short_date
 
 DBS_LEVELS_THAT_SHOW_SPENT = ("standard", "enhanced")
 
 
 def warnings_for(entry: Entry, client: Client, fit: ScheduleFit, today: dt.date) -> list[str]:
-    warnings = _application_warnings(entry, client)
+    warnings = []
+    if client.groups.verdict(entry.for_groups) == "unknown":  # a fact that would change the advice
+        warnings.append(check_warning(entry.for_groups))
+    warnings.extend(_application_warnings(entry, client))
     warnings.extend(fit.warnings)
     if entry.term_time_only:
         warnings.append("term-time only")  # education often runs in term time only

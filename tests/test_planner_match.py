@@ -218,7 +218,8 @@ def test_score_components_by_hand():
     assert rec.score_components == {"step_fit": 1.0, "asset_match": 0.8, "practical_fit": 1.0, "distance": 0.8,
                                     "barrier_fit": 0.0, "stage_fit": 1.0}
     assert rec.score == 0.83  # 0.3 + 0.2*0.8 + 0.15 + 0.15*0.8 + 0 + 0.1
-    assert rec.reasons == ("matches interest: gardening", "2.0 km away", "times by arrangement", "free",
+    # horticulture, not gardening, is the entry's word: the reason says they are the same field, not a match
+    assert rec.reasons == ("same field as interest: gardening (horticulture)", "2.0 km away", "times by arrangement", "free",
                            "travel costs paid", "drop-in: no wait", "next step: soft skills")
 
 
@@ -282,17 +283,21 @@ def test_languages_childcare_and_format_rank_higher_for_those_who_need_them():
 def test_assets_and_goals_match_through_synonyms():
     entries = [entry("kitchen", "training", sector="catering"), entry("site", "training", tags=("labouring",)),
                entry("shop", "training", sector="retail"), entry("nea", "self_employment"),
-               entry("mentor", "peer_mentoring", continuum_steps=("training",)), entry("van", "training", sector="logistics")]
+               entry("mentor", "peer_mentoring", continuum_steps=("training",), mentoring_role="become"),
+               entry("mentee", "peer_mentoring", continuum_steps=("training",), mentoring_role="receive"),
+               entry("van", "training", sector="logistics")]
     result = plan(entries, **READY, assets={"skills": ["cooking"], "work_history": ["building site"],
                                             "lived_experience": True, "driving_licence": True},
                   goals={"sectors": ["shop work"], "self_employment": True, "wants_work_now": True})
     reasons = {r.entry_id: r.reasons[0] for r in result.recommendations}
+    # Reasons are true: a word the entry does not use is "the same field", never "matches".
     assert reasons == {
-        "kitchen": "uses skill: cooking",
-        "site": "builds on work experience: building site",
-        "shop": "matches goal sector: shop work",
+        "kitchen": "same field as skill: cooking (hospitality)",
+        "site": "same field as work experience: building site (construction)",
+        "shop": "same field as goal sector: shop work (retail)",
         "nea": "matches goal: self-employment",
-        "mentor": "lived experience is an asset for peer mentoring",
+        "mentor": "lived experience is an asset for peer mentoring",  # the client would become a mentor
+        "mentee": "1.0 km away",  # the client would get a mentor: lived experience is not what it asks for
         "van": "driving licence is an asset here",
     }
 

@@ -38,11 +38,11 @@ def test_the_tables_name_nothing_the_directory_does_not_know():
     assert set(rules.CATEGORY_RULES) == set(CATEGORIES)
     assert set(rules.STAGE_RULES) == set(STAGES)
     assert set(rules.STEP_RULES) == set(STEPS)
-    profile_barriers = {f.name for f in dataclasses.fields(Screening)} | set(OTHER_BARRIERS)
+    profile_barriers = {f.name for f in dataclasses.fields(Screening)} | set(OTHER_BARRIERS) | set(rules.PROFILE_NEEDS)
     for name, rule in rules.BARRIER_RULES.items():
-        assert name in profile_barriers
+        assert rules.need_of(name) in profile_barriers
         assert rule.description.strip() and rule.reason.strip() and rule.source.strip()
-        assert rule.categories <= set(CATEGORIES)
+        assert rule.categories <= set(CATEGORIES) and rule.tagged_in <= set(CATEGORIES)
         assert rule.subject is None or rule.subject in rules.BASIC_SKILLS_SUBJECTS
 
 

@@ -7,9 +7,11 @@ import datetime as dt
 from planner import parse_profile, recommend
 from tests.test_planner_fixtures import SPEC_PROFILE, TODAY, entry, locate
 
+# "matches interest: catering" is read aloud only where catering is among the entry's sector or tags
+# (spec: "Reasons are true"), so the kitchen and the café job say they do catering.
 ENTRIES = [
     entry("kitchen", "volunteering", km=1.4, name="Community kitchen volunteering", organisation="Tees Community Kitchen",
-          sector="hospitality", tags=("cooking",), schedule="Tue 11:00-14:00", cost="free", childcare=True,
+          sector="hospitality", tags=("cooking", "catering"), schedule="Tue 11:00-14:00", cost="free", childcare=True,
           format=("informal", "group"), waiting_days=0),
     entry("college", "training", km=3.0, name="Catering skills course", organisation="Middlesbrough College",
           sector="catering", schedule="Mon 10:00-12:00; Wed 13:00-15:00", term_time_only=True, cost="£20 per term",
@@ -19,7 +21,7 @@ ENTRIES = [
     entry("benefits", "money_advice", km=None, name="Better-off calculations", organisation="Citizens Advice",
           delivery=("phone",), cost="free", waiting_days=7),
     entry("cafe-job", "employer", km=1.0, name="Kitchen assistant", organisation="Riverside Café", sector="hospitality",
-          drug_testing=True, dbs_check="basic", accepts_convictions="case_by_case", hours_per_week=16),
+          tags=("catering",), drug_testing=True, dbs_check="basic", accepts_convictions="case_by_case", hours_per_week=16),
     entry("early-club", "volunteering", km=1.0, name="Breakfast club volunteering", organisation="St Hilda's",
           sector="hospitality", schedule="Mon-Fri 08:30-10:00"),
     entry("dry-house", "volunteering", km=1.0, name="Dry house volunteering", organisation="Abstinence Trust",
