@@ -320,25 +320,56 @@ def list_organisations(directory: Directory) -> list[OrganisationSummary]:
     return sorted(rows, key=lambda o: (o.name.casefold(), o.id))
 
 
-def find_organisations(directory: Directory, query: str, limit: int = 3) -> list[OrganisationSummary]:
-    """Organisations a search names: every word of the query in its name or a former name (folded),
-    or the whole query a close match to one of them."""
+@dataclass(frozen=True)
+class NameIndex:
+    """Every organisation's current and former names, folded once, for matching searches quickly."""
+
+    ids: tuple[int, ...]
+    names: tuple[str, ...]  # the current name of ids[i]
+    folded: tuple[str, ...]  # one per (organisation, name): all names, folded
+    owner: tuple[int, ...]  # folded[j] belongs to ids[owner[j]]
+
+
+def name_index(directory: Directory) -> NameIndex:
+    with directory.reader() as uow:
+        rows = uow.organisations.names()
+    ids, names, folded, owner = [], [], [], []
+    for position, (organisation_id, name, former) in enumerate(sorted(rows, key=lambda r: (r[1].casefold(), r[0]))):
+        ids.append(organisation_id)
+        names.append(name)
+        for each in (name, *(former or ())):
+            folded.append(fold(each))
+            owner.append(position)
+    return NameIndex(tuple(ids), tuple(names), tuple(folded), tuple(owner))
+
+
+def match_organisations(index: NameIndex, query: str, limit: int = 3) -> list[tuple[int, str]]:
+    """(id, name) of organisations a search names: every word of the query in one of its names, or the whole
+    query a close match (90%) to one; in name order."""
     words = fold(query).split()
-    if not words:
+    if not words or len(words) > 12:
         return []
-    found = []
-    for organisation in list_organisations(directory):
-        names = [fold(n) for n in (organisation.name, *organisation.former_names)]
-        if any(all(w in name.split() or (len(w) >= 4 and w in name) for w in words) for name in names) or \
-                max(fuzz.ratio(" ".join(words), n) for n in names) >= 90:
-            found.append(organisation)
-    return found[:limit]
+    whole = " ".join(words)
+    found: set[int] = set()
+    for j, name in enumerate(index.folded):
+        name_words = name.split()
+        if all(w in name_words or (len(w) >= 4 and w in name) for w in words):
+            found.add(index.owner[j])
+    if len(whole) >= 6:
+        for _, _, j in process.extract(whole, index.folded, scorer=fuzz.ratio, score_cutoff=90, limit=limit * 4):
+            found.add(index.owner[j])
+    return [(index.ids[k], index.names[k]) for k in sorted(found)[:limit]]
+
+
+def find_organisations(directory: Directory, query: str, limit: int = 3) -> list[OrganisationSummary]:
+    """The organisations a search names (see match_organisations), with their counts."""
+    wanted = {organisation_id for organisation_id, _ in match_organisations(name_index(directory), query, limit)}
+    return [o for o in list_organisations(directory) if o.id in wanted]
 
 
 def contacts_by_organisation(directory: Directory) -> dict[str, OrganisationContact]:
     """organisation name -> its named contact, for those that have one (Find shows them on entries
     that have no contact of their own)."""
     with directory.reader() as uow:
-        contacts = uow.organisations.contacts_by_organisation()
-        names = {o.id: o.name for o in uow.organisations.all()}
-    return {names[oid]: _contact(c) for oid, c in contacts.items() if oid in names and _contact(c)}
+        pairs = uow.organisations.named_contacts()
+    return {name: _contact(c) for name, c in pairs if _contact(c)}

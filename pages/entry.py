@@ -21,7 +21,8 @@ from ui.auth import current_account, guard_viewing, may
 from ui import maps
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.feedback import flash, show_flash
-from ui.render import category_label, demo_banner, describe_cost, only_for_text, describe_next_session, describe_times, describe_wait, esc, format_date, format_datetime, last_verified_text, link, mailto_href, md, now_local, person_names, shown_value, spoc_html, tel_href, web_href
+from directory.organisations import organisation_id
+from ui.render import category_label, demo_banner, describe_cost, only_for_text, describe_next_session, describe_times, describe_wait, esc, format_date, format_datetime, last_verified_text, link, mailto_href, md, now_local, organisation_contacts, person_names, shown_value, spoc_html, tel_href, web_href
 
 LANGUAGE_NAMES = {
     "en": "English", "cy": "Welsh", "pl": "Polish", "ur": "Urdu", "pa": "Punjabi", "bn": "Bengali", "ar": "Arabic",
@@ -318,7 +319,11 @@ with main:
 
 with side:
     st.subheader("Whom to call")
-    st.html(f"<div>{spoc_html(entry)}</div>")
+    st.html(f"<div>{spoc_html(entry, organisation_contacts(directory).get(entry.organisation))}</div>")
+    organisation_page = organisation_id(directory, entry.organisation)
+    if organisation_page is not None:
+        st.page_link("pages/organisations.py", label=f"About {md(entry.organisation)}: how to refer, everything it offers",
+                     icon=":material/apartment:", query_params={"id": str(organisation_page)})
     website = web_href(entry.url)
     show(facts([
         ("Service phone", link(tel_href(entry.phone), entry.phone) if entry.phone else None),

@@ -20,10 +20,11 @@ from directory.search import Filters, bound_query
 from ui import maps
 from ui.auth import guard_viewing
 from ui.find_support import (
-    SearchState, describe_search, off_map, printable_html, relaxations, results_csv, results_map,
+    SearchState, describe_search, off_map, organisations_named, printable_html, relaxations, results_csv,
+    results_map,
 )
 from ui.bootstrap import ensure_app_navigation, get_directory
-from ui.render import category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, short_category_label, spoc_html, stale_note
+from ui.render import category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, organisation_contacts, short_category_label, spoc_html, stale_note
 
 PAGE_SIZE = 10
 MAP_HEIGHT = 600
@@ -238,7 +239,9 @@ def _row(hit, now, day: int | None = None) -> dict:
 # -- drawing ------------------------------------------------------------------------------------------
 
 
-def _card(hit, now, day: int | None = None) -> str:
+def _card(hit, now, day: int | None = None, contacts: dict | None = None) -> str:
+    """`contacts`: organisation name -> its contact for partners, shown on entries with no contact of their own."""
+    contacts = contacts or {}
     e = hit.entry
     distance = format_distance(hit.distance_km)
     if not e.in_person:
@@ -259,7 +262,7 @@ def _card(hit, now, day: int | None = None) -> str:
         f'<div class="rp-row"><span class="rp-k">Next:</span> {esc(next_text)}'
         f'<span class="rp-k"> · </span>{esc(times)}{esc(" · " + ", ".join(extra)) if extra else ""}</div>'
         f'<div class="rp-row">{esc(describe_wait(e.waiting_days))} · {esc(describe_cost(e))}{stale_html}</div>'
-        f'<div class="rp-row"><span class="rp-k">Contact:</span> {spoc_html(e)}</div>'
+        f'<div class="rp-row"><span class="rp-k">Contact:</span> {spoc_html(e, contacts.get(e.organisation))}</div>'
         f"</div>"
     )
 
@@ -396,6 +399,10 @@ def _draw_list(directory, state: SearchState, place, hits, now, shortened: str |
         how = " · A to Z"
     if shortened:
         st.info(md(shortened), icon=":material/content_cut:")
+    for organisation_id, name in organisations_named(directory, state.query):
+        st.page_link("pages/organisations.py", label=f"{name}: the organisation's page (contact, how to refer, "
+                     "everything it offers)", icon=":material/apartment:", query_params={"id": str(organisation_id)})
+    contacts = organisation_contacts(directory)
     filters_on = active_filters(state)
     only = f" · {md('; '.join(filters_on))}" if filters_on else ""
     if filters_on:
@@ -420,7 +427,7 @@ def _draw_list(directory, state: SearchState, place, hits, now, shortened: str |
         return
     for hit in hits[:shown]:
         with st.container(border=True):
-            st.html(_card(hit, now, state.day))
+            st.html(_card(hit, now, state.day, contacts))
             st.page_link("pages/entry.py", label="Open full entry", icon=":material/arrow_forward:",
                          query_params={"id": hit.entry.id})
     if n > shown:

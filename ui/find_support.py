@@ -345,3 +345,20 @@ def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list,
         bounds=bounds.as_leaflet() if bounds else None, outlines=shapes,
     )
     return points, payload_json
+
+
+def organisations_named(directory, query: str, limit: int = 2) -> list[tuple[int, str]]:
+    """(id, name) of the organisations a search names, from a name index read once per directory change."""
+    from directory.organisations import match_organisations
+
+    if not (query or "").strip():
+        return []
+    return match_organisations(_organisation_names(str(directory.engine.url), directory.change_counter(), directory),
+                               query, limit)
+
+
+@functools.lru_cache(maxsize=2)
+def _organisation_names(url: str, counter: int, directory):
+    from directory.organisations import name_index
+
+    return name_index(directory)

@@ -24,6 +24,7 @@ from directory import codes
 from directory.api import Directory
 from directory.fields import FIELD_BY_NAME, Entry, without_bidi_controls
 from directory.health.freshness import is_stale
+from directory.organisations import OrganisationContact
 from directory.schedule import DAY_NAMES, ScheduleError, describe_sessions, next_session, parse_schedule
 
 LOCAL_TIME = ZoneInfo("Europe/London")
@@ -335,8 +336,9 @@ def day_name(day: int) -> str:
     return DAY_NAMES[day]
 
 
-def spoc_html(entry: Entry) -> str:
-    """The named contact as escaped HTML: name, role, phone (tel: link), email (mailto: link)."""
+def spoc_html(entry: Entry, organisation_contact: OrganisationContact | None = None) -> str:
+    """The named contact as escaped HTML: name, role, phone (tel: link), email (mailto: link). An entry with
+    no contact of its own shows its organisation's (`organisation_contact`, from organisation_contacts)."""
     parts = []
     who = ", ".join(esc(x) for x in (entry.contact_name, entry.contact_role) if x)
     if who:
@@ -345,9 +347,28 @@ def spoc_html(entry: Entry) -> str:
         parts.append(link(tel_href(entry.contact_phone), entry.contact_phone))
     if entry.contact_email:
         parts.append(link(mailto_href(entry.contact_email), entry.contact_email))
+    if not parts and organisation_contact:
+        who = ", ".join(esc(x) for x in (organisation_contact.name, organisation_contact.role) if x)
+        parts.append(f"{who or 'Named contact'} ({esc(entry.organisation)}'s contact for partners)")
+        if organisation_contact.phone:
+            parts.append(link(tel_href(organisation_contact.phone), organisation_contact.phone))
+        if organisation_contact.email:
+            parts.append(link(mailto_href(organisation_contact.email), organisation_contact.email))
     if not parts:
         phone = entry.phone and link(tel_href(entry.phone), entry.phone)
         email = entry.email and link(mailto_href(entry.email), entry.email)
         general = " · ".join(x for x in (phone, email) if x)
         return f"No named contact yet. {general}" if general else "No named contact yet"
     return " · ".join(parts)
+
+
+def organisation_contacts(directory: Directory) -> dict[str, OrganisationContact]:
+    """Organisation name -> its contact for partners, read once per change to the directory."""
+    return _organisation_contacts(str(directory.engine.url), directory.change_counter(), directory)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _organisation_contacts(url: str, counter: int, _directory: Directory) -> dict[str, OrganisationContact]:
+    from directory.organisations import contacts_by_organisation
+
+    return contacts_by_organisation(_directory)

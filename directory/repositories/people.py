@@ -126,9 +126,15 @@ class OrganisationRepository(Repository):
         for name, value in values.items():
             setattr(contact, name, value)
 
-    def contacts_by_organisation(self) -> dict[int, Contact]:
-        return {c.organisation_id: c for c in self._session.scalars(
-            select(Contact).where(Contact.entry_id.is_(None), Contact.organisation_id.is_not(None)))}
+    def named_contacts(self) -> list[tuple[str, Contact]]:
+        """(organisation name, its own contact) for every organisation that has one."""
+        return list(self._session.execute(
+            select(Organisation.name, Contact).join(Contact, Contact.organisation_id == Organisation.id)
+            .where(Contact.entry_id.is_(None))).all())
+
+    def names(self) -> list[tuple[int, str, list]]:
+        """(id, name, former names) of every organisation."""
+        return list(self._session.execute(select(Organisation.id, Organisation.name, Organisation.former_names)).all())
 
     def client_refs(self, organisation_id: int) -> set[str]:
         return set(self._session.scalars(select(Client.ref).where(Client.organisation_id == organisation_id)))
