@@ -6,7 +6,8 @@ Entries are generated deterministically from a seed, placed over England
 like the search benchmark's (mostly clustered round towns), with every field
 the planner reads drawn at realistic rates: categories, steps, schedules,
 stages, benefits, ages, abstinence, drug testing, convictions and DBS,
-costs, formats, waiting times, languages, sectors and tags.
+costs, formats, waiting times, languages, sectors and tags; who a service is only for (6%) and peer
+mentoring roles, from a generator of their own.
 
 `p50_ms` times `recommend()`; `to_dict_p50_ms` times `recommend().to_dict()`,
 which also writes out every exclusion (thousands, with a short travel limit
@@ -83,6 +84,7 @@ PROFILES: dict[str, tuple[dict, str]] = {
                "commitments": [{"what": "script collection", "days": ["Mon", "Wed", "Fri"], "start": "09:00", "end": "09:30"}],
                "assets": {"interests": ["music", "football"]}, "done_steps": ["health"]}, "Manchester"),
     "sustained, wants work now": ({"ref": "B-3", "stage": "sustained", "postcode": "B1 1AA", "abstinent_months": 30,
+                                   "gender": "man",
                                    "convictions": "unspent", "benefit": "jsa", "age": 45,
                                    "assets": {"work_history": ["warehouse operative"], "skills": ["forklift"]},
                                    "goals": {"sectors": ["logistics"], "wants_work_now": True},
@@ -105,7 +107,11 @@ def make_schedule(rng: random.Random) -> str | None:
     return "; ".join(clauses)
 
 
-def make_entry(rng: random.Random, i: int, towns: list[str]) -> Entry:
+FOR_GROUPS = (("women",), ("men",), ("parents", "families"), ("young_people",), ("prison_leavers",), ("veterans",),
+              ("care_leavers",))
+
+
+def make_entry(rng: random.Random, i: int, towns: list[str], groups_rng: random.Random | None = None) -> Entry:
     town = rng.choice(towns)
     lat, lon = make_position(rng, TOWNS[town])
     category = rng.choice(list(CATEGORIES))
@@ -141,13 +147,26 @@ def make_entry(rng: random.Random, i: int, towns: list[str]) -> Entry:
         languages=rng.choice(((), (), (), ("en",), ("en", "pl"), ("en", "ur", "pa"))),
         sector=rng.choice(SECTORS) if rng.random() < 0.5 else None,
         tags=tuple(rng.sample(TAGS, rng.randint(0, 4))),
+        # drawn from their own generator, so the rest of the directory is the same as before they existed
+        **_groups_and_roles(groups_rng, category),
     )
 
 
+def _groups_and_roles(rng: random.Random | None, category: str) -> dict:
+    if rng is None:
+        return {}
+    fields = {}
+    if rng.random() < 0.06:
+        fields["for_groups"] = rng.choice(FOR_GROUPS)
+    if category == "peer_mentoring":
+        fields["mentoring_role"] = rng.choice(("receive", "receive", "become", "both", None))
+    return fields
+
+
 def make_entries(n: int, seed: int) -> list[Entry]:
-    rng = random.Random(seed)
+    rng, groups_rng = random.Random(seed), random.Random(seed + 1)
     towns = sorted(TOWNS)
-    return [make_entry(rng, i, towns) for i in range(n)]
+    return [make_entry(rng, i, towns, groups_rng) for i in range(n)]
 
 
 def locator_for(town: str) -> Callable[[str], tuple[float, float]]:
