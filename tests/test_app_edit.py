@@ -294,3 +294,20 @@ def test_signing_in_on_the_page_asked_for_lands_on_it(app_db):
     submit(at, "Sign in")
     assert at.title[0].value == "Edit: Job Club"
     assert not at.warning
+
+
+def test_who_it_is_only_for_and_the_mentoring_role_are_added_and_shown(app_db):
+    at = open_page("pages/edit.py", user="alice", directory=app_db)
+    field(at, "name", "new").input("Women's peer mentors online")
+    field(at, "organisation", "new").input("Tees Valley Mentors")
+    at.selectbox(key="edit::new::category").set_value("peer_mentoring")
+    at.multiselect(key="edit::new::delivery").set_value(["online"])
+    at.multiselect(key="edit::new::for_groups").set_value(["women", "care_leavers"])
+    at.selectbox(key="edit::new::mentoring_role").set_value("receive")
+    submit(at, "Add the entry")
+    [added] = [e for e in app_db.entries() if e.name == "Women's peer mentors online"]
+    assert (added.for_groups, added.mentoring_role) == (("women", "care_leavers"), "receive")
+    page = open_page("pages/entry.py", {"id": added.id}, "alice", app_db)
+    shown = "\n".join(h.proto.body for h in page.get("html")) + "\n".join(m.value for m in page.markdown)
+    assert "Only for women or care leavers." in shown
+    assert "The client gets a peer mentor" in shown

@@ -537,3 +537,20 @@ def test_a_profile_the_planner_cannot_read_says_what_to_fix_and_where(app_db, pa
         "The client's profile needs fixing first. Recovery stage: must be one of crisis, early, stabilising, "
         "progressing, sustained"]
     assert [link.proto.page for link in at.get("page_link")][-1] == "planner_client"
+
+
+def test_gender_veteran_and_care_leaver_are_optional_and_saved_when_given(app_db):
+    at = open_page("pages/planner_client.py")
+    at.text_input(key="pcnew_ref").input("C-0043")
+    assert at.radio(key="pcnew_gender").value == ""  # not known unless the client says
+    at.button(key="pcnew_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    [(client_id, _, _, _)] = ClientRecords(app_db).list_for(ES)
+    saved = ClientRecords(app_db).open(ES, client_id).profile
+    assert not {"gender", "veteran", "care_leaver"} & set(saved)
+    at.radio(key=f"pc{client_id}_gender").set_value("woman")
+    at.radio(key=f"pc{client_id}_veteran").set_value("No")
+    at.button(key=f"pc{client_id}_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    saved = ClientRecords(app_db).open(ES, client_id).profile
+    assert (saved["gender"], saved["veteran"], "care_leaver" in saved) == ("woman", False, False)
