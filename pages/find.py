@@ -24,7 +24,7 @@ from ui.find_support import (
     results_map,
 )
 from ui.bootstrap import ensure_app_navigation, get_directory
-from ui.render import category_label, demo_banner, describe_cost, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, organisation_contacts, short_category_label, spoc_html, stale_note
+from ui.render import category_label, demo_banner, describe_cost, only_for_text, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, organisation_contacts, short_category_label, spoc_html, stale_note
 
 PAGE_SIZE = 10
 MAP_HEIGHT = 600
@@ -252,13 +252,15 @@ def _card(hit, now, day: int | None = None, contacts: dict | None = None) -> str
     extra = []
     if e.start_date and e.start_date > now.date():
         extra.append(f"starts {format_date(e.start_date)}")
+    only_for = only_for_text(e)  # "Only for women.": a keyworker sees it before ringing
     stale = stale_note(e, now.date())
     stale_html = f'<span class="rp-stale"> · {esc(stale)}: ring first</span>' if stale else ""
     return (
         f'<div class="rp-card">'
         f'<div class="rp-title"><span class="rp-dot" style="background:{maps.category_colour(e.category)}"></span>'
         f'{esc(e.name)}{dist_html}</div>'
-        f'<div class="rp-sub">{esc(e.organisation)} · {esc(short_category_label(e.category))}</div>'
+        f'<div class="rp-sub">{esc(e.organisation)} · {esc(short_category_label(e.category))}'
+        f'{esc(" · " + only_for) if only_for else ""}</div>'
         f'<div class="rp-row"><span class="rp-k">Next:</span> {esc(next_text)}'
         f'<span class="rp-k"> · </span>{esc(times)}{esc(" · " + ", ".join(extra)) if extra else ""}</div>'
         f'<div class="rp-row">{esc(describe_wait(e.waiting_days))} · {esc(describe_cost(e))}{stale_html}</div>'

@@ -405,3 +405,15 @@ def test_the_setting_puts_the_directory_behind_sign_in(app_db, monkeypatch):
     at = open_signed_in("pages/find.py", viewer, params={"q": "money help"})
     assert not at.warning
     assert len(result_names(at)) == 1
+
+
+def test_a_card_says_who_a_service_is_only_for(app_db):
+    from directory.api import Directory
+
+    directory = Directory(app_db)
+    directory.create({"id": "women-work", "name": "Women into work group", "organisation": "Tees Women into Work",
+                      "category": "employment_support", "postcode": "TS1 3BA", "for_groups": ("women",)}, "alice")
+    directory.engine.dispose()
+    at = open_find({"near": "TS1 3BA", "km": "5", "cat": "employment_support"})
+    [card] = [h.proto.body for h in at.html if 'class="rp-card"' in h.proto.body and "Women into work" in h.proto.body]
+    assert "Tees Women into Work · Job search help · Only for women.</div>" in card
