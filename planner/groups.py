@@ -116,6 +116,6 @@ def check_warning(groups: tuple[str, ...]) -> str:
 
 
 def member_reason(groups: tuple[str, ...], clients: ClientGroups) -> str:
-    """'a service for prison leavers, as the client is': only groups the client is known to be in."""
+    """'a service for prison leavers': naming only the groups the client is known to be in."""
     known = tuple(g for g in groups if GROUP_BITS.get(g, 0) & clients.member)
     return f"a service for {group_words(known)}"

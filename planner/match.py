@@ -388,11 +388,11 @@ def _choose(context: _Context, pool: _Ranked, guarantees: list[_Guarantee], limi
     brought_in: dict[int, str | None] = {}
     first_few, barriers, anywhere = _needs(context, pool)
 
-    def take(picks: list[tuple[int, _Need]]) -> None:
+    def take(picks: list[tuple[int, _Need | None]]) -> None:
         for position, need in picks:
             chosen.append(position)
             taken[position] = True
-            if need.reason and position >= natural:
+            if need is not None and need.reason and position >= natural:
                 brought_in[position] = need.reason
 
     take(_cover(first_few, taken, first, by_urgency=True))
@@ -404,7 +404,7 @@ def _choose(context: _Context, pool: _Ranked, guarantees: list[_Guarantee], limi
         if len(chosen) >= limit:
             break
         if not taken[position]:
-            take([(position, _Need("best fit", taken, taken))])
+            take([(position, None)])
     pinned = set(chosen) - set(range(natural)) | placed_first | {p for p in chosen if any(n.holds[p] for n in barriers)}
     for guarantee in guarantees:
         inside = [p for p in chosen if guarantee.holds[p]]
