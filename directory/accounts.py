@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -35,6 +36,10 @@ ROLES = {
     COORDINATOR: "can do everything, and manage accounts and the map's health",
 }
 _RANK = {role: rank for rank, role in enumerate(ROLES)}
+# Usernames: short, lower-case, no spaces (they appear in audit logs, revisions and URLs).
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+USERNAME_RULE = ("use 2 to 40 lower-case letters, digits, dots, dashes or underscores, starting with a letter or "
+                 "digit (e.g. jsmith)")
 
 
 class HasRole(Protocol):
@@ -206,7 +211,6 @@ def authenticate(directory: Directory, username: str, password: str, now: dt.dat
             raise wrong
         if throttle is not None:
             uow.sign_in_throttle.remove(throttle)
-        user.last_login = now
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         account = _account(user)
@@ -253,6 +257,7 @@ def open_session(directory: Directory, username: str, now: dt.datetime | None = 
         # so the table holds about as many rows as people using the app today.
         uow.sign_in_sessions.remove_expired(last_seen_before=now - SESSION_IDLE, signed_in_before=now - SESSION_LIMIT)
         uow.sign_in_sessions.add(_token_hash(token), user.id, now)
+        user.last_login = now  # every way in (password, identity provider, the first coordinator) opens a session
         uow.commit()
     return token
 
@@ -302,13 +307,20 @@ def anyone_can_sign_in(directory: Directory) -> bool:
         return uow.accounts.any_with_password()
 
 
-def create_first_coordinator(directory: Directory, username: str, display_name: str, password: str) -> Account:
+def create_first_coordinator(directory: Directory, username: str, display_name: str, password: str,
+                             organisation: str | None = None) -> Account:
     if not needs_first_coordinator(directory):
         raise ValueError("a coordinator exists already: ask them to create your account")
-    problem = check_password_strength(password, username)
+    if not USERNAME.match(username):
+        raise ValueError(f"username: {USERNAME_RULE}")
+    problem = check_password_strength(password, username, other_words=(display_name,))
     if problem:
         raise ValueError(f"choose another password: {problem}")
-    return create_user(directory, username, display_name, COORDINATOR, password=password)
+    organisation = " ".join((organisation or "").split())
+    if len(organisation) > 200:
+        raise ValueError("use at most 200 characters for your organisation's name")
+    return create_user(directory, username, display_name, COORDINATOR, password=password,
+                       organisations=(organisation,) if organisation else ())
 
 
 def set_password(directory: Directory, username: str, password: str) -> None:

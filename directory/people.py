@@ -29,6 +29,8 @@ from directory import organisations as orgs
 from directory.accounts import (
     COORDINATOR,
     ROLES,
+    USERNAME,
+    USERNAME_RULE,
     Account,
     _account,
     check_password_strength,
@@ -47,7 +49,6 @@ if TYPE_CHECKING:
 LINK_LIFETIME = dt.timedelta(hours=72)
 # The command line's actor in the audit log.
 OPERATOR = Account("command line", "Command line (operator)", COORDINATOR, ())
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 MAX_NAME = 200
 # A bulk upload: enough for a whole partnership, bounded so one upload cannot tie up the server.
@@ -157,8 +158,7 @@ def check_new_person(username: str, display_name: str, email: str | None, role: 
     """What is wrong with these details, each "field: what to do" (empty when they are fine)."""
     problems = []
     if not USERNAME.match(username):
-        problems.append("username: use 2 to 40 lower-case letters, digits, dots, dashes or underscores, "
-                        "starting with a letter or digit (e.g. jsmith)")
+        problems.append(f"username: {USERNAME_RULE}")
     if not display_name.strip():
         problems.append("name: give the person's name as colleagues will see it")
     elif len(display_name) > MAX_NAME:

@@ -175,7 +175,8 @@ def main(editing: bool = False) -> None:
         st.page_link("pages/find.py", label="Find provision", icon=":material/search:")
         st.stop()
     creating = not entry_id
-    account = require_account(directory, "editor", doing="change entries")
+    account = require_account(directory, "editor", doing="change entries",
+                              title="Add an entry" if creating else "Edit an entry")
 
     entry = None
     if not creating:

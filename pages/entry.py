@@ -322,7 +322,7 @@ with side:
     st.html(f"<div>{spoc_html(entry, organisation_contacts(directory).get(entry.organisation))}</div>")
     organisation_page = organisation_id(directory, entry.organisation)
     if organisation_page is not None:
-        st.page_link("pages/organisations.py", label=f"About {md(entry.organisation)}: how to refer, everything it offers",
+        st.page_link("pages/organisations.py", label=f"About {md(entry.organisation)}",
                      icon=":material/apartment:", query_params={"id": str(organisation_page)})
     website = web_href(entry.url)
     show(facts([

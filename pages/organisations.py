@@ -37,9 +37,12 @@ def show_list() -> None:
                            key="organisations_kind")
     shown = orgs.find_organisations(directory, query, limit=len(every)) if query.strip() else every
     shown = [o for o in shown if kind is None or o.kind == kind]
-    if not shown:
+    if not every:
+        st.info("No organisations yet. They appear as entries are added or imported"
+                + (", and you can add one below." if is_coordinator(account) else "."))
+    elif not shown:
         st.info("No organisation matches. Check the spelling, or clear the search."
-                + (" Coordinators can add an organisation below." if is_coordinator(account) else ""))
+                + (" You can add an organisation below." if is_coordinator(account) else ""))
     else:
         st.caption(f"{len(shown)} organisation(s)" + (", the first 60 listed: search to narrow them" if len(shown) > 60 else ""))
         for o in shown[:60]:
@@ -49,7 +52,7 @@ def show_list() -> None:
         with st.expander("Add an organisation", icon=":material/add_business:"):
             with st.form("add-organisation"):
                 name = st.text_input("Name", max_chars=200)
-                kind = st.selectbox("Kind", list(orgs.KINDS), format_func=orgs.KINDS.get, index=None,
+                kind = st.selectbox("Kind of organisation", list(orgs.KINDS), format_func=orgs.KINDS.get, index=None,
                                     placeholder="Choose a kind")
                 if st.form_submit_button("Add organisation", type="primary"):
                     try:

@@ -88,10 +88,15 @@ if needs_first_coordinator(directory):
     with st.form("first-coordinator"):
         username = st.text_input("Username", help="Lower-case letters and digits, e.g. jsmith")
         display_name = st.text_input("Your name, as others will see it")
+        organisation = st.text_input("Your organisation", max_chars=200,
+                                     help="The agency you work for, e.g. Tees Recovery Service. You can add the "
+                                          "partnership's other organisations afterwards.")
         password = st.text_input("Password", type="password", help=f"At least {MIN_PASSWORD_LENGTH} characters")
         if st.form_submit_button("Create coordinator account", type="primary"):
             try:
-                start_session(directory, create_first_coordinator(directory, username.strip(), display_name.strip() or username, password))
+                start_session(directory, create_first_coordinator(directory, username.strip(),
+                                                                  display_name.strip() or username, password,
+                                                                  organisation))
             except ValueError as problem:
                 st.error(f"Could not create the account: {problem}.")
             else:

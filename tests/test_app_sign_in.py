@@ -40,13 +40,14 @@ def test_the_first_coordinator_is_created_then_signed_in(app_db):
     at = sign_in_page()
     assert "New installation" in at.info[0].value
     # Nobody has an account yet, so there is no sign-in form to be confused by.
-    assert [b.label for b in at.button] == ["Create coordinator account"] and len(at.text_input) == 3
+    assert [b.label for b in at.button] == ["Create coordinator account"] and len(at.text_input) == 4
     at.text_input[0].input("lead")
     at.text_input[1].input("Forum Lead")
-    at.text_input[2].input("a long enough passphrase")
+    at.text_input[2].input("Tees Recovery Service")
+    at.text_input[3].input("a long enough passphrase")
     at.button[0].click()
     at.run()
-    assert at.success[0].value.startswith("You are signed in as **Forum Lead** (coordinator")
+    assert at.success[0].value == "You are signed in as **Forum Lead** (coordinator, Tees Recovery Service)."
     assert at.title[0].value == "Your account"
 
 
@@ -107,8 +108,8 @@ def test_a_session_ended_in_another_tab_signs_this_tab_out_with_a_reason(app_db)
     at = signed_in("lead", "a long enough passphrase")
     close_session(app_db, at.session_state["session_token"])  # signed out in another tab
     at.run()
-    assert at.info[0].value == ("You were signed out: either you signed out in another tab, or the app was not "
-                                "used for two hours. Please sign in again.")
+    assert at.info[0].value == ("You were signed out: you signed out in another tab, the app was not used for two "
+                                "hours, or a coordinator changed your account. Please sign in again.")
     assert at.title[0].value == "Sign in"
     assert at.text_input[0].label == "Username"
 

@@ -187,7 +187,7 @@ def test_people_change_their_own_password_and_name(partnership):
 def test_the_list_shows_role_organisation_last_sign_in_and_pending_links(partnership):
     create_user(partnership, "dina", "Dina Ali", "editor", password="correct horse battery",
                 organisations=("Teesside College",))
-    authenticate(partnership, "dina", "correct horse battery", now=NOW)
+    open_session(partnership, "dina", NOW)  # signing in
     people.add_person(partnership, LEAD, "wcoach", "Wendy Coach", "Middlesbrough Jobcentre", "editor", now=NOW)
     people.set_active(partnership, LEAD, "bob", False, now=NOW)
     listed = {p.username: p for p in people.list_people(partnership, LEAD, now=NOW)}

@@ -59,8 +59,8 @@ def sign_in_required_to_view() -> bool:
 
 # The browser keeps the session token in this cookie so a reload, or a link opened in a new tab, stays signed in.
 SESSION_COOKIE = "recovery_pathways_session"
-SIGNED_OUT_ELSEWHERE = ("You were signed out: either you signed out in another tab, or the app was not used "
-                        "for two hours. Please sign in again.")
+SIGNED_OUT_ELSEWHERE = ("You were signed out: you signed out in another tab, the app was not used for two "
+                        "hours, or a coordinator changed your account. Please sign in again.")
 
 
 def start_session(directory: Directory, account: Account) -> None:
