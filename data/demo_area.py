@@ -1023,6 +1023,17 @@ KIND_LIST: tuple[Kind, ...] = (
     K("e_women", "employment_support", 1, "Women into work group", "{place} Women into Work",
       "A weekly group for women returning to work after a break: confidence, CVs and flexible jobs. Creche provided.",
       tags=("women",), cells={"childcare": "yes", "format": "group", "for_groups": "women"}),
+    # Added after the rest (LATE_KINDS), from a generator of their own, so the earlier rows stay as they were.
+    K("e_veterans", "employment_support", 0, "Veterans into work – {town}", "{town} Forces Into Work (demo)",
+      "One-to-one support for people who served in the armed forces: turning service skills into a CV, job "
+      "search, and links to veterans' charities for housing and health.",
+      tags=("veterans", "armed-forces"), cells={"for_groups": "veterans", "format": "one_to_one", "referral": "either"}),
+    K("e_care_leavers", "employment_support", 0, "Care leavers' work and training support (18 to 25)",
+      "{town} Leaving Care Team (demo)",
+      "A personal adviser for young people who have been in care: college, apprenticeships, a first job and the "
+      "bursary that goes with them.",
+      tags=("care-leavers", "young-people"),
+      cells={**YOUTH, "for_groups": "care_leavers", "format": "one_to_one", "referral": "either"}),
     K("e_phone", "employment_support", 1, "Job search support by phone", "Tees Jobline (demo)",
       "Regular phone calls with an adviser to plan your job search and keep you going.",
       tags=("phone",), cells={**PHONE}),
@@ -1188,6 +1199,8 @@ KIND_LIST: tuple[Kind, ...] = (
       tags=("buddy",)),
 )
 KINDS: dict[str, Kind] = {kind.key: kind for kind in KIND_LIST}
+# Kinds added once the demo area was in use: one entry each, after every other row (Generator.run).
+LATE_KINDS: tuple[str, ...] = ("e_veterans", "e_care_leavers")
 
 
 # ====================================================================== organisations running several entries
@@ -1346,6 +1359,7 @@ class _Generator:
 
     def __init__(self, today: dt.date, seed: int):
         self.today = today
+        self.seed = seed
         self.rng = random.Random(seed)
         self.rows: list[dict[str, str]] = []
         self.rows_by_kind: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -1367,6 +1381,11 @@ class _Generator:
                 self.add(kind, *self.new_org(kind))
         for duplicate in DUPLICATES:
             self.add_duplicate(duplicate)
+        # Later additions draw from a generator of their own, so every row before them stays as it was.
+        drawing, self.rng = self.rng, random.Random(self.seed + 1)
+        for key in LATE_KINDS:
+            self.add(KINDS[key], *self.new_org(KINDS[key]))
+        self.rng = drawing
 
     # -- one entry -------------------------------------------------------------------
     def new_org(self, kind: Kind) -> tuple[str, str, str, dict[str, str]]:
