@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import importlib.util
 import io
+import json
 from functools import lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 DEMO_SCRIPT = PROJECT_ROOT / "data" / "demo_area.py"
 DEMO_LOADER = "demo-loader"
+DEMO_ORGANISATIONS = PROJECT_ROOT / "data" / "demo_organisations.json"
 
 
 @lru_cache(maxsize=1)
@@ -58,5 +60,20 @@ def seed_demo(directory: Directory, today: dt.date | None = None, progress=None)
     report = Importer(directory, DEMO_LOADER, allow_duplicates=True, progress=progress).run(
         demo_csv(today), "demo_area.csv", "csv"
     )
+    _fill_organisation_profiles(directory)
     directory.set_demo(True)
     return report
+
+
+def _fill_organisation_profiles(directory: Directory) -> None:
+    """Kinds, how to refer and the named contact for partners of the demo's main organisations."""
+    from directory import organisations as orgs
+
+    loader = get_account(directory, DEMO_LOADER)
+    profiles = json.loads(DEMO_ORGANISATIONS.read_text(encoding="utf-8"))["organisations"]
+    for profile in profiles:
+        organisation_id = orgs.organisation_id(directory, profile["name"])
+        if organisation_id is None:
+            continue
+        values = {k: profile[k] for k in ("kind", "address", "url", "how_to_refer") if k in profile}
+        orgs.update_profile(directory, loader, organisation_id, values, profile.get("contact"))

@@ -124,3 +124,20 @@ def test_a_search_for_an_organisations_name_finds_it(directory):
     assert [o.name for o in orgs.find_organisations(directory, "Middlesbrough Jobcentr")] == ["Middlesbrough Jobcentre"]
     assert orgs.find_organisations(directory, "college courses in middlesbrough") == []
     assert orgs.find_organisations(directory, "") == []
+
+
+def test_the_demo_area_gives_its_main_partners_a_profile_and_a_contact(directory):
+    import json
+
+    from directory.demo import DEMO_ORGANISATIONS, _fill_organisation_profiles
+
+    create_user(directory, "demo-loader", "Demo data loader", "coordinator")
+    for profile in json.loads(DEMO_ORGANISATIONS.read_text())["organisations"]:
+        orgs.create_organisation(directory, LEAD, profile["name"])
+    _fill_organisation_profiles(directory)  # as seed_demo does after importing the demo entries
+    recovery = orgs.get_organisation(directory, orgs.organisation_id(directory, "Middlesbrough Integrated Recovery Service (demo)"))
+    assert (recovery.kind_label, recovery.contact) == ("Treatment provider", orgs.OrganisationContact(
+        "Imran Robson", "Employment and training lead", "01632 960101", "imran.robson@demo.example.org"))
+    kinds = {o.name: o.kind for o in orgs.list_organisations(directory) if o.kind}
+    assert (len(kinds), kinds["Transporter Employment Partnership (demo)"]) == (12, "employment_programme")
+    assert len(orgs.contacts_by_organisation(directory)) == 8
