@@ -63,6 +63,7 @@ def menu(account) -> dict[str, list]:
 directory = get_directory()
 apply_app_style()
 with account_for_this_run(directory) as account:
-    navigation = st.navigation(menu(account))
+    # Expanded: the menu holds only what this person can use, so all of it is worth seeing.
+    navigation = st.navigation(menu(account), expanded=True)
     with app_navigation():
         navigation.run()
