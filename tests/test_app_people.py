@@ -168,3 +168,33 @@ def test_find_names_the_organisation_and_shows_its_contact_on_entries_without_on
     [card] = [h.proto.body for h in at.get("html") if "ESOL for work" in h.proto.body]
     assert ("Sam Adviser, Adult learning adviser (Teesside College's contact for partners) · "
             '<a href="tel:01642333444">01642 333444</a>') in card
+
+
+def test_many_people_from_a_csv_with_a_row_by_row_report(app_db):
+    at = open_signed_in("pages/people.py", get_account(app_db, "lead"))
+    at.segmented_control(key="people_view").set_value("Add many from a spreadsheet").run()
+    at.file_uploader[0].upload("people.csv", b"name,username,email,organisation,role\n"
+                                             b"Wendy Coach,wcoach,,Middlesbrough Jobcentre,editor\n"
+                                             b"Nobody,lead,,Teesside College,viewer\n", "text/csv").run()
+    click(at, "Add everyone on it")
+    assert texts(at.success) == ["Added 1; 1 row(s) need fixing."]
+    report = at.dataframe[0].value
+    assert report.to_dict("records") == [
+        {"Row": 2, "Username": "wcoach", "Outcome": "added", "What to fix": ""},
+        {"Row": 3, "Username": "lead", "Outcome": "refused",
+         "What to fix": "username: the username 'lead' is taken: choose another (e.g. add an initial)"}]
+    assert get_account(app_db, "wcoach").organisations == ("Middlesbrough Jobcentre",)
+
+
+def test_a_coordinator_approves_someone_the_identity_provider_vouched_for(app_db):
+    assert people.account_for_identity(app_db, "sam@council.example.gov.uk", "Sam Jones") is None
+    at = open_signed_in("pages/people.py", get_account(app_db, "lead"))
+    at.segmented_control(key="people_view").set_value("Waiting for approval (1)").run()
+    at.selectbox(key="org-sam@council.example.gov.uk").set_value("Teesside College")
+    at.radio(key="role-sam@council.example.gov.uk").set_value("editor")
+    click(at, "Approve")
+    # (md() keeps a typed address from becoming a link with a word joiner after its first letters)
+    assert texts(at.success) == ["Approved sam\u2060@council.example.gov.uk: they can sign in now."]
+    assert people.account_for_identity(app_db, "sam@council.example.gov.uk", None) == get_account(
+        app_db, "sam@council.example.gov.uk")
+    assert get_account(app_db, "sam@council.example.gov.uk").organisations == ("Teesside College",)
