@@ -110,7 +110,7 @@ def cmd_export(args) -> int:
     from directory.io.export import export_bytes
 
     directory = _open()
-    data = export_bytes(directory.entries(), args.format)
+    data = export_bytes(directory.entries(), args.format, directory=directory)
     Path(args.out).write_bytes(data)
     print(f"wrote {directory.count()} entries to {args.out}")
     return 0

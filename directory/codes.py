@@ -197,6 +197,35 @@ VOCABULARIES: dict[str, dict[str, str]] = {
     "mentoring_role": MENTORING_ROLES,
 }
 
+# What each code means, for those whose label alone does not say enough: published with the taxonomy of the
+# Open Referral export and read API (directory/io/oruk.py). Codes not listed here are described by their label.
+DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "category": {
+        "treatment": "Drug and alcohol treatment services.",
+        "recovery_support": "Mutual aid, recovery communities and cafés, peer support groups.",
+        "health_wellbeing": "Mental and physical health, well-being, community health trainers.",
+        "housing": "Accommodation and tenancy support.",
+        "money_advice": "Benefits, debt, budgeting and better-off calculations.",
+        "basic_skills": "Literacy, numeracy, ESOL (English for speakers of other languages) and digital skills.",
+        "training": "Courses, colleges and vocational qualifications.",
+        "volunteering": "Volunteer roles.",
+        "work_placement": "Work trials, placements and job shadowing.",
+        "employment_support": "Job clubs, Jobcentre Plus, employment programmes, IPS (Individual Placement and "
+                              "Support), CV and interview help.",
+        "employer": "Employers offering jobs to people in recovery.",
+        "self_employment": "Start-up and self-employment support.",
+        "peer_mentoring": "Mentoring by people with lived experience of recovery.",
+        "in_work_support": "Support once in work, for the employee and the employer.",
+    },
+    "stages": {
+        "crisis": "In acute crisis or chaotic use; not engaged with treatment.",
+        "early": "Recently engaged with treatment; use or attendance not yet stable.",
+        "stabilising": "Attending consistently; use stable or reducing.",
+        "progressing": "Stable recovery, building skills and confidence.",
+        "sustained": "Long-term stable recovery.",
+    },
+}
+
 # Words people type for a group, mapped to our code.
 FOR_GROUP_SYNONYMS: dict[str, str] = {
     "woman": "women", "female": "women", "females": "women", "ladies": "women", "mothers": "parents",

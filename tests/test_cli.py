@@ -92,6 +92,10 @@ def test_export_then_dry_run_import_shows_everything_unchanged(loaded):
     run("import", str(tmp_path / "out.json"), "--dry-run", "--report", str(report), url=url)
     assert json.loads(report.read_text())["unchanged"] == 3
     assert len(json.loads((tmp_path / "out.geojson").read_text())["features"]) == 2
+    # The Open Referral export meets the ORUK 3.0 schema (tests/test_oruk.py checks it in depth).
+    from tests.oruk_schemas import errors
+
+    assert [errors("service", service) for service in json.loads((tmp_path / "out.json").read_text())] == [[], [], []]
 
 
 def test_an_unreadable_file_exits_1_and_wrong_arguments_exit_2(db_url, tmp_path):

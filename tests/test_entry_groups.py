@@ -58,9 +58,10 @@ def test_the_spreadsheet_round_trip_is_exact():
 
 def test_open_referral_carries_them_as_our_attributes():
     [service] = entries_to_hsds([MENTORS])
-    ours = {a["taxonomy_term"]["code"]: a["value"] for a in service["attributes"]
-            if a["taxonomy_term"]["taxonomy"] == ATTRIBUTE_TAXONOMY}
-    assert (ours["for_groups"], ours["mentoring_role"]) == ("women;prison_leavers", "receive")
+    # One attribute per code, linked to the code's term; link_type names the field.
+    ours = [(a["link_type"], a["taxonomy_term"]["code"]) for a in service["attributes"]
+            if a["taxonomy_term"]["taxonomy"] == ATTRIBUTE_TAXONOMY and a["link_type"] in ("for_groups", "mentoring_role")]
+    assert ours == [("for_groups", "women"), ("for_groups", "prison_leavers"), ("mentoring_role", "receive")]
     row, notes = service_to_row(service)
     assert (row["for_groups"], row["mentoring_role"]) == ("women;prison_leavers", "receive")
 

@@ -347,7 +347,8 @@ def csv_cells(entry: Entry) -> dict[str, str]:
 
 
 def attribute_codes(service: dict) -> set[str]:
-    return {attribute["taxonomy_term"]["code"] for attribute in service["attributes"]}
+    """The fields a service's attributes carry (link_type names the field; a coded field's term is its code's)."""
+    return {attribute["link_type"] for attribute in service["attributes"]}
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda entry: entry.id)
@@ -363,7 +364,10 @@ def test_export_then_import_gives_the_csv_cells_back_exactly(entry):
 def test_fields_hsds_has_travel_natively_and_the_rest_as_attributes():
     in_person, online, many = entries_to_hsds(ENTRIES)
 
-    assert attribute_codes(in_person) == {"category", "term_time_only", "referral", "waiting_days"}
+    # "cov-cafe_1" is not a UUID: the service id is one made from it, and our id travels as an attribute.
+    assert attribute_codes(in_person) == {"id", "category", "term_time_only", "referral", "waiting_days"}
+    assert "id" not in attribute_codes(many)  # already a UUID: it is the service id itself
+    assert many["id"] == MANY_LISTS.id
     assert in_person["schedules"][0]["byday"] == "MO,TU,WE,TH,FR"
     assert in_person["schedules"][1]["opens_at"] == "10:00:00"
     location = in_person["service_at_locations"][0]["location"]
@@ -384,6 +388,17 @@ def test_fields_hsds_has_travel_natively_and_the_rest_as_attributes():
     assert attribute["value"] == "kitchen;food hygiene;level 2"
     assert attribute["taxonomy_term"]["name"] == "Keywords"
     assert attribute["taxonomy_term"]["taxonomy"] == ATTRIBUTE_TAXONOMY
+
+    # A coded field: one attribute per code, linked to the code's term (a child of the field's term).
+    stages = [a for a in many["attributes"] if a["link_type"] == "stages"]
+    assert [(a["value"], a["taxonomy_term"]["code"], a["taxonomy_term"]["name"]) for a in stages] == [
+        ("stabilising", "stabilising", "Stabilising"),
+        ("progressing", "progressing", "Progressing"),
+    ]
+    assert stages[0]["taxonomy_term"]["description"] == "Attending consistently; use stable or reducing."
+    assert stages[0]["taxonomy_term"]["parent_id"] == stages[1]["taxonomy_term"]["parent_id"]
+    assert stages[0]["taxonomy_term_id"] == stages[0]["taxonomy_term"]["id"]
+    assert {a["link_id"] for a in many["attributes"]} == {many["id"]}
 
 
 def test_export_is_deterministic_with_uuid_ids_for_nested_objects():

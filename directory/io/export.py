@@ -27,7 +27,9 @@ def geojson(entries: Iterable[F.Entry]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def export_bytes(entries: Iterable[F.Entry], format: str) -> bytes:
+def export_bytes(entries: Iterable[F.Entry], format: str, *, directory=None) -> bytes:
+    """`directory`: where the HSDS export reads organisation profiles (description, website, kind, contact);
+    without it each organization carries its name only."""
     entries = [e for e in entries if not e.archived]
     if format == "csv":
         return write_csv(entries)
@@ -36,7 +38,8 @@ def export_bytes(entries: Iterable[F.Entry], format: str) -> bytes:
     if format == "geojson":
         return json.dumps(geojson(entries), ensure_ascii=False, indent=1).encode("utf-8")
     if format == "hsds":
-        from directory.io.hsds import entries_to_hsds
+        from directory.io.oruk import load_organisations, services
 
-        return json.dumps(entries_to_hsds(entries), ensure_ascii=False, indent=1).encode("utf-8")
+        organisations = load_organisations(directory) if directory is not None else None
+        return json.dumps(services(entries, organisations), ensure_ascii=False, indent=1).encode("utf-8")
     raise ValueError(f"unknown export format '{format}': use one of {', '.join(EXPORT_FORMATS)}")

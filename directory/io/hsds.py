@@ -3,9 +3,10 @@
 Import does not build entries. It turns each HSDS `service` into the row a
 spreadsheet would hold (column name -> cell text), so one shared validator
 judges every source alike and reports bad data (an impossible latitude, a US
-postal code) with row, column and reason. Export turns entries into HSDS
-service objects; our fields that HSDS lacks travel as `attributes` under the
-taxonomy ATTRIBUTE_TAXONOMY, which makes export -> import exact.
+postal code) with row, column and reason. Export (directory/io/oruk.py) turns
+entries into ORUK 3.0 service objects; our fields that HSDS lacks travel as
+`attributes` linked to terms of the taxonomy ATTRIBUTE_TAXONOMY, which makes
+export -> import exact.
 
 Other directories publish loosely typed JSON, so import never raises on a
 service: odd values are coerced or left out with a note.
@@ -14,16 +15,12 @@ service: odd values are coerced or left out with a note.
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any, Iterable
 
-from directory.codes import CATEGORIES
-from directory.fields import COLUMNS, FIELD_BY_NAME, LATITUDE, LONGITUDE, Entry, format_cell, to_json
+from directory.codes import CATEGORIES, VOCABULARIES
+from directory.fields import FIELD_BY_NAME, LATITUDE, LONGITUDE, Entry, format_cell
 
 ATTRIBUTE_TAXONOMY = "recovery-pathways"
-
-# Fixed, so the same directory exported twice gives byte-identical JSON.
-_ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://recovery-pathways.org.uk/hsds")
 
 # Columns held as a plain value directly on the service object, both ways.
 _SERVICE_KEYS: dict[str, str] = {
@@ -42,7 +39,6 @@ _LOCATION_TYPE_DELIVERY: dict[str, str] = {"physical": "in_person", "virtual": "
 
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _RFC_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RFC 5545 BYDAY
-_CLAUSE = re.compile(r"^\s*(?P<days>[A-Za-z][A-Za-z,\- ]*?)\s+(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})\s*$")
 _TIME = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d+)?)?$")
 _CURRENCY_SYMBOLS = {"GBP": "£"}
 _QUOTES = ('"', "'", "“”", "‘’")
@@ -403,178 +399,35 @@ def _category_code(text: Any) -> str | None:
 
 
 def _read_our_attributes(service: dict, row: _Row) -> None:
+    """Our fields from attributes of our taxonomy: a field's term holds the cell as its value; a coded
+    field's codes come as one attribute each, linked to the code's term (link_type names the field)."""
+    coded: dict[str, list[str]] = {}
     for attribute in _objects(service.get("attributes")):
         term = _object(attribute.get("taxonomy_term"))
         if term.get("taxonomy") != ATTRIBUTE_TAXONOMY:
             continue
-        column = term.get("code")
-        if isinstance(column, str) and column in FIELD_BY_NAME:
-            row.put(column, attribute.get("value"))
+        code, field = term.get("code"), attribute.get("link_type")
+        if field != code and isinstance(field, str) and field in FIELD_BY_NAME and _is_code(field, code):
+            if code not in coded.setdefault(field, []):  # a code's term ("phone" of delivery is not the column)
+                coded[field].append(code)
+        elif isinstance(code, str) and code in FIELD_BY_NAME:
+            row.put(code, attribute.get("value"))
         else:
-            row.note(f"attribute {column!r} of {ATTRIBUTE_TAXONOMY} is not a column we know; left out")
+            row.note(f"attribute {code!r} of {ATTRIBUTE_TAXONOMY} is not a column we know; left out")
+    for field, codes in coded.items():
+        row.put(field, ";".join(codes))
+
+
+def _is_code(field: str, code: Any) -> bool:
+    vocabulary = FIELD_BY_NAME[field].vocabulary
+    return isinstance(code, str) and vocabulary is not None and code in VOCABULARIES[vocabulary]
 
 
 # --------------------------------------------------------------------------- entries -> HSDS
 
 
-def entries_to_hsds(entries: Iterable[Entry]) -> list[dict]:
-    """HSDS 3.0 service objects, one per entry, in the shape ORUK's /services/{id} returns."""
-    return [_entry_to_service(entry) for entry in entries]
+def entries_to_hsds(entries: Iterable[Entry], organisations: Any = None) -> list[dict]:
+    """ORUK 3.0 service objects, one per entry, as /services/{id} returns them (directory/io/oruk.py)."""
+    from directory.io.oruk import services
 
-
-def _entry_to_service(entry: Entry) -> dict:
-    service = _native_service(entry)
-    service["attributes"] = _attributes(entry, service)
-    return service
-
-
-def _attributes(entry: Entry, service: dict) -> list[dict]:
-    """Attributes for every field the native HSDS form does not give back exactly.
-
-    Checking against our own import, rather than listing fields, also covers
-    values only some entries can't carry natively (accessibility without a
-    location, a schedule not in canonical form).
-    """
-    row = _Row()
-    _read_native(service, row)
-    attributes = []
-    for column in COLUMNS:
-        cell = format_cell(column, getattr(entry, column))
-        if cell and row.cells.get(column) != cell:
-            attributes.append(_attribute(entry.id, column, cell))
-    return attributes
-
-
-def _attribute(entry_id: str, column: str, cell: str) -> dict:
-    return {
-        "id": _uuid(entry_id, "attribute", column),
-        "link_id": entry_id,
-        "link_type": "service",
-        "link_entity": "service",
-        "value": cell,
-        "taxonomy_term": {
-            "id": _uuid(ATTRIBUTE_TAXONOMY, column),
-            "code": column,
-            "name": FIELD_BY_NAME[column].label,
-            "taxonomy": ATTRIBUTE_TAXONOMY,
-        },
-    }
-
-
-def _uuid(*parts: str) -> str:
-    return str(uuid.uuid5(_ID_NAMESPACE, "/".join(parts)))
-
-
-def _without_empty(values: dict) -> dict:
-    return {key: value for key, value in values.items() if value not in (None, "")}
-
-
-def _native_service(entry: Entry) -> dict:
-    service = _without_empty({key: to_json(column, getattr(entry, column)) for column, key in _SERVICE_KEYS.items()})
-    service["status"] = "active"
-    service["organization"] = {"id": _uuid("organization", entry.organisation), "name": entry.organisation}
-    service["phones"] = _phones(entry.id, "phone", entry.phone)
-    service["contacts"] = _contacts(entry)
-    service["schedules"] = _schedules(entry)
-    service["service_at_locations"] = _service_at_locations(entry)
-    service["cost_options"] = _cost_options(entry)
-    service["languages"] = [{"id": _uuid(entry.id, "language", code), "code": code} for code in entry.languages]
-    return service
-
-
-def _phones(entry_id: str, owner: str, number: str | None) -> list[dict]:
-    return [{"id": _uuid(entry_id, owner), "number": number}] if number else []
-
-
-def _contacts(entry: Entry) -> list[dict]:
-    contact = _without_empty({key: getattr(entry, column) for column, key in _CONTACT_KEYS.items()})
-    phones = _phones(entry.id, "contact_phone", entry.contact_phone)
-    if not contact and not phones:
-        return []
-    return [{"id": _uuid(entry.id, "contact"), **contact, "phones": phones}]
-
-
-def _schedules(entry: Entry) -> list[dict]:
-    """One weekly HSDS schedule per clause; none when any clause is not in our grammar (an attribute carries it)."""
-    clauses = [clause.strip() for clause in (entry.schedule or "").split(";")]
-    parsed = [_parse_clause(clause) for clause in clauses if clause]
-    if not parsed or None in parsed:
-        return []
-    return [
-        {
-            "id": _uuid(entry.id, "schedule", str(number)),
-            "freq": "WEEKLY",
-            "interval": 1,
-            "byday": ",".join(_RFC_DAYS[day] for day in days),
-            "opens_at": opens,
-            "closes_at": closes,
-            "description": clause,
-        }
-        for number, (clause, days, opens, closes) in enumerate(parsed, start=1)
-    ]
-
-
-def _parse_clause(clause: str) -> tuple[str, list[int], str, str] | None:
-    """("Tue,Thu 10:00-12:00") -> (the clause, [1, 3], "10:00:00", "12:00:00"), or None."""
-    match = _CLAUSE.match(clause)
-    days = _parse_days(match["days"]) if match else None
-    if not days:
-        return None
-    return clause, days, _hms(match["opens"]), _hms(match["closes"])
-
-
-def _parse_days(text: str) -> list[int] | None:
-    days: list[int] = []
-    for item in text.split(","):
-        first, dash, last = item.partition("-")
-        start = _day_index(first)
-        end = _day_index(last) if dash else start
-        if start is None or end is None or end < start:
-            return None
-        days.extend(range(start, end + 1))
-    return days
-
-
-def _day_index(name: str) -> int | None:
-    name = name.strip().capitalize()
-    return _DAY_NAMES.index(name) if name in _DAY_NAMES else None
-
-
-def _hms(hours_minutes: str) -> str:
-    hours, minutes = hours_minutes.split(":")
-    return f"{int(hours):02d}:{minutes}:00"
-
-
-def _service_at_locations(entry: Entry) -> list[dict]:
-    if not (entry.address or entry.postcode or entry.has_position):
-        return []  # online or phone only: no place to give
-    location: dict[str, Any] = {"id": _uuid(entry.id, "location"), "location_type": "physical"}
-    if entry.has_position:
-        location["latitude"], location["longitude"] = entry.latitude, entry.longitude
-    if entry.address or entry.postcode:
-        location["addresses"] = [_address(entry)]
-    if entry.accessibility:
-        location["accessibility"] = [{"id": _uuid(entry.id, "accessibility"), "description": entry.accessibility}]
-    return [{"id": _uuid(entry.id, "service_at_location"), "location": location}]
-
-
-def _address(entry: Entry) -> dict:
-    # HSDS requires city, state_province and country; our address is one line, so it all goes in address_1.
-    return {
-        "id": _uuid(entry.id, "address"),
-        "address_1": entry.address or "",
-        "city": "",
-        "state_province": "",
-        "postal_code": entry.postcode or "",
-        "country": "GB",
-        "address_type": "physical",
-    }
-
-
-def _cost_options(entry: Entry) -> list[dict]:
-    if not entry.cost:
-        return []
-    option_id = _uuid(entry.id, "cost_option")
-    if entry.is_free:
-        return [{"id": option_id, "option": "Free", "amount": 0, "currency": "GBP"}]
-    return [{"id": option_id, "option": entry.cost, "amount_description": entry.cost}]
+    return services(entries, organisations)
