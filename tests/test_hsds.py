@@ -421,3 +421,13 @@ def test_export_is_deterministic_with_uuid_ids_for_nested_objects():
     # The same organisation is the same HSDS organization across entries.
     renamed = entries_to_hsds([Entry(id="other", name="x", organisation=IN_PERSON.organisation, category="housing")])
     assert renamed[0]["organization"]["id"] == service["organization"]["id"]
+
+
+# --------------------------------------------------------------------------- what real ORUK feeds send
+
+
+def test_minus_one_ages_mean_no_limit():
+    row, notes = service_to_row({"name": "Family hub", "minimum_age": -1, "maximum_age": "-1"})
+    assert (row, notes) == ({"name": "Family hub"}, [])
+    row, notes = service_to_row({"name": "Youth club", "minimum_age": 11, "maximum_age": -1.0})
+    assert (row, notes) == ({"name": "Youth club", "min_age": "11"}, [])

@@ -206,7 +206,10 @@ def service_to_row(service: dict) -> tuple[dict[str, str], list[str]]:
 def _read_native(service: dict, row: _Row) -> None:
     """The columns HSDS has a place for."""
     for column, key in _SERVICE_KEYS.items():
-        row.put(column, service.get(key))
+        value = service.get(key)
+        if column in ("min_age", "max_age") and _number(value) == -1:
+            continue  # ORUK feeds write -1 for "no age limit", which our empty cell means
+        row.put(column, value)
     row.put("organisation", _object(service.get("organization")).get("name"))
 
     at_locations = _objects(service.get("service_at_locations"))
