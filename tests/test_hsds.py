@@ -431,3 +431,20 @@ def test_minus_one_ages_mean_no_limit():
     assert (row, notes) == ({"name": "Family hub"}, [])
     row, notes = service_to_row({"name": "Youth club", "minimum_age": 11, "maximum_age": -1.0})
     assert (row, notes) == ({"name": "Youth club", "min_age": "11"}, [])
+
+
+def test_html_descriptions_become_plain_text():
+    description = (
+        "<p>Drop in on <b>Tuesdays</b> &amp; Thursdays.</p>\n<ul><li>Free tea</li><li>Benefits&nbsp;advice</li></ul>"
+        "<script>track()</script><p>Ring   first<br>if you can.</p>"
+    )
+    row, notes = service_to_row({"name": "Café", "description": description})
+    assert row["description"] == "Drop in on Tuesdays & Thursdays.\n\n- Free tea\n- Benefits advice\n\nRing first\nif you can."
+    assert notes == []
+    assert service_to_row({"name": "x", "description": "Fish < chips > peas"})[0]["description"] == "Fish < chips > peas"
+
+
+def test_our_own_text_that_looks_like_html_still_comes_back_exactly():
+    [service] = entries_to_hsds([MANY_LISTS])
+    assert "description" in attribute_codes(service)  # the native form alone would lose the <script> text
+    assert service_to_row(service)[0]["description"] == '<script>alert(1)</script> & "quotes"'

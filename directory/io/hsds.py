@@ -15,6 +15,7 @@ service: odd values are coerced or left out with a note.
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from typing import Any, Iterable
 
 from directory.codes import CATEGORIES, VOCABULARIES
@@ -42,6 +43,12 @@ _RFC_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RFC 5545 BYDAY
 _TIME = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d+)?)?$")
 _CURRENCY_SYMBOLS = {"GBP": "£"}
 _QUOTES = ('"', "'", "“”", "‘’")
+
+
+# Markup in a text field: a tag or a character reference. ORUK descriptions "can contain markup such as HTML".
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][^>]*>|&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);")
+_BLOCK_TAGS = frozenset("address article blockquote br div dl dt dd footer h1 h2 h3 h4 h5 h6 header hr ol p pre "
+                        "section table tr ul".split())
 
 
 class HsdsError(ValueError):
@@ -144,6 +151,49 @@ def _number_text(column: str, number: int | float) -> str:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
+class _TextOfHtml(HTMLParser):
+    """The text of an HTML fragment: blocks on lines of their own, list items as "- ", no script or style."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in ("script", "style"):
+            self.hidden += 1
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def _plain_text(value: Any) -> Any:
+    """Text with HTML markup turned into plain text ("<p>Tea &amp; toast</p>" -> "Tea & toast"); other
+    values as they are. Paragraphs are kept apart by a blank line."""
+    if not isinstance(value, str) or not _MARKUP.search(value):
+        return value
+    parser = _TextOfHtml()
+    parser.feed(value)
+    parser.close()
+    lines: list[str] = []
+    for line in "".join(parser.parts).splitlines():
+        line = " ".join(line.split())
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    return "\n".join(lines).strip()
+
+
 def _unquote(value: Any) -> Any:
     """Strip quotes wrapped around the whole value ('"+44 1234 234567"' in the ORUK example)."""
     if not isinstance(value, str):
@@ -209,7 +259,7 @@ def _read_native(service: dict, row: _Row) -> None:
         value = service.get(key)
         if column in ("min_age", "max_age") and _number(value) == -1:
             continue  # ORUK feeds write -1 for "no age limit", which our empty cell means
-        row.put(column, value)
+        row.put(column, _plain_text(value) if column == "description" else value)
     row.put("organisation", _object(service.get("organization")).get("name"))
 
     at_locations = _objects(service.get("service_at_locations"))
