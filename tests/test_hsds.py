@@ -448,3 +448,15 @@ def test_our_own_text_that_looks_like_html_still_comes_back_exactly():
     [service] = entries_to_hsds([MANY_LISTS])
     assert "description" in attribute_codes(service)  # the native form alone would lose the <script> text
     assert service_to_row(service)[0]["description"] == '<script>alert(1)</script> & "quotes"'
+
+
+def test_twelve_hour_times_are_read():
+    def schedule(opens, closes):
+        service = {"name": "x", "schedules": [{"byday": "MO", "opens_at": opens, "closes_at": closes}]}
+        return service_to_row(service)
+
+    assert schedule("9:30 AM", "4:00 PM") == ({"name": "x", "schedule": "Mon 09:30-16:00"}, [])
+    assert schedule("12:00 am", "12:15pm")[0]["schedule"] == "Mon 00:00-12:15"
+    assert schedule("9am", "12.30 p.m.")[0]["schedule"] == "Mon 09:00-12:30"
+    assert schedule("13:00 PM", "4 PM") == (
+        {"name": "x"}, ["schedule 1 left out: it has no weekdays (byday) or no opening and closing times"])

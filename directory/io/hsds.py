@@ -41,6 +41,8 @@ _LOCATION_TYPE_DELIVERY: dict[str, str] = {"physical": "in_person", "virtual": "
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _RFC_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RFC 5545 BYDAY
 _TIME = re.compile(r"^(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2}(?:\.\d+)?)?$")
+# 12-hour times some feeds send: "4:00 PM", "9am", "12.30 p.m."
+_TIME_12 = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?(?::\d{2})?\s*(?P<half>[ap])\.?\s*m\.?$", re.IGNORECASE)
 _CURRENCY_SYMBOLS = {"GBP": "£"}
 _QUOTES = ('"', "'", "“”", "‘’")
 
@@ -376,8 +378,16 @@ def _days_text(days: list[int]) -> str:
 
 
 def _hours_minutes(value: Any) -> str | None:
-    match = _TIME.match(value.strip()) if isinstance(value, str) else None
-    return f"{int(match['hour']):02d}:{match['minute']}" if match else None
+    if not isinstance(value, str):
+        return None
+    match = _TIME.match(value.strip())
+    if match:
+        return f"{int(match['hour']):02d}:{match['minute']}"
+    match = _TIME_12.match(value.strip())
+    if not match or not 1 <= int(match["hour"]) <= 12:
+        return None
+    hour = int(match["hour"]) % 12 + (12 if match["half"].lower() == "p" else 0)
+    return f"{hour:02d}:{match['minute'] or '00'}"
 
 
 def _read_cost(service: dict, row: _Row) -> None:
