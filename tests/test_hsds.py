@@ -460,3 +460,14 @@ def test_twelve_hour_times_are_read():
     assert schedule("9am", "12.30 p.m.")[0]["schedule"] == "Mon 09:00-12:30"
     assert schedule("13:00 PM", "4 PM") == (
         {"name": "x"}, ["schedule 1 left out: it has no weekdays (byday) or no opening and closing times"])
+
+
+def test_a_bad_phone_number_is_a_warning_not_a_rejection():
+    service = {
+        "name": "Advice line",
+        "phones": [{"number": "call reception"}],
+        "contacts": [{"name": "Jo", "phones": [{"number": "0121 496 0000"}]}],
+    }
+    row, notes = service_to_row(service)
+    assert row == {"name": "Advice line", "contact_name": "Jo", "contact_phone": "0121 496 0000"}
+    assert notes == ["phone: 'call reception' is not a phone number: use digits, e.g. 01642 123456; left out"]

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 from directory.codes import CATEGORIES, VOCABULARIES
 from directory.fields import FIELD_BY_NAME, LATITUDE, LONGITUDE, Entry, format_cell
+from directory.validation import ValidationError, parse_cell
 
 ATTRIBUTE_TAXONOMY = "recovery-pathways"
 
@@ -281,7 +282,15 @@ def _read_native(service: dict, row: _Row) -> None:
 
 def _read_phone(column: str, phones: list[dict], row: _Row) -> None:
     phone = phones[0] if phones else {}
-    row.put(column, _unquote(phone.get("number")))
+    number = _unquote(phone.get("number"))
+    if isinstance(number, str) and number.strip():
+        try:
+            parse_cell(column, number)
+        except ValidationError as invalid:
+            # One unusable number should not lose the whole service: it is left out and said so.
+            row.note(f"{column}: {invalid.problems[0].reason}; left out")
+            return
+    row.put(column, number)
     if phone.get("extension") not in (None, ""):
         row.note(f"{column}: extension {phone['extension']} left out")
 
