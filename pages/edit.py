@@ -204,7 +204,8 @@ def main(editing: bool = False) -> None:
 
     def finished(message: str, saved_id: str) -> None:
         for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(
-                (f"edit::{scope}::", opened_key, f"edit_conflict::{scope}", f"edit_pending::{scope}"))]:
+                (f"edit::{scope}::", opened_key, f"edit_conflict::{scope}", f"edit_pending::{scope}",
+                 f"edit_verify::{scope}"))]:
             del st.session_state[k]
         clear_cached_reads()
         flash(md(message), icon=":material/check_circle:")
@@ -239,7 +240,7 @@ def main(editing: bool = False) -> None:
     slots: dict[str, Any] = {}
     with st.form(f"edit_form_{scope}"):
         for title, names in SECTIONS:
-            st.subheader(title)
+            st.header(title)
             columns = st.columns(2)
             short = [n for n in names if n not in LONG_TEXT]
             for name in names:
@@ -250,10 +251,15 @@ def main(editing: bool = False) -> None:
         if not creating:
             st.caption("“Last verified” is not edited here: use **Mark as verified** on the entry page.")
         save = st.form_submit_button("Add the entry" if creating else "Save changes", type="primary")
+        # The forum's most common job: correct what changed and confirm the rest is still right, in one go.
+        save_and_verify = False if creating else st.form_submit_button(
+            "Save and mark as verified", help="Saves your changes and records that you checked the whole entry today.")
         check = st.form_submit_button("Check the postcode on a map")
 
-    if not (save or check):
+    if not (save or save_and_verify or check):
         return
+    if save or save_and_verify:  # what this save asks for (a conflict or a map check may come between)
+        st.session_state[f"edit_verify::{scope}"] = bool(save_and_verify)
     texts = {name: widget_text(name, key(name)) for name in FORM_FIELDS}
     values, problems = parse_form(texts, base, creating)
     # The postcode must be one we can place, by the rule saving uses (Directory.with_position), so the map check shows
@@ -299,6 +305,9 @@ def main(editing: bool = False) -> None:
 
     changes = {n: v for n, v in values.items() if v != base.get(n)}
     if not changes:
+        if save_and_verify:
+            verified = directory.verify(entry_id, account.username)
+            finished(f"Nothing had changed; marked ‘{verified.name}’ as verified today.", entry_id)
         st.info("Nothing has changed, so nothing was saved.")
         return
     if {"postcode", "latitude", "longitude"} & set(changes) and values.get("latitude") is not None:
@@ -375,6 +384,10 @@ def save_changes(directory, account, entry_id: str, changes: dict, based_on: int
     except (ValidationError, NotAllowed) as problem:
         st.error(f"Nothing was saved: {md(sentence(str(problem)))}")
     else:
+        if st.session_state.pop(f"edit_verify::{scope}", False):
+            saved = directory.verify(entry_id, account.username)
+            finished(f"Saved your changes to ‘{saved.name}’ and marked it as verified today (version {saved.version}).",
+                     entry_id)
         finished(f"Saved your changes to ‘{saved.name}’ (version {saved.version}).", entry_id)
 
 

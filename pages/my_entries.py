@@ -89,7 +89,7 @@ def main() -> None:
     # -- please check these ---------------------------------------------------------------------------
     requests = [r for r in open_verification_requests(directory, organisation=organisation)]
     if requests:
-        st.subheader("Please check these")
+        st.header("Please check these")
         for request in requests:
             left, right = st.columns([3, 1])
             note = f" “{md(request.note)}”" if request.note else ""
@@ -107,12 +107,13 @@ def main() -> None:
     # -- the table -----------------------------------------------------------------------------------------
     key_of = " ".join(organisation.casefold().split())
     entries = [e for e in directory.entries() if " ".join(e.organisation.casefold().split()) == key_of]
-    st.subheader("Correct several at once")
+    st.header("Correct several at once")
     if not entries:
         st.info("There are no entries for this organisation yet.")
         st.page_link("pages/edit.py", label="Add an entry", icon=":material/add:")
         st.stop()
-    st.caption("Double-click a cell (or select it and press Enter) to change it, then press **Save changes**. "
+    st.caption("Double-click a cell (or select it and press Enter) to change it; tick **Checked today** for entries "
+               "you have checked are still right; then press **Save changes**. "
                "Each entry is saved on its own and recorded in its history. For anything not in the table, "
                "open the entry from Find provision and choose Edit this entry.")
     base_key = f"bulk_base::{organisation}"
@@ -123,13 +124,19 @@ def main() -> None:
     by_id = {e.id: e for e in entries}
     ids = [i for i in base if i in by_id]
     frame = pd.DataFrame(
-        [{**base[i][1], "last_verified": format_date(by_id[i].last_verified) or "Never"} for i in ids], index=ids)
+        [{"open": f"./entry?id={i}", **base[i][1], "last_verified": format_date(by_id[i].last_verified) or "Never",
+          "verify": False} for i in ids], index=ids)
     outcomes: dict[str, str] = st.session_state.get(f"bulk_outcomes::{organisation}", {})
     if outcomes:
         frame["outcome"] = [outcomes.get(i, "") for i in ids]
     config = {name: st.column_config.TextColumn(SHOWN[name], help=F.FIELD_BY_NAME[name].help or None)
               for name in COLUMNS}
-    config["last_verified"] = st.column_config.TextColumn(SHOWN["last_verified"], disabled=True)
+    config["open"] = st.column_config.LinkColumn("Entry", display_text="Open", disabled=True, width="small",
+                                                 help="Open the entry's page (everything it says, its history)")
+    config["last_verified"] = st.column_config.TextColumn(SHOWN["last_verified"], disabled=True, width="medium")
+    config["verify"] = st.column_config.CheckboxColumn(
+        "Checked today", width="small", help="Tick when you have checked the whole entry is still right: saving "
+                                             "marks it as verified today.")
     config["outcome"] = st.column_config.TextColumn("Last save", disabled=True, width="large")
     config["_index"] = None
     edited = st.data_editor(frame, column_config=config, hide_index=True, num_rows="fixed", key=f"bulk::{organisation}",
@@ -142,12 +149,28 @@ def main() -> None:
             for outcome in directory.update_many(edits, account.username):
                 results[outcome.entry_id] = describe(outcome)
             st.cache_data.clear()
-        saved = sum(1 for r in results.values() if r == "Saved.")
+        # Ticked rows are verified once their corrections (if any) are saved; a refused row is not.
+        verified = 0
+        for entry_id in [i for i in ids if bool(edited.loc[i, "verify"])]:
+            if results.get(entry_id, "Saved.") not in ("Saved.", "No change."):
+                continue
+            try:
+                directory.verify(entry_id, account.username)
+            except DirectoryError as problem:
+                results[entry_id] = f"Not verified: {sentence(str(problem))}"
+            else:
+                results[entry_id] = "Saved and verified." if results.get(entry_id) == "Saved." else "Verified."
+                verified += 1
+        if verified:
+            st.cache_data.clear()
+        saved = sum(1 for r in results.values() if r in ("Saved.", "Saved and verified."))
         st.session_state[f"bulk_outcomes::{organisation}"] = results
         if not results:
             flash(md("Nothing has changed, so nothing was saved."), icon=":material/check_circle:")
-        elif saved:
-            flash(md(f"{saved} {'entry' if saved == 1 else 'entries'} saved."), icon=":material/check_circle:")
+        elif saved or verified:
+            done = [f"{saved} {'entry' if saved == 1 else 'entries'} saved"] if saved else []
+            done += [f"{verified} marked as verified today"] if verified else []
+            flash(md(" and ".join(done) + "."), icon=":material/check_circle:")
         # Start again from what is stored now: saved rows carry their new versions, and a conflicting row
         # shows the other person's version (its outcome says so).
         for k in (base_key, f"bulk::{organisation}"):

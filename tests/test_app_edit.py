@@ -183,6 +183,26 @@ def test_an_edit_is_saved_and_shown_on_the_entry_page(app_db):
     assert any("1pm to 3pm" in h.proto.body for h in at.html), [h.proto.body for h in at.html]
 
 
+def test_save_and_mark_as_verified_in_one_go(app_db):
+    """The forum's most common job: correct the times and confirm the rest, in one save."""
+    at = open_page("pages/edit.py", {"id": "garden-ts3"}, "alice", app_db)
+    before = app_db.get("garden-ts3")
+    field(at, "schedule", "garden-ts3").input("Thu 10:00-12:00")
+    submit(at, "Save and mark as verified")
+    entry = app_db.get("garden-ts3")
+    assert (entry.schedule, entry.last_verified, entry.last_verified_by) == (
+        "Thu 10:00-12:00", dt.date.today(), "alice")
+    assert [r.action for r in app_db.history("garden-ts3")][:2] == ["verify", "update"]
+    assert texts(at.success) == [f"Saved your changes to ‘{before.name}’ and marked it as verified today "
+                                 f"(version {before.version + 2})."]
+    assert not any("Possibly out of date" in w for w in texts(at.warning))
+    # With nothing changed, it only verifies.
+    at = open_page("pages/edit.py", {"id": "jobclub-ts1"}, "alice", app_db)
+    submit(at, "Save and mark as verified")
+    assert app_db.get("jobclub-ts1").last_verified == dt.date.today()
+    assert texts(at.success) == ["Nothing had changed; marked ‘Job Club’ as verified today."]
+
+
 def test_a_conflict_shows_both_changes_and_lets_you_choose(app_db):
     at = open_page("pages/edit.py", {"id": "jobclub-ts1"}, "alice", app_db)
     # Bob saves a different change after Alice opened the form.

@@ -127,5 +127,13 @@ def test_my_entries_page_lists_the_organisation_and_its_requests(app_db):
     assert app_db.get("esol-ts1").last_verified == dt.date.today()
     assert texts(at.success) == ["Marked ‘ESOL for Beginners’ as verified today."]
     assert not [b for b in at.button if b.key == "verify_1"]
+    # Each row links to its entry and can be ticked as checked today (saved with the corrections).
+    [table] = at.dataframe
+    import json
+
+    columns = json.loads(table.proto.columns)
+    assert (columns["verify"]["label"], columns["verify"]["type_config"]["type"]) == ("Checked today", "checkbox")
+    assert (columns["open"]["type_config"]["type"], columns["open"]["type_config"]["display_text"]) == ("link", "Open")
+    assert list(table.value["open"])[:1] == [f"./entry?id={table.value.index[0]}"]
     at = open_page("pages/my_entries.py", user="alice", directory=app_db)
     assert texts(at.info)[0].startswith("Your account is not linked to an organisation yet.")
