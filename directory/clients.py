@@ -52,6 +52,15 @@ ACCESS_ACTIONS = {
     "exported": "Exported the whole record",
     "erased": "Erased the record",
     "refused": "Was refused: not their organisation's record, or no consent to share it",
+    # Referrals (directory/referrals.py): both sides' reads and changes are logged against the client.
+    "referral consent": "Recorded consent to a referral",
+    "referral consent withdrawn": "Recorded consent to a referral withdrawn",
+    "referral sent": "Sent a referral",
+    "referral read": "Opened a referral",
+    "referrals read": "Opened the client's referrals",
+    "referral changed": "Answered or updated a referral",
+    "referral withdrawn": "Withdrew a referral",
+    "referral letter": "Printed a referral letter",
 }
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
@@ -116,6 +125,8 @@ class ReviewRecord:
     decisions: str | None
     responses: tuple[dict[str, Any], ...]
     recorded_by: str
+    # Where the client's referrals stood (directory.referrals.Referrals.outcomes_for_review), when recorded.
+    referral_outcomes: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -299,7 +310,8 @@ class ClientRecords:
 
     def add_review(self, account: Account, client_id: int, held_on: dt.date, attendees: list[str], stage: str,
                    readiness: str | None, readiness_met: int | None, step: str | None, decisions: str | None,
-                   responses: list[dict[str, Any]]) -> ReviewRecord:
+                   responses: list[dict[str, Any]],
+                   referral_outcomes: list[dict[str, Any]] | None = None) -> ReviewRecord:
         self._require_editor(account)
         unknown = [a for a in attendees if a not in OWNERS]
         if unknown:
@@ -309,7 +321,7 @@ class ClientRecords:
             review = uow.clients.add_review(
                 client_id, held_on=held_on, attendees=list(attendees), stage=stage, readiness=readiness,
                 readiness_met=readiness_met, step=step, decisions=decisions, responses=list(responses),
-                recorded_by=account.username)
+                referral_outcomes=list(referral_outcomes or []), recorded_by=account.username)
             record = _review(review)
             uow.commit()
         return record
@@ -348,11 +360,15 @@ class ClientRecords:
         }
 
     def erase(self, account: Account, client_id: int) -> None:
-        """Delete the record and everything attached; the access log keeps only that it was erased."""
+        """Delete the record and everything attached; the access log keeps only that it was erased, and its
+        referrals only what the funnel counts (directory.referrals.erase_client)."""
+        from directory.referrals import erase_client
+
         self._require_editor(account)
         with self.directory.unit_of_work() as uow:
             client = self._client(uow, account, client_id, "erased")
             self._require_holder(uow, account, client, "only the organisation that holds the record can erase it")
+            erase_client(uow, client.id)
             uow.clients.erase(client)
             uow.commit()
 
@@ -381,4 +397,5 @@ def _action(action: PlanAction) -> ActionRecord:
 
 def _review(review: Review) -> ReviewRecord:
     return ReviewRecord(review.id, review.held_on, tuple(review.attendees), review.stage, review.readiness,
-                        review.readiness_met, review.step, review.decisions, tuple(review.responses), review.recorded_by)
+                        review.readiness_met, review.step, review.decisions, tuple(review.responses), review.recorded_by,
+                        tuple(review.referral_outcomes or ()))

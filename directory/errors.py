@@ -9,6 +9,10 @@ storage modules). Each carries a plain-English message for the person who asked.
   role may not do this), `RecordChanged` (someone saved the record after it was opened).
 - People and organisations: `Refused` (with the field at fault), `LinkError` (a set-password link
   that does not work).
+- Referrals (directory/referrals.py): `ReferralRefused` (a referral, an answer or a change that cannot be
+  made: the message says why and what to do), and its kinds `NoConsent` (no consent recorded for this
+  referral) and `DuplicateReferral` (a warning: the client already has an open referral to that service;
+  the caller may send anyway with `allow_duplicate=True`).
 - `InvalidFeedback`, `InvalidUnmetNeed`: what was typed cannot be recorded; the message says what to change.
 - `ValidationError` (directory.validation, re-exported here): an entry's or a profile's fields break the rules.
 - `SignInError`: why signing in failed, without telling anyone which usernames exist. Deliberately
@@ -26,8 +30,8 @@ if TYPE_CHECKING:
     from directory.store import Change
 
 __all__ = [
-    "AccessDenied", "ConflictError", "DirectoryError", "InvalidFeedback", "InvalidUnmetNeed", "LinkError",
-    "NotAllowed", "NotFound", "RecordChanged", "Refused", "SignInError", "ValidationError",
+    "AccessDenied", "ConflictError", "DirectoryError", "DuplicateReferral", "InvalidFeedback", "InvalidUnmetNeed", "LinkError",
+    "NoConsent", "NotAllowed", "NotFound", "RecordChanged", "ReferralRefused", "Refused", "SignInError", "ValidationError",
 ]
 
 
@@ -73,6 +77,28 @@ class AccessDenied(DirectoryError):
 
 class RecordChanged(DirectoryError):
     """Someone saved the client's record after it was opened."""
+
+
+class ReferralRefused(DirectoryError):
+    """A referral, an answer or a change to one that cannot be made; str(error) says why and what to do.
+    `field` names the input at fault (a form's box), when one is."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class NoConsent(ReferralRefused):
+    """No consent to this referral is recorded (or it was withdrawn, or another referral used it)."""
+
+
+class DuplicateReferral(ReferralRefused):
+    """A warning, not a rule: the client already has an open referral to that service. `existing` holds
+    their numbers; send anyway with `allow_duplicate=True` when a second one is meant."""
+
+    def __init__(self, message: str, existing: tuple[int, ...]):
+        super().__init__(message)
+        self.existing = existing
 
 
 class InvalidFeedback(DirectoryError):

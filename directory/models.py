@@ -443,6 +443,8 @@ class Review(Base):
     decisions: Mapped[str | None] = mapped_column(Text)
     # [{"step" or "entry_id", "by": client|keyworker|employment_specialist, "accepted": bool, "reason": str}]
     responses: Mapped[list[Any]] = mapped_column(default=list)
+    # Where each of the client's referrals stood on the day (directory.referrals.outcomes_for_review).
+    referral_outcomes: Mapped[list[Any]] = mapped_column(default=list)
     recorded_by: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -459,3 +461,91 @@ class AccessLog(Base):
     username: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(30))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+# -- referrals (issue 17): a client referred to a partner with consent, and what came back ------------
+
+
+class ReferralConsent(Base):
+    """The client's consent to one referral: which organisation, what it may see, when, who recorded it.
+
+    The minimum (client reference, reason, contact preference, availability) is always what a referral
+    shares; `share_name` and `share_phone` only when the client agreed to them, for this referral. A
+    consent is used by at most one referral (`referrals.consent_id`); withdrawing it is recorded here."""
+
+    __tablename__ = "referral_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)  # the receiver
+    share_name: Mapped[bool] = mapped_column(default=False)
+    share_phone: Mapped[bool] = mapped_column(default=False)
+    given_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80))
+    withdrawn_at: Mapped[dt.datetime | None]
+
+
+class Referral(Base):
+    """A client referred by one organisation to another (optionally to one of its entries).
+
+    Personal details (the reason, contact preference, availability, and the name and phone typed for
+    this referral when the consent allows) live only here and are erased with the client; what the
+    funnel counts (organisations, category, statuses, times, reason and outcome codes) stays."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)  # None once erased
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("referral_consents.id"), unique=True)
+    plan_action_id: Mapped[int | None] = mapped_column(ForeignKey("plan_actions.id"), index=True)
+    from_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    referred_by: Mapped[str] = mapped_column(String(80))
+    to_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    entry_id: Mapped[str | None] = mapped_column(ForeignKey("entries.id"), index=True)
+    category: Mapped[str | None] = mapped_column(String(40))  # the entry's category when referred
+    reason: Mapped[str | None] = mapped_column(Text)
+    contact_preference: Mapped[str | None] = mapped_column(String(30))
+    availability: Mapped[str | None] = mapped_column(String(300))
+    client_name: Mapped[str | None] = mapped_column(String(200))
+    client_phone: Mapped[str | None] = mapped_column(String(40))
+    # sent, accepted, declined, waiting_list, started, completed, withdrawn ("no answer" is worked out on reading).
+    status: Mapped[str] = mapped_column(String(20), default="sent", index=True)
+    status_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    answered_at: Mapped[dt.datetime | None]  # the first answer (accepted, declined or waiting list)
+    decline_reason: Mapped[str | None] = mapped_column(String(30))
+    expected_on: Mapped[dt.date | None] = mapped_column(Date)  # waiting list: when a place is expected
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    erased_at: Mapped[dt.datetime | None]
+
+
+class ReferralEvent(Base):
+    """Every change of a referral's status: who, when, from and to, and the reason, note, date or outcome."""
+
+    __tablename__ = "referral_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    by: Mapped[str] = mapped_column(String(80))
+    on_behalf: Mapped[bool] = mapped_column(default=False)  # the referrer recorded a partner's answer
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    decline_reason: Mapped[str | None] = mapped_column(String(30))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    expected_on: Mapped[dt.date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)  # erased with the client
+
+
+class PartnershipSetting(Base):
+    """A setting coordinators choose for the whole partnership (e.g. the referral no-answer time)."""
+
+    __tablename__ = "partnership_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+    updated_at: Mapped[dt.datetime | None]

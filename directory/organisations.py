@@ -5,7 +5,7 @@ Each has a kind, an address, a website, how to refer to it, and its **single poi
 contact of their own. Members (editors) keep their own organisation's profile up to date;
 coordinators create, rename and merge organisations. A rename or a merge keeps the old name among
 `former_names`, so a search for it still finds the organisation; a merge moves entries (each with a
-revision), people, client records and consents to the organisation kept.
+revision), people, client records, consents and referrals to the organisation kept.
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def rename(directory: Directory, actor: Account, organisation_id: int, new_name:
 def merge(directory: Directory, actor: Account, merged_id: int, kept_id: int,
           *, now: dt.datetime | None = None) -> OrganisationProfile:
     """`merged_id` joins `kept_id`: its entries (each with a revision), people, client records and consents
-    move; its names stay searchable as former names of the one kept; the profile kept is `kept_id`'s
+    and referrals (made and received) move; its names stay searchable as former names of the one kept; the profile kept is `kept_id`'s
     (its empty fields filled from the other's)."""
     _require_coordinator(actor, "merge organisations")
     now = _now(now)
@@ -273,6 +273,7 @@ def merge(directory: Directory, actor: Account, merged_id: int, kept_id: int,
             if contact is not None:
                 uow.organisations.set_contact(kept.id, {f: getattr(contact, f) for f in CONTACT_FIELDS})
         uow.organisations.move_people_and_clients(merged.id, kept.id)
+        uow.referrals.move_organisation(merged.id, kept.id)  # its inbox and the referrals it made follow
         for name in PROFILE_FIELDS:
             if not getattr(kept, name) and getattr(merged, name):
                 setattr(kept, name, getattr(merged, name))

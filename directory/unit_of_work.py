@@ -17,7 +17,8 @@ Repositories: `entries` (entry reads: rows, history, places), `state` (the chang
 counter and demo flag), `accounts`, `sign_in_sessions`, `sign_in_throttle`,
 `clients` (records, consents, plan actions, reviews, access log), `feedback`,
 `verification_requests`, `duplicate_decisions`, `unmet_needs`, `organisations`,
-`password_links`, `admin_audit`, `access_requests`.
+`password_links`, `admin_audit`, `access_requests`, `referrals` (referrals, their
+consents and status events), `settings` (partnership settings such as the no-answer time).
 
 Entries themselves are written by the unit of work's own methods: every create,
 update, verify, archive, restore, import and merge writes the entry and a revision
@@ -46,6 +47,8 @@ from directory.repositories import (
     AdminAuditRepository,
     OrganisationRepository,
     PasswordLinkRepository,
+    ReferralRepository,
+    SettingRepository,
     AccountRepository,
     ClientRepository,
     DirectoryStateRepository,
@@ -114,6 +117,8 @@ class UnitOfWork:
         self.admin_audit = AdminAuditRepository(session)
         self.access_requests = AccessRequestRepository(session)
         self.organisations = OrganisationRepository(session)
+        self.referrals = ReferralRepository(session)
+        self.settings = SettingRepository(session)
         return self
 
     def __exit__(self, *exc_info) -> None:

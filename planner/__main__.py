@@ -1,10 +1,14 @@
-"""python -m planner recommend CLIENT.json [--limit N] (docs/cli.md).
+"""python -m planner recommend CLIENT.json [--limit N]; python -m planner referrals --from DATE --to DATE [--json]
+(docs/cli.md).
 
-Prints the planner output JSON (docs/client-profile.md) to stdout. Exit codes:
+`recommend` prints the planner output JSON (docs/client-profile.md) to stdout. Exit codes:
 0 done; 1 the profile could not be read, is not valid JSON or breaks the
 profile format (the reason, naming the field, on stderr); 2 wrong arguments.
+`referrals` prints the referral funnel (directory.referrals.funnel) for referrals sent in the dates
+given, as a table or JSON: anonymous counts, no client identifiers.
 The directory comes from DATABASE_URL, else the embedded SQLite database;
-opening it creates or migrates the schema first.
+opening it creates or migrates the schema first. This package holds no SQLAlchemy: the commands
+import the directory only when they run.
 """
 
 from __future__ import annotations
@@ -28,12 +32,25 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m planner", description="The Recovery Pathways planner.")
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("recommend", help="print the plan for a client profile (JSON) as JSON")
     p.add_argument("profile", metavar="CLIENT.json")
     p.add_argument("--limit", type=_positive_int, default=10, metavar="N", help="at most N recommendations (default 10)")
+    p = commands.add_parser("referrals", help="print the referral funnel for referrals sent between two dates")
+    p.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE", help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE", help="last day, included")
+    p.add_argument("--by", default="month,from_organisation,to_organisation,category", metavar="GROUPS",
+                   help="comma-separated: month, from_organisation, to_organisation, category (default: all four)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
@@ -68,9 +85,66 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_referrals(args: argparse.Namespace) -> int:
+    from directory.api import Directory
+    from directory.errors import DirectoryError
+    from directory.people import OPERATOR
+    from directory.referrals import funnel
+
+    if args.end < args.start:
+        print("error: --to is before --from: swap them", file=sys.stderr)
+        return 2
+    by = [g.strip() for g in args.by.split(",") if g.strip()]
+    try:
+        result = funnel(Directory(), OPERATOR, args.start, args.end, by=by)
+    except DirectoryError as refused:
+        print(f"error: {refused}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(funnel_table(result))
+    return 0
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def funnel_table(result) -> str:
+    """The funnel as a plain-text table, one row per group and a total (like the seeds' Table 1)."""
+    from directory.referrals import DECLINE_REASONS, FUNNEL_LABELS
+
+    counts = ("sent", "accepted", "started", "completed", "job_start", "in_work_13_weeks", "declined", "withdrawn",
+              "no_answer")
+    header = [FUNNEL_LABELS[g] for g in result.by] + [FUNNEL_LABELS[c] for c in counts] + ["Median days"]
+
+    def cells(row, total: bool) -> list[str]:
+        keys = [("All" if total and i == 0 else "") if total else
+                (row.category_label if g == "category" else getattr(row, g)) for i, g in enumerate(result.by)]
+        median = "" if row.median_days_to_answer is None else f"{row.median_days_to_answer:.1f}"
+        return keys + [str(getattr(row, c)) for c in counts] + [median]
+
+    table = [header] + [cells(r, False) for r in result.rows] + [cells(result.total, True)]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    keys = len(result.by)
+    lines = [f"Referrals sent {_day(result.start)} to {_day(result.end)} "
+             f"(no answer: none within {result.no_answer_days} working days)", ""]
+    for line in table:
+        lines.append("  ".join(c.ljust(w) if i < keys else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths)))
+                     .rstrip())
+    total = result.total
+    reasons = ", ".join(f"{DECLINE_REASONS[code]} {n}" for code, n in total.declined_reasons.items()) or "none"
+    rate = "" if total.no_answer_rate is None else f"{total.no_answer_rate * 100:.1f}%"
+    lines += ["", f"Declined, by reason: {reasons}", f"No answer: {total.no_answer} of {total.sent}"
+              + (f" ({rate})" if rate else "")]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"recommend": cmd_recommend}[args.command](args)
+    return {"recommend": cmd_recommend, "referrals": cmd_referrals}[args.command](args)
 
 
 if __name__ == "__main__":

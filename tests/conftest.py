@@ -9,6 +9,7 @@ CI always means both databases were tested.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import uuid
 from pathlib import Path
@@ -90,3 +91,26 @@ def _steady_pages(monkeypatch):
     from tests.apptest import steady_pages
 
     steady_pages(monkeypatch)
+
+
+@pytest.fixture
+def smtp_sink():
+    """A local SMTP server that keeps what it is sent (aiosmtpd): no mail leaves the machine."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:  # a free port (the controller checks its own port, so not 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()

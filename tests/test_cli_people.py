@@ -5,34 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 
 import pytest
 
 from tests.test_cli import run
-
-
-@pytest.fixture
-def smtp_sink():
-    """A local SMTP server that keeps what it is sent (aiosmtpd): no mail leaves the machine."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Keep(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:  # a free port (the controller checks its own port, so not 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
 
 
 def test_a_three_agency_partnership_from_the_command_line(db_url, smtp_sink, monkeypatch):

@@ -3,7 +3,7 @@
 A repository is handed the unit of work's session and is reached only through the unit of
 work (`uow.accounts`, `uow.clients`, ...): it finds, adds and removes rows, and decides
 nothing. Who may do what, consent, throttling and the access log are the domain modules'
-rules (directory/accounts.py, clients.py, health.py, unmet.py).
+rules (directory/accounts.py, clients.py, health.py, unmet.py, referrals.py).
 """
 
 from directory.repositories.accounts import AccountRepository, SignInSessionRepository, SignInThrottleRepository
@@ -15,6 +15,7 @@ from directory.repositories.people import (
     OrganisationRepository,
     PasswordLinkRepository,
 )
+from directory.repositories.referrals import ReferralRepository, SettingRepository
 from directory.repositories.health import DuplicateDecisionRepository, FeedbackRepository, VerificationRequestRepository
 from directory.repositories.unmet import UnmetNeedRepository
 
@@ -22,5 +23,5 @@ __all__ = [
     "AccessRequestRepository", "AdminAuditRepository", "OrganisationRepository", "PasswordLinkRepository",
     "AccountRepository", "ClientRepository", "DirectoryStateRepository", "DuplicateDecisionRepository",
     "EntryRepository", "FeedbackRepository", "SignInSessionRepository", "SignInThrottleRepository",
-    "UnmetNeedRepository", "VerificationRequestRepository",
+    "UnmetNeedRepository", "VerificationRequestRepository", "ReferralRepository", "SettingRepository",
 ]
