@@ -920,8 +920,8 @@ class FunnelRow:
     """Counts for one group (or all, when every key is None). Cumulative: `accepted` counts every referral
     ever accepted or put on a waiting list, `started` every one ever started, `completed` every one
     completed (any outcome); `job_start` those whose outcome was ever a job start or in work after 13 weeks.
-    `no_answer`: not answered within the working days allowed (a late answer included). Days to the first
-    answer are calendar days, to one decimal."""
+    `no_answer`: not answered within the working days allowed (a late answer included; judged by the
+    setting now in force, for every referral). Days to the first answer are calendar days, to one decimal."""
 
     month: str | None  # "2026-12"
     from_organisation: str | None
