@@ -20,10 +20,20 @@ def provider_app():
     from tests.browser.fake_provider import FakeProvider
     from tests.browser.fixture_entries import seed
 
+    def prepare(url: str) -> None:
+        from directory.accounts import create_user
+        from directory.api import Directory
+
+        seed(url, hostile=False)
+        # A coordinator gave Sam an account with their work email (only such people get in).
+        directory = Directory(url)
+        create_user(directory, "sam.jones@council.example.gov.uk", "Sam Jones", "viewer",
+                    email="sam.jones@council.example.gov.uk")
+        directory.engine.dispose()
+
     provider = FakeProvider()
     try:
-        with app_over(lambda url: seed(url, hostile=False), "rp-browser-provider-",
-                      secrets_toml=provider.secrets_toml) as (base, url):
+        with app_over(prepare, "rp-browser-provider-", secrets_toml=provider.secrets_toml) as (base, url):
             yield base, url, provider
     finally:
         provider.close()
@@ -69,7 +79,7 @@ def test_staff_sign_in_with_their_work_account_and_the_apps_limits_apply(browser
         assert sign_in_page(view, base) == "Your account"
         page.get_by_text("You are signed in as Sam Jones (viewer, no organisation yet).").wait_for()
         view.screenshot("provider-1-signed-in")
-        assert sessions_of(url) == ["sam.jones@council.example.gov.uk"]  # the account made from the identity
+        assert sessions_of(url) == ["sam.jones@council.example.gov.uk"]  # the account with that work email
         cookies = {c["name"]: c for c in page.context.cookies()}
         assert cookies["recovery_pathways_session"]["sameSite"] == "Strict"
 
@@ -87,17 +97,17 @@ def test_staff_sign_in_with_their_work_account_and_the_apps_limits_apply(browser
         assert sessions_of(url) == []
 
         # The provider vouches for someone it signed in 20 hours ago (a browser left signed in to it
-        # overnight): the first page that asks who is signed in does not take that on trust. It signs
-        # them out of the provider too and back to the start, to sign in afresh.
+        # overnight): the first page (every page asks who is signed in, for the menu) does not take that on
+        # trust. It signs them out of the provider too and back to the start, to sign in afresh.
         provider.signed_in_seconds_ago = 20 * 3600
         page.get_by_role("button", name=WORK_ACCOUNT).click()
-        page.wait_for_url(f"{base}/", timeout=30_000)
+        page.wait_for_url(f"{base}/", timeout=30_000)  # the callback, then via Streamlit's /auth/logout
         wait_for_app(page)
         assert provider.sign_ins == 2
-        assert "_streamlit_user" in {c["name"] for c in page.context.cookies()}
-        page.goto(f"{base}/sign_in")
-        page.wait_for_url(f"{base}/", timeout=30_000)  # via Streamlit's /auth/logout
-        wait_for_app(page)
+        for _ in range(50):  # Streamlit's sign-in cookie is HttpOnly: ask the browser, not the page
+            if "_streamlit_user" not in {c["name"] for c in page.context.cookies()}:
+                break
+            page.wait_for_timeout(200)
         assert "_streamlit_user" not in {c["name"] for c in page.context.cookies()}
         assert sign_in_page(view, base) == "Sign in"
         page.get_by_role("button", name=WORK_ACCOUNT).wait_for()
