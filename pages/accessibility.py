@@ -32,7 +32,14 @@ st.markdown(
     "do not yet.")
 st.markdown(
     "- Every input has a label; errors are shown next to the field and say what to do.\n"
-    "- Text contrast is at least 4.5:1, including captions.\n"
+    "- Text contrast is at least 4.5:1, including captions, the menu's icons and the labels of options that "
+    "are not available yet.\n"
+    "- Keyboard focus is shown by a dark blue outline on every link, button and option.\n"
+    "- Each page has one main heading and its sections are headings one level below it, so a screen reader "
+    "can list them in order.\n"
+    "- The page menu is marked up as one list of pages per section (Directory, Planner...), named after the "
+    "section. (Streamlit, the framework the app is built on, draws a list that holds other things than list "
+    "items; a small script the app runs in the browser gives the same menu valid list roles.)\n"
     "- Map markers can be reached with the Tab key and opened with Enter; every result on the map is also "
     "in the list beside it, with the same details.\n"
     "- Everything an entry holds is shown as plain text, never as links or formatting someone typed.\n"
@@ -40,14 +47,13 @@ st.markdown(
 
 st.header("What is not accessible yet")
 st.markdown(
-    "- The page menu is drawn by Streamlit, the framework the app is built on: its list markup is not "
-    "valid for screen readers (a list holding other elements than list items).\n"
     "- Some map marker colours have less than 3:1 contrast against the map without its background tiles, "
     "and two blues are close; each marker's kind is also in its label and in the list.\n"
     "- In the groups of option buttons (distance, day), the Tab key goes to the first option, not the one "
     "chosen.\n"
-    "- Keyboard focus is hard to see on some buttons, such as “Open full entry”.\n"
-    "- Heading levels skip a level on some pages.\n"
+    "- Some coordinators' pages show more than one interactive table (Stale entries, Unmet needs, Import "
+    "a spreadsheet, People): Streamlit gives the cells of each the same ids (“glide-cell-0-0”), which "
+    "assistive technology may confuse.\n"
     "- The PDF action plan uses 14 point body text and is not tagged for screen readers: use the Word "
     "version instead.")
 st.markdown("We are working on each of these.")
@@ -62,5 +68,10 @@ st.markdown(
     "The Equality and Human Rights Commission (EHRC) enforces the accessibility regulations.")
 
 st.header("How we test")
+st.markdown(
+    "Every change is checked in Chromium with axe-core (an automated accessibility checker) on every page, "
+    "including the map, signed out, as an editor and as a coordinator, against WCAG 2.0, 2.1 and 2.2 at "
+    "levels A and AA: it must find no serious or critical problem. Automated checks find only some problems, "
+    "which is why the list above also names what people found by hand.")
 st.caption("This statement was prepared on 6 December 2026 from the app's automated browser checks and a "
            "review of every page. It is reviewed whenever the app changes how a page works.")

@@ -261,7 +261,7 @@ with actions:
 
 main, side = st.columns([3, 2], gap="large")
 with main:
-    st.subheader("What it is")
+    st.header("What it is")
     st.html(paragraphs(entry.description))
     show(facts([
         ("Sector", entry.sector),
@@ -269,7 +269,7 @@ with main:
         ("Keywords", ", ".join(entry.tags)),
     ]))
 
-    st.subheader("When")
+    st.header("When")
     dates = []
     if entry.start_date:
         dates.append(("Starts" if entry.start_date >= today else "Started", format_date(entry.start_date)))
@@ -284,7 +284,7 @@ with main:
         ("Hours per week", f"About {entry.hours_per_week:g} hours a week" if entry.hours_per_week else None),
     ]))
 
-    st.subheader("Who it is for")
+    st.header("Who it is for")
     show(facts([
         ("Only for", only_for_text(entry)),
         ("Recovery stage", "Any stage of recovery." if not entry.stages
@@ -303,7 +303,7 @@ with main:
     if entry.accepts_convictions or entry.dbs_check:
         st.caption(ROA_NOTE)
 
-    st.subheader("Cost and help to attend")
+    st.header("Cost and help to attend")
     show(facts([
         ("Cost", describe_cost(entry)),
         ("Travel costs", yes_no(entry.travel_costs_paid, "Paid: ask about receipts or a travel pass.",
@@ -311,14 +311,14 @@ with main:
         ("Childcare", yes_no(entry.childcare, "Childcare or a creche is offered.", "No childcare offered.")),
     ]))
 
-    st.subheader("How to get a place")
+    st.header("How to get a place")
     show(facts([
         ("Referral", codes.REFERRAL.get(entry.referral or "", None) or "Not stated. Ask the contact."),
         ("Waiting time", describe_wait(entry.waiting_days)),
     ]))
 
 with side:
-    st.subheader("Whom to call")
+    st.header("Whom to call")
     st.html(f"<div>{spoc_html(entry, organisation_contacts(directory).get(entry.organisation))}</div>")
     organisation_page = organisation_id(directory, entry.organisation)
     if organisation_page is not None:
@@ -331,7 +331,7 @@ with side:
         ("Website", link(website, entry.url, new_tab=True) if entry.url else None),
     ], raw={"Service phone", "Service email", "Website"}))
 
-    st.subheader("Where")
+    st.header("Where")
     show(facts([
         ("Address", ", ".join(x for x in (entry.address, entry.postcode) if x) or None),
         ("How it is delivered", labels(entry.delivery, codes.DELIVERY)),
@@ -343,7 +343,7 @@ with side:
     else:
         st.caption("No map position: online or phone only, or no postcode yet.")
 
-    st.subheader("Kept up to date")
+    st.header("Kept up to date")
     updated = f"{format_datetime(entry.updated_at)} by {who(entry.updated_by)}" if entry.updated_at else None
     show(facts([
         ("Last checked", verified),
@@ -352,7 +352,7 @@ with side:
     ]))
     st.caption(f"Entries not checked for {STALE_AFTER_MONTHS} months are marked as possibly out of date.")
 
-st.subheader("Client feedback")
+st.header("Client feedback")
 summary = feedback_summary(directory, entry.id)
 if summary.count:
     st.markdown(f"**Average {summary.average:.1f} out of 5** from {summary.count} "
@@ -393,7 +393,7 @@ if account is not None and not entry.archived:
                     flash(md("Thank you: the feedback is recorded."), icon=":material/check_circle:")
                     st.rerun()
 
-st.subheader("History of changes")
+st.header("History of changes")
 history = directory.history(entry.id)
 if not history:
     st.caption("No recorded changes.")

@@ -28,6 +28,9 @@ from ui.render import esc, md, now_local, short_category_label
 
 ALL = ""
 MAP_HEIGHT = 520
+# The gap and reach tables are plain tables (st.table), the counts the one st.dataframe: its grid gives every cell
+# an id from its position ("glide-cell-0-0"), the same in every grid, so two grids on a page repeat the ids of
+# focusable cells (axe's duplicate-id-active) and keyboard focus can land in the wrong table.
 # Sequential blues for 1, 2, 3-4, 5+ entries; areas with none stand out in a pale red.
 NONE_COLOUR = "#f2c4bb"
 BINS = [(1, 1, "#c6dbef"), (2, 2, "#6baed6"), (3, 4, "#2171b5"), (5, None, "#08306b")]
@@ -187,12 +190,12 @@ with map_column:
 
 with gaps_column:
     if category is None:
-        st.subheader("Areas with no provision")
+        st.header("Areas with no provision")
         st.write("Choose a kind of provision above to list the areas that have none of it, with the nearest "
                  "provider of that kind.")
         gaps = None
     else:
-        st.subheader(f"Areas with no {md(what)}")
+        st.header(f"Areas with no {md(what)}")
         gaps = gap_table(live, areas, category)
         if gaps.empty:
             st.success(f"Every area has at least one local {md(what)} entry.")
@@ -200,17 +203,17 @@ with gaps_column:
             st.info(f"There is no local {md(what)} anywhere in the directory, so every area is a gap. "
                     "If some exists, add it (Add an entry, or Import a spreadsheet) and it will be counted here.",
                     icon=":material/info:")
-            st.dataframe(pd.DataFrame({"Area": gaps[AREA]}), hide_index=True, width="stretch", key="cov_gaps",
-                         height=table_height(len(gaps), 300))
+            st.table(pd.DataFrame({"Area": gaps[AREA]}), hide_index=True, height=table_height(len(gaps), 300))
         else:
             shown = pd.DataFrame({  # the distance before the names, so a narrow column does not hide it
                 "Area": gaps[AREA], "Distance (km)": gaps["nearest_km"], "Nearest provider": gaps["nearest_name"],
                 "Organisation": gaps["nearest_organisation"]})
-            st.dataframe(shown, hide_index=True, width="stretch", key="cov_gaps", height=table_height(len(shown), 380))
+            st.table(shown.style.format({"Distance (km)": "{:.2f}"}), hide_index=True,
+                     height=table_height(len(shown), 380))
             st.caption("Farthest from any provider first; distances are from the middle of the area.")
         download(to_csv_bytes(gaps), "Download the gap table (CSV)", f"gaps-{category}", "cov_gaps_csv")
 
-st.subheader("Within reach")
+st.header("Within reach")
 km = st.slider("Within how many km of a provider", min_value=1, max_value=20, value=3, key="cov_km")
 if category is None:
     st.caption("Choose a kind of provision above to see how much of each area is within reach of it.")
@@ -220,16 +223,17 @@ else:
                           "Share (%)": (reach["share"] * 100).round(1)})
     if not local_provision(live, category):
         st.caption(f"No postcode is within reach of a local {md(what)} entry: there is none in the directory.")
-        st.dataframe(shown, hide_index=True, width="stretch", key="cov_reach", height=table_height(len(shown), 300))
+        st.table(shown.style.format({"Share (%)": "{:.1f}"}), hide_index=True, height=table_height(len(shown), 300))
     else:
         st.caption(f"Share of each area's postcodes within {km} km of a local {md(what)} entry, least covered first.")
         chart, table = st.columns([1.3, 1])
         chart.bar_chart(shown.set_index("Area")["Share (%)"], x_label="Area", y_label="% of postcodes within reach",
                         color="#2171b5", sort=False)
-        table.dataframe(shown, hide_index=True, width="stretch", key="cov_reach", height=table_height(len(shown), 300))
+        table.table(shown.style.format({"Share (%)": "{:.1f}"}), hide_index=True,
+                    height=table_height(len(shown), 300))
     download(to_csv_bytes(reach), "Download coverage (CSV)", f"coverage-{category}-{km}km", "cov_reach_csv")
 
-st.subheader("Entries per area and kind of provision")
+st.header("Entries per area and kind of provision")
 counts = provision_counts(live, areas)
 by_category = pd.DataFrame({"Kind of provision": [short_category_label(c) for c in counts.columns],
                             "Entries": counts.sum().to_numpy()})

@@ -100,13 +100,14 @@ listing = pd.DataFrame([{
 st.download_button("Download the list (CSV)", data=to_csv_bytes(listing), file_name=f"likely-duplicates-{today}.csv",
                    mime="text/csv", on_click="ignore", icon=":material/download:", key="dup_csv")
 
+st.header("Pairs to check")
 limit = st.session_state.get("dup_shown", PAGE_SIZE)
 for pair in pairs[:limit]:
     a, b = pair.first, pair.second
     key = f"{a.id}__{b.id}"
     with st.container(border=True):
         where = "no map position" if pair.distance_m is None else f"{pair.distance_m:.0f} m apart"
-        st.markdown(f"#### {md(a.name)} · {md(b.name)}")
+        st.markdown(f"### {md(a.name)} · {md(b.name)}")
         st.caption(f"Names {pair.name_similarity:.0%} alike · organisations {pair.organisation_similarity:.0%} "
                    f"alike · {where}")
         options = {a.id: a, b.id: b}
@@ -121,7 +122,9 @@ for pair in pairs[:limit]:
                  "Same?": "" if c.differs else "✓"}
                 for c in compare_fields(survivor, duplicate)
                 if not (shown(c.name, c.survivor) == "" and shown(c.name, c.duplicate) == "")]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"dup_table_{key}")
+        # A plain table, not st.dataframe: its grid names every cell by position ("glide-cell-0-0"), so one grid
+        # per pair repeated the same ids of focusable cells down the page (axe's duplicate-id-active).
+        st.table(pd.DataFrame(rows), hide_index=True)
         st.caption("The kept entry keeps everything it has and fills its empty fields from the other"
                    + (f". It will take: {md(field_labels(n for n in F.EDITABLE if n in taken))}." if taken
                       else ". The other has nothing the kept entry lacks."))

@@ -91,7 +91,7 @@ if not stale:
     st.success(f"Every entry has been checked in the last {int(months)} months. Nothing to chase.")
     st.stop()
 
-st.subheader("Stalest organisations")
+st.header("Stalest organisations")
 by_org = groups_frame(summary.by_organisation, "Organisation")
 st.dataframe(groups_shown(by_org), hide_index=True, width="stretch", key="fresh_by_org")
 download(by_org, "Download (CSV)", "stale-by-organisation", "fresh_by_org_csv")
@@ -143,7 +143,7 @@ with over_time_tab:
     st.line_chart(lines, x_label="Month", y_label="Entries", color=["#2e7d32", "#c0392b"])
     download(history, "Download (CSV)", "freshness-over-time", "fresh_history_csv")
 
-st.subheader("Requests waiting for a check")
+st.header("Requests waiting for a check")
 if requests:
     waiting = pd.DataFrame([{"Entry": r.entry_name, "Organisation": r.organisation, "Asked by": person(r.requested_by),
                              "Asked on": format_datetime(r.requested_at), "Note": r.note or "",

@@ -50,7 +50,7 @@ cols[2].metric("Where there is no local provision", int(overall.loc[overall["pro
 shown = pd.DataFrame({"District": overall["district"], "Kind of provision": overall["category"].map(short_category_label),
                       "Unmet needs": overall["unmet"], "Local provision now": overall["provision"],
                       "Barriers mentioned": overall["top_barriers"]})
-st.subheader("Demand against supply")
+st.header("Demand against supply")
 st.dataframe(shown, hide_index=True, width="stretch", key="unmet_summary")
 st.download_button("Download (CSV)", data=to_csv_bytes(overall), file_name=f"unmet-needs-{today}.csv", mime="text/csv",
                    on_click="ignore", icon=":material/download:", key="unmet_csv")
@@ -58,7 +58,7 @@ st.download_button("Download (CSV)", data=to_csv_bytes(overall), file_name=f"unm
 by_kind = shown.groupby("Kind of provision")[["Unmet needs", "Local provision now"]].sum()
 st.bar_chart(by_kind, stack=False, horizontal=True, color=["#c0392b", "#2171b5"])
 
-st.subheader("Over time")
+st.header("Over time")
 st.caption("Needs recorded each month, beside the local provision of that kind there was at the end of the month "
            "(this month: so far).")
 kinds = [ANY, *[c for c in CATEGORIES if c in set(overall["category"])]]

@@ -77,7 +77,7 @@ def run(dry_run: bool):
 
 
 report = run(dry_run=True)
-st.subheader(f"Preview of {md(name)}")
+st.header(f"Preview of {md(name)}")
 st.markdown(f"**{md(report.summary())}.**")
 
 if report.rejected:

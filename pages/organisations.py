@@ -81,7 +81,7 @@ def show_profile(organisation_id: int) -> None:
                                            if profile.former_names else ""))
     contact, about = st.columns(2)
     with contact.container(border=True):
-        st.subheader("Contact for partners")
+        st.header("Contact for partners")
         spoc = profile.contact
         if spoc:
             lines = [f"**{md(spoc.name or 'Named contact')}**" + (f", {md(spoc.role)}" if spoc.role else "")]
@@ -95,7 +95,7 @@ def show_profile(organisation_id: int) -> None:
                                                 if orgs.may_edit_profile(account, profile) else ""))
         st.markdown("**How to refer:** " + (md(profile.how_to_refer) if profile.how_to_refer else "not given yet"))
     with about.container(border=True):
-        st.subheader("About")
+        st.header("About")
         facts = []
         if profile.address:
             facts.append(f"**Address:** {md(profile.address)}")
@@ -109,14 +109,14 @@ def show_profile(organisation_id: int) -> None:
         if profile.updated_at:
             st.caption(f"Details last changed {format_datetime(profile.updated_at)}.")
 
-    st.subheader(f"Entries ({len(profile.entries)})")
+    st.header(f"Entries ({len(profile.entries)})")
     if not profile.entries:
         st.write("No entries yet.")
     for entry_id, name, category in profile.entries:
         st.page_link("pages/entry.py", label=f"{name} · {category_label(category)}", query_params={"id": entry_id},
                      icon=":material/description:")
     if account is not None:
-        st.subheader(f"People ({len(profile.people)})")
+        st.header(f"People ({len(profile.people)})")
         st.write(", ".join(f"{md(name)} ({role})" for _, name, role in profile.people) or
                  "Nobody from this organisation can sign in yet." +
                  (" Add them on the People page." if is_coordinator(account) else ""))

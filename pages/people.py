@@ -63,7 +63,7 @@ if view == "Everyone":
                        file_name=f"people-{now_local():%Y-%m-%d}.csv", mime="text/csv", on_click="ignore",
                        icon=":material/download:")
 
-    st.subheader("Change someone's account")
+    st.header("Change someone's account")
     by_username = {p.username: p for p in everyone}
     chosen = st.selectbox("Person", list(by_username), index=None, placeholder="Choose a person",
                           format_func=lambda u: f"{by_username[u].display_name} ({u})", key="people_chosen")

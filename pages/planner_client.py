@@ -62,7 +62,7 @@ data: dict = {}
 assets_in, goals_in = profile.get("assets") or {}, profile.get("goals") or {}
 
 # -- who and where -------------------------------------------------------------------------------
-st.subheader("Who and where")
+st.header("Who and where")
 left, middle, right = st.columns(3)
 with left:
     if record:
@@ -262,7 +262,7 @@ if record is None:
 
 # -- consent ---------------------------------------------------------------------------------------
 st.divider()
-st.subheader("Consent to share")
+st.header("Consent to share")
 st.caption(f"Held by {md(record.organisation)}. Shared only with the organisations the client has agreed to, "
            "never with the police or social services through this app.")
 for consent in record.consents:
@@ -312,7 +312,7 @@ if c3.button("Record consent", key=key("consent")):
 
 # -- the client's rights -----------------------------------------------------------------------
 st.divider()
-st.subheader("Export or erase")
+st.header("Export or erase")
 left, right = st.columns(2)
 with left:
     st.markdown("Everything held about the client (their right of access), as a JSON file.")

@@ -41,7 +41,7 @@ else:
         st.caption("Readiness notes: " + "; ".join(rating.notes) + ". Readiness shapes how support is offered, "
                    "never what the client may aim for.")
 
-st.subheader("Where the client is on the employment continuum")
+st.header("Where the client is on the employment continuum")
 st.html(ps.continuum_html(result.continuum))
 if result.continuum.current is None:
     st.success("Every step on the continuum is done.")
@@ -71,12 +71,12 @@ def add_to_plan(rec) -> None:
     st.rerun()
 
 
-st.subheader(f"Recommended next steps ({len(result.recommendations)})")
+st.header(f"Recommended next steps ({len(result.recommendations)})")
 if not result.recommendations:  # full width: the form, and no empty map
     st.info("Nothing in the directory fits yet. See “Why not…?” below, or widen the travel limit on the "
             "Client page.", icon=":material/info:")
     with st.container(border=True):
-        st.markdown("##### Record an unmet need")
+        st.markdown("### Record an unmet need")
         wanted = result.continuum.next[0] if result.continuum.next else None
         step_words = f" (step now: {ps.STEP_WORDS[wanted].lower()})" if wanted else ""
         unmet_need_form(directory, account, prefix="plan_unmet", source="plan",
@@ -91,7 +91,7 @@ else:
             entry = ps.entry_or_none(directory, rec.entry_id)
             with st.container(border=True):
                 distance = f" · {md(format_distance(rec.distance_km))}" if rec.distance_km is not None else ""
-                st.markdown(f"#### {md(rec.name)}")
+                st.markdown(f"### {md(rec.name)}")
                 st.markdown(f"{md(rec.organisation)} · {md(short_category_label(rec.category))} · step: "
                             f"**{md(ps.STEP_WORDS.get(rec.step, rec.step))}**{distance}")
                 st.markdown("\n".join(f"- {md(reason)}" for reason in rec.reasons))
@@ -133,7 +133,7 @@ else:
             st.caption("No map: none of the recommendations has a place, and the client has no postcode.")
 
 
-st.subheader(f"Why not…? ({len(result.excluded)} ruled out)")
+st.header(f"Why not…? ({len(result.excluded)} ruled out)")
 query = st.text_input("Search the provision the planner ruled out", key="planner_why_not",
                       placeholder="e.g. warehouse")
 shown = [e for e in result.excluded if query.strip().lower() in e.name.lower()] if query.strip() else list(result.excluded)[:20]

@@ -70,7 +70,7 @@ for action in actions:
                 except (AccessDenied, ValueError) as error:
                     st.error(f"Not saved: {md(error)}.")
 
-st.subheader("Add an action")
+st.header("Add an action")
 recommended = {r.entry_id: r for r in result.recommendations}
 c1, c2, c3 = st.columns([4, 2, 2])
 title = c1.text_input("What", key="plan_new_title", placeholder="Ring the job club to book a first visit")
@@ -97,7 +97,7 @@ if st.button("Add action", type="primary"):
     except (AccessDenied, ValueError) as error:
         st.error(f"Not added: {md(error)}.")
 
-st.subheader("A copy for the client")
+st.header("A copy for the client")
 from planner.documents import Contact, PlanDocument, PlanItem, plan_docx, plan_pdf  # noqa: E402
 
 items = []

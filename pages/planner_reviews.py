@@ -30,7 +30,7 @@ profile, result = ps.plan_or_stop(directory, record)
 
 reviews = records.reviews(account, record.id)
 
-st.subheader("Distance travelled")
+st.header("Distance travelled")
 if reviews:
     import altair as alt
     import pandas as pd
@@ -72,7 +72,7 @@ if reviews:
 else:
     st.info("No reviews yet. Record the first one below: it is the starting point for the distance travelled.")
 
-st.subheader("Record a review")
+st.header("Record a review")
 if (recorded := st.session_state.pop("planner_review_reset", None)) is not None:
     # Just recorded: a fresh form, so the same review is not recorded twice by mistake. Set before the widgets
     # are drawn (values set after that would be refused; removed ones would come back from the browser).

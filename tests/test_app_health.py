@@ -54,8 +54,8 @@ def download_labels(at) -> list[str]:
 
 
 def table_with(at, column: str):
-    """The one table on the page with this column (st.dataframe's key does not reach AppTest)."""
-    [frame] = [d.value for d in at.dataframe if column in d.value.columns]
+    """The one table on the page with this column, a grid (st.dataframe) or a plain table (st.table)."""
+    [frame] = [d.value for d in [*at.dataframe, *at.table] if column in d.value.columns]
     return frame
 
 
@@ -202,7 +202,7 @@ def test_coverage_gap_table_for_a_category_and_its_downloads(directory):
     at = open_page("coverage")
     at.selectbox(key="cov_category").set_value("volunteering").run()
     assert not at.exception, [e.value for e in at.exception]
-    gaps = next(d.value for d in at.dataframe if "Nearest provider" in d.value.columns)
+    gaps = table_with(at, "Nearest provider")
     # Every district around the directory but TS3 (the garden), the farthest from it first.
     assert gaps["Area"].tolist() == ["TS21", "TS22", "TS16", "TS19", "TS20", "TS23", "TS18", "TS17", "TS2", "TS8",
                                      "TS6", "TS1", "TS5", "TS7", "TS4"]
@@ -272,7 +272,7 @@ def test_coverage_of_a_kind_nobody_provides_says_so_and_what_to_do(directory):
     assert [i.value for i in at.info] == [
         r"There is no local Drug \& alcohol treatment anywhere in the directory, so every area is a gap. If some "
         "exists, add it (Add an entry, or Import a spreadsheet) and it will be counted here."]
-    gaps = at.dataframe[0].value
+    gaps = at.table[0].value
     assert gaps.columns.tolist() == ["Area"] and gaps["Area"].tolist()[:3] == ["TS1", "TS2", "TS3"]
     assert len(gaps) == 16
     assert (r"No postcode is within reach of a local Drug \& alcohol treatment entry: there is none in the "

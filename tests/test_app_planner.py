@@ -108,7 +108,7 @@ def test_a_bad_postcode_is_shown_next_to_the_field_then_a_good_one_saves(app_db)
     # The page now shows the client just created, ready for consent.
     assert at.selectbox(key="planner_client_pick").value == client_id
     assert at.query_params["client"] == str(client_id)
-    assert "Consent to share" in [h.value for h in at.subheader]
+    assert "Consent to share" in [h.value for h in at.header]
     saved = ClientRecords(app_db).open(ES, client_id).profile
     assert (ref, org, saved["postcode"]) == ("C-0042", "Tees Works", "TS1 3BA")
     assert saved["commitments"] == [{"what": "supervised consumption", "days": ["Mon", "Tue"],
@@ -188,7 +188,7 @@ def test_next_steps_shows_the_continuum_cards_and_map_and_adds_to_the_plan(app_d
     html = "\n".join(h.proto.body for h in at.get("html"))
     assert 'class="rp-step done"' in html and 'class="rp-step now"' in html and 'class="rp-step next"' in html
     assert "Soft skills" in html
-    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    headings = [m.value for m in at.markdown if m.value.startswith("### ")]
     assert headings, "no recommendation cards"
     assert any(c.proto.component_name.endswith("st_folium") for c in at.get("component_instance"))
     assert at.text_input(key="planner_why_not") is not None

@@ -94,16 +94,74 @@ def get_directory() -> Directory:
     return _open_directory(os.environ.get("DATABASE_URL") or None)
 
 
-# Streamlit draws captions in the text colour at 60% opacity: #828180 on white, 3.9:1, under the 4.5:1
-# that WCAG 2.2 AA asks of text. The same grey, solid, passes (6.3:1) and still reads as secondary.
+# The app's corrections to Streamlit's own styles (WCAG 2.2 AA; tests/browser/test_axe.py runs axe-core on every
+# page, tests/browser/test_browser.py checks captions and focus):
+# - Captions: Streamlit draws them in the text colour at 60% opacity (#828180 on white, 3.9:1, under the 4.5:1
+#   that text needs). The same grey, solid, passes (6.3:1) and still reads as secondary. The menu's icons and a
+#   disabled control's label (Find's distance before a place is given) had the same faded grey: the same fix, so
+#   people can read what the control is for even while it waits for something else.
+# - Headings: each page is h1 (st.title) then h2 (st.header) sections, never skipping a level for screen
+#   readers, and a card's title in a section is h3; they are drawn at the sizes the pages had when they skipped
+#   levels (Streamlit's h3 for sections, h4 for cards).
+# - Keyboard focus: a 3 px outline in the theme's blue (#1f4e79, 9:1 on white) on every link, button and option,
+#   instead of Streamlit's faint tint (1.09:1 on "Open full entry") or the menu's grey that looked like the current
+#   page's highlight.
+# - The menu-markup script below sits in the sidebar: its element is hidden, and while the sidebar holds nothing
+#   else no line is drawn under the menu.
 APP_STYLE = """
 <style>
 [data-testid="stCaptionContainer"] { opacity: 1; color: #5f5d5b; }
+[data-testid="stSidebarNav"] a:not([aria-current="page"]) [data-testid="stIconMaterial"] { color: #5f5d5b; }
+[data-testid="stWidgetLabel"][disabled], [data-testid="stWidgetLabel"][disabled] p { color: #5f5d5b; }
+[data-testid="stHeading"] h2 { font-size: 1.75rem; }
+[data-testid="stMarkdownContainer"] h3 { font-size: 1.5rem; }
+a:focus-visible, button:focus-visible, summary:focus-visible, [role="radio"]:focus-visible,
+[role="checkbox"]:focus-visible, [role="switch"]:focus-visible, [role="tab"]:focus-visible,
+[role="option"]:focus-visible, [tabindex]:not([tabindex="-1"]):focus-visible {
+  outline: 3px solid #1f4e79 !important; outline-offset: 2px;
+}
+[data-testid="stSidebarNav"] a:focus-visible { outline-offset: -3px; }
+[data-testid="stSidebarUserContent"] [data-testid="stElementContainer"]:has(script) { display: none; }
+[data-testid="stSidebar"]:has([data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"]
+  > [data-testid="stElementContainer"]:only-child script) [data-testid="stSidebarNavSeparator"] { display: none; }
 </style>
+"""
+
+# Streamlit's menu is a <ul> whose children are its sections' <div>s (a header, then the pages' <li>s): not a valid
+# list (axe's `list` and `listitem` rules, serious; a screen reader may not announce the pages as a list or their
+# number). st.navigation offers no other markup, so this script, run once per browser tab, gives the same elements
+# valid roles whenever Streamlit draws the menu: the <ul> is only a container (role "none") and each section is a
+# list named by its header ("Directory", "Planner"...), holding its pages' <li>s. A menu with no sections (a <ul> of
+# <li>s) is valid as it is and left alone. Nothing is added, moved or hidden; the links are Streamlit's own.
+NAV_MARKUP_SCRIPT = """
+<script>
+(function () {
+  if (window.rpNavMarkup) { return; }
+  window.rpNavMarkup = true;
+  function set(element, name, value) {
+    if (element.getAttribute(name) !== value) { element.setAttribute(name, value); }
+  }
+  function fix() {
+    document.querySelectorAll('ul[data-testid="stSidebarNavItems"]').forEach(function (menu) {
+      var sections = Array.prototype.filter.call(menu.children, function (child) { return child.tagName !== "LI"; });
+      if (!sections.length) { return; }
+      set(menu, "role", "none");
+      sections.forEach(function (section) {
+        set(section, "role", "list");
+        var header = section.querySelector('[data-testid="stNavSectionHeader"] [data-testid="stMarkdownContainer"]');
+        if (header && header.textContent.trim()) { set(section, "aria-label", header.textContent.trim()); }
+      });
+    });
+  }
+  fix();
+  new MutationObserver(fix).observe(document.body, {childList: true, subtree: true});
+})();
+</script>
 """
 
 
 def apply_app_style() -> None:
-    """The app's few corrections to Streamlit's own styles, on every page (called by app.py)."""
+    """The app's few corrections to Streamlit's own styles and menu markup, on every page (called by app.py)."""
     st.html(APP_STYLE)
-
+    # In the sidebar, below the menu, where the element it needs takes no room that shows.
+    st.sidebar.html(NAV_MARKUP_SCRIPT, unsafe_allow_javascript=True)

@@ -141,7 +141,7 @@ def test_a_new_employment_specialist_goes_from_a_new_client_to_a_printed_plan_in
     page.get_by_text("Recommended next steps").wait_for()
     page.wait_for_timeout(1500)  # the map's tiles are blocked; its markers draw
     specialist.screenshot("planner-next-steps")
-    cards = [t.strip() for t in page.locator("h4").all_inner_texts()]
+    cards = [t.strip() for t in page.locator("h3").all_inner_texts()]
     assert len(cards) >= 2, cards
     for added, name in enumerate(cards[:2], 1):
         page.get_by_role("button", name="Add to plan").first.click()
