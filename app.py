@@ -29,6 +29,7 @@ MENU = [
     ("Planner", "planner_next_steps.py", "Next steps", "stairs", EDITOR),
     ("Planner", "planner_plan.py", "Action plan", "checklist", EDITOR),
     ("Planner", "planner_reviews.py", "Reviews", "handshake", EDITOR),
+    ("Planner", "referrals.py", "Referrals", "send", EDITOR),
     ("Planner", "planner_access_log.py", "Client access log", "policy", COORDINATOR),
     ("Map health", "health_freshness.py", "Stale entries", "hourglass_empty", COORDINATOR),
     ("Map health", "health_duplicates.py", "Duplicates", "content_copy", COORDINATOR),
@@ -36,6 +37,7 @@ MENU = [
     ("Map health", "health_unmet.py", "Unmet needs", "edit_note", COORDINATOR),
     ("Map health", "health_feedback.py", "Feedback to follow up", "chat", COORDINATOR),
     ("Partnership", "people.py", "People", "group", COORDINATOR),
+    ("Partnership", "referrals_funnel.py", "Referral funnel", "filter_alt", COORDINATOR),
     ("Account", "sign_in.py", "Sign in", "login", None),
     ("Account", "set_password.py", "Set your password", "key", "hidden"),  # opened from a one-time link
     ("Account", "accessibility.py", "Accessibility", "accessibility", None),

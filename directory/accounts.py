@@ -127,6 +127,13 @@ def get_account(directory: Directory, username: str) -> Account | None:
         return _account(user) if user else None
 
 
+def last_sign_in(directory: Directory, username: str) -> dt.datetime | None:
+    """When `username` last signed in (None: never, or no such account)."""
+    with directory.reader() as uow:
+        user = uow.accounts.get(username.strip())
+        return as_utc(user.last_login) if user is not None and user.last_login else None
+
+
 def organisations_with_accounts(directory: Directory) -> list[str]:
     """The organisations someone can sign in for: each named once (as first written), A to Z.
 

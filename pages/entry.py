@@ -207,6 +207,24 @@ def who(username: str | None) -> str:
     return person_name(username) if username else "someone"
 
 
+def refer_a_client(entry) -> None:
+    """A keyworker with the client in the room: refer one of their organisation's clients to this service."""
+    from directory.clients import ClientRecords
+    from ui.referrals_support import refer_form
+
+    records = ClientRecords(directory)
+    mine = [(i, ref) for i, ref, owner, _ in records.list_for(account) if owner in account.organisations]
+    if not mine:
+        return
+    refs = dict(mine)
+    chosen = st.selectbox("Refer a client here", list(refs), index=None, format_func=refs.get,
+                          placeholder="Choose the client's reference", key=f"entry_refer_client::{entry.id}",
+                          help="Your organisation's clients. You record their consent, then send the referral.")
+    if chosen is not None:
+        refer_form(directory, account, records.open(account, chosen), key=f"entry_{entry.id}_{chosen}",
+                   entry_id=entry.id, organisation=entry.organisation, service=entry.name)
+
+
 st.page_link("pages/find.py", label="Back to search results", icon=":material/arrow_back:")
 st.title(md(entry.name))
 st.caption(f"{md(entry.organisation)} · {md(category_label(entry.category))}")
@@ -324,6 +342,8 @@ with side:
     if organisation_page is not None:
         st.page_link("pages/organisations.py", label=f"About {md(entry.organisation)}",
                      icon=":material/apartment:", query_params={"id": str(organisation_page)})
+    if may(account, "editor") and not entry.archived:
+        refer_a_client(entry)
     website = web_href(entry.url)
     show(facts([
         ("Service phone", link(tel_href(entry.phone), entry.phone) if entry.phone else None),

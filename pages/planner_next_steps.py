@@ -6,12 +6,14 @@ import streamlit as st
 
 from directory import codes
 from directory.errors import AccessDenied
+from directory.referrals import Referrals
 from ui import maps
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import describe_times, esc, format_distance, md, short_category_label, spoc_html
 from ui.feedback import flash, show_flash
+from ui.referrals_support import refer_form, status_badge
 from ui.unmet_form import unmet_need_form
 
 ensure_app_navigation()
@@ -52,6 +54,11 @@ if result.assumptions:
 
 actions = records.actions(account, record.id)
 planned = {a.entry_id for a in actions if a.entry_id}
+# The latest referral of this client to each service (for_client lists newest first).
+referred = {}
+for summary in Referrals(directory).for_client(account, record.id):
+    if summary.entry_id and summary.entry_id not in referred:
+        referred[summary.entry_id] = summary
 
 
 def add_to_plan(rec) -> None:
@@ -104,6 +111,12 @@ else:
                     st.caption("In the action plan")
                 elif st.button("Add to plan", key=f"add_{rec.entry_id}", icon=":material/add:"):
                     add_to_plan(rec)
+                referral = referred.get(rec.entry_id)
+                if referral is not None:
+                    st.markdown(status_badge(referral))
+                if entry is not None and (referral is None or referral.status in ("declined", "withdrawn")):
+                    refer_form(directory, account, record, key=f"card_{rec.entry_id}", entry_id=rec.entry_id,
+                               organisation=entry.organisation, service=rec.name)
 
     with right:
         points = []

@@ -8,10 +8,12 @@ import streamlit as st
 
 from directory.clients import OWNERS, STATUSES
 from directory.errors import AccessDenied
+from directory.referrals import Referrals
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.feedback import flash, show_flash
+from ui.referrals_support import refer_form, status_badge
 from ui.render import describe_times, esc, format_date, md, spoc_html
 
 ensure_app_navigation()
@@ -26,6 +28,7 @@ record = ps.client_chooser(directory, account)
 profile, result = ps.plan_or_stop(directory, record)
 
 actions = records.actions(account, record.id)
+referral_of = Referrals(directory).plan_statuses(account, record.id)
 count = ps.current_activities(record.profile, actions)
 warning = ps.overload_warning(count)
 if warning:
@@ -46,9 +49,17 @@ for action in actions:
                     f"{md(ps.status_label(action.status))}{md(due)}")
         if action.notes:
             st.markdown(f"Notes: {md(action.notes)}")
+        referral = referral_of.get(action.id)
+        if referral is not None:
+            st.markdown(status_badge(referral))
+            st.page_link("pages/referrals.py", label=f"Open referral {referral.id}", icon=":material/send:",
+                         query_params={"id": str(referral.id)})
         if entry is not None:
             st.html(f'<div style="font-size:15px"><b>When:</b> {esc(describe_times(entry))}<br>'
                     f"<b>Contact:</b> {spoc_html(entry)}</div>")
+            if referral is None or referral.status in ("declined", "withdrawn", "no_answer"):
+                refer_form(directory, account, record, key=f"plan_{action.id}", entry_id=entry.id,
+                           organisation=entry.organisation, service=entry.name, plan_action_id=action.id)
             if action.status in ps.ACTIVE_STATUSES:
                 for clash in ps.clashes(entry, profile):
                     st.warning(f"Clashes with {md(clash)}: agree times the client can go around it, or choose "

@@ -9,6 +9,7 @@ import streamlit as st
 from directory import codes
 from directory.clients import OWNERS
 from directory.errors import AccessDenied
+from directory.referrals import Referrals
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
@@ -36,20 +37,23 @@ if reviews:
     import pandas as pd
 
     measures = {"Step on the continuum (1 to 10)": "step", "Readiness indicators met (0 to 5)": "met",
-                "Recovery stage (1 to 5)": "stage"}
+                "Recovery stage (1 to 5)": "stage",
+                # A course started or finished through a referral is progress before any job.
+                "Referrals started or completed": "referrals"}
     rows = []
     for i, r in enumerate(reviews):
         label = format_date(r.held_on) if i == 0 or r.held_on != reviews[i - 1].held_on else f"{format_date(r.held_on)} ({i + 1})"
         values = {"step": STEP_ORDER.index(r.step) + 1 if r.step in STEP_ORDER else len(STEP_ORDER),
                   "met": r.readiness_met or 0,
-                  "stage": STAGE_ORDER.index(r.stage) + 1 if r.stage in STAGE_ORDER else 0}
+                  "stage": STAGE_ORDER.index(r.stage) + 1 if r.stage in STAGE_ORDER else 0,
+                  "referrals": sum(1 for o in (r.referral_outcomes or ()) if o.get("status") in ("started", "completed"))}
         rows += [{"Review": label, "Measure": name, "Value": values[code]} for name, code in measures.items()]
     frame = pd.DataFrame(rows)
     chart = alt.Chart(frame).mark_line(point=alt.OverlayMarkDef(size=110, filled=True), strokeWidth=3).encode(
         x=alt.X("Review:N", sort=None, axis=alt.Axis(labelAngle=0, title="Review")),
         y=alt.Y("Value:Q", scale=alt.Scale(domain=[0, 10]), axis=alt.Axis(tickMinStep=1, title="Higher is further on")),
         color=alt.Color("Measure:N", sort=list(measures), scale=alt.Scale(domain=list(measures),
-                        range=["#0b57d0", "#2e7d32", "#b06000"]),
+                        range=["#0b57d0", "#2e7d32", "#b06000", "#6a1b9a"]),
                         legend=alt.Legend(orient="bottom", title=None, labelLimit=0)),
         tooltip=["Review", "Measure", "Value"],
     ).properties(height=320)
@@ -64,6 +68,9 @@ if reviews:
                         f"**{md(ps.STEP_WORDS.get(review.step, review.step or 'all done'))}**")
             if review.decisions:
                 st.markdown(f"Decisions: {md(review.decisions)}")
+            for outcome in review.referral_outcomes or ():
+                where = outcome.get("service") or outcome.get("to_organisation")
+                st.markdown(f"- Referral to {md(where)}: **{md(outcome.get('label'))}**")
             for response in review.responses:
                 reason = f": {md(response.get('reason'))}" if response.get("reason") else ""
                 verb = {"accept": "accepts", "decline": "declines"}.get(response.get("response"), response.get("response"))
@@ -120,7 +127,8 @@ if st.button("Record review", type="primary"):
     else:
         try:
             records.add_review(account, record.id, held_on, attendees, stage, readiness, int(met), step,
-                               decisions.strip() or None, responses)
+                               decisions.strip() or None, responses,
+                               referral_outcomes=Referrals(directory).outcomes_for_review(account, record.id, held_on))
             flash(f"Review of {format_date(held_on)} recorded.")
             st.session_state["planner_review_reset"] = len(suggestions)
             st.rerun()

@@ -3,10 +3,13 @@ install, and, once signed in, "Your account": your name and password, and signin
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from directory.accounts import MIN_PASSWORD_LENGTH, anyone_can_sign_in, create_first_coordinator, needs_first_coordinator
+from directory.accounts import EDITOR, MIN_PASSWORD_LENGTH, has_role, anyone_can_sign_in, create_first_coordinator, needs_first_coordinator
 from directory.errors import Refused
+from directory.referrals import Referrals
 from directory.health.verification import open_verification_requests
 from directory.people import change_display_name, change_own_password
 from ui.auth import (
@@ -36,6 +39,12 @@ if account is not None:
         st.warning(f"**{len(requests)} of your organisation's entries** were asked to be checked by a coordinator. "
                    "Open them, check they are still right, and mark them as verified.", icon=":material/fact_check:")
         st.page_link("pages/my_entries.py", label="Check my organisation's entries", icon=":material/folder_open:")
+    if has_role(account, EDITOR):
+        # Waiting for an answer (answers to ones sent were told on signing in).
+        waiting = Referrals(directory).notice(account, dt.datetime.now(dt.timezone.utc)).message
+        if waiting:
+            st.info(waiting, icon=":material/send:")
+            st.page_link("pages/referrals.py", label="Open Referrals", icon=":material/send:")
     if st.button("Sign out"):
         if not sign_out(directory, "You have signed out."):
             st.rerun()

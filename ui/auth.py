@@ -235,7 +235,7 @@ def require_account(directory: Directory, role: str = VIEWER, *, doing: str = "u
 def sign_in_form(directory: Directory) -> None:
     """Sign in where the person is: with the identity provider when one is configured, else a username
     and password. On success the page runs again, signed in."""
-    from directory.accounts import authenticate
+    from directory.accounts import authenticate, last_sign_in
 
     if identity_provider_configured():
         unknown = st.session_state.get("unknown_identity")
@@ -255,12 +255,27 @@ def sign_in_form(directory: Directory) -> None:
         password = st.text_input("Password", type="password", autocomplete="current-password")
         if st.form_submit_button("Sign in", type="primary"):
             try:
-                start_session(directory, authenticate(directory, username, password))
+                previous = last_sign_in(directory, username)
+                account = authenticate(directory, username, password)
+                start_session(directory, account)
             except SignInError as failure:
                 st.error(str(failure))
             else:
+                _referrals_notice(directory, account, previous)
                 st.rerun()
     st.caption("Forgotten your password, or new here? Ask a coordinator in your forum for a set-password link.")
+
+
+def _referrals_notice(directory: Directory, account: Account, since: dt.datetime | None) -> None:
+    """On signing in: referrals waiting for this person's organisation, and answers since their last sign-in
+    to the ones it sent."""
+    if not has_role(account, EDITOR):
+        return
+    from directory.referrals import Referrals
+
+    message = Referrals(directory).notice(account, since or dt.datetime.now(dt.timezone.utc)).message
+    if message:
+        flash(message, "info", icon=":material/send:")
 
 
 def guard_viewing(directory: Directory) -> None:
