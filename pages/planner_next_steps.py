@@ -6,14 +6,13 @@ import streamlit as st
 
 from directory import codes
 from directory.errors import AccessDenied
-from directory.referrals import Referrals
 from ui import maps
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import describe_times, esc, format_distance, md, short_category_label, spoc_html
 from ui.feedback import flash, show_flash
-from ui.referrals_support import refer_form, status_badge
+from ui.referrals_support import client_referrals, refer_form, status_badge
 from ui.unmet_form import unmet_need_form
 
 ensure_app_navigation()
@@ -56,7 +55,7 @@ actions = records.actions(account, record.id)
 planned = {a.entry_id for a in actions if a.entry_id}
 # The latest referral of this client to each service (for_client lists newest first).
 referred = {}
-for summary in Referrals(directory).for_client(account, record.id):
+for summary in client_referrals(directory, account, record.id):
     if summary.entry_id and summary.entry_id not in referred:
         referred[summary.entry_id] = summary
 

@@ -8,11 +8,11 @@ import streamlit as st
 
 from directory.clients import OWNERS, STATUSES
 from directory.errors import AccessDenied
-from directory.referrals import Referrals
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.feedback import flash, show_flash
+from ui.referrals_support import client_referrals as client_referrals_of
 from ui.referrals_support import refer_form, status_badge
 from ui.render import describe_times, esc, format_date, md, spoc_html
 
@@ -28,7 +28,11 @@ record = ps.client_chooser(directory, account)
 profile, result = ps.plan_or_stop(directory, record)
 
 actions = records.actions(account, record.id)
-referral_of = Referrals(directory).plan_statuses(account, record.id)
+client_referrals = client_referrals_of(directory, account, record.id)
+referral_of = {}  # plan action -> its latest referral (newest first)
+for summary in client_referrals:
+    if summary.plan_action_id is not None:
+        referral_of.setdefault(summary.plan_action_id, summary)
 count = ps.current_activities(record.profile, actions)
 warning = ps.overload_warning(count)
 if warning:
@@ -80,6 +84,15 @@ for action in actions:
                     st.rerun()
                 except (AccessDenied, ValueError) as error:
                     st.error(f"Not saved: {md(error)}.")
+
+if client_referrals:
+    st.header(f"Referrals ({len(client_referrals)})")
+    for summary in client_referrals:
+        where = f"{md(summary.entry_name)} · " if summary.entry_name else ""
+        st.markdown(f"{status_badge(summary)} {where}{md(summary.to_organisation)} · sent "
+                    f"{format_date(summary.sent_at.date())}")
+        st.page_link("pages/referrals.py", label=f"Open referral {summary.id}", icon=":material/send:",
+                     query_params={"id": str(summary.id)})
 
 st.header("Add an action")
 recommended = {r.entry_id: r for r in result.recommendations}

@@ -121,6 +121,14 @@ for number, (entry_id, label) in enumerate(suggestions):
             responses.append({"suggestion": label, "entry_id": entry_id, "party": party, "response": answer,
                               "reason": reason.strip() or None})
 
+def referral_outcomes(on):
+    """Where each of the client's referrals stood on the review's day (none seen by a consenting partner)."""
+    try:
+        return Referrals(directory).outcomes_for_review(account, record.id, on)
+    except AccessDenied:
+        return None
+
+
 if st.button("Record review", type="primary"):
     if not attendees:
         st.error("Say who attended: a three-way review has the client, keyworker and employment specialist.")
@@ -128,7 +136,7 @@ if st.button("Record review", type="primary"):
         try:
             records.add_review(account, record.id, held_on, attendees, stage, readiness, int(met), step,
                                decisions.strip() or None, responses,
-                               referral_outcomes=Referrals(directory).outcomes_for_review(account, record.id, held_on))
+                               referral_outcomes=referral_outcomes(held_on))
             flash(f"Review of {format_date(held_on)} recorded.")
             st.session_state["planner_review_reset"] = len(suggestions)
             st.rerun()

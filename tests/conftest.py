@@ -22,8 +22,16 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
-# Deployments show people only the kind of an error (.streamlit/config.toml); a failing test should say everything.
+# Deployments show people only the kind of an error (.streamlit/config.toml); a failing test should say everything:
+# the environment for the servers the browser tests start, the option for AppTest in this process.
 os.environ.setdefault("STREAMLIT_CLIENT_SHOW_ERROR_DETAILS", "full")
+
+
+@pytest.fixture(autouse=True)
+def _full_error_details():
+    from streamlit import config
+
+    config.set_option("client.showErrorDetails", "full")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 
 # Positions of real Middlesbrough postcodes, so store tests do not need the postcode table.

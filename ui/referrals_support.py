@@ -27,6 +27,17 @@ def status_badge(summary) -> str:
     return f":{colour}-badge[Referral: {md(words)}]" + (" :red-badge[Overdue]" if summary.overdue else "")
 
 
+def client_referrals(directory, account, client_id: int) -> list:
+    """The client's referrals, newest first; none for a partner who sees the record through its consent
+    (referrals belong to the organisation holding the record)."""
+    from directory.errors import AccessDenied
+
+    try:
+        return list(reversed(Referrals(directory).for_client(account, client_id)))
+    except AccessDenied:
+        return []
+
+
 def refer_form(directory, account, client, *, key: str, entry_id: str | None = None,
                organisation: str | None = None, service: str | None = None,
                plan_action_id: int | None = None) -> None:
