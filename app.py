@@ -3,6 +3,10 @@
 The menu shows each person the pages they can use (anonymous visitors: Find, the organisations, sign
 in). Every page stays registered, hidden from people who cannot use it, so a shared link still opens
 it: the page then offers to sign in right there, and signing in shows the page that was asked for.
+
+`streamlit run app.py` finds the server at the end of this file (`app`, an st.App) and imports the file to
+start it: the pages, and beside them the Open Referral read API at /api/ (oruk_api). Each page view then runs
+this file as the page script (`__main__`), which is all the rest of it.
 """
 
 import streamlit as st
@@ -11,7 +15,8 @@ from directory.accounts import COORDINATOR, EDITOR, has_role
 from ui.auth import account_for_this_run
 from ui.bootstrap import app_navigation, apply_app_style, get_directory
 
-st.set_page_config(page_title="Recovery Pathways", page_icon="🧭", layout="wide")
+if __name__ == "__main__":  # a page view (imported to start the server, it only defines `app` below)
+    st.set_page_config(page_title="Recovery Pathways", page_icon="🧭", layout="wide")
 
 # Every page's address is its file name (/sign_in, /planner_client): until this navigation has run once in
 # a new server process, Streamlit serves pages/ by file name, so a shared link opened first after a restart
@@ -60,12 +65,20 @@ def menu(account) -> dict[str, list]:
     return sections
 
 
-# The directory (engine, search index; the demo area on a new embedded database; district outlines warmed
-# in the background) is opened here, once per process: every page then gets the same one.
-directory = get_directory()
-apply_app_style()
-with account_for_this_run(directory) as account:
-    # Expanded: the menu holds only what this person can use, so all of it is worth seeing.
-    navigation = st.navigation(menu(account), expanded=True)
-    with app_navigation():
-        navigation.run()
+if __name__ == "__main__":
+    # The directory (engine, search index; the demo area on a new embedded database; district outlines warmed
+    # in the background) is opened here, once per process: every page then gets the same one.
+    directory = get_directory()
+    apply_app_style()
+    with account_for_this_run(directory) as account:
+        # Expanded: the menu holds only what this person can use, so all of it is worth seeing.
+        navigation = st.navigation(menu(account), expanded=True)
+        with app_navigation():
+            navigation.run()
+else:
+    # The server: the app (this file) and the Open Referral API over the same directory, in one process.
+    from oruk_api import routes
+    from oruk_api.tcp import no_delay_on_listening_sockets
+
+    no_delay_on_listening_sockets()  # a kept-alive connection's answers without a 40 ms wait (see there)
+    app = st.App(__file__, routes=routes(get_directory))

@@ -39,6 +39,7 @@ BENCHES = {
     "planner": ("bench.bench_planner", "bench_planner"),
     "map": ("bench.bench_map", "bench_map"),
     "browser": ("bench.bench_browser", "bench_browser"),
+    "api": ("bench.bench_api", "bench_api"),
     # Not in the default run: compares with another commit ($BENCH_AGAINST, default HEAD~1).
     "browser-ab": ("bench.bench_browser", "bench_browser_ab"),
 }

@@ -618,6 +618,11 @@ class SearchIndex:
 
     # -- search --
 
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """The live entries indexed; `ranked` answers with positions in this tuple."""
+        return self._entries
+
     def search(self, query: str = "", filters: Filters = Filters(), limit: int | None = 50) -> "Hits":
         """Entries passing every filter; with a query, best match first (ties: nearer, then by name);
         without one, nearest first when `near` is given, else by name. A query longer than
@@ -625,6 +630,18 @@ class SearchIndex:
         _check(filters)
         if limit is not None and limit <= 0:
             return Hits(notice=bound_query(query).notice)
+        found, score, distance, clauses, n_words, notice = self._ranked(query, filters, limit)
+        return Hits((self._hit(d, score, distance, clauses, n_words) for d in found.tolist()), notice=notice)
+
+    def ranked(self, query: str = "", filters: Filters = Filters()) -> tuple[np.ndarray, str | None]:
+        """What `search(query, filters, limit=None)` finds, in the same order, as positions in `entries`
+        (no Hit objects, no explanations: for callers that page or filter further, e.g. the read API),
+        and the notice when the query was cut."""
+        _check(filters)
+        found, _, _, _, _, notice = self._ranked(query, filters, None)
+        return found, notice
+
+    def _ranked(self, query: str, filters: Filters, limit: int | None):
         allowed = self._filter_mask(filters)
         distance = self._distances(filters, allowed)
         if filters.within_km is not None:
@@ -639,8 +656,7 @@ class SearchIndex:
             clauses, score = [], None
         found = np.flatnonzero(allowed)
         found = _rank(found, score, distance, self._name_rank, limit)
-        return Hits((self._hit(d, score, distance, clauses, len(qwords)) for d in found.tolist()),
-                    notice=bounded.notice)
+        return found, score, distance, clauses, len(qwords), bounded.notice
 
     def _hit(self, doc: int, score, distance: np.ndarray, clauses: list[_Clause], n_words: int) -> Hit:
         entry = self._entries[doc]

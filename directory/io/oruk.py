@@ -35,6 +35,7 @@ export -> import round trip is exact.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import re
 import uuid
@@ -133,8 +134,17 @@ Organisations = Union[Mapping[str, "OrganisationProfile"], Iterable["Organisatio
 # --------------------------------------------------------------------------- ids
 
 
+_NAMESPACE_BYTES = NAMESPACE.bytes
+
+
 def _uuid(*parts: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+    """str(uuid.uuid5(NAMESPACE, "/".join(parts))), made directly: the read API makes one per entry and
+    organisation whenever the directory changes, and uuid.UUID's constructor was most of that time."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + "/".join(parts).encode("utf-8"), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _is_uuid(text: str) -> bool:
@@ -173,10 +183,23 @@ def taxonomy_term_id(field: str, code: str | None = None) -> str:
 
 
 def load_organisations(directory: Directory) -> list[OrganisationProfile]:
-    """Every organisation's profile, for the functions below (people on them are never put out)."""
-    from directory.organisations import get_organisation, list_organisations
+    """Every organisation's profile, A to Z, for the functions below: two queries however many there are
+    (the read API rebuilds them whenever the directory changes). Only what is put out is read: their
+    entries come from the caller and their people are never loaded (`entries` and `people` are empty)."""
+    from directory.organisations import CONTACT_FIELDS, OrganisationContact, OrganisationProfile
 
-    return [get_organisation(directory, summary.id) for summary in list_organisations(directory)]
+    with directory.reader() as uow:
+        contacts: dict[str, Any] = {}
+        for name, contact in uow.organisations.named_contacts():
+            contacts.setdefault(name, contact)
+        profiles = []
+        for o in uow.organisations.all():
+            row = contacts.get(o.name)
+            contact = OrganisationContact(*(getattr(row, f) if row else None for f in CONTACT_FIELDS))
+            profiles.append(OrganisationProfile(
+                o.id, o.name, o.kind, o.address, o.url, o.email, o.phone, o.how_to_refer, contact,
+                tuple(o.former_names or ()), (), (), o.updated_at, o.updated_by))
+    return sorted(profiles, key=lambda p: (p.name.casefold(), p.id))
 
 
 def organisation_index(organisations: Organisations) -> dict[str, OrganisationProfile]:

@@ -1,0 +1,152 @@
+"""The Open Referral read API at 50,000 entries: `/api/services?per_page=50` p95 (goal ≤ 50 ms), served by the
+real server (`streamlit run app.py`, as the README starts it) over HTTP on 127.0.0.1, keep-alive, random pages.
+
+    .venv/bin/python -m bench api
+
+The directory is bench_search's 50,000 synthetic entries (seed 1: names, descriptions, schedules, stages and
+positions over England; 51 archived) in a new SQLite database. Also timed, the same way: a search, a taxonomy
+term filter, services near a postcode, one full service; the first request after the server starts and after a
+write (the search index and the API's catalogue are made again); and the catalogue alone, in this process.
+
+The baseline in the same run is the obvious implementation of the same answer: each request reads every live
+entry and every organisation's profile, sorts them by name and serialises the page (directory.io.oruk), in this
+process over the same database (no HTTP, so it is flattered).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _directory_of(n: int, url: str) -> None:
+    from bench.bench_search import make_entries
+    from directory.accounts import create_user
+    from directory.api import Directory
+
+    directory = Directory(url, locate_postcode=None)
+    create_user(directory, "bench", "Benchmark", "coordinator")
+    entries = make_entries(n, 1)
+    rows = []
+    for entry in entries:
+        values = entry.values()
+        if values["latitude"] is None or values["longitude"] is None:  # a half position: no position
+            values["latitude"] = values["longitude"] = None
+        rows.append(values)
+    for start in range(0, n, 5000):
+        with directory.unit_of_work() as uow:
+            uow.create_many(rows[start:start + 5000], "bench")
+            uow.commit()
+    for entry in entries:
+        if entry.archived:
+            directory.archive(entry.id, "bench", "benchmark")
+    directory.engine.dispose()
+
+
+def _percentiles(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2),
+            "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 2),
+            "max_ms": round(ordered[-1] * 1000, 2), "requests": len(ordered)}
+
+
+def _timed(connection: http.client.HTTPConnection, path: str) -> tuple[float, dict]:
+    started = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - started
+    if response.status != 200:
+        raise RuntimeError(f"{path}: {response.status} {body[:200]!r}")
+    return elapsed, json.loads(body)
+
+
+def _naive_page(directory, page_number: int) -> dict:
+    from directory.io import oruk
+
+    entries = sorted(directory.entries(), key=lambda e: (e.name.casefold(), e.id))
+    return oruk.services_page(entries, page_number=page_number, per_page=50,
+                              organisations=oruk.load_organisations(directory))
+
+
+def bench_api(n: int = 50_000, requests: int = 300, others: int = 100) -> list[dict]:
+    from bench.bench_browser import _serve
+    from directory.api import Directory
+    from directory.io import oruk
+    from oruk_api.catalogue import Catalogue
+
+    rng = random.Random(7)
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'api.db'}"
+        started = time.perf_counter()
+        _directory_of(n, url)
+        setup_s = time.perf_counter() - started
+
+        directory = Directory(url, locate_postcode=None)
+        index = directory.search_index()
+        started = time.perf_counter()
+        catalogue = Catalogue.build(index, oruk.load_organisations(directory))
+        catalogue_s = time.perf_counter() - started
+        naive = []
+        for _ in range(3):
+            started = time.perf_counter()
+            _naive_page(directory, rng.randint(1, 900))
+            naive.append(time.perf_counter() - started)
+
+        server, base = _serve(ROOT, url)
+        try:
+            connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=120)
+            first_s, page = _timed(connection, "/api/services?per_page=50")
+            total_pages = page["total_pages"]
+            for _ in range(10):
+                _timed(connection, f"/api/services?per_page=50&page={rng.randint(1, total_pages)}")
+            times = [_timed(connection, f"/api/services?per_page=50&page={rng.randint(1, total_pages)}")[0]
+                     for _ in range(requests)]
+            ours = _percentiles(times)
+            results.append({
+                "name": "api_services_per_page_50", "entries": n, "live": page["total_items"],
+                "organisations": len(catalogue.profiles), **ours, "goal_p95_ms": 50,
+                "first_request_after_start_s": round(first_s, 2),
+                "naive_median_ms": round(statistics.median(naive) * 1000, 1),
+                "ratio_naive_over_ours_p50": round(statistics.median(naive) / (ours["p50_ms"] / 1000), 1),
+                "setup_s": round(setup_s, 1), "catalogue_build_s": round(catalogue_s, 2),
+            })
+            training = oruk.taxonomy_term_id("category", "training")
+            some_ids = [catalogue.service_ids[rng.randrange(len(catalogue))] for _ in range(others)]
+            variants = {
+                "api_services_search": lambda i: f"/api/services?per_page=50&search={['recovery+cafe', 'plumbr', 'esol+class', 'job+club'][i % 4]}",
+                "api_services_taxonomy_term": lambda i: f"/api/services?per_page=50&taxonomy_term_id={training}&page={1 + i % 20}",
+                "api_services_day_and_time": lambda i: f"/api/services?per_page=50&day=TH&start_time=09:00&end_time=17:00&page={1 + i % 20}",
+                "api_service_at_locations_near_postcode": lambda i: "/api/service_at_locations?per_page=50&postcode=TS1+3BA&proximity=25000",
+                "api_service_by_id": lambda i: f"/api/services/{some_ids[i]}",
+            }
+            for name, path in variants.items():
+                _timed(connection, path(0))
+                results.append({"name": name, "entries": n,
+                                **_percentiles([_timed(connection, path(i))[0] for i in range(others)])})
+            # A write moves the change counter: the next request makes the index and the catalogue again.
+            entry = directory.get(catalogue.entries[0].id)
+            directory.update(entry.id, {"description": "Changed by the benchmark."}, entry.version, "bench")
+            after_write_s, _ = _timed(connection, "/api/services?per_page=50")
+            second_s, _ = _timed(connection, "/api/services?per_page=50")
+            results.append({"name": "api_services_after_a_write", "entries": n,
+                            "first_request_s": round(after_write_s, 2), "next_request_ms": round(second_s * 1000, 2)})
+            connection.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            directory.engine.dispose()
+    return results
+
+
+if __name__ == "__main__":
+    for line in bench_api():
+        print(json.dumps(line))
