@@ -46,8 +46,10 @@ def show_list() -> None:
     else:
         st.caption(f"{len(shown)} organisation(s)" + (", the first 60 listed: search to narrow them" if len(shown) > 60 else ""))
         for o in shown[:60]:
-            st.page_link("pages/organisations.py", label=f"{o.name} · {kind_label(o.kind)} · {o.entries} entries",
-                         query_params={"id": str(o.id)}, icon=":material/apartment:")
+            # A button, not a link to this same page (see pages/referrals.py): the address keeps the id.
+            st.button(f"{o.name} · {kind_label(o.kind)} · {o.entries} entries", key=f"open_organisation_{o.id}",
+                      icon=":material/apartment:", type="tertiary",
+                      on_click=lambda number=o.id: st.query_params.update(id=str(number)))
     if is_coordinator(account):
         with st.expander("Add an organisation", icon=":material/add_business:"):
             with st.form("add-organisation"):

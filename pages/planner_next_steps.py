@@ -113,9 +113,10 @@ else:
                 referral = referred.get(rec.entry_id)
                 if referral is not None:
                     st.markdown(status_badge(referral))
-                if entry is not None and (referral is None or referral.status in ("declined", "withdrawn")):
+                if entry is not None:
                     refer_form(directory, account, record, key=f"card_{rec.entry_id}", entry_id=rec.entry_id,
-                               organisation=entry.organisation, service=rec.name)
+                               organisation=entry.organisation, service=rec.name,
+                               offer=referral is None or referral.status in ("declined", "withdrawn"))
 
     with right:
         points = []

@@ -61,9 +61,9 @@ for action in actions:
         if entry is not None:
             st.html(f'<div style="font-size:15px"><b>When:</b> {esc(describe_times(entry))}<br>'
                     f"<b>Contact:</b> {spoc_html(entry)}</div>")
-            if referral is None or referral.status in ("declined", "withdrawn", "no_answer"):
-                refer_form(directory, account, record, key=f"plan_{action.id}", entry_id=entry.id,
-                           organisation=entry.organisation, service=entry.name, plan_action_id=action.id)
+            refer_form(directory, account, record, key=f"plan_{action.id}", entry_id=entry.id,
+                       organisation=entry.organisation, service=entry.name, plan_action_id=action.id,
+                       offer=referral is None or referral.status in ("declined", "withdrawn", "no_answer"))
             if action.status in ps.ACTIVE_STATUSES:
                 for clash in ps.clashes(entry, profile):
                     st.warning(f"Clashes with {md(clash)}: agree times the client can go around it, or choose "

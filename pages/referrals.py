@@ -49,8 +49,10 @@ def show_list() -> None:
     for item in shown:
         with st.container(border=True):
             st.markdown(summary_line(item))
-            st.page_link("pages/referrals.py", label=f"Open referral {item.id}", icon=":material/arrow_forward:",
-                         query_params={"id": str(item.id)})
+            # A button, not a link to this same page: Streamlit would show the referral without putting its
+            # number in the address, and the next click (saving an answer) would lose it.
+            st.button(f"Open referral {item.id}", key=f"open_referral_{item.id}", icon=":material/arrow_forward:",
+                      on_click=lambda number=item.id: st.query_params.update(id=str(number)))
 
 
 def change(do, *args, **kwargs) -> None:
@@ -135,6 +137,18 @@ def show_one(referral_id: int) -> None:
                                                                                           "withdrawn"):
         st.subheader("Letter for the partner")
         letter_buttons(directory, account, record.id, key=f"page_{record.id}")
+
+    if record.side == "referrer" and record.consent_withdrawn_on is None and record.details is not None:
+        with st.expander("The client has withdrawn their consent", icon=":material/block:"):
+            st.caption(f"Record it here: {md(record.to_organisation)} will see only that the referral was withdrawn, "
+                       "with no details, from now on.")
+            if st.button("Record that they withdrew consent", key=f"withdraw_consent_{record.id}"):
+                consent = next((c for c in referrals.consents(account, record.client_id)
+                                if c.referral_id == record.id), None)
+                if consent is None:
+                    st.error("This referral's consent could not be found: reload the page.")
+                else:
+                    change(referrals.withdraw_consent, consent.id, dt.date.today())
 
     st.subheader("History")
     for event in record.events:

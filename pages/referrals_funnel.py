@@ -65,6 +65,10 @@ else:
     def value(row, name):
         if name == "category":
             return row.category_label
+        if name == "no_answer_rate":
+            return "" if row.no_answer_rate is None else f"{row.no_answer_rate:.0%}"
+        if name == "median_days_to_answer":
+            return "" if row.median_days_to_answer is None else f"{row.median_days_to_answer:g}"
         return getattr(row, name)
 
     table = pd.DataFrame([{FUNNEL_LABELS[c]: value(row, c) for c in columns} for row in result.rows])

@@ -104,3 +104,14 @@ def test_a_plan_item_is_referred_and_shows_its_referrals_status(app_db):
     Referrals(app_db).start(tom, 1)  # the college took them on
     at = open_signed_in("pages/planner_plan.py", kim)
     assert any(m.value.startswith(":green-badge[Referral: Started]") for m in at.markdown)
+
+
+def test_the_client_withdraws_consent_and_the_college_then_sees_no_details(app_db):
+    refer_from_the_entry(app_db)
+    at = open_signed_in("pages/referrals.py", get_account(app_db, "kim"), {"id": "1"})
+    click(at, "Record that they withdrew consent")
+    assert texts(at.success) == ["Saved: the referral's history and both organisations' lists now show it."]
+    at = open_signed_in("pages/referrals.py", get_account(app_db, "tom"), {"id": "1"})
+    body = "\n".join(texts(at.markdown))
+    assert "Withdrawn: there are no details to show." in body and "C-0001" not in body
+    assert not at.radio  # nothing left to answer

@@ -40,17 +40,21 @@ def client_referrals(directory, account, client_id: int) -> list:
 
 def refer_form(directory, account, client, *, key: str, entry_id: str | None = None,
                organisation: str | None = None, service: str | None = None,
-               plan_action_id: int | None = None) -> None:
+               plan_action_id: int | None = None, offer: bool = True) -> None:
     """Consent, then the referral, in one form inside an expander; the outcome is said right here.
 
-    `client`: the ClientRecord; `entry_id` (a service) or `organisation`: where to."""
+    `client`: the ClientRecord; `entry_id` (a service) or `organisation`: where to. `offer=False` (a referral
+    is under way): only the outcome of one just sent is said, where the form was."""
     referrals = Referrals(directory)
     to_words = service or organisation or "this partner"
     sent = st.session_state.pop(f"referral_sent::{key}", None)  # said once, right after sending
-    with st.expander(f"Refer {client.ref} to {to_words}", icon=":material/send:", expanded=sent is not None):
-        if sent is not None:
+    if sent is not None:
+        with st.container(border=True):
             _say_sent(directory, account, sent)
-            return
+        return
+    if not offer:
+        return
+    with st.expander(f"Refer {client.ref} to {to_words}", icon=":material/send:"):
         st.caption(f"Ask the client first. {md(organisation or 'The partner')} will see "
                    f"{', '.join(MINIMUM_SHARED)}; their name and phone only if they agree below. Nothing else "
                    "from the client's record is shared.")
