@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -42,5 +44,36 @@ def open_signed_in(page: str, account=None, params: dict | None = None) -> AppTe
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@contextmanager
+def app_database(tmp_path, monkeypatch):
+    """A new SQLite database that the app under test opens (DATABASE_URL), with no mail server set; the
+    app's cached directory is forgotten afterwards, so the next test opens its own."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    for name in ("RP_SMTP_HOST", "RP_SMTP_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    directory = Directory(url)
+    try:
+        yield directory
+    finally:
+        directory.engine.dispose()
+        import ui.bootstrap
+
+        ui.bootstrap._open_directory.clear()
+
+
+def texts(elements) -> list[str]:
+    """Messages as a person reads them (pages backslash-escape typed text for Markdown)."""
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    """Click the one button labelled `label`; fails on any exception the page raised."""
+    [button] = [b for b in at.button if b.label == label]
+    button.click().run()
     assert not at.exception, [e.value for e in at.exception]
     return at

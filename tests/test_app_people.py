@@ -5,46 +5,25 @@ from __future__ import annotations
 import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from directory import organisations as orgs
 from directory import people
 from directory.accounts import authenticate, create_user, get_account
-from directory.api import Directory
-from tests.apptest import open_signed_in
+from tests.apptest import app_database, click, open_signed_in, texts
 
 LEAD_PASSWORD = "kettle orchard lantern"
 
 
 @pytest.fixture
 def app_db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("RP_PUBLIC_URL", "https://rp.example.org")
-    for name in ("RP_SMTP_HOST", "RP_SMTP_PORT"):
-        monkeypatch.delenv(name, raising=False)
-    directory = Directory(url)
-    create_user(directory, "lead", "Forum Lead", "coordinator", password=LEAD_PASSWORD)
-    lead = get_account(directory, "lead")
-    orgs.create_organisation(directory, lead, "Middlesbrough Jobcentre", "jobcentre")
-    orgs.create_organisation(directory, lead, "Teesside College", "college")
-    people.change_organisation(directory, lead, "lead", "Teesside College")
-    yield directory
-    directory.engine.dispose()
-    import ui.bootstrap
-
-    ui.bootstrap._open_directory.clear()
-
-
-def texts(elements) -> list[str]:
-    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    [button] = [b for b in at.button if b.label == label]
-    button.click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    with app_database(tmp_path, monkeypatch) as directory:
+        create_user(directory, "lead", "Forum Lead", "coordinator", password=LEAD_PASSWORD)
+        lead = get_account(directory, "lead")
+        orgs.create_organisation(directory, lead, "Middlesbrough Jobcentre", "jobcentre")
+        orgs.create_organisation(directory, lead, "Teesside College", "college")
+        people.change_organisation(directory, lead, "lead", "Teesside College")
+        yield directory
 
 
 def test_a_coordinator_adds_a_person_and_sees_their_link_where_they_added_them(app_db):

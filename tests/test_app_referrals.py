@@ -3,47 +3,25 @@ answer, the plan's status, the funnel; and refusals shown where the action happe
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from directory.accounts import create_user, get_account
-from directory.api import Directory
 from directory.clients import ClientRecords
 from directory.referrals import Referrals
-from tests.apptest import open_signed_in
+from tests.apptest import app_database, click, open_signed_in, texts
 
 
 @pytest.fixture
 def app_db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'app.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    for name in ("RP_SMTP_HOST", "RP_SMTP_PORT"):
-        monkeypatch.delenv(name, raising=False)
-    directory = Directory(url)
-    create_user(directory, "lead", "Forum Lead", "coordinator", password="kettle orchard lantern")
-    create_user(directory, "kim", "Kim Keyworker", "editor", organisations=("Tees Recovery Service",))
-    create_user(directory, "tom", "Tom Tutor", "editor", organisations=("Teesside College",))
-    directory.create({"id": "esol-1", "name": "ESOL for work", "organisation": "Teesside College",
-                      "category": "basic_skills", "delivery": ["online"]}, "tom")
-    ClientRecords(directory).create(get_account(directory, "kim"), "C-0001", {"stage": "stabilising"})
-    yield directory
-    directory.engine.dispose()
-    import ui.bootstrap
-
-    ui.bootstrap._open_directory.clear()
-
-
-def texts(elements) -> list[str]:
-    return [re.sub(r"\\(.)", r"\1", e.value) for e in elements]
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    [button] = [b for b in at.button if b.label == label]
-    button.click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    with app_database(tmp_path, monkeypatch) as directory:
+        create_user(directory, "lead", "Forum Lead", "coordinator", password="kettle orchard lantern")
+        create_user(directory, "kim", "Kim Keyworker", "editor", organisations=("Tees Recovery Service",))
+        create_user(directory, "tom", "Tom Tutor", "editor", organisations=("Teesside College",))
+        directory.create({"id": "esol-1", "name": "ESOL for work", "organisation": "Teesside College",
+                          "category": "basic_skills", "delivery": ["online"]}, "tom")
+        ClientRecords(directory).create(get_account(directory, "kim"), "C-0001", {"stage": "stabilising"})
+        yield directory
 
 
 def refer_from_the_entry(app_db, *, agree: bool = True) -> AppTest:
