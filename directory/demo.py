@@ -44,6 +44,13 @@ def demo_csv(today: dt.date) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def is_new_database(directory: Directory) -> bool:
+    """Nothing in it yet: no entries, people, organisations or client records. Only such a database is ever
+    filled with the demo area unasked (a partnership set up on the command line first is not)."""
+    with directory.reader() as uow:
+        return not any(uow.state.counts().values())
+
+
 def seed_demo(directory: Directory, today: dt.date | None = None, progress=None) -> ImportReport:
     """Fill an empty directory with the demo area and its demo accounts."""
     existing = directory.count(include_archived=True)

@@ -141,3 +141,17 @@ def test_the_demo_area_gives_its_main_partners_a_profile_and_a_contact(directory
     kinds = {o.name: o.kind for o in orgs.list_organisations(directory) if o.kind}
     assert (len(kinds), kinds["Transporter Employment Partnership (demo)"]) == (12, "employment_programme")
     assert len(orgs.contacts_by_organisation(directory)) == 8
+
+
+def test_only_a_database_with_nothing_in_it_gets_the_demo_area(db_url):
+    """A partnership that set up its people and organisations on the command line is not filled with demo
+    entries when the app first opens the embedded database."""
+    from directory.api import Directory
+    from directory.demo import is_new_database
+    from directory.people import OPERATOR
+
+    directory = Directory(db_url)
+    assert is_new_database(directory)
+    orgs.create_organisation(directory, OPERATOR, "Tees Recovery Service", "treatment_provider")
+    assert not is_new_database(directory)
+    directory.engine.dispose()

@@ -66,9 +66,12 @@ def _starting() -> None:
 def _open_directory(url: str | None) -> Directory:
     """One Directory (engine and search index) per process and database; sessions are never cached."""
     directory = Directory(url, long_running=True)
-    if url is None and directory.count(include_archived=True) == 0:
+    from directory.demo import is_new_database
+
+    if url is None and is_new_database(directory):
         # First run on the embedded database (no DATABASE_URL): load the demo area so there is
-        # something to explore. A database someone named is never filled with demo data.
+        # something to explore. A database someone named, or one a partnership has started to fill
+        # (people and organisations added on the command line), is never filled with demo data.
         try:
             from directory.demo import seed_demo
 
