@@ -60,7 +60,16 @@ def test_service_full_becomes_a_row_for_the_validator_to_judge():
         "last_verified": "2005-01-01",
     }
     assert "category" not in row  # none of its taxonomy terms is ours: the caller decides
-    assert notes == ["phone: extension 100 left out", "contact_phone: extension 100 left out"]
+    assert notes == [
+        "phone: extension 100 left out",
+        "contact_phone: extension 100 left out",
+        "service_areas not carried over (no area field here): The service is available to all residents of the "
+        "MyCity area. We provide the service in our offices or via video conferencing to any who can provide "
+        "evidence of their residency.",
+        "not carried over (no field here for them): accreditations, alert, alternate_name, application_process, "
+        "assurer_email, eligibility_description, funding, interpretation_services, licenses, program, "
+        "required_documents",
+    ]
 
 
 def test_service_list_page_gives_one_row():
@@ -83,7 +92,9 @@ def test_service_list_page_gives_one_row():
         ),
         "last_verified": "2005-01-01",
     }
-    assert notes == []
+    assert notes == ["not carried over (no field here for them): accreditations, alert, alternate_name, "
+                     "application_process, assurer_email, eligibility_description, interpretation_services, "
+                     "licenses, program"]
 
 
 # --------------------------------------------------------------------------- read_hsds
@@ -471,3 +482,26 @@ def test_a_bad_phone_number_is_a_warning_not_a_rejection():
     row, notes = service_to_row(service)
     assert row == {"name": "Advice line", "contact_name": "Jo", "contact_phone": "0121 496 0000"}
     assert notes == ["phone: 'call reception' is not a phone number: use digits, e.g. 01642 123456; left out"]
+
+
+def test_closed_status_area_wide_services_oruk_1_and_fields_left_named():
+    row, notes = service_to_row({"name": "Old club", "status": "Defunct", "eligibility_description": "Adults"})
+    assert row == {"name": "Old club", "status": "defunct"}
+    assert notes == ["status is defunct: the entry is archived",
+                     "not carried over (no field here for them): eligibility_description"]
+    assert service_to_row({"name": "Live", "status": "active"}) == ({"name": "Live"}, [])
+
+    row, notes = service_to_row({"name": "Helpline", "service_areas": [{"name": "Bristol"}, {"service_area": "Bath"}]})
+    assert row == {"name": "Helpline", "delivery": "outreach"}
+    assert notes == ["service_areas not carried over (no area field here): Bristol; Bath; "
+                     "imported as outreach (delivered across the area)"]
+
+    service = {"name": "Drop-in", "fees": "<p>£2 a session</p>", "regular_schedules": [
+        {"weekday": "Monday", "opens_at": "09:00", "closes_at": "12:00"},
+        {"weekday": 3, "opens_at": "9:00 AM", "closes_at": "12:00 PM"},
+        {"weekday": "Friday", "opens_at": "13:00", "closes_at": "15:30"},
+        {"weekday": "someday", "opens_at": "13:00", "closes_at": "15:30"}]}
+    row, notes = service_to_row(service)
+    assert row == {"name": "Drop-in", "schedule": "Mon,Wed 09:00-12:00; Fri 13:00-15:30", "cost": "£2 a session"}
+    assert notes == ["regular schedule 4 left out: it has no weekday or no opening and closing times"]
+    assert read_hsds({"totalElements": 1, "content": [service]}) == [service]

@@ -201,7 +201,13 @@ def test_the_open_referral_examples_import_with_a_clear_report(directory, tmp_pa
         ],
         "possible_duplicates": [],
         "warnings": [{"row": 1, "column": "", "reason": "phone: extension 100 left out"},
-                     {"row": 1, "column": "", "reason": "contact_phone: extension 100 left out"}],
+                     {"row": 1, "column": "", "reason": "contact_phone: extension 100 left out"},
+                     {"row": 1, "column": "", "reason": "service_areas not carried over (no area field here): The "
+                      "service is available to all residents of the MyCity area. We provide the service in our "
+                      "offices or via video conferencing to any who can provide evidence of their residency."},
+                     {"row": 1, "column": "", "reason": "not carried over (no field here for them): accreditations, "
+                      "alert, alternate_name, application_process, assurer_email, eligibility_description, funding, "
+                      "interpretation_services, licenses, program, required_documents"}],
     }
     no_place = import_file(directory, HSDS_EXAMPLES / "service_list.json", author="alice", default_category="health_wellbeing")
     assert no_place.rejected == [{"row": 1, "column": "postcode", "value": "", "reason":
@@ -216,6 +222,15 @@ def test_the_open_referral_examples_import_with_a_clear_report(directory, tmp_pa
     assert (listed.rows, listed.created, listed.rejected) == (1, 1, [])
     [entry] = directory.entries()
     assert (entry.name, entry.organisation, entry.category) == ("Community Counselling", "Example Organization Inc.", "health_wellbeing")
+    # An area-wide service (service_areas, no location) imports as outreach; a defunct one is archived.
+    service["id"], service["name"] = "area-wide", "Citywide counselling"
+    service["service_at_locations"], service["service_areas"] = [], [{"name": "MyCity"}]
+    closed = dict(service, id="closed", name="Closed counselling service", status="defunct")
+    path.write_text(json.dumps([service, closed]))
+    report = import_file(directory, path, author="alice", default_category="health_wellbeing", allow_duplicates=True)
+    assert (report.created, report.rejected) == (2, [])
+    assert directory.get("area-wide").delivery == ("outreach",)
+    assert (directory.get("area-wide").archived, directory.get("closed").archived) == (False, True)
 
 
 def test_import_reports_progress(directory, tmp_path):

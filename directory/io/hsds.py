@@ -68,6 +68,8 @@ def read_hsds(data: Any) -> list[dict]:
     if isinstance(data, dict):
         if "contents" in data:
             return _services_in_list(data["contents"], "The page's 'contents'")
+        if "content" in data and "name" not in data:  # an ORUK 1.0 page
+            return _services_in_list(data["content"], "The page's 'content'")
         if "name" in data:
             return [data]
         raise HsdsError(
@@ -244,8 +246,23 @@ class _Row:
 # --------------------------------------------------------------------------- HSDS -> row
 
 
+# The service's own keys the mapping reads (or, for bookkeeping, deliberately passes over); any other key
+# with a value is named in a note, so nothing is lost silently.
+_KEYS_READ = frozenset(set(_SERVICE_KEYS.values()) | {
+    "organization", "organization_id", "service_at_locations", "phones", "contacts", "schedules",
+    "regular_schedules", "cost_options", "fees_description", "fees", "languages", "wait_time", "attributes",
+    "service_taxonomys", "status", "service_areas", "last_modified", "metadata"})
+# ORUK `status` values that mean the service no longer runs: imported as archived.
+CLOSED_STATUSES = ("inactive", "defunct")
+# The row's cell (not a column) that carries such a status to the importer.
+STATUS_CELL = "status"
+
+
 def service_to_row(service: dict) -> tuple[dict[str, str], list[str]]:
-    """One HSDS service as spreadsheet cells (column -> raw text), and notes on what was not carried over."""
+    """One HSDS service as spreadsheet cells (column -> raw text), and notes on what was not carried over.
+
+    A service whose `status` is inactive or defunct has the cell STATUS_CELL ("status"), which is not a
+    column: the importer archives its entry."""
     row = _Row()
     if not isinstance(service, dict):
         row.note(f"the service is {_json_kind(service)}, not a JSON object; nothing read")
@@ -253,6 +270,14 @@ def service_to_row(service: dict) -> tuple[dict[str, str], list[str]]:
     _read_native(service, row)
     _read_foreign_category(service, row)
     _read_our_attributes(service, row)  # last: they hold exactly what we exported
+    status = service.get("status")
+    if isinstance(status, str) and status.strip().lower() in CLOSED_STATUSES:
+        row.cells[STATUS_CELL] = status.strip().lower()
+        row.note(f"status is {status.strip().lower()}: the entry is archived")
+    left = sorted(key for key, value in service.items()
+                  if key not in _KEYS_READ and value not in (None, "", [], {}))
+    if left:
+        row.note(f"not carried over (no field here for them): {', '.join(map(str, left))}")
     return row.cells, row.notes
 
 
@@ -274,7 +299,12 @@ def _read_native(service: dict, row: _Row) -> None:
     _read_contact(row.first(_first_listed("contacts", *holders), "contacts", "as the named contact"), row)
     _read_location(location, row)
     _read_delivery(at_locations, row)
-    _read_schedules(_first_listed("schedules", *holders), row)
+    _read_service_areas(service, location, row)
+    schedules = _first_listed("schedules", *holders)
+    if schedules:
+        _read_schedules(schedules, row)
+    else:  # ORUK 1.0
+        _read_regular_schedules(_first_listed("regular_schedules", *holders), row)
     _read_cost(service, row)
     row.put("languages", ";".join(_language_codes(service)))
     _read_wait_time(service.get("wait_time"), row)
@@ -332,6 +362,58 @@ def _read_delivery(at_locations: list[dict], row: _Row) -> None:
         if mode and mode not in modes:
             modes.append(mode)
     row.put("delivery", ";".join(modes))
+
+
+def _read_service_areas(service: dict, location: dict, row: _Row) -> None:
+    """An area-wide service (service_areas, no place to attend) is delivered where people are: outreach,
+    so it imports (no postcode needed) instead of being rejected. The areas are named in a note."""
+    areas = []
+    for area in _objects(service.get("service_areas")):
+        name = next((area[k] for k in ("name", "service_area", "description")
+                     if isinstance(area.get(k), str) and area[k].strip()), None)
+        if name and name.strip() not in areas:
+            areas.append(name.strip())
+    if not areas:
+        return
+    has_place = any(k in row.cells for k in ("postcode", "latitude", "longitude"))
+    if not has_place and "delivery" not in row.cells:
+        row.put("delivery", "outreach")
+    row.note(f"service_areas not carried over (no area field here): {'; '.join(areas)}"
+             + ("" if has_place else "; imported as outreach (delivered across the area)"))
+
+
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _read_regular_schedules(schedules: list[dict], row: _Row) -> None:
+    """ORUK 1.0 `regular_schedules`: one weekday each (a name, an RFC day or 1 = Monday) with opens/closes."""
+    by_times: dict[tuple[str, str], list[int]] = {}
+    for number, schedule in enumerate(schedules, start=1):
+        day = _weekday(schedule.get("weekday"))
+        opens, closes = _hours_minutes(schedule.get("opens_at")), _hours_minutes(schedule.get("closes_at"))
+        if day is None or not opens or not closes:
+            row.note(f"regular schedule {number} left out: it has no weekday or no opening and closing times")
+            continue
+        days = by_times.setdefault((opens, closes), [])
+        if day not in days:
+            days.append(day)
+    row.put("schedule", "; ".join(f"{_days_text(sorted(days))} {opens}-{closes}"
+                                  for (opens, closes), days in by_times.items()))
+
+
+def _weekday(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and 1 <= value <= 7:
+        return value - 1
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text.isdigit() and 1 <= int(text) <= 7:
+            return int(text) - 1
+        for index, name in enumerate(_WEEKDAY_NAMES):
+            if len(text) >= 2 and (name.startswith(text) or text == _RFC_DAYS[index].lower()):
+                return index
+    return None
 
 
 def _read_schedules(schedules: list[dict], row: _Row) -> None:
@@ -403,8 +485,10 @@ def _read_cost(service: dict, row: _Row) -> None:
     options = _objects(service.get("cost_options"))
     if options:
         row.put("cost", _cost_text(row.first(options, "cost options", "as the cost")))
-    else:
-        row.put("cost", service.get("fees_description"))
+    elif service.get("fees_description") not in (None, ""):
+        row.put("cost", _plain_text(service.get("fees_description")))
+    else:  # ORUK 3.0 names the text `fees`
+        row.put("cost", _plain_text(service.get("fees")))
 
 
 def _cost_text(option: dict) -> str:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from directory import fields as F
 from directory.duplicates import DuplicateFinder
 from directory.errors import ConflictError
+from directory.io.hsds import CLOSED_STATUSES, STATUS_CELL
 from directory.io.spreadsheet import UnreadableFile, read_csv, read_xlsx, size_text, too_many_rows
 from directory.store import checked_update, new_entry_id, normalise_values
 from directory.validation import Problem, ValidationError, check_entry, parse_row
@@ -188,9 +189,15 @@ class Importer:
         if len(data) > self.byte_limit:
             raise too_large(len(data), self.byte_limit)
         columns, rows, warnings = read_rows(data, format, self.row_limit)
-        report = ImportReport(file=Path(name).name, rows=len(rows), warnings=warnings, dry_run=self.dry_run,
+        return self.run_rows(columns, rows, warnings, Path(name).name)
+
+    def run_rows(self, columns: list[str], rows: list[dict[str, str]], warnings: list[dict[str, Any]],
+                 name: str) -> ImportReport:
+        """Import rows already read (a file's, or a harvested feed's): the same checks, writes and report.
+        A row with the cell "status" inactive or defunct (an Open Referral service's) is archived."""
+        report = ImportReport(file=name, rows=len(rows), warnings=warnings, dry_run=self.dry_run,
                               allowed_duplicates=self.allow_duplicates)
-        known = set(F.COLUMNS)
+        known = set(F.COLUMNS) | {STATUS_CELL}
         report.warnings[:0] = [{"row": 0, "column": c, "reason": "unknown column ignored"}
                                for c in columns if c and c not in known]
         self._check_author()  # refuse early if the importer may not write
@@ -201,8 +208,22 @@ class Importer:
         else:
             self._write(report, [u for u in updates if u is not None], creates)
             report.unchanged += len([u for u in updates if u is None])
+            self._archive_closed(report, rows)
             report.rejected.sort(key=lambda r: r["row"])  # rows refused while writing, among the others
         return report
+
+    def _archive_closed(self, report, rows) -> None:
+        """Entries of rows whose status says the service has closed are archived (one transaction)."""
+        closed = {number for number, row in enumerate(rows, start=1) if row.get(STATUS_CELL) in CLOSED_STATUSES}
+        if not closed:
+            return
+        refused = {r["row"] for r in report.rejected}
+        ids = [self._row_ids[n] for n in sorted(closed - refused) if n in self._row_ids]
+        with self.directory.unit_of_work() as uow:
+            for entry_id in ids:
+                if not uow.entries.get(entry_id).archived:
+                    uow.archive(entry_id, self.author, "the Open Referral service's status says it has closed")
+            uow.commit()
 
     def _check_author(self) -> None:
         # The unit of work's own check of the account, in a reading unit of work: no write lock is taken,
@@ -228,6 +249,7 @@ class Importer:
         self._to_create: list[dict[str, Any]] = []
         self._ids_from_file: set[str] = set()
         self._updates: list[_PlannedUpdate | None] = []
+        self._row_ids: dict[int, str] = {}  # row -> the entry it updates or creates
         for number, raw in enumerate(rows, start=1):
             self._row(report, number, raw, existing, finder, seen_ids)
             if number % 200 == 0 or number == len(rows):
@@ -257,6 +279,7 @@ class Importer:
                 self._plan_creation(report, number, values, finder, seen_ids)
             return
         seen_ids[entry_id] = number
+        self._row_ids[number] = entry_id
         changes = {n: v for n, v in values.items() if n != "id"}
         try:
             changed = _would_change(current, changes)
@@ -272,6 +295,7 @@ class Importer:
             self._ids_from_file.add(values["id"])
         values["id"] = values.get("id") or new_entry_id()
         seen_ids[values["id"]] = number
+        self._row_ids[number] = values["id"]
         self._to_create.append(values)
         # Later rows of the same file are checked against this one too.
         finder.add(values["id"], values["name"], values["organisation"], values.get("latitude"), values.get("longitude"))
