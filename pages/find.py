@@ -325,7 +325,10 @@ def _share_save_print(directory, state: SearchState, place, hits, now) -> None:
 
 def _empty_state(directory, state: SearchState, place) -> None:
     if directory.count() == 0:
-        st.info("The directory has no entries yet. Sign in to add entries one at a time (**Add an entry**) or "
+        from ui.auth import current_account
+
+        how = "Add" if current_account(directory) is not None else "Sign in to add"
+        st.info(f"The directory has no entries yet. {how} entries one at a time (**Add an entry**) or "
                 "many at once (**Import a spreadsheet**). To try the app first, run "
                 "`python -m directory seed-demo` to load the demo area.")
         return
