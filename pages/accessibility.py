@@ -54,8 +54,8 @@ st.markdown(
     "- Some coordinators' pages show more than one interactive table (Stale entries, Unmet needs, Import "
     "a spreadsheet, People): Streamlit gives the cells of each the same ids (“glide-cell-0-0”), which "
     "assistive technology may confuse.\n"
-    "- The PDF action plan uses 14 point body text and is not tagged for screen readers: use the Word "
-    "version instead.")
+    "- The PDF action plan (16 point body text) is not tagged for screen readers: the Word version, offered "
+    "first, has real headings and lists.")
 st.markdown("We are working on each of these.")
 
 st.header("Tell us about a problem")

@@ -155,9 +155,10 @@ document = PlanDocument(
     items=tuple(i for i in items if i.status not in ("Dropped",)),
     fixed_times=tuple(commitments),
 )
+# Word first: its headings and lists are real structure a screen reader can follow; fpdf2 cannot tag a PDF.
 d1, d2 = st.columns(2)
-d1.download_button("Download the plan (PDF, large print)", plan_pdf(document), file_name=f"plan-{record.ref}.pdf",
-                   mime="application/pdf", icon=":material/description:", key="plan_pdf")
-d2.download_button("Download the plan (Word)", plan_docx(document), file_name=f"plan-{record.ref}.docx",
+d1.download_button("Download the plan (Word, large print)", plan_docx(document), file_name=f"plan-{record.ref}.docx",
                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", icon=":material/edit_note:",
                    key="plan_docx")
+d2.download_button("Download the plan (PDF, large print)", plan_pdf(document), file_name=f"plan-{record.ref}.pdf",
+                   mime="application/pdf", icon=":material/description:", key="plan_pdf")

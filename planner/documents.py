@@ -14,7 +14,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BODY_PT = 14
+# Clear-print guidance (RNIB, UK Association for Accessible Formats): 16 point body for large print.
+BODY_PT = 16
 HEADING_PT = 20
 TITLE_PT = 26
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
