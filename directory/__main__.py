@@ -1,4 +1,4 @@
-"""Command line: python -m directory import | export | search | users | orgs | backup | restore | seed-demo
+"""Command line: python -m directory import | export | search | harvest | users | orgs | backup | restore | seed-demo
 (docs/cli.md).
 
 Exit codes: 0 done (an import may still have rejected rows); 1 nothing was
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from directory import cli_people, codes
+from directory.io import harvest
 from directory.io.spreadsheet import UnreadableFile
 
 CLI_USER = "cli"
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("search", help="the same search as the app")
     p.add_argument("query", nargs="?", default="")
-    p.add_argument("--near", metavar="POSTCODE", help="a full postcode (TS1 3BA) or a postcode district (TS1)")
+    p.add_argument("--near", metavar="PLACE", help="a full postcode (TS1 3BA), a postcode district (TS1) or a town (Thornaby)")
     p.add_argument("--within-km", type=float, metavar="N")
     p.add_argument("--category", action="append", default=[], choices=sorted(codes.CATEGORIES), metavar="CODE")
     p.add_argument("--day", choices=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
 
     cli_people.add_parsers(commands)  # users, orgs
+    harvest.add_parser(commands)
     commands.add_parser("seed-demo", help="load the demo area into an empty database")
     commands.add_parser("build-postcodes", help="build the offline postcode table under data/ (done on first use otherwise)")
 
@@ -204,7 +206,8 @@ COMMANDS = {"import": cmd_import, "export": cmd_export, "search": cmd_search,
             "seed-demo": cmd_seed_demo, "build-postcodes": cmd_build_postcodes,
             "backup": cmd_backup, "restore": cmd_restore,
             "users": lambda args: cli_people.cmd_users(args, _open()),
-            "orgs": lambda args: cli_people.cmd_orgs(args, _open())}
+            "orgs": lambda args: cli_people.cmd_orgs(args, _open()),
+            "harvest": lambda args: harvest.cmd_harvest(args, _open())}
 
 
 def main(argv: list[str] | None = None) -> int:

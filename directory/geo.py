@@ -46,10 +46,10 @@ _DISTRICT = re.compile(r"^([A-Z]{1,2})([0-9][0-9A-Z]?)$")
 class Place:
     """Where a search is measured from."""
 
-    label: str            # "TS1 3BA" or "TS1"
+    label: str            # "TS1 3BA", "TS1" or "Thornaby"
     latitude: float
     longitude: float
-    kind: str             # "postcode" or "district"
+    kind: str             # "postcode", "district" or "town" (a town or district by name: directory/places.py)
 
     @property
     def position(self) -> tuple[float, float]:
@@ -143,7 +143,10 @@ def district_centre(district: str, table: PostcodeTable | None = None) -> tuple[
 
 
 def locate_place(text: str, table: PostcodeTable | None = None) -> Place:
-    """A full postcode ("TS1 3BA") or a postcode district ("TS1"), or PostcodeError saying what to type."""
+    """A full postcode ("TS1 3BA"), a postcode district ("TS1") or a town or district by name ("Thornaby",
+    measured from the middle of its postcodes: directory/places.py), or PostcodeError saying what to type."""
+    from directory.places import place_centre, place_named
+
     table = table or default_table()
     shown = (text or "").strip()
     canonical = normalise_postcode(shown)
@@ -156,7 +159,13 @@ def locate_place(text: str, table: PostcodeTable | None = None) -> Place:
         if centre is None:
             raise PostcodeError(f"there is no postcode district {district}: check it, or type the full postcode")
         return Place(district, centre[0], centre[1], "district")
-    raise PostcodeError(f"'{shown}' is not a UK postcode: type it like TS1 3BA, or just the district, like TS1")
+    named = place_named(shown)
+    if named is not None:
+        centre = place_centre(named, table)
+        if centre is not None:
+            return Place(named.name, centre[0], centre[1], "town")
+    raise PostcodeError(f"'{shown}' is not a UK postcode or a place we know: type it like TS1 3BA, "
+                        "just the district, like TS1, or the town, like Thornaby")
 
 
 # -- districts and their outlines -------------------------------------------------------

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from directory.geo import district_code
+from directory.places import find_place_name
 from directory.postcodes import normalise_postcode
 from directory.schedule import DAY_NAMES
 
@@ -45,13 +46,15 @@ class Understood:
         return bool(self.notes)
 
 
-def understand(query: str, *, today: dt.date, is_district=lambda d: True) -> Understood:
+def understand(query: str, *, today: dt.date, is_district=lambda d: True, towns: bool = True) -> Understood:
     """Pull a place, a distance, a day and 'free' out of a typed search, so one line can say it all.
 
     A place is a full postcode anywhere, or a district (TS1) after 'near'/'in' or,
     for two-letter areas, on its own (a one-letter district like L2 could be
     'level 2'). Only whole words count, nothing is taken from inside a word, and
     a capitalised 'Free' between capitalised words ('Drug Free Futures') is a name.
+    Failing those, a town or district by name ('esol thornaby', 'in Stockton-on-Tees'; data/places.csv)
+    is the place, so the town word says where rather than ranking entries that mention it.
     A distance needs its unit ('3 km', '2 miles', '3km'; a bare number may be a
     level) and becomes the smallest distance offered that covers it.
     """
@@ -95,6 +98,18 @@ def understand(query: str, *, today: dt.date, is_district=lambda d: True) -> Und
                     keep[j] = False
                 notes.append(f"“{' '.join(words[start:i + 1])}” as the client's area")
                 break
+    # A town or district by name.
+    if place is None and towns:
+        tokens = [w.strip(",.;!?") for w in words]
+        named = find_place_name(tokens)
+        if named is not None:
+            start, end, found = named
+            place = found.name
+            if start > 0 and lower(start - 1) in _PLACE_WORDS:
+                start -= 1
+            for j in range(start, end):
+                keep[j] = False
+            notes.append(f"“{' '.join(tokens[start:end])}” as the client's area")
     # A distance: "within 3 km (of)", "2 miles", "3km".
     for i in range(len(words)):
         if not keep[i]:

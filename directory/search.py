@@ -51,6 +51,7 @@ from rapidfuzz.distance import OSA
 
 from directory.fields import Entry
 from directory.geo import haversine_km
+from directory.places import PLACE_WORDS
 from directory.text import fold, fold_words
 
 # Field weights: the name says what a thing is; tags and sector are curated
@@ -77,6 +78,23 @@ MIN_SPLIT_PART = 3         # "jobclub" may be read as "job" + "club", not "j" + 
 # A run-together word read as two words can only check that an entry holds both, not side by side
 # ("football" -> an entry with "foot" and "ball"), so it counts for less than the word itself.
 SPLIT_SIMILARITY = 0.9
+# The same word written as two side by side in the entry ("jobcentre" typed, "Job Centre" written; "dropin",
+# "drop-in"): surer than the two words anywhere, less sure than the word itself.
+PHRASE_SIMILARITY = 0.95
+# Two query words found together in an entry, side by side or as one word ("job centre": "Job Centre",
+# "Jobcentre"; "drop in": "drop-in"), add this much (x the field's weight, averaged over the query's pairs) to
+# the entry's score, so a whole phrase or compound outranks the same words scattered ("Job Club at the
+# Community Centre"), even when the scattered words sit in a heavier field (a tag "self-referral" beats a name
+# with "self" and a tag with "referral"): 0.25 x 0.8 > 1.0 - 0.8, but a pair in a description (0.4 + 0.1) stays
+# below the same words in a name.
+PHRASE_BONUS = 0.25
+# Fields whose adjacent words are indexed as phrases: the short curated ones. Descriptions would double the
+# index for little (a phrase in a description still matches word by word).
+PHRASE_FIELDS = ("name", "tags", "sector", "organisation")
+# A town's name left among the words searched for ("jobcentre stockton thornaby": the place is Stockton, and
+# "thornaby" stays a word) says where, not what: it counts this much beside a word saying what is wanted, so
+# the service words outrank it (directory/places.py). A query of place words only weighs them alike.
+PLACE_WORD_WEIGHT = 0.5
 
 # The work of one query is bounded here, and only here (bound_query). A keyworker's request typed in full
 # ("ESOL conversation club near TS1 on Thursdays, free") is a few words and well under 100 characters;
@@ -209,6 +227,28 @@ def _entry_field_words(entry: Entry) -> dict[str, dict[str, None]]:
     return {field: dict.fromkeys(words(text)) for field, text in _field_texts(entry)}
 
 
+def _field_sequences(entry: Entry) -> Iterable[tuple[str, list[str]]]:
+    """(field, folded words in order, stop words kept) for each run of words phrases may span: each tag is
+    a run of its own, so two tags never make a phrase."""
+    for field, text in _field_texts(entry):
+        if field not in PHRASE_FIELDS:
+            continue
+        if field == "tags":
+            for tag in entry.tags:
+                yield field, fold_words(tag)
+        else:
+            yield field, fold_words(text)
+
+
+def _phrases_of(sequence: list[str]) -> Iterable[tuple[str, str]]:
+    """(joined, as written) for each pair of adjacent words, unless both are stop words: "drop in" ->
+    ("dropin", "drop in")."""
+    for a, b in zip(sequence, sequence[1:]):
+        if a in STOP_WORDS and b in STOP_WORDS:
+            continue
+        yield a + b, f"{a} {b}"
+
+
 # -- distances -------------------------------------------------------------------------
 
 
@@ -228,10 +268,22 @@ class _Clause:
     parts: tuple[dict[int, float], ...]      # per part: vocabulary word id -> similarity
 
 
+@dataclass(frozen=True)
+class _Phrase:
+    """A compound looked up whole: typed as two words ("job centre", covers both) or as one ("jobcentre")."""
+
+    covers: tuple[int, ...]                  # positions of the query words it satisfies (a stop word has none)
+    joined: str                              # "jobcentre"
+    similarity: float                        # 1.0 typed as two words; PHRASE_SIMILARITY typed as one
+    pair: bool                               # typed as two words: finding it earns PHRASE_BONUS
+
+
 class _TextIndex:
     """Inverted index over normalised words, stored compressed-sparse-row style."""
 
-    def __init__(self, terms: list[str], offsets: np.ndarray, docs: np.ndarray, weights: np.ndarray):
+    def __init__(self, terms: list[str], offsets: np.ndarray, docs: np.ndarray, weights: np.ndarray,
+                 phrases: "_Postings"):
+        self.phrase_postings = phrases              # adjacent words joined ("jobcentre" for "Job Centre"): exact only
         self.terms = terms                          # sorted, so a prefix is a contiguous range
         self.term_id = {t: i for i, t in enumerate(terms)}
         self.offsets, self.docs, self.weights = offsets, docs, weights
@@ -246,11 +298,18 @@ class _TextIndex:
         term_ids: list[int] = []
         doc_ids: list[int] = []
         weights: list[float] = []
+        phrase_postings: dict[str, dict[int, float]] = {}
         for doc, entry in enumerate(entries):
             best = _best_field_weights(entry)
             term_ids.extend([ids.setdefault(word, len(ids)) for word in best])
             doc_ids.extend([doc] * len(best))
             weights.extend(best.values())
+            for field, sequence in _field_sequences(entry):
+                weight = FIELD_WEIGHTS[field]
+                for joined, _ in _phrases_of(sequence):
+                    held = phrase_postings.setdefault(joined, {})
+                    if weight > held.get(doc, 0.0):
+                        held[doc] = weight
         terms = sorted(ids)
         rank = np.empty(len(ids), np.int64)
         rank[[ids[t] for t in terms]] = np.arange(len(terms))
@@ -263,6 +322,7 @@ class _TextIndex:
             _readonly(offsets),
             _readonly(np.asarray(doc_ids, np.int32)[order]),
             _readonly(np.asarray(weights, np.float64)[order]),
+            _Postings.build(phrase_postings),
         )
 
     @staticmethod
@@ -371,6 +431,34 @@ class _TextIndex:
                 found.append((left, right))
         return found
 
+    # -- compounds --
+
+    def phrases(self, text: str, query: list[str]) -> list[_Phrase]:
+        """Compounds to look up whole: each query word as two words side by side ("jobcentre" -> an entry's
+        "Job Centre"), and each pair typed side by side, stop words included ("drop in" -> "drop-in",
+        "Dropin"), which earns the pair bonus."""
+        position = {word: i for i, word in enumerate(query)}
+        found = [_Phrase((i,), word, PHRASE_SIMILARITY, False) for i, word in enumerate(query)
+                 if word in self.phrase_postings.ids]
+        typed = fold_words(text)
+        pairs: dict[str, None] = {}
+        for a, b in zip(typed, typed[1:]):
+            covers = tuple(dict.fromkeys(position[w] for w in (a, b) if w in position))
+            if covers and a + b not in pairs:
+                pairs[a + b] = None
+                found.append(_Phrase(covers, a + b, 1.0, True))
+        return found
+
+    def phrase_values(self, joined: str, n_docs: int) -> np.ndarray:
+        """Per entry, the heaviest field holding `joined` as one word or as two side by side."""
+        value = np.zeros(n_docs)
+        term = self.term_id.get(joined)
+        if term is not None:
+            lo, hi = self.offsets[term], self.offsets[term + 1]
+            value[self.docs[lo:hi]] = self.weights[lo:hi]
+        self.phrase_postings.raise_to(joined, value)
+        return value
+
     # -- scoring --
 
     def clauses(self, query: list[str]) -> list[_Clause]:
@@ -385,16 +473,37 @@ class _TextIndex:
                 clauses.append(_Clause((i, i + 1), (joined,)))
         return [c for c in clauses if all(c.parts)]
 
-    def scores(self, query: list[str], clauses: list[_Clause], n_docs: int) -> np.ndarray:
-        """Per entry, the mean over query words of the best (field weight x similarity)."""
+    def scores(self, query: list[str], clauses: list[_Clause], n_docs: int,
+               phrases: Sequence[_Phrase] = ()) -> np.ndarray:
+        """Per entry, the mean over query words (a place word weighing PLACE_WORD_WEIGHT) of the best (field
+        weight x similarity), plus PHRASE_BONUS x
+        the mean over the pairs typed of the best field holding the pair whole (side by side or as one word,
+        as typed or, run together, within a slip or two)."""
         best = np.zeros((len(query), n_docs))
+        together: dict[tuple[int, ...], np.ndarray] = {}
         for clause in clauses:
             value = self._part_scores(clause.parts[0], n_docs)
             for part in clause.parts[1:]:
                 np.minimum(value, self._part_scores(part, n_docs), out=value)
             for i in clause.covers:
                 np.maximum(best[i], value, out=best[i])
-        return best.sum(axis=0) / len(query)
+            if len(clause.covers) == 2:  # the pair run together ("job centre" -> "jobcentre")
+                together[clause.covers] = value
+        pairs: list[np.ndarray] = []
+        for phrase in phrases:
+            value = self.phrase_values(phrase.joined, n_docs)
+            if phrase.pair:
+                if phrase.covers in together:
+                    np.maximum(value, together.pop(phrase.covers), out=value)
+                pairs.append(value)
+            value = value * phrase.similarity
+            for i in phrase.covers:
+                np.maximum(best[i], value, out=best[i])
+        weight = np.array([PLACE_WORD_WEIGHT if word in PLACE_WORDS else 1.0 for word in query])
+        score = weight @ best / weight.sum()
+        if pairs:
+            score += PHRASE_BONUS * np.sum(pairs, axis=0) / len(pairs)
+        return score
 
     def _part_scores(self, matches: dict[int, float], n_docs: int) -> np.ndarray:
         value = np.zeros(n_docs)
@@ -404,8 +513,9 @@ class _TextIndex:
             value[docs] = np.maximum(value[docs], self.weights[lo:hi] * similarity)
         return value
 
-    def explain(self, entry: Entry, clauses: list[_Clause], n_words: int) -> tuple[str, ...]:
-        """Why `entry` matched: for each query word, the field and word that scored best."""
+    def explain(self, entry: Entry, clauses: list[_Clause], n_words: int,
+                phrases: Sequence[_Phrase] = ()) -> tuple[str, ...]:
+        """Why `entry` matched: for each query word, the field and word (or words side by side) that scored best."""
         fields = _entry_field_words(entry)
         best: list[tuple[float, tuple[str, ...]]] = [(0.0, ())] * n_words
         for clause in clauses:
@@ -417,10 +527,30 @@ class _TextIndex:
             for i in clause.covers:
                 if value > best[i][0]:
                     best[i] = (value, reasons)
+        best = self._explain_phrases(entry, phrases, best)
         seen: dict[str, None] = {}
         for _, reasons in best:
             seen.update(dict.fromkeys(reasons))
         return tuple(seen)
+
+    @staticmethod
+    def _explain_phrases(entry: Entry, phrases: Sequence[_Phrase], best: list) -> list:
+        """`best` with each query word a compound explains better told as the words side by side."""
+        if not phrases:
+            return best
+        written: dict[str, tuple[float, str]] = {}
+        for field, sequence in _field_sequences(entry):
+            for joined, words_as_written in _phrases_of(sequence):
+                if FIELD_WEIGHTS[field] > written.get(joined, (0.0, ""))[0]:
+                    written[joined] = (FIELD_WEIGHTS[field], f"{field}: {words_as_written}")
+        for phrase in phrases:
+            if phrase.joined in written:
+                value, reason = written[phrase.joined]
+                value *= phrase.similarity
+                for i in phrase.covers:  # a pair typed and found side by side is told as the pair
+                    if value > best[i][0] or (phrase.pair and value >= best[i][0]):
+                        best[i] = (value, (reason,))
+        return best
 
     def _best_field_word(self, matches: dict[int, float], fields: dict[str, dict[str, None]]) -> tuple[float, str, str]:
         top = (0.0, "", "")
@@ -432,6 +562,30 @@ class _TextIndex:
                     if value > top[0]:
                         top = (value, field, word)
         return top
+
+
+class _Postings:
+    """Exact-match postings (term -> entries and weights), compressed-sparse-row style, read-only."""
+
+    def __init__(self, ids: dict[str, int], offsets: np.ndarray, docs: np.ndarray, weights: np.ndarray):
+        self.ids, self.offsets, self.docs, self.weights = ids, offsets, docs, weights
+
+    @classmethod
+    def build(cls, postings: dict[str, dict[int, float]]) -> "_Postings":
+        ids = {term: i for i, term in enumerate(postings)}
+        counts = np.fromiter((len(held) for held in postings.values()), np.int64, len(postings))
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        docs = np.fromiter((d for held in postings.values() for d in held), np.int32, int(offsets[-1]))
+        weights = np.fromiter((w for held in postings.values() for w in held.values()), np.float64, int(offsets[-1]))
+        return cls(ids, _readonly(offsets), _readonly(docs), _readonly(weights))
+
+    def raise_to(self, term: str, value: np.ndarray) -> None:
+        """value[d] = max(value[d], weight) for each entry d holding `term`."""
+        i = self.ids.get(term)
+        if i is not None:
+            lo, hi = self.offsets[i], self.offsets[i + 1]
+            docs = self.docs[lo:hi]
+            value[docs] = np.maximum(value[docs], self.weights[lo:hi])
 
 
 def max_edits(length: int) -> int:
@@ -649,23 +803,23 @@ class SearchIndex:
         bounded = bound_query(query)
         qwords = list(bounded.words)
         if qwords:
-            clauses = self._text.clauses(qwords)
-            score = self._text.scores(qwords, clauses, len(self._entries))
+            clauses = (self._text.clauses(qwords), self._text.phrases(bounded.text, qwords))
+            score = self._text.scores(qwords, clauses[0], len(self._entries), clauses[1])
             allowed &= score > 0
         else:
-            clauses, score = [], None
+            clauses, score = ([], []), None
         found = np.flatnonzero(allowed)
         found = _rank(found, score, distance, self._name_rank, limit)
         return found, score, distance, clauses, len(qwords), bounded.notice
 
-    def _hit(self, doc: int, score, distance: np.ndarray, clauses: list[_Clause], n_words: int) -> Hit:
+    def _hit(self, doc: int, score, distance: np.ndarray, clauses, n_words: int) -> Hit:
         entry = self._entries[doc]
         km = float(distance[doc])
         return Hit(
             entry=entry,
             score=1.0 if score is None else min(float(score[doc]), 1.0),
             distance_km=None if math.isnan(km) else km,
-            matched=self._text.explain(entry, clauses, n_words) if clauses else (),
+            matched=self._text.explain(entry, clauses[0], n_words, clauses[1]) if any(clauses) else (),
         )
 
     def _filter_mask(self, f: Filters) -> np.ndarray:

@@ -451,10 +451,10 @@ def _draw_filters(now) -> None:
     top[0].text_input(
         "What are you looking for?", key=KEYS["query"], on_change=_on_query_typed, persist_state="session",
         placeholder="Try: ESOL near TS1 Thursday free",
-        help="Spelling slips are fine. You can type the whole request here: a postcode or area, a day and "
+        help="Spelling slips are fine. You can type the whole request here: a postcode, district or town, a day and "
              "“free” move into their own filters.",
     )
-    top[1].text_input("Client's postcode or area", key=KEYS["place"], placeholder="e.g. TS1 3BA or TS1",
+    top[1].text_input("Client's postcode or area", key=KEYS["place"], placeholder="e.g. TS1 3BA, TS1 or Thornaby",
                       persist_state="session", help="Results are measured from here, nearest first.")
     near = st.columns([.9, 1.35, .38])
     near[0].pills("Distance (km)", options=RADIUS_STEPS, key=KEYS["radius_km"], persist_state="session",

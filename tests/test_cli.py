@@ -77,6 +77,21 @@ def test_search_near_reads_a_district_or_a_postcode_as_the_find_page_does(loaded
     assert result.stderr.strip() == "error: there is no postcode district ZZ9: check it, or type the full postcode"
 
 
+def test_search_near_reads_a_town_by_name_as_the_find_page_does(loaded):
+    from directory.geo import haversine_km
+    from directory.places import place_centre, place_named
+    from directory.postcodes import default_table
+
+    url = loaded[0]
+    centre = place_centre(place_named("Middlesbrough"))  # the middle of TS1 1-5's postcodes
+    by_town = json.loads(run("search", "--near", "middlesbrough", "--within-km", "3", "--json", url=url).stdout)
+    esol = round(float(haversine_km(*centre, *default_table().locate("TS1 3BA"))), 2)
+    assert by_town[0]["entry_id"] == "esol-1" and by_town[0]["distance_km"] == esol
+    result = run("search", "--near", "Atlantis", url=url, check_code=2)
+    assert result.stderr.strip() == ("error: 'Atlantis' is not a UK postcode or a place we know: type it like "
+                                     "TS1 3BA, just the district, like TS1, or the town, like Thornaby")
+
+
 def test_search_with_an_unknown_postcode_exits_2_in_plain_english(loaded):
     result = run("search", "--near", "TS1 7ZZ", url=loaded[0], check_code=2)
     assert result.stderr.strip() == "error: postcode TS1 7ZZ not found: check it, or give latitude and longitude instead"

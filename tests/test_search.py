@@ -132,11 +132,71 @@ def test_run_together_jobclub_finds_job_club_and_spaced_query_finds_run_together
     jobclub = SearchIndex.build([entry("a", "Job Club", "Council"), entry("b", "Jobclub Plus", "DWP"),
                                  entry("c", "Book Club", "Library")])
     hits = jobclub.search("jobclub")
-    assert ids(hits) == ["b", "a"]  # the word as typed first, then the two words it runs together
-    assert [h.score for h in hits] == pytest.approx([1.0, 0.9])
+    assert ids(hits) == ["b", "a"]  # the word as typed first, then the two words it runs together, side by side
+    assert [h.score for h in hits] == pytest.approx([1.0, 0.95])
     assert hits[1].matched == ("name: job club",)
     assert ids(jobclub.search("job club")) == ["a", "b", "c"]
     assert jobclub.search("job club")[1].matched == ("name: jobclub",)
+
+
+def test_a_run_together_word_side_by_side_beats_its_two_words_apart():
+    apart = SearchIndex.build([entry("apart", "Club for Job Seekers", "Council"), entry("side", "Job Club", "DWP")])
+    hits = apart.search("jobclub")
+    assert ids(hits) == ["side", "apart"]
+    assert [h.score for h in hits] == pytest.approx([0.95, 0.9])  # PHRASE_SIMILARITY, SPLIT_SIMILARITY
+    assert [h.matched for h in hits] == [("name: job club",), ("name: job club",)]
+
+
+COMPOUNDS = [
+    entry("jcp", "Jobcentre Plus", "DWP"),
+    entry("jc", "Job Centre appointments", "DWP"),
+    entry("scatter", "Job Club at the Community Centre", "Council"),
+    entry("dropin", "Drop-in advice", "Citizens Advice"),
+    entry("dropin2", "Dropin cafe", "Recovery Cafe"),
+    entry("drop", "Drop your CV in", "Agency"),
+    entry("coach", "Appointments with a work coach", "DWP"),
+    entry("coach_apart", "Coach trips and voluntary work", "Trips"),
+    entry("self", "Housing advice", "Council", tags=("self-referral",)),
+    entry("self2", "Counselling", "Mind", tags=("selfreferral",)),
+    entry("self_apart", "Self-help group", "Mind", tags=("referral needed",)),
+]
+
+
+@pytest.mark.parametrize("typed", ["job centre", "jobcentre", "Job-Centre"])
+def test_job_centre_however_written_finds_both_spellings_before_the_words_scattered(typed):
+    hits = SearchIndex.build(COMPOUNDS).search(typed)
+    assert ids(hits)[:2] == ["jc", "jcp"] or ids(hits)[:2] == ["jcp", "jc"]
+    assert ids(hits)[2] == "scatter"
+
+
+def test_job_centre_scores_exactly():
+    index = SearchIndex.build(COMPOUNDS)
+    spaced = index.search("job centre")
+    assert ids(spaced) == ["jc", "jcp", "scatter"]  # jc and jcp tie (1.0 + the pair's bonus): by name
+    assert [round(h.score, 6) for h in spaced] == [1.0, 1.0, 1.0]  # shown capped at 1
+    scores = index._text.scores(["job", "centre"], index._text.clauses(["job", "centre"]), len(index),
+                                index._text.phrases("job centre", ["job", "centre"]))
+    by_id = {e.id: float(scores[i]) for i, e in enumerate(index.entries)}
+    assert by_id["jc"] == pytest.approx(1.25) and by_id["jcp"] == pytest.approx(1.25)
+    assert by_id["scatter"] == pytest.approx(1.0)  # both words in the name, apart: no bonus
+    joined = index.search("jobcentre")
+    assert ids(joined)[:3] == ["jcp", "jc", "scatter"]
+    assert [h.score for h in joined[:3]] == pytest.approx([1.0, 0.95, 0.9])
+    assert joined[1].matched == ("name: job centre",)
+
+
+@pytest.mark.parametrize("typed", ["drop in", "drop-in", "dropin", "Drop In"])
+def test_drop_in_however_written_finds_drop_in_entries_first(typed):
+    hits = SearchIndex.build(COMPOUNDS).search(typed)
+    assert set(ids(hits)[:2]) == {"dropin", "dropin2"}
+
+
+def test_work_coach_and_self_referral_as_compounds():
+    index = SearchIndex.build(COMPOUNDS)
+    assert ids(index.search("work coach"))[0] == "coach"  # side by side beats "coach ... work"
+    assert ids(index.search("workcoach")) == ["coach", "coach_apart"]
+    for typed in ("self referral", "self-referral", "selfreferral"):
+        assert set(ids(index.search(typed))[:2]) == {"self", "self2"}, typed
 
 
 def test_short_words_match_exactly_or_as_a_prefix_but_never_fuzzily():
