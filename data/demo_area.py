@@ -1202,6 +1202,59 @@ KINDS: dict[str, Kind] = {kind.key: kind for kind in KIND_LIST}
 # Kinds added once the demo area was in use: one entry each, after every other row (Generator.run).
 LATE_KINDS: tuple[str, ...] = ("e_veterans", "e_care_leavers")
 
+# ====================================================================== the partners the seeds name
+# Added last (demo-0309 on), from a generator of their own, so every earlier row stays as it was: the Jobcentre
+# Plus offices with a named work coach (their profiles name the Disability Employment Adviser as the partners'
+# contact: data/demo_organisations.json), a work programme provider and the treatment provider's employment lead.
+JOBCENTRE_TAGS = ("jobcentre", "jobcentre plus", "work coach", "universal credit", "job search",
+                  "disability employment adviser")
+PARTNER_KINDS: dict[str, Kind] = {kind.key: kind for kind in (
+    K("x_jobcentre", "employment_support", 0, "Jobcentre Plus {place}: work coach appointments",
+      "{place} Jobcentre (demo)",
+      "Your work coach agrees your claimant commitment with you and can pause or ease job-search "
+      "requirements while you are in treatment: tell them, or ask your keyworker to ring with your consent. "
+      "The Disability Employment Adviser can join an appointment. Appointments in person or by phone.",
+      "Universal Credit appointments with a named work coach, job search support and referrals to local "
+      "employment programmes. Keyworkers can book a joint appointment with the client's consent.",
+      tags=JOBCENTRE_TAGS,
+      cells={"referral": "either", "waiting_days": "0", "cost": "free", "delivery": "in_person;phone",
+             "format": "one_to_one", "stages": "", "eligible_benefits": "uc;jsa;esa"},
+      pick={"schedule": ("Mon-Fri 09:00-17:00",), "hours_per_week": ("1",)}),
+    K("x_work_programme", "employment_support", 0, "Work programme: up to a year of one-to-one support into work",
+      "Tees Valley Work Programme (demo)",
+      "A work programme for people out of work for a long time or with a health condition: a named adviser, "
+      "help with travel and clothes for interviews, and support for six months once you start a job. Your "
+      "Jobcentre work coach refers you; people in treatment are welcome and it can fit around appointments.",
+      tags=("work programme", "long-term unemployed", "health condition", "in-work support"),
+      cells={"referral": "professional", "cost": "free", "format": "one_to_one", "delivery": "in_person;phone",
+             "stages": "stabilising;progressing;sustained"}),
+    K("x_treatment_employment", "employment_support", 0,
+      "Employment lead: education, training and work while in treatment", "{org}",
+      "The treatment service's employment lead talks with you about work, volunteering and courses at any "
+      "stage of recovery, links you with your Jobcentre work coach and refers you on to the local "
+      "programmes. Self-referral welcome, or ask your keyworker.",
+      tags=("employment lead", "education training and employment", "ete", "self-referral"),
+      cells={"referral": "either", "waiting_days": "0", "cost": "free", "format": "one_to_one",
+             "delivery": "in_person;phone", "stages": ""}),
+)}
+JOBCENTRE_OFFICES: tuple[str, ...] = ("mbro_centre", "stockton_centre", "thornaby", "redcar")
+# (kind, organisation, place, the named contact on the entry: name, role, phone (empty: the next unused
+# number), email)
+PARTNERS: tuple[tuple[str, str, str, tuple[str, str, str, str]], ...] = (
+    ("x_jobcentre", "Middlesbrough Jobcentre (demo)", "mbro_centre",
+     ("Dawn Pickering", "Work coach", "", "dawn.pickering@demo.example.org")),
+    ("x_jobcentre", "Stockton Jobcentre (demo)", "stockton_centre",
+     ("Gary Hutchinson", "Work coach", "", "gary.hutchinson@demo.example.org")),
+    ("x_jobcentre", "Thornaby Jobcentre (demo)", "thornaby",
+     ("Leanne Wright", "Work coach", "", "leanne.wright@demo.example.org")),
+    ("x_jobcentre", "Redcar Jobcentre (demo)", "redcar",
+     ("Mark Stephenson", "Work coach", "", "mark.stephenson@demo.example.org")),
+    ("x_work_programme", "Tees Valley Work Programme (demo)", "mbro_centre",
+     ("Nadia Hussain", "Employment adviser", "", "nadia.hussain@demo.example.org")),
+    ("x_treatment_employment", "Middlesbrough Integrated Recovery Service (demo)", "mbro_centre",
+     ("Imran Robson", "Employment and training lead", "01632 960101", "imran.robson@demo.example.org")),
+)
+
 
 # ====================================================================== organisations running several entries
 @dataclass(frozen=True)
@@ -1385,6 +1438,11 @@ class _Generator:
         drawing, self.rng = self.rng, random.Random(self.seed + 1)
         for key in LATE_KINDS:
             self.add(KINDS[key], *self.new_org(KINDS[key]))
+        self.rng = random.Random(self.seed + 2)  # the partners the seeds name, after everything else
+        for key, org, place_key, (name, role, phone, email) in PARTNERS:
+            self.add(PARTNER_KINDS[key], org, place_key)
+            self.rows[-1].update(contact_name=name, contact_role=role, contact_phone=phone or self.phones.pop(),
+                                 contact_email=email)
         self.rng = drawing
 
     # -- one entry -------------------------------------------------------------------

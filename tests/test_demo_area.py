@@ -29,17 +29,20 @@ from directory.validation import check_entry, parse_row
 SCRIPT = Path(__file__).resolve().parents[1] / "data" / "demo_area.py"
 TODAY = dt.date(2026, 3, 2)
 
-# The last two (demo-0307 veterans, demo-0308 care leavers) come from a generator of their own, after the rest.
-ROWS = 308
-ORGANISATIONS = 271
+# demo-0307 veterans and demo-0308 care leavers come from a generator of their own, after the rest; then the
+# partners the seeds name (demo-0309..0314: four Jobcentre Plus offices, a work programme, the treatment
+# provider's employment lead) from another, so rows 1-308 stay exactly as they were (FIRST_308_SHA256).
+ROWS = 314
+ORGANISATIONS = 276
 CATEGORY_COUNTS = {
     "treatment": 16, "recovery_support": 31, "health_wellbeing": 16, "housing": 15, "money_advice": 15,
-    "basic_skills": 30, "training": 34, "volunteering": 33, "work_placement": 19, "employment_support": 31,
+    "basic_skills": 30, "training": 34, "volunteering": 33, "work_placement": 19, "employment_support": 37,
     "employer": 36, "self_employment": 10, "peer_mentoring": 12, "in_work_support": 10,
 }
 # Moved when for_groups and mentoring_role were filled in (the rows without them hash as before), and when the
 # veterans' and care leavers' entries were added after them (the first 306 rows hash as before).
-ROWS_SHA256 = "2fffb03119b1a2e11e680d811c5bdf45771889af9bac6f7bd3f05c330371b896"
+ROWS_SHA256 = "dc6fd3e54d5323eb8dc74ad59dfa44274031fe38a602b3b3d11630bb4330bb30"
+FIRST_308_SHA256 = "2fffb03119b1a2e11e680d811c5bdf45771889af9bac6f7bd3f05c330371b896"  # ROWS_SHA256 before them
 DUPLICATE_PAIRS = [
     ("demo-0019", "demo-0301"),  # Tees Valley Recovery Café / Cafe
     ("demo-0218", "demo-0302"),  # South Bank Job Club / Jobs Club, next-door postcode
@@ -50,7 +53,7 @@ DUPLICATE_PAIRS = [
 ]
 # "A drop-in ESOL class within 3 km of TS1 3BA on a Thursday, free."
 ESOL_SCENARIO = {"demo-0013", "demo-0131", "demo-0132"}
-STALE = 72            # last verified more than 183 days before TODAY
+STALE = 73            # last verified more than 183 days before TODAY (72 before the partners: demo-0312 is stale)
 NEVER_VERIFIED = 8
 ENDED_COURSES = 3     # end_date before TODAY
 
@@ -147,6 +150,35 @@ def test_rows_are_pinned(rows):
     }
     digest = hashlib.sha256(json.dumps(rows, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     assert digest == ROWS_SHA256
+    first = hashlib.sha256(json.dumps(rows[:308], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    assert first == FIRST_308_SHA256
+
+
+def test_the_partners_the_seeds_name_come_last_with_their_named_contacts(rows):
+    partners = {row["id"]: (row["name"], row["organisation"], row["contact_name"], row["contact_role"])
+                for row in rows[308:]}
+    assert partners == {
+        "demo-0309": ("Jobcentre Plus Middlesbrough: work coach appointments", "Middlesbrough Jobcentre (demo)",
+                      "Dawn Pickering", "Work coach"),
+        "demo-0310": ("Jobcentre Plus Stockton: work coach appointments", "Stockton Jobcentre (demo)",
+                      "Gary Hutchinson", "Work coach"),
+        "demo-0311": ("Jobcentre Plus Thornaby: work coach appointments", "Thornaby Jobcentre (demo)",
+                      "Leanne Wright", "Work coach"),
+        "demo-0312": ("Jobcentre Plus Redcar: work coach appointments", "Redcar Jobcentre (demo)",
+                      "Mark Stephenson", "Work coach"),
+        "demo-0313": ("Work programme: up to a year of one-to-one support into work",
+                      "Tees Valley Work Programme (demo)", "Nadia Hussain", "Employment adviser"),
+        "demo-0314": ("Employment lead: education, training and work while in treatment",
+                      "Middlesbrough Integrated Recovery Service (demo)", "Imran Robson",
+                      "Employment and training lead"),
+    }
+    assert [row["postcode"].split()[0] for row in rows[308:312]] == ["TS1", "TS18", "TS17", "TS10"]
+    assert all(row["contact_phone"].startswith("01632 960") for row in rows[308:])
+    profiles = json.loads((SCRIPT.parent / "demo_organisations.json").read_text())["organisations"]
+    kinds = {p["name"]: p["kind"] for p in profiles}
+    for row in rows[308:312]:
+        assert kinds[row["organisation"]] == "jobcentre"
+    assert kinds["Tees Valley Work Programme (demo)"] == "employment_programme"
 
 
 def test_only_today_moves_the_dates(demo, rows):
@@ -178,6 +210,8 @@ def test_counts(rows):
 
 def test_organisations_run_one_to_three_entries(rows):
     per_organisation = Counter(row["organisation"] for row in rows)
+    # ... but the treatment provider, whose employment lead is an entry too.
+    assert per_organisation.pop("Middlesbrough Integrated Recovery Service (demo)") == 4
     assert set(per_organisation.values()) == {1, 2, 3}
 
 
@@ -248,6 +282,11 @@ def test_names_are_not_real_organisations(rows):
             "five lamps", "alcoholics anonymous", "narcotics anonymous", "smart recovery", "green gym")
     for row in rows:
         text = f"{row['name']} | {row['organisation']}".lower()
+        if row["id"] in {"demo-0309", "demo-0310", "demo-0311", "demo-0312"}:
+            # Every area has Jobcentre Plus, and the seeds put it at the centre: these offices say they are demo
+            # ones, at invented addresses with invented people.
+            assert row["organisation"].endswith(" Jobcentre (demo)"), row["id"]
+            text = text.replace("jobcentre", "")
         assert not any(name in text for name in real), row["id"]
 
 

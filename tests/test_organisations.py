@@ -139,8 +139,15 @@ def test_the_demo_area_gives_its_main_partners_a_profile_and_a_contact(directory
     assert (recovery.kind_label, recovery.contact) == ("Treatment provider", orgs.OrganisationContact(
         "Imran Robson", "Employment and training lead", "01632 960101", "imran.robson@demo.example.org"))
     kinds = {o.name: o.kind for o in orgs.list_organisations(directory) if o.kind}
-    assert (len(kinds), kinds["Transporter Employment Partnership (demo)"]) == (12, "employment_programme")
-    assert len(orgs.contacts_by_organisation(directory)) == 8
+    assert (len(kinds), kinds["Transporter Employment Partnership (demo)"]) == (17, "employment_programme")
+    assert sorted(name for name, kind in kinds.items() if kind == "jobcentre") == [
+        "Middlesbrough Jobcentre (demo)", "Redcar Jobcentre (demo)", "Stockton Jobcentre (demo)",
+        "Thornaby Jobcentre (demo)"]
+    thornaby = orgs.get_organisation(directory, orgs.organisation_id(directory, "Thornaby Jobcentre (demo)"))
+    assert (thornaby.kind_label, thornaby.contact) == ("Jobcentre", orgs.OrganisationContact(
+        "Kerry Dobson", "Disability Employment Adviser (partners' contact)", "01632 960111",
+        "kerry.dobson@demo.example.org"))
+    assert len(orgs.contacts_by_organisation(directory)) == 13
 
 
 def test_only_a_database_with_nothing_in_it_gets_the_demo_area(db_url):
