@@ -165,8 +165,10 @@ class _PlannedUpdate:
 class Importer:
     def __init__(self, directory: Directory, author: str, *, default_category: str | None = None,
                  allow_duplicates: bool = False, dry_run: bool = False, progress: Progress | None = None,
-                 max_rows: int | None = None, max_bytes: int | None = None):
-        """max_rows, max_bytes: limits other than MAX_IMPORT_ROWS and MAX_IMPORT_BYTES (a benchmark's)."""
+                 max_rows: int | None = None, max_bytes: int | None = None, note: str | None = None):
+        """max_rows, max_bytes: limits other than MAX_IMPORT_ROWS and MAX_IMPORT_BYTES (a benchmark's);
+        note: kept on every revision written (a harvest names its feed)."""
+        self.note = note
         self.directory = directory
         self.author = author
         self.default_category = default_category
@@ -222,7 +224,7 @@ class Importer:
         with self.directory.unit_of_work() as uow:
             for entry_id in ids:
                 if not uow.entries.get(entry_id).archived:
-                    uow.archive(entry_id, self.author, "the Open Referral service's status says it has closed")
+                    uow.archive(entry_id, self.author, self.note or "the Open Referral service's status says it has closed")
             uow.commit()
 
     def _check_author(self) -> None:
@@ -334,7 +336,8 @@ class Importer:
 
     def _write_update(self, uow: UnitOfWork, report, planned: _PlannedUpdate) -> None:
         try:
-            stored = uow.update(planned.entry_id, planned.changes, planned.version, self.author, action="import")
+            stored = uow.update(planned.entry_id, planned.changes, planned.version, self.author, action="import",
+                                note=self.note)
         except ValidationError as error:
             _reject(report, planned.row, error.problems)
         except ConflictError:
@@ -355,7 +358,8 @@ class Importer:
             report.rejected.append({"row": self._rows_created[entry_id], "column": "id", "value": entry_id,
                                     "reason": f"an entry with id '{entry_id}' was added while the file was importing: "
                                               "import the file again"})
-        uow.create_many([v for v in batch if v["id"] not in taken], self.author, action="import", checked=True)
+        uow.create_many([v for v in batch if v["id"] not in taken], self.author, action="import", checked=True,
+                        note=self.note)
 
 
 def _reject(report, number, problems) -> None:

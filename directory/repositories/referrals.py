@@ -168,6 +168,10 @@ class SettingRepository(Repository):
     def get(self, key: str) -> PartnershipSetting | None:
         return self._session.get(PartnershipSetting, key)
 
+    def with_prefix(self, prefix: str) -> list[PartnershipSetting]:
+        """The settings whose key starts with `prefix` (a harvest's per-feed records: "harvest:")."""
+        return list(self._session.scalars(select(PartnershipSetting).where(PartnershipSetting.key.startswith(prefix))))
+
     def put(self, key: str, value: dict[str, Any], updated_by: str, now: dt.datetime) -> None:
         setting = self.get(key)
         if setting is None:
