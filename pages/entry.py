@@ -435,3 +435,19 @@ for index, revision in enumerate(history[:HISTORY_SHOWN]):
                 help="Brings back every field as it was in this version; this is itself recorded.")
 if len(history) > HISTORY_SHOWN:
     st.caption(f"{len(history) - HISTORY_SHOWN} older changes are not shown.")
+
+# Per-field provenance: where each field's value came from (directory/io/harvest.py field_origins, over
+# Directory.provenance): "from <feed>, 6 Dec 2026" or "set by <name>, 3 Dec 2026".
+from directory.io.harvest import field_origins, harvest_origin  # noqa: E402
+
+st.header("Where each field came from")
+origins = field_origins(directory, entry.id, display_name=who)
+origin = harvest_origin(directory, entry.id)
+if origin:
+    st.caption(md(f"Harvested from the Open Referral feed {origin[0]} (its service {origin[1]})."))
+if origins:
+    st.html('<table class="rp-changes"><tr><th>Field</th><th>Where its value came from</th></tr>' + "".join(
+        f"<tr><td>{esc(F.FIELD_BY_NAME[name].label)}</td><td>{esc(origins[name])}</td></tr>"
+        for name in F.COLUMNS if name in origins) + "</table>")
+else:
+    st.caption("No recorded changes.")

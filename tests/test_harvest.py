@@ -253,3 +253,24 @@ def test_the_command(db_url, server, tmp_path):
     assert result.stdout.startswith("1 services read from 1 pages; 1 row read, 0 were created")
     assert "unknown taxonomy term 'name' (1 services)" in result.stdout
     assert json.loads(report_path.read_text())["rejected"][0]["column"] == "postcode"
+
+
+def test_the_entry_page_says_where_each_field_came_from(server, tmp_path, monkeypatch):
+    from directory.accounts import create_user
+    from tests.apptest import app_database, open_signed_in, texts
+
+    server.good(services(), "/page")
+    with app_database(tmp_path, monkeypatch) as directory:
+        directory.locate_postcode = lambda postcode: (54.572076, -1.234694)
+        create_user(directory, "alice", "Alice Khan", "editor")
+        harvest(directory, server.url + "/page", author="alice", default_category="recovery_support")
+        entry = directory.get(A)
+        create_user(directory, "bob", "Bob Smith", "editor")
+        directory.update(A, {"email": "tees@example.org"}, entry.version, "bob")
+        at = open_signed_in("pages/entry.py", None, {"id": A})
+    assert "Where each field came from" in [h.value for h in at.header]
+    [table] = [h.body for h in at.get("html") if "Where its value came from" in h.body]
+    assert f"<td>Website</td><td>from {server.url}/page, " in table
+    assert "<td>Email</td><td>set by Bob Smith, " in table
+    shown = server.url.replace("http://", "http\u2060://")  # md() keeps Markdown from making it a link
+    assert any(f"Harvested from the Open Referral feed {shown}/page (its service {A})" in c for c in texts(at.caption))
