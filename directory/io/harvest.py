@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from directory.api import Directory
 
 HARVEST_USER = "harvest"
+HARVEST_NOTE = "harvested from "  # each harvested revision's note: this, then the feed's address
 HOLD = "hold"  # a crosswalk value: services with this term (and no mapped one) are held back
 CROSSWALK_KEY = "harvest:crosswalk"
 TIMEOUT_SECONDS = 20.0
@@ -258,7 +259,10 @@ def load_state(directory: Directory, base: str) -> dict[str, Any]:
 
 
 def harvest_origin(directory: Directory, entry_id: str) -> tuple[str, str] | None:
-    """(feed, service id) of a harvested entry, or None."""
+    """(feed, service id) of a harvested entry, or None. The feeds' records are read only for an entry whose
+    history has a harvest in it."""
+    if not any((record.note or "").startswith(HARVEST_NOTE) for record in directory.history(entry_id)):
+        return None
     with directory.reader() as uow:
         for setting in uow.settings.with_prefix("harvest:"):
             for service_id, kept in (setting.value.get("services") or {}).items():
@@ -308,7 +312,7 @@ def harvest(directory: Directory, url: str, *, author: str = HARVEST_USER, defau
     fed = {i: dict(row) for i, row in enumerate(rows)}  # what the feed said, before re-harvest trims it
     _keep_local_work(directory, rows, service_ids, kept, author, report)
     columns = sorted({c for row in rows for c in row})
-    importer = Importer(directory, author, dry_run=dry_run, note=f"harvested from {base}")
+    importer = Importer(directory, author, dry_run=dry_run, note=HARVEST_NOTE + base)
     report.import_report = importer.run_rows(columns, rows, warnings, base)
     present = {sid for sid in service_ids if sid} | {h["service_id"] for h in report.held_back}
     report.gone = [{"service_id": sid, "entry_id": k.get("entry"), "name": k.get("name")}
@@ -386,8 +390,8 @@ def field_origins(directory: Directory, entry_id: str, display_name: Callable[[s
     for name, change in directory.provenance(entry_id).items():
         when = f"{change.at.day} {change.at:%b %Y}"
         note = notes.get(change.version) or ""
-        if note.startswith("harvested from "):
-            origins[name] = f"from {note[len('harvested from '):]}, {when}"
+        if note.startswith(HARVEST_NOTE):
+            origins[name] = f"from {note[len(HARVEST_NOTE):]}, {when}"
         else:
             who = display_name(change.author) if display_name else change.author
             origins[name] = f"set by {who}, {when}"
