@@ -374,8 +374,11 @@ def _offer_unmet_need(directory, state: SearchState, place) -> None:
         return
     try:
         district = district_only(place.label if place else None) or ""
-    except InvalidUnmetNeed:
-        district = ""
+    except InvalidUnmetNeed:  # a town by name: the district of its middle
+        from directory.places import place_named
+
+        named = place_named(place.label) if place else None
+        district = named.district if named else ""
     prefill = {"category": state.categories[0] if state.categories else "", "district": district,
                "stage": state.stage or ANY}
     with st.expander("Nothing suitable? Record an unmet need", icon=":material/edit_note:"):

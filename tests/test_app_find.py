@@ -159,6 +159,16 @@ def test_empty_state_offers_to_drop_a_filter(app_db):
     assert len(result_names(at)) == 3
 
 
+def test_a_town_is_a_place_in_the_place_box_and_in_a_typed_request(app_db):
+    at = open_find({"near": "Middlesbrough"})
+    assert not at.error
+    assert "of Middlesbrough" in summary(at)
+    at.text_input(key="find_q").input("esol thornaby").run()
+    assert not at.exception and not at.error
+    assert (at.text_input(key="find_q").value, at.text_input(key="find_near").value) == ("esol", "Thornaby")
+    assert "of Thornaby" in summary(at)
+
+
 def test_a_bad_postcode_says_what_to_do(app_db):
     at = open_find({"near": "ZZ9 9ZZ"})
     [error] = at.error
