@@ -239,7 +239,10 @@ def test_markup_in_an_entry_is_shown_as_text_everywhere(app_db):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == r"\<script\>alert\(1\)\</script\> Money Help \<img src\=x onerror\=alert\(2\)\> \{\{ 7\*7 \}\}"
-    bodies = [h.proto.body for h in at.html]
+    from ui.bootstrap import NAV_MARKUP_SCRIPT
+
+    # Every page carries the app's own script for the menu's markup; nothing else may hold a script.
+    bodies = [h.proto.body for h in at.html if h.proto.body.strip() != NAV_MARKUP_SCRIPT.strip()]
     for body in bodies:
         assert "<script" not in body and "<img" not in body and "javascript:" not in body.replace(
             "(javascript:alert(3))", "")
