@@ -41,6 +41,7 @@ MENU = [
     ("Map health", "health_coverage.py", "Coverage and gaps", "map", COORDINATOR),
     ("Map health", "health_unmet.py", "Unmet needs", "edit_note", COORDINATOR),
     ("Map health", "health_feedback.py", "Feedback to follow up", "chat", COORDINATOR),
+    ("Map health", "health_harvest.py", "Open Referral harvest", "cloud_download", COORDINATOR),
     ("Partnership", "people.py", "People", "group", COORDINATOR),
     ("Partnership", "referrals_funnel.py", "Referral funnel", "filter_alt", COORDINATOR),
     ("Account", "sign_in.py", "Sign in", "login", None),

@@ -274,3 +274,32 @@ def test_the_entry_page_says_where_each_field_came_from(server, tmp_path, monkey
     assert "<td>Email</td><td>set by Bob Smith, " in table
     shown = server.url.replace("http://", "http\u2060://")  # md() keeps Markdown from making it a link
     assert any(f"Harvested from the Open Referral feed {shown}/page (its service {A})" in c for c in texts(at.caption))
+
+
+def test_the_coordinators_page_checks_then_harvests(server, tmp_path, monkeypatch):
+    from directory.accounts import create_user, get_account
+    from tests.apptest import app_database, open_signed_in, texts
+
+    server.good(services(), "/app")
+    with app_database(tmp_path, monkeypatch) as directory:
+        create_user(directory, "carol", "Carol Jones", "coordinator")
+        create_user(directory, "alice", "Alice Khan", "editor")
+        save_crosswalk(directory, {"Counselling": "health_wellbeing"}, "carol")
+        at = open_signed_in("pages/health_harvest.py", get_account(directory, "alice"))
+        assert texts(at.warning)[0].startswith("Your account can add and change entries but not ")
+        at = open_signed_in("pages/health_harvest.py", get_account(directory, "carol"))
+        assert at.data_editor[0].value.to_dict("records") == [{"term": "counselling", "category": "health_wellbeing"}]
+        at.text_input[0].input(server.url + "/app")
+        at.selectbox[0].set_value("recovery_support")
+        at.button[0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert texts(at.success)[0].startswith("3 services read from 2 pages; 3 rows read, 3 would be created")
+        assert "Taxonomy terms to map (below)" in [s.value for s in at.subheader]
+        assert directory.count(include_archived=True) == 0
+        at.checkbox[0].uncheck()
+        at.button[0].click().run()
+        assert texts(at.success)[0].startswith("3 services read from 2 pages; 3 rows read, 3 were created")
+        assert directory.count(include_archived=True) == 3
+        at.text_input[0].input(server.url + "/error")
+        at.button[0].click().run()
+        assert texts(at.error)[0].endswith("answered 500 Internal Server Error. Nothing was imported.")

@@ -44,7 +44,7 @@ def test_a_new_installation_seats_its_first_keyworker(browser):
         assert menu_links(page, "Your account") == [
             "Find provision", "Organisations", "Add an entry", "My organisation's entries", "Import a spreadsheet",
             "Client", "Next steps", "Action plan", "Reviews", "Client access log", "Stale entries", "Duplicates",
-            "Coverage and gaps", "Unmet needs", "Feedback to follow up", "People", "Your account", "Accessibility"]
+            "Coverage and gaps", "Unmet needs", "Feedback to follow up", "Open Referral harvest", "People", "Your account", "Accessibility"]
 
         # An organisation...
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Organisations").click()

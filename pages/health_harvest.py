@@ -1,0 +1,83 @@
+"""Open Referral harvest (coordinators): the taxonomy crosswalk, and harvesting a feed with its report.
+
+The same harvest as `python -m directory harvest` (directory/io/harvest.py, docs/cli.md): check first (a dry
+run), then harvest; changes are attributed to the account `harvest`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from directory import codes
+from directory.accounts import ensure_user
+from directory.io.harvest import HARVEST_USER, HOLD, HarvestError, harvest, load_crosswalk, save_crosswalk
+from ui.auth import require_account
+from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.render import md
+
+CHOICES = [""] + list(codes.CATEGORIES) + [HOLD]
+
+
+def choice_label(code: str) -> str:
+    if not code:
+        return "No default: reject services with no category"
+    if code == HOLD:
+        return "Hold back (do not import)"
+    return codes.CATEGORIES[code]
+
+
+ensure_app_navigation()
+directory = get_directory()
+st.title("Open Referral harvest")
+account = require_account(directory, "coordinator", doing="harvest other directories' Open Referral feeds")
+
+st.caption("Read another directory's Open Referral UK API (a council's, a Family Hub's) into this one. Check "
+           "first: nothing is changed until you harvest. Harvesting again keeps what people here have edited "
+           "and lists where the feed changed it too.")
+
+st.header("Harvest a feed")
+with st.form("harvest_form"):
+    url = st.text_input("The feed's address", placeholder="https://example.org/api",
+                        help="The API's address; its /services is read, then each service's full record.")
+    default = st.selectbox("Category for services the crosswalk does not map", CHOICES[:-1], format_func=choice_label)
+    check_only = st.checkbox("Check only (change nothing)", value=True)
+    go = st.form_submit_button("Harvest")
+if go and url.strip():
+    ensure_user(directory, HARVEST_USER, "Open Referral harvest", "editor")
+    with st.spinner("Reading the feed…"):
+        try:
+            report = harvest(directory, url, default_category=default or None, dry_run=check_only)
+        except HarvestError as error:
+            st.error(md(f"{error}. Nothing was imported."))
+            report = None
+    if report is not None:
+        st.success(md(report.summary()))
+        data = report.to_dict()
+        for key, title in (("rejected", "Rejected rows"), ("unknown_terms", "Taxonomy terms to map (below)"),
+                           ("held_back", "Held back by the crosswalk"), ("conflicts", "Conflicts: kept the local value"),
+                           ("kept_local", "Local edits kept"), ("gone", "Gone from the feed (not deleted)"),
+                           ("possible_duplicates", "Possible duplicates held back"), ("warnings", "Warnings")):
+            if data.get(key):
+                st.subheader(title)
+                st.table(pd.DataFrame(data[key]).astype(str))
+        st.download_button("Download the report (JSON)", report.to_json(), "harvest-report.json", "application/json")
+
+st.header("Taxonomy crosswalk")
+st.caption("The feed's taxonomy terms and the category of ours each means (or hold back its services). "
+           "Terms are matched without regard to capitals.")
+crosswalk = load_crosswalk(directory)
+table = pd.DataFrame({"term": list(crosswalk), "category": list(crosswalk.values())}, columns=["term", "category"])
+edited = st.data_editor(table, num_rows="dynamic", key="crosswalk", hide_index=True, column_config={
+    "term": st.column_config.TextColumn("Feed's term", required=True),
+    "category": st.column_config.SelectboxColumn("Our category", options=CHOICES[1:], required=True)})
+if st.button("Save the crosswalk"):
+    rows = {str(r["term"]).strip(): str(r["category"] or "") for r in edited.to_dict("records")
+            if isinstance(r.get("term"), str) and r["term"].strip()}
+    removed = {term: "" for term in crosswalk if term not in {t.lower() for t in rows}}
+    try:
+        save_crosswalk(directory, removed | rows, account.username)
+    except ValueError as error:
+        st.error(md(str(error)))
+    else:
+        st.success("The crosswalk is saved.")
