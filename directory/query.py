@@ -98,18 +98,29 @@ def understand(query: str, *, today: dt.date, is_district=lambda d: True, towns:
                     keep[j] = False
                 notes.append(f"“{' '.join(words[start:i + 1])}” as the client's area")
                 break
-    # A town or district by name.
-    if place is None and towns:
-        tokens = [w.strip(",.;!?") for w in words]
-        named = find_place_name(tokens)
-        if named is not None:
-            start, end, found = named
-            place = found.name
-            if start > 0 and lower(start - 1) in _PLACE_WORDS:
-                start -= 1
-            for j in range(start, end):
-                keep[j] = False
-            notes.append(f"“{' '.join(tokens[start:end])}” as the client's area")
+    # A town or district by name, unless it begins a name ("Stockton Recovery Partnership", "Thornaby Bike
+    # Works": capitalised, and so is the word after it) that no "near"/"in" puts as the place.
+    begin = 0
+    tokens = [w.strip(",.;!?") for w in words]
+    while place is None and towns and begin < len(tokens):
+        named = find_place_name(tokens[begin:])
+        if named is None:
+            break
+        start, end, found = named[0] + begin, named[1] + begin, named[2]
+        begin = start + 1
+        after_place_word = start > 0 and lower(start - 1) in _PLACE_WORDS
+        following = tokens[end] if end < len(tokens) else ""
+        if (not after_place_word and tokens[start][:1].isupper() and following[:1].isupper()
+                and not following.isupper() and following.lower() not in _DAY_WORDS):
+            continue
+        if not all(keep[start:end]):
+            continue
+        place = found.name
+        if after_place_word:
+            start -= 1
+        for j in range(start, end):
+            keep[j] = False
+        notes.append(f"“{' '.join(tokens[start:end])}” as the client's area")
     # A distance: "within 3 km (of)", "2 miles", "3km".
     for i in range(len(words)):
         if not keep[i]:

@@ -60,6 +60,18 @@ def test_a_place_in_the_request_sets_the_place(typed, text, place):
     assert (understood.text, understood.place) == (text, place)
 
 
+@pytest.mark.parametrize("typed, text, place", [
+    ("Stockton Recovery Partnership", "Stockton Recovery Partnership", None),   # a name, not a place
+    ("Thornaby Bike Works in Stockton", "Thornaby Bike Works", "Stockton-on-Tees"),
+    ("esol near Middlesbrough College", "esol College", "Middlesbrough"),      # "near" says it is the place
+    ("Thornaby ESOL", "ESOL", "Thornaby"),                                      # capitals are not a name
+    ("Thornaby Thursday", "", "Thornaby"),
+])
+def test_a_town_beginning_a_name_stays_in_the_words(typed, text, place):
+    understood = understand(typed, today=MONDAY)
+    assert (understood.text, understood.place) == (text, place)
+
+
 def test_a_town_named_in_a_request_is_said_in_the_notes():
     understood = understand("esol in Thornaby", today=MONDAY)
     assert understood.notes == ("“in Thornaby” as the client's area",)
