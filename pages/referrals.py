@@ -74,7 +74,7 @@ def show_one(referral_id: int) -> None:
             st.query_params.clear()
             st.rerun()
         return
-    st.subheader(f"Referral {record.id}: {md(record.from_organisation)} to {md(record.to_organisation)}")
+    st.header(f"Referral {record.id}: {md(record.from_organisation)} to {md(record.to_organisation)}")
     show_flash()
     st.markdown(status_badge(record) + (f" · {md(record.entry_name)}" if record.entry_name else ""))
     details = record.details
@@ -101,7 +101,7 @@ def show_one(referral_id: int) -> None:
     moves = [to for (frm, to), side in MOVES.items() if frm == current and (
         (side == "receiver" and record.may_answer) or (side == "referrer" and record.may_withdraw))]
     if moves:
-        st.subheader("Next step")
+        st.header("Next step")
         if record.side == "referrer" and record.may_answer and "withdrawn" not in moves or (
                 record.side == "referrer" and not record.partner_has_accounts):
             st.caption(f"{md(record.to_organisation)} has nobody in the app: record their answer for them "
@@ -135,7 +135,7 @@ def show_one(referral_id: int) -> None:
                     change(referrals.withdraw, record.id, **kwargs)
     if record.side == "referrer" and not record.partner_has_accounts and current not in ("declined", "completed",
                                                                                           "withdrawn"):
-        st.subheader("Letter for the partner")
+        st.header("Letter for the partner")
         letter_buttons(directory, account, record.id, key=f"page_{record.id}")
 
     if record.side == "referrer" and record.consent_withdrawn_on is None and record.details is not None:
@@ -150,7 +150,7 @@ def show_one(referral_id: int) -> None:
                 else:
                     change(referrals.withdraw_consent, consent.id, dt.date.today())
 
-    st.subheader("History")
+    st.header("History")
     for event in record.events:
         by = md(event.by_name) + (" (for the partner)" if event.on_behalf else "")
         st.markdown(f"- {format_datetime(event.at)}: **{md(event.label)}** by {by}"

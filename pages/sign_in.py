@@ -112,7 +112,7 @@ if needs_first_coordinator(directory):
                 st.rerun()
     if not anyone_can_sign_in(directory):
         st.stop()
-    st.subheader("Or sign in with your account")
+    st.header("Or sign in with your account")
 
 sign_in_form(directory)
 
