@@ -165,6 +165,14 @@ def test_no_serious_or_critical_accessibility_violations(tab, axe_app, page_name
     for i in range(maps.count()):
         page.frame_locator(MAP_FRAME).nth(i).locator(".leaflet-container").wait_for()
     wait_for_app(page)
+    # The app's own corrections arrive with the page's run (ui/bootstrap.py): on a busy machine axe could
+    # otherwise look at Streamlit's menu before the script gives it valid markup, and before the style is in.
+    page.wait_for_function("""() => {
+        const menu = document.querySelector('ul[data-testid="stSidebarNavItems"]');
+        const styled = [...document.querySelectorAll('style')].some(s => s.textContent.includes('#5f5d5b'));
+        return styled && (!menu || menu.getAttribute('role') === 'none'
+                          || [...menu.children].every(child => child.tagName === 'LI'));
+    }""")
 
     script = Axe().axe_script
     found = {"page": run_axe(page.main_frame, script)}
