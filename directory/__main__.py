@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--free", action="store_true", help="free provision only")
     p.add_argument("--stage", choices=sorted(codes.STAGES))
     p.add_argument("--benefit", choices=sorted(codes.BENEFITS))
+    p.add_argument("--for", dest="group", choices=sorted(codes.FOR_GROUPS),
+                   help="the client is in this group: leaves out services only for other groups")
     p.add_argument("--delivery", action="append", default=[], choices=sorted(codes.DELIVERY))
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -135,7 +137,7 @@ def cmd_search(args) -> int:
     filters = Filters(
         categories=tuple(args.category), near=near, within_km=args.within_km, stage=args.stage,
         day=DAYS.index(args.day) if args.day else None, free_only=args.free, benefit=args.benefit,
-        delivery=tuple(args.delivery),
+        delivery=tuple(args.delivery), group=args.group,
     )
     hits = _open().search(args.query, filters, limit=args.limit)
     if hits.notice:  # a query too long to search whole was shortened: say so, and answer what was searched

@@ -126,6 +126,7 @@ class Filters:
     free_only: bool = False                     # entry.is_free
     benefit: str | None = None                  # entry.eligible_benefits empty or contains it
     delivery: tuple[str, ...] = ()              # any overlap with entry.delivery
+    group: str | None = None                    # the client is in this group: entry.for_groups empty or contains it
 
 
 @dataclass(frozen=True)
@@ -731,6 +732,8 @@ class SearchIndex:
         self._delivery = _code_masks(entries, lambda e: e.delivery)
         self._any_stage = _readonly(np.fromiter((not e.stages for e in entries), bool, n))
         self._any_benefit = _readonly(np.fromiter((not e.eligible_benefits for e in entries), bool, n))
+        self._group = _code_masks(entries, lambda e: e.for_groups)
+        self._any_group = _readonly(np.fromiter((not e.for_groups for e in entries), bool, n))
         self._days = _readonly(_session_days(entries))
         placed = np.flatnonzero(np.fromiter((e.has_position for e in entries), bool, n))
         lat = np.fromiter((entries[i].latitude for i in placed), np.float64, len(placed))
@@ -833,6 +836,8 @@ class SearchIndex:
             mask &= self._any_stage | self._stage.get(f.stage, False)
         if f.benefit is not None:
             mask &= self._any_benefit | self._benefit.get(f.benefit, False)
+        if f.group is not None:
+            mask &= self._any_group | self._group.get(f.group, False)
         if f.day is not None:
             mask &= self._days[:, f.day]
         if f.free_only:

@@ -31,7 +31,7 @@ MAP_HEIGHT = 600
 KEYS = {
     "query": "find_q", "place": "find_near", "radius_km": "find_km", "categories": "find_cat", "day": "find_day",
     "free_only": "find_free", "delivery": "find_how", "stage": "find_stage", "benefit": "find_benefit",
-    "order": "find_order",
+    "group": "find_for", "order": "find_order",
 }
 LIST_FIELDS = ("categories", "delivery")
 
@@ -74,7 +74,7 @@ def _put(state: SearchState) -> None:
             value = list(value)
         elif name == "day" and value is None:
             value = ANY_DAY
-        elif name in ("stage", "benefit") and value is None:
+        elif name in ("stage", "benefit", "group") and value is None:
             value = ANY
         elif name == "free_only":
             value = True if value else None  # the "Free only" chip: picked, or not
@@ -94,6 +94,7 @@ def _read() -> SearchState:
         delivery=tuple(d for d in (s.get(KEYS["delivery"]) or ()) if d in codes.DELIVERY),
         stage=s.get(KEYS["stage"]) or None,
         benefit=s.get(KEYS["benefit"]) or None,
+        group=s.get(KEYS["group"]) if s.get(KEYS["group"]) in codes.FOR_GROUPS else None,
         order=s.get(KEYS["order"]) or "best",
     )
 
@@ -136,7 +137,8 @@ def _understand_into_widgets(typed: str) -> None:
 # Filters that belong to one request ("free ESOL on Thursday"), not to the client: a new request typed
 # starts without them, so the last search's day or "free only" never hides answers unseen. The client's
 # place and distance stay: they are about the person in the room.
-REQUEST_FILTERS = {"day": ANY_DAY, "free_only": None, "categories": [], "delivery": [], "stage": ANY, "benefit": ANY}
+REQUEST_FILTERS = {"day": ANY_DAY, "free_only": None, "categories": [], "delivery": [], "stage": ANY, "benefit": ANY,
+                   "group": ANY}
 
 
 def _clear_request_filters() -> None:
@@ -164,6 +166,8 @@ def active_filters(state: SearchState) -> list[str]:
         said.append(f"for {codes.STAGES[state.stage].lower()}")
     if state.benefit:
         said.append(f"for people on {codes.BENEFITS[state.benefit]}")
+    if state.group:
+        said.append(f"open to {codes.FOR_GROUPS[state.group].lower()}")
     return said
 
 
@@ -209,7 +213,7 @@ def _search(directory, state: SearchState, place) -> list:
         categories=state.categories,
         near=place.position if place else None,
         within_km=state.radius_km if place else None,
-        stage=state.stage, day=state.day, free_only=state.free_only, benefit=state.benefit,
+        stage=state.stage, day=state.day, free_only=state.free_only, benefit=state.benefit, group=state.group,
         delivery=state.delivery,
     )
     hits = directory.search(state.query, filters, limit=None)
@@ -474,8 +478,8 @@ def _draw_filters(now) -> None:
     # The kinds of provision wait behind one click, so that on a laptop screen the first results are in
     # sight without scrolling; a typed "esol" or "housing" finds its kind anyway.
     chosen = st.session_state.get(KEYS["categories"]) or []
-    more_on = len(chosen) + sum(bool(st.session_state.get(KEYS[k])) for k in ("delivery", "stage", "benefit"))
-    label = "Kind of provision, delivery, recovery stage, benefits" + (f" ({more_on} on)" if more_on else "")
+    more_on = len(chosen) + sum(bool(st.session_state.get(KEYS[k])) for k in ("delivery", "stage", "benefit", "group"))
+    label = "Kind of provision, delivery, recovery stage, benefits, who it's for" + (f" ({more_on} on)" if more_on else "")
     with st.expander(label, expanded=bool(more_on)):
         st.pills("Kind of provision (pick any)", options=list(codes.CATEGORIES), selection_mode="multi",
                  key=KEYS["categories"], format_func=short_category_label, persist_state="session")
@@ -487,6 +491,10 @@ def _draw_filters(now) -> None:
         st.pills("Client's benefits", options=[ANY, *codes.BENEFITS], key=KEYS["benefit"], persist_state="session",
                  required=True, format_func=lambda b: codes.BENEFITS.get(b, "Don't filter by benefits"),
                  help="Hides provision limited to other benefits.")
+        st.pills("The client is one of", options=[ANY, *codes.FOR_GROUPS], key=KEYS["group"], persist_state="session",
+                 required=True, format_func=lambda g: codes.FOR_GROUPS.get(g, "Don't filter by who it's for"),
+                 help="Hides services only for other groups (e.g. for women only, for veterans only). Services "
+                      "open to everyone stay in.")
 
 
 # -- the page ---------------------------------------------------------------------------------------

@@ -430,3 +430,14 @@ def test_a_card_says_who_a_service_is_only_for(app_db):
     at = open_find({"near": "TS1 3BA", "km": "5", "cat": "employment_support"})
     [card] = [h.proto.body for h in at.html if 'class="rp-card"' in h.proto.body and "Women into work" in h.proto.body]
     assert "Tees Women into Work · Job search help · Only for women.</div>" in card
+
+
+def test_who_the_client_is_filters_services_only_for_others_and_is_named_and_cleared(app_db):
+    at = open_find({"q": "esol", "near": "TS1"})
+    at.pills(key="find_for").set_value("men").run()
+    line = [m.value for m in at.markdown if m.value.startswith("**")][0]
+    assert line == "**3 results** within 5 km of TS1 · open to men"
+    assert dict(at.query_params)["for"] == "men"
+    [clear] = [b for b in at.button if b.key == "find_clear_filters"]
+    clear.click().run()
+    assert at.pills(key="find_for").value == ""

@@ -464,3 +464,19 @@ def test_editing_an_entry_means_building_a_new_index(index):
     renamed = [replace(e, name="Peer Café") if e.id == "cafe" else e for e in MIDDLESBROUGH]
     assert ids(SearchIndex.build(renamed).search("peer cafe"))[0] == "cafe"
     assert index.get("cafe").name == "Recovery Café"
+
+
+
+def test_who_a_service_is_for_filters_out_services_only_for_other_groups():
+    from directory.search import SearchIndex
+
+    index = SearchIndex([
+        entry("open", "Job Club", delivery=("online",)),
+        entry("women", "Women into Work", delivery=("online",), for_groups=("women",)),
+        entry("dads", "Dads' Group", delivery=("online",), for_groups=("men", "parents")),
+        entry("vets", "Veterans into Work", delivery=("online",), for_groups=("veterans",)),
+    ])
+    assert ids(index.search(filters=Filters())) == ["dads", "open", "vets", "women"]
+    assert ids(index.search(filters=Filters(group="women"))) == ["open", "women"]
+    assert ids(index.search(filters=Filters(group="parents"))) == ["dads", "open"]
+    assert ids(index.search(filters=Filters(group="care_leavers"))) == ["open"]

@@ -32,6 +32,7 @@ class SearchState:
     delivery: tuple[str, ...] = ()
     stage: str | None = None
     benefit: str | None = None
+    group: str | None = None              # who the client is (codes.FOR_GROUPS): hides services only for others
     order: str = "best"                   # "best" or "nearest" (only matters with words and a place)
 
     def to_params(self) -> dict[str, str | list[str]]:
@@ -55,6 +56,8 @@ class SearchState:
             params["stage"] = self.stage
         if self.benefit:
             params["benefit"] = self.benefit
+        if self.group:
+            params["for"] = self.group
         if self.order != "best":
             params["order"] = self.order
         return params
@@ -84,6 +87,7 @@ class SearchState:
         day = _day_from_word(one("day"))
         stage = one("stage")
         benefit = one("benefit")
+        group = one("for")
         order = one("order")
         return cls(
             query=one("q")[:200],
@@ -95,6 +99,7 @@ class SearchState:
             delivery=many("how", codes.DELIVERY),
             stage=stage if stage in codes.STAGES else None,
             benefit=benefit if benefit in codes.BENEFITS else None,
+            group=group if group in codes.FOR_GROUPS else None,
             order=order if order in ("best", "nearest") else "best",
         )
 
@@ -146,6 +151,8 @@ def describe_search(state: SearchState, place_label: str | None) -> str:
         parts.append(f"suits {codes.STAGES.get(state.stage, state.stage).lower()}")
     if state.benefit:
         parts.append(f"open to people on {codes.BENEFITS.get(state.benefit, state.benefit)}")
+    if state.group:
+        parts.append(f"open to {codes.FOR_GROUPS.get(state.group, state.group).lower()}")
     return " · ".join(parts) or "Everything in the directory"
 
 
