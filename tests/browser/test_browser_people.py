@@ -43,8 +43,9 @@ def test_a_new_installation_seats_its_first_keyworker(browser):
         wait_for_app(page)
         assert menu_links(page, "Your account") == [
             "Find provision", "Organisations", "Add an entry", "My organisation's entries", "Import a spreadsheet",
-            "Client", "Next steps", "Action plan", "Reviews", "Client access log", "Stale entries", "Duplicates",
-            "Coverage and gaps", "Unmet needs", "Feedback to follow up", "Open Referral harvest", "People", "Your account", "Accessibility"]
+            "Client", "Next steps", "Action plan", "Reviews", "Referrals", "Client access log", "Stale entries",
+            "Duplicates", "Coverage and gaps", "Unmet needs", "Feedback to follow up", "Open Referral harvest", "People",
+            "Referral funnel", "Your account", "Accessibility"]
 
         # An organisation...
         page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Organisations").click()
@@ -97,7 +98,7 @@ def test_a_new_installation_seats_its_first_keyworker(browser):
         wait_for_app(other)
         assert menu_links(other, "Your account") == [
             "Find provision", "Organisations", "Add an entry", "My organisation's entries", "Import a spreadsheet",
-            "Client", "Next steps", "Action plan", "Reviews", "Your account", "Accessibility"]
+            "Client", "Next steps", "Action plan", "Reviews", "Referrals", "Your account", "Accessibility"]
         other.get_by_role("textbox", name="Days and times", exact=True).fill("Mon,Wed 09:00-12:00")
         other.get_by_role("button", name="Save changes").click()
         other.get_by_text("Saved your changes to ‘Work coach drop-in’ (version 2).").wait_for()
