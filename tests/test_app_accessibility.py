@@ -15,4 +15,4 @@ def test_the_statement_says_how_accessible_what_is_not_and_whom_to_tell(app_db):
     text = " ".join(m.value for m in at.markdown)
     assert "WCAG) 2.2 at level AA" in text and "**partially meets**" in text
     assert "tell the coordinator of your local provision forum" in text
-    assert "The PDF action plan uses 14 point body text" in text
+    assert "The PDF action plan (16 point body text) is not tagged for screen readers" in text

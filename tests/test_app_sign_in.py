@@ -56,7 +56,7 @@ def test_without_a_coordinator_existing_accounts_can_still_sign_in(app_db):
     at = sign_in_page()
     assert "New installation" in at.info[0].value
     assert [b.label for b in at.button] == ["Create coordinator account", "Sign in"]
-    assert at.subheader[0].value == "Or sign in with your account"
+    assert at.header[0].value == "Or sign in with your account"
 
 
 def test_a_wrong_password_says_so_and_a_right_one_signs_in(app_db):
