@@ -98,10 +98,10 @@ def test_search_by_postcode_and_category(offline):
     # Mark the map's window: a new search must update the markers in place, not reload the map.
     page.wait_for_selector(MAP_FRAME).content_frame().evaluate("() => { window.rp_same_map = true; }")
     # The kinds of provision are one click away, below distance, day and cost.
-    page.get_by_text("Kind of provision, delivery, recovery stage, benefits").click()
+    page.get_by_text("Kind of provision, delivery, recovery stage, benefits, who it's for").click()
     page.get_by_role("button", name="English, maths, ESOL & digital").click()
     page.get_by_text("3 results within 5 km of TS1 3BA", exact=False).wait_for()
-    page.get_by_text("Kind of provision, delivery, recovery stage, benefits (1 on)").wait_for()
+    page.get_by_text("Kind of provision, delivery, recovery stage, benefits, who it's for (1 on)").wait_for()
     wait_for_app(page)
     # Nearest first; ESOL Entry 1 in Stockton is beyond the default 5 km.
     assert list_names(page) == ["ESOL for Beginners", "ESOL Conversation Club", "Online Digital Skills"]
