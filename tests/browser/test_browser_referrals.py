@@ -105,8 +105,11 @@ def test_a_referral_closes_the_loop(browser, referral_app):
         # The coordinator's funnel counts it.
         sign_in(lead.page, base, demo_account("coordinator"))
         open_from_menu(lead.page, "Referral funnel")
+        from playwright.sync_api import expect
+
         metrics = lead.page.locator('[data-testid="stMetric"]')
-        metrics.first.wait_for()
+        expect(metrics).to_have_count(6)  # all six drawn (a busy machine draws them one by one)
+        expect(metrics.first).to_contain_text("Sent")
         assert [" ".join(t.split()) for t in metrics.all_inner_texts()[:3]] == ["Sent 1", "Accepted 1", "Started 1"]
         lead.screenshot("referral-6-funnel")
 
