@@ -12,7 +12,7 @@ from directory.errors import DirectoryError, NotFound
 from ui.auth import current_account, guard_viewing
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.feedback import flash, show_flash
-from ui.render import category_label, format_datetime, link, mailto_href, md, tel_href, web_href
+from ui.render import category_label, esc, format_datetime, link, mailto_href, md, tel_href, web_href
 
 ensure_app_navigation()
 directory = get_directory()
@@ -86,12 +86,13 @@ def show_profile(organisation_id: int) -> None:
         st.header("Contact for partners")
         spoc = profile.contact
         if spoc:
-            lines = [f"**{md(spoc.name or 'Named contact')}**" + (f", {md(spoc.role)}" if spoc.role else "")]
+            # Plain HTML, each typed value escaped by esc/link (ui/render.py): no Markdown mixed with HTML.
+            lines = [f"<b>{esc(spoc.name or 'Named contact')}</b>" + (f", {esc(spoc.role)}" if spoc.role else "")]
             if spoc.phone:
-                lines.append("Phone: " + link(tel_href(spoc.phone), md(spoc.phone)))
+                lines.append("Phone: " + link(tel_href(spoc.phone), spoc.phone))
             if spoc.email:
-                lines.append("Email: " + link(mailto_href(spoc.email), md(spoc.email)))
-            st.markdown("  \n".join(lines), unsafe_allow_html=True)
+                lines.append("Email: " + link(mailto_href(spoc.email), spoc.email))
+            st.html("<div>" + "<br>".join(lines) + "</div>")
         else:
             st.write("No named contact yet." + (" Add one under “Change this organisation's details”."
                                                 if orgs.may_edit_profile(account, profile) else ""))
@@ -100,14 +101,14 @@ def show_profile(organisation_id: int) -> None:
         st.header("About")
         facts = []
         if profile.address:
-            facts.append(f"**Address:** {md(profile.address)}")
+            facts.append(f"<b>Address:</b> {esc(profile.address)}")
         if profile.url:
-            facts.append("**Website:** " + link(web_href(profile.url), md(profile.url), new_tab=True))
+            facts.append("<b>Website:</b> " + link(web_href(profile.url), profile.url, new_tab=True))
         if profile.phone:
-            facts.append("**Phone:** " + link(tel_href(profile.phone), md(profile.phone)))
+            facts.append("<b>Phone:</b> " + link(tel_href(profile.phone), profile.phone))
         if profile.email:
-            facts.append("**Email:** " + link(mailto_href(profile.email), md(profile.email)))
-        st.markdown("  \n".join(facts) or "No address or website given yet.", unsafe_allow_html=True)
+            facts.append("<b>Email:</b> " + link(mailto_href(profile.email), profile.email))
+        st.html("<div>" + ("<br>".join(facts) or "No address or website given yet.") + "</div>")
         if profile.updated_at:
             st.caption(f"Details last changed {format_datetime(profile.updated_at)}.")
 
