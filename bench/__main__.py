@@ -42,15 +42,21 @@ BENCHES = {
     "api": ("bench.bench_api", "bench_api"),
     # Not in the default run: compares with another commit ($BENCH_AGAINST, default HEAD~1).
     "browser-ab": ("bench.bench_browser", "bench_browser_ab"),
+    # On demand only: several app instances on PostgreSQL under simulated keyworkers and editors.
+    "load": ("bench.bench_load", "bench_load"),
 }
-DEFAULT = [name for name in BENCHES if name != "browser-ab"]
+ON_DEMAND = {"browser-ab", "load"}
+TAKES_OPTIONS = {"load"}  # python -m bench load --entries 300000 …: the options go to the benchmark
+DEFAULT = [name for name in BENCHES if name not in ON_DEMAND]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", choices=[[], *BENCHES], metavar="NAME",
-                        help=f"which benchmarks (default all but browser-ab): {', '.join(BENCHES)}")
-    args = parser.parse_args(argv)
+                        help=f"which benchmarks (default all but {', '.join(sorted(ON_DEMAND))}): {', '.join(BENCHES)}")
+    args, options = parser.parse_known_args(argv)
+    if options and not set(args.names or []) <= TAKES_OPTIONS:
+        parser.error(f"options {' '.join(options)} are only for: {', '.join(sorted(TAKES_OPTIONS))}")
     print(json.dumps({"machine": platform.machine(), "python": platform.python_version(),
                       "processor_count": __import__("os").cpu_count(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
                       "reference_workload_s": reference_workload_s()}))
@@ -61,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         except (ImportError, AttributeError) as error:
             print(json.dumps({"bench": name, "error": f"not available: {error}"}))
             continue
-        for line in function():
+        for line in (function(options) if name in TAKES_OPTIONS else function()):
             print(json.dumps({"bench": name, **line}), flush=True)
     time.sleep(3)  # the benchmarks' browsers and servers finish shutting down
     print(json.dumps({"finished": time.strftime("%Y-%m-%dT%H:%M:%S"), "reference_workload_s": reference_workload_s()}))
