@@ -21,3 +21,13 @@ def test_thirty_thousand_new_organisations_in_one_unit_of_work(directory):
     with directory.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(Organisation)) == 30_001 + 1  # and the fixture account's organisation
         assert connection.scalar(select(Organisation.name).where(Organisation.name_key == "one more")) == "One more"
+
+
+def test_which_of_seventy_thousand_ids_are_taken_in_one_unit_of_work(directory):
+    # An import of 70,000 rows with ids asks which ids exist: one IN list that long is over PostgreSQL's
+    # 65,535 bound parameters (and SQLite's 32,766), so it is asked in chunks.
+    taken_id = directory.create({"name": "Already here", "organisation": "Bulk", "category": "training",
+                                 "postcode": "TS1 3BA", "description": "x"}, "carol").id
+    ids = [f"bulk-{number}" for number in range(70_000)] + [taken_id]
+    with directory.unit_of_work(read_only=True) as uow:
+        assert uow.entries.taken_ids(ids) == {taken_id}

@@ -43,7 +43,10 @@ class EntryRepository(Repository):
     def taken_ids(self, ids: Iterable[str]) -> set[str]:
         """Those of `ids` some entry has."""
         ids = list(ids)
-        return set(self._session.scalars(select(EntryRow.id).where(EntryRow.id.in_(ids)))) if ids else set()
+        taken: set[str] = set()
+        for start in range(0, len(ids), ID_CHUNK):  # under both databases' bound-parameter limits at any size
+            taken.update(self._session.scalars(select(EntryRow.id).where(EntryRow.id.in_(ids[start:start + ID_CHUNK]))))
+        return taken
 
     def all(self, *, include_archived: bool = False, ids: list[str] | None = None) -> list[F.Entry]:
         """All entries (or those with `ids`) in id order, in one joined query: fast enough for 50,000."""
