@@ -28,7 +28,7 @@ records = ps.records(directory)
 st.caption("Pseudonymous: a reference such as C-0042, never a name. Client data is special-category health data: "
            "it is shared with a partner organisation only with the client's recorded consent.")
 
-show_flash()  # user-entered parts escaped already
+show_flash()  # user-entered parts escaped already (the form's and consent's own messages show beside them)
 
 record = ps.client_chooser(directory, account, allow_new=True)
 profile = dict(record.profile) if record else {}
@@ -45,6 +45,12 @@ def slot(field: str) -> None:
 
 
 TRI = ("Yes", "No", "Not known")
+FORM, CONSENT = "client-form", "client-consent"  # where this page's messages show (ui.feedback places)
+# The save bar stays in sight below Streamlit's header while the form scrolls under it.
+SAVE_BAR_STYLE = """<style>
+.st-key-pc_save_bar { position: sticky; top: 3.75rem; z-index: 50; background: #fff; padding: .4rem 0;
+                      border-bottom: 1px solid #d0d7de; }
+</style>"""
 
 
 def tri(label: str, name: str, current, *, na: bool = False) -> bool | None:
@@ -61,64 +67,76 @@ def _float(value) -> float | None:
 data: dict = {}
 assets_in, goals_in = profile.get("assets") or {}, profile.get("goals") or {}
 
-# -- who and where -------------------------------------------------------------------------------
-st.header("Who and where")
-left, middle, right = st.columns(3)
-with left:
-    if record:
-        st.text_input("Reference", value=record.ref, disabled=True, key=key("ref"))
-        ref = record.ref
-    else:
-        ref = st.text_input("Reference (no names)", key=key("ref"), placeholder="C-0042").strip()
-    slot("ref")
-    stages = list(codes.STAGES)
-    stage = st.selectbox("Recovery stage", stages, index=stages.index(profile.get("stage", "stabilising")),
-                         format_func=codes.STAGES.get, key=key("stage"))
-with middle:
-    postcode = st.text_input("Postcode", value=profile.get("postcode") or "", key=key("postcode"),
-                             placeholder="TS1 3BA").strip()
-    slot("postcode")
-    travel = st.number_input("Travel limit (km)", min_value=0.0, max_value=200.0, step=1.0,
-                             value=_float(profile.get("max_travel_km")), key=key("travel"))
-with right:
+# The form is short steps (tabs) under the few answers every plan needs; the save button and what it said sit
+# in a bar that stays at the top of the screen while the form scrolls (the form's own container bounds it, so
+# it does not follow the consent section below). Placeholders start "e.g." or name a format: never data.
+st.html(SAVE_BAR_STYLE)
+form_area = st.container()
+with form_area:
+    left, middle, travel_col, right = st.columns([1.2, 1.2, 1, 1.4])
+    with left:
+        if record:
+            st.text_input("Reference", value=record.ref, disabled=True, key=key("ref"))
+            ref = record.ref
+        else:
+            ref = st.text_input("Reference (no names)", key=key("ref"), placeholder="e.g. C-0042").strip()
+        slot("ref")
+    with middle:
+        postcode = st.text_input("Postcode", value=profile.get("postcode") or "", key=key("postcode"),
+                                 placeholder="e.g. TS1 3BA").strip()
+        slot("postcode")
+    with travel_col:
+        travel = st.number_input("Travel limit (km)", min_value=0.0, max_value=200.0, step=1.0,
+                                 value=_float(profile.get("max_travel_km")), key=key("travel"),
+                                 placeholder="not known")
+    with right:
+        stages = list(codes.STAGES)
+        stage = st.selectbox("Recovery stage", stages, index=stages.index(profile.get("stage", "stabilising")),
+                             format_func=codes.STAGES.get, key=key("stage"))
+    put_given(data, "ref", ref)
+    put_given(data, "stage", stage)
+    put_given(data, "postcode", postcode)
+    put_given(data, "max_travel_km", travel)
+    continuum_area = st.container()  # filled below, once the answers it is worked out from are read
+    save_bar = st.container(key="pc_save_bar")
+    screening_tab, readiness_tab, times_tab, assets_tab, other_tab = st.tabs(
+        ["1. Screening", "2. Readiness and treatment", "3. Commitments and free times", "4. Assets and goals",
+         "5. Other (optional)"])
+
+# -- 1. screening, benefit, age, services only for some people ---------------------------------------
+with screening_tab:
+    b1, b2 = st.columns(2)
     benefits = [""] + list(codes.BENEFITS)
-    benefit = st.selectbox("Benefit", benefits, index=benefits.index(profile.get("benefit") or ""),
+    benefit = b1.selectbox("Benefit", benefits, index=benefits.index(profile.get("benefit") or ""),
                            format_func=lambda b: codes.BENEFITS.get(b, "Not known"), key=key("benefit"))
-    age = st.number_input("Age", min_value=16, max_value=100, step=1, value=profile.get("age"), key=key("age"))
-put_given(data, "ref", ref)
-put_given(data, "stage", stage)
-put_given(data, "postcode", postcode)
-put_given(data, "max_travel_km", travel)
-put_given(data, "benefit", benefit)
-put_given(data, "age", int(age) if age is not None else None)
-
-# -- services only for some people (optional) -----------------------------------------------------
-with st.expander("Services only for some people (optional)", expanded=False):
-    st.caption("Some services are only for women, men, veterans or care leavers. Ask only if the client is happy "
-               "to say; never required. Left as not known, those services stay in the plan marked “check”.")
-    g1, g2, g3 = st.columns(3)
-    with g1:
-        genders = ["", "woman", "man", "other"]
-        gender_words = {"": "Not known", "woman": "Woman", "man": "Man", "other": "Other"}
-        put_given(data, "gender", st.radio("Gender, as the client describes themselves", genders,
-                                           index=genders.index(profile.get("gender") or ""),
-                                           format_func=gender_words.get, horizontal=True, key=key("gender")))
-    with g2:
-        put_given(data, "veteran", tri("Veteran (ex-armed forces)", "veteran", profile.get("veteran")))
-    with g3:
-        put_given(data, "care_leaver", tri("Care leaver", "care_leaver", profile.get("care_leaver")))
-
-# -- screening ------------------------------------------------------------------------------------
-with st.expander("“Are you missing out?” — the twelve screening questions", expanded=not record):
+    age = b2.number_input("Age", min_value=16, max_value=100, step=1, value=profile.get("age"), key=key("age"),
+                          placeholder="not known")
+    put_given(data, "benefit", benefit)
+    put_given(data, "age", int(age) if age is not None else None)
+    st.markdown("**“Are you missing out?” — the twelve screening questions**")
     screening_in = profile.get("screening") or {}
     screening = {}
     for name, question in ps.SCREENING_QUESTIONS.items():
         put_given(screening, name, tri(question, f"s_{name}", screening_in.get(name), na=True))
     slot("screening")
-put_given(data, "screening", screening or None)
+    put_given(data, "screening", screening or None)
+    with st.expander("Services only for some people (optional)", expanded=False):
+        st.caption("Some services are only for women, men, veterans or care leavers. Ask only if the client is "
+                   "happy to say; never required. Left as not known, those services stay in the plan marked “check”.")
+        g1, g2, g3 = st.columns(3)
+        with g1:
+            genders = ["", "woman", "man", "other"]
+            gender_words = {"": "Not known", "woman": "Woman", "man": "Man", "other": "Other"}
+            put_given(data, "gender", st.radio("Gender, as the client describes themselves", genders,
+                                               index=genders.index(profile.get("gender") or ""),
+                                               format_func=gender_words.get, horizontal=True, key=key("gender")))
+        with g2:
+            put_given(data, "veteran", tri("Veteran (ex-armed forces)", "veteran", profile.get("veteran")))
+        with g3:
+            put_given(data, "care_leaver", tri("Care leaver", "care_leaver", profile.get("care_leaver")))
 
-# -- readiness and treatment -------------------------------------------------------------------
-with st.expander("Readiness and treatment", expanded=not record):
+# -- 2. readiness and treatment -----------------------------------------------------------------------
+with readiness_tab:
     readiness_in = profile.get("readiness") or {}
     readiness = {}
     for name, question in ps.READINESS_QUESTIONS.items():
@@ -128,11 +146,11 @@ with st.expander("Readiness and treatment", expanded=not record):
     put_given(data, "opioid_substitution", tri("On opioid substitution", "ost", profile.get("opioid_substitution")))
     put_given(data, "needs_childcare", tri("Needs childcare", "childcare", profile.get("needs_childcare")))
     months = st.number_input("Months abstinent", min_value=0.0, step=1.0, value=_float(profile.get("abstinent_months")),
-                             key=key("abstinent"))
+                             key=key("abstinent"), placeholder="not known")
     put_given(data, "abstinent_months", months)
 
-# -- commitments and availability -----------------------------------------------------------
-with st.expander("Fixed commitments and when the client is free", expanded=not record):
+# -- 3. commitments and availability -----------------------------------------------------------------
+with times_tab:
     st.markdown("**Fixed commitments** (treatment first: nothing in the plan should clash with these)")
     commitments_in = list(profile.get("commitments") or [])
     commitments = []
@@ -140,12 +158,14 @@ with st.expander("Fixed commitments and when the client is free", expanded=not r
         current = commitments_in[row] if row < len(commitments_in) else {}
         c1, c2, c3, c4 = st.columns([3, 4, 1.3, 1.3])
         what = c1.text_input("What", value=current.get("what", ""), key=key(f"c{row}_what"),
-                             placeholder="supervised consumption", label_visibility="visible" if row == 0 else "collapsed")
+                             placeholder="e.g. supervised consumption" if row == 0 else "",
+                             label_visibility="visible" if row == 0 else "collapsed")
         days = c2.multiselect("Days", DAYS, default=[d for d in current.get("days", []) if d in DAYS],
-                              key=key(f"c{row}_days"), label_visibility="visible" if row == 0 else "collapsed")
-        start = c3.text_input("From", value=current.get("start", ""), key=key(f"c{row}_start"), placeholder="09:00",
+                              key=key(f"c{row}_days"), label_visibility="visible" if row == 0 else "collapsed",
+                              placeholder="Choose days")
+        start = c3.text_input("From", value=current.get("start", ""), key=key(f"c{row}_start"), placeholder="hh:mm",
                               label_visibility="visible" if row == 0 else "collapsed")
-        end = c4.text_input("To", value=current.get("end", ""), key=key(f"c{row}_end"), placeholder="10:00",
+        end = c4.text_input("To", value=current.get("end", ""), key=key(f"c{row}_end"), placeholder="hh:mm",
                             label_visibility="visible" if row == 0 else "collapsed")
         if (commitment := commitment_row(what, days, start, end)) is not None:
             commitments.append(commitment)
@@ -169,60 +189,89 @@ with st.expander("Fixed commitments and when the client is free", expanded=not r
     slot("available")
     put_given(data, "available", windows)
 
-# -- convictions -------------------------------------------------------------------------------------
-with st.expander("Convictions", expanded=not record):
-    convictions = ["", "none", "spent", "unspent"]
-    conviction_words = {"": "Not asked", "none": "None", "spent": "Spent", "unspent": "Unspent"}
-    put_given(data, "convictions", st.radio("Convictions", convictions, index=convictions.index(profile.get("convictions") or ""),
-                                      format_func=conviction_words.get, horizontal=True, key=key("convictions")))
-    st.caption("Not legal advice. Under the Rehabilitation of Offenders Act 1974 spent convictions need not be "
-               "disclosed, except for roles with a standard or enhanced DBS check. For advice, contact Nacro or Unlock.")
-
-# -- assets and goals --------------------------------------------------------------------------
-with st.expander("Assets: what the client brings", expanded=not record):
+# -- 4. assets and goals ---------------------------------------------------------------------------
+with assets_tab:
+    st.markdown("**Assets: what the client brings**")
     assets = {}
     a1, a2 = st.columns(2)
-    for column, name, label in ((a1, "skills", "Skills"), (a1, "qualifications", "Qualifications"),
-                                (a1, "work_history", "Work history"), (a2, "interests", "Interests"),
-                                (a2, "strengths", "Strengths")):
+    for column, name, label, example in (
+            (a1, "skills", "Skills", "e.g. cooking, driving"), (a1, "qualifications", "Qualifications", "e.g. CSCS card"),
+            (a1, "work_history", "Work history", "e.g. warehouse, retail"),
+            (a2, "interests", "Interests", "e.g. gardening, football"),
+            (a2, "strengths", "Strengths", "e.g. reliable, good with people")):
         put_given(assets, name, comma_list(column.text_input(f"{label} (separate with commas)",
-                                                   value=", ".join(assets_in.get(name, [])), key=key(f"as_{name}"))))
+                                                   value=", ".join(assets_in.get(name, [])), key=key(f"as_{name}"),
+                                                   placeholder=example)))
     with a2:
         put_given(assets, "lived_experience", tri("Lived experience (an asset, e.g. for peer mentoring)", "lived",
                                             assets_in.get("lived_experience")))
         put_given(assets, "driving_licence", tri("Driving licence", "licence", assets_in.get("driving_licence")))
     put_given(data, "assets", assets or None)
 
-with st.expander("Goals", expanded=not record):
+    st.markdown("**Goals**")
     goals = {}
     aims = ["", "any_job", "better_job", "career"]
     aim_words = {"": "Not yet", "any_job": "A: any job", "better_job": "B: a better job", "career": "C: a career"}
     put_given(goals, "aim", st.radio("Aim", aims, index=aims.index(goals_in.get("aim") or ""), format_func=aim_words.get,
                                horizontal=True, key=key("aim")))
     put_given(goals, "sectors", comma_list(st.text_input("Sectors (separate with commas)", value=", ".join(goals_in.get("sectors", [])),
-                                              key=key("sectors"), placeholder="hospitality, retail")))
+                                              key=key("sectors"), placeholder="e.g. hospitality, retail")))
     put_given(goals, "hours_per_week", st.number_input("Hours a week wanted", min_value=0.0, max_value=60.0, step=1.0,
-                                                 value=_float(goals_in.get("hours_per_week")), key=key("hours")))
+                                                 value=_float(goals_in.get("hours_per_week")), key=key("hours"),
+                                                 placeholder="not known"))
     put_given(goals, "self_employment", tri("Interested in self-employment", "selfemp", goals_in.get("self_employment")))
     put_given(goals, "wants_work_now", tri("Wants to look for work now", "worknow", goals_in.get("wants_work_now")))
     put_given(data, "goals", goals or None)
 
-with st.expander("Other barriers, steps already done, current activities", expanded=not record):
+# -- 5. convictions, other barriers, current activities, languages ----------------------------------
+with other_tab:
+    convictions = ["", "none", "spent", "unspent"]
+    conviction_words = {"": "Not asked", "none": "None", "spent": "Spent", "unspent": "Unspent"}
+    put_given(data, "convictions", st.radio("Convictions", convictions, index=convictions.index(profile.get("convictions") or ""),
+                                      format_func=conviction_words.get, horizontal=True, key=key("convictions")))
+    st.caption("Not legal advice. Under the Rehabilitation of Offenders Act 1974 spent convictions need not be "
+               "disclosed, except for roles with a standard or enhanced DBS check. For advice, contact Nacro or Unlock.")
     put_given(data, "other_barriers", st.multiselect("Other barriers", list(codes.OTHER_BARRIERS),
                                                default=profile.get("other_barriers", []),
-                                               format_func=codes.BARRIERS.get, key=key("barriers")))
-    put_given(data, "done_steps", st.multiselect("Continuum steps already done", list(codes.STEPS),
-                                           default=profile.get("done_steps", []), format_func=codes.STEPS.get,
-                                           key=key("done")))
+                                               format_func=codes.BARRIERS.get, key=key("barriers"),
+                                               placeholder="None chosen"))
     put_given(data, "current_activities", int(st.number_input("Activities the client is already doing", min_value=0, step=1,
                                                         value=int(profile.get("current_activities") or 0),
                                                         key=key("activities"))))
     put_given(data, "languages", [w.lower() for w in comma_list(st.text_input(
         "Languages (two-letter codes, e.g. en, pl, ur)", value=", ".join(profile.get("languages", [])),
-        key=key("languages")))])
+        key=key("languages"), placeholder="e.g. en, pl"))])
     slot("languages")
 
-if st.button("Save client" if record else "Create client", type="primary", key=key("save")):
+# -- where the client starts on the continuum: assumed from the answers above, unless the keyworker says -----
+with continuum_area:
+    say = st.toggle("Say which continuum steps are already done", value=profile.get("done_steps") is not None,
+                    key=key("done_say"),
+                    help="Off: the planner works them out from the stage, readiness and screening answers "
+                         "(never past soft skills).")
+    assumed = ps.assumed_start(data)
+    if say:
+        chosen = st.multiselect("Continuum steps already done", list(codes.STEPS),
+                                default=profile.get("done_steps") if profile.get("done_steps") is not None
+                                else list(assumed[0] if assumed else ()), format_func=codes.STEPS.get, key=key("done"),
+                                placeholder="None yet: start at step 1, health")
+        data["done_steps"] = chosen  # even none: the keyworker's own answer
+    elif assumed is not None:
+        st.caption(ps.assumed_start_text(assumed) + " To change it, turn on “Say which continuum steps are "
+                   "already done”.")
+
+with save_bar:
+    save_col, said_col = st.columns([1, 4], vertical_alignment="center")
+    saving = save_col.button("Save client" if record else "Create client", type="primary", key=key("save"),
+                             icon=":material/save:")
+    with said_col:
+        show_flash(FORM)
+        said = st.container()
+    if record is not None:
+        save_col.page_link("pages/planner_next_steps.py", label="Next steps", icon=":material/stairs:",
+                           query_params={"client": str(record.id)})
+
+if saving:
     from planner.profile import ProfileError, parse_profile
 
     try:
@@ -233,10 +282,10 @@ if st.button("Save client" if record else "Create client", type="primary", key=k
             data["postcode"] = parsed.postcode  # stored as written in the postcode data: TS1 3BA
         if record:
             saved = records.update_profile(account, record.id, data, record.version)
-            flash(f"Saved {md(saved.ref)} (version {saved.version}).")
+            flash(f"Saved {md(saved.ref)} (version {saved.version}).", place=FORM)
         else:
             saved = records.create(account, ref, data)
-            flash(f"Created client {md(saved.ref)}.")
+            flash(f"Created client {md(saved.ref)}.", place=FORM)
         ps.select_client(saved.id)
         st.rerun()
     except ProfileError as error:
@@ -244,12 +293,12 @@ if st.button("Save client" if record else "Create client", type="primary", key=k
         text = ps.profile_error_text(error)
         if field in slots:
             slots[field].error(md(text), icon=":material/back_hand:")
-        st.error(f"Not saved. {md(text)}")
+        said.error(f"Not saved. {md(text)}")
     except ValueError as error:
         slots["ref"].error(md(error))
-        st.error(f"Not saved. {md(error)}")
+        said.error(f"Not saved. {md(error)}")
     except (RecordChanged, AccessDenied) as error:
-        st.error(f"Not saved. {md(error)}")
+        said.error(f"Not saved. {md(error)}")
 
 if postcode and "postcode" in data and not st.session_state.get(key("save")):
     try:
@@ -274,7 +323,7 @@ for consent in record.consents:
     if consent.withdrawn_on is None and action.button("Withdraw", key=key(f"withdraw_{consent.organisation}")):
         try:
             records.withdraw_consent(account, record.id, consent.organisation, dt.date.today())
-            flash(f"Consent to share with {md(consent.organisation)} withdrawn.")
+            flash(f"Consent to share with {md(consent.organisation)} withdrawn.", place=CONSENT)
             st.rerun()
         except AccessDenied as error:
             st.error(md(error))
@@ -302,13 +351,15 @@ if c3.button("Record consent", key=key("consent")):
     else:
         try:
             records.give_consent(account, record.id, partner, given_on)
-            flash(f"Consent to share with {md(partner)} recorded.")
+            flash(f"Consent to share with {md(partner)} recorded.", place=CONSENT)
             if organisation_key(partner) not in {organisation_key(n) for n in with_accounts}:
                 flash(f"Nobody at {md(partner)} has an account in this app yet, so nobody there can open "
-                      "the record until a coordinator gives them one under that organisation's name.", "warning")
+                      "the record until a coordinator gives them one under that organisation's name.", "warning",
+                      place=CONSENT)
             st.rerun()
         except AccessDenied as error:
             st.error(f"Not recorded: {md(error)}.")
+show_flash(CONSENT)
 
 # -- the client's rights -----------------------------------------------------------------------
 st.divider()
@@ -327,7 +378,7 @@ with right:
         try:
             records.erase(account, record.id)
             ps.select_client(None)
-            flash(f"Client {md(record.ref)} erased.")
+            flash(f"Client {md(record.ref)} erased.", place=FORM)
             st.rerun()
         except AccessDenied as error:
             st.error(f"Not erased: {md(error)}.")

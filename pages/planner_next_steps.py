@@ -46,6 +46,13 @@ st.header("Where the client is on the employment continuum")
 st.html(ps.continuum_html(result.continuum))
 if result.continuum.current is None:
     st.success("Every step on the continuum is done.")
+if "done_steps" not in record.profile:  # inferred from the assessment: say so, and where to change it
+    assumed = ps.assumed_start(record.profile)
+    if assumed is not None:
+        said, change = st.columns([4, 1], vertical_alignment="center")
+        said.caption(ps.assumed_start_text(assumed))
+        change.page_link("pages/planner_client.py", label="Change where they start", icon=":material/edit:",
+                         query_params={"client": str(record.id)})
 if result.assumptions:
     with st.expander(f"What the planner assumed ({len(result.assumptions)})"):
         for assumption in result.assumptions:
@@ -68,13 +75,20 @@ def add_to_plan(rec) -> None:
     except AccessDenied as error:
         st.error(f"Not added: {md(error)}.")
         return
-    flash(f"Added “{md(rec.name)}” to the action plan.")
+    # Said on the card itself (ui.feedback places), where the eye is: not at the top of a long page.
+    place = card_place(rec.entry_id)
+    flash(f"Added “{md(rec.name)}” to the action plan.", place=place)
     for clash in (ps.clashes(entry, profile) if entry else []):
-        flash(f"Check the times: {md(rec.name)} overlaps {md(clash)}.", "warning")
+        flash(f"Check the times: {md(rec.name)} overlaps {md(clash)}.", "warning", icon=":material/warning:",
+              place=place)
     warning = ps.overload_warning(ps.current_activities(record.profile, records.actions(account, record.id)))
     if warning:
-        flash(warning, "warning")
+        flash(warning, "warning", place=place)
     st.rerun()
+
+
+def card_place(entry_id: str | None) -> str:
+    return f"next-step:{entry_id}"
 
 
 st.header(f"Recommended next steps ({len(result.recommendations)})")
@@ -108,6 +122,7 @@ else:
                             f"<b>Contact:</b> {spoc_html(entry)}</div>")
                 if rec.entry_id in planned:
                     st.caption("In the action plan")
+                    show_flash(card_place(rec.entry_id))
                 elif st.button("Add to plan", key=f"add_{rec.entry_id}", icon=":material/add:"):
                     add_to_plan(rec)
                 referral = referred.get(rec.entry_id)

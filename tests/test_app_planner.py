@@ -125,9 +125,10 @@ def test_a_bad_commitment_time_names_the_field(app_db):
     at.text_input(key="pcnew_c0_start").input("9am")
     at.text_input(key="pcnew_c0_end").input("10:00")
     at.button(key="pcnew_save").click().run()
+    # Once in the save bar (kept in sight at the top of the form), once beside the field in its step.
     assert [plain(e.value) for e in at.error] == [
-        "Fixed commitments (row 1, start): '9am' is not a time HH:MM",
-        "Not saved. Fixed commitments (row 1, start): '9am' is not a time HH:MM"]
+        "Not saved. Fixed commitments (row 1, start): '9am' is not a time HH:MM",
+        "Fixed commitments (row 1, start): '9am' is not a time HH:MM"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -554,3 +555,83 @@ def test_gender_veteran_and_care_leaver_are_optional_and_saved_when_given(app_db
     assert not at.exception, [e.value for e in at.exception]
     saved = ClientRecords(app_db).open(ES, client_id).profile
     assert (saved["gender"], saved["veteran"], "care_leaver" in saved) == ("woman", False, False)
+
+
+def test_the_continuum_start_is_assumed_from_the_answers_until_the_keyworker_says(app_db):
+    at = open_page("pages/planner_client.py")
+    at.text_input(key="pcnew_ref").input("C-0043")
+    at.selectbox(key="pcnew_stage").set_value("progressing")
+    for name in ("attends_appointments", "engages_in_groups", "self_care", "owns_goals"):
+        at.radio(key=f"pcnew_r_{name}").set_value("Yes")
+    at.radio(key="pcnew_r_in_withdrawal").set_value("No").run()
+    assumed = [c.value for c in at.caption if "assumed from the assessment" in c.value]
+    assert assumed == ["Starts at step 6, training — assumed from the assessment (done: health, motivation, "
+                       "stable use, housing, soft skills). To change it, turn on “Say which continuum steps are "
+                       "already done”."]
+    at.button(key="pcnew_save").click().run()
+    [(client_id, *_)] = ClientRecords(app_db).list_for(ES)
+    assert "done_steps" not in ClientRecords(app_db).open(ES, client_id).profile  # still inferred, not frozen
+
+    prefix = f"pc{client_id}_"
+    at.toggle(key=prefix + "done_say").set_value(True).run()
+    assert at.multiselect(key=prefix + "done").value == ["health", "motivation", "stabilising", "housing",
+                                                         "soft_skills"]
+    at.multiselect(key=prefix + "done").set_value(["health", "motivation"])
+    at.button(key=prefix + "save").click().run()
+    assert ClientRecords(app_db).open(ES, client_id).profile["done_steps"] == ["health", "motivation"]
+    assert plain(at.success[0].value) == "Saved C-0043 (version 2)."
+
+
+def test_placeholders_cannot_be_mistaken_for_answers(app_db):
+    at = open_page("pages/planner_client.py")
+    placeholders = {t.key: t.placeholder for t in at.text_input if t.placeholder}
+    assert placeholders["pcnew_ref"] == "e.g. C-0042" and placeholders["pcnew_postcode"] == "e.g. TS1 3BA"
+    assert placeholders["pcnew_c0_start"] == placeholders["pcnew_c0_end"] == "hh:mm"
+    assert all(p.startswith("e.g.") or p == "hh:mm" for p in placeholders.values()), placeholders
+    # The form is five short steps under the answers every plan needs; the save button sits above them.
+    assert [t.label for t in at.tabs] == ["1. Screening", "2. Readiness and treatment",
+                                          "3. Commitments and free times", "4. Assets and goals", "5. Other (optional)"]
+
+
+def _card_of(at, heading: str):
+    """The bordered container of the next-step card titled `heading`."""
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            yield child
+            yield from walk(child)
+    for block in walk(at.main):
+        if getattr(block, "type", None) == "vertical" or block.__class__.__name__ == "Block":
+            texts = [m.value for m in getattr(block, "markdown", [])]
+            if f"### {heading}" in texts and sum(t.startswith("### ") for t in texts) == 1:
+                return block
+    raise AssertionError(f"no card {heading!r}")
+
+
+def test_adding_a_next_step_says_so_on_its_card_with_the_clash(app_db):
+    record = a_client(app_db)
+    # Monday's class overlaps the 09:00-10:00 supervised consumption; Thursday's can be attended.
+    app_db.create({"id": "early-ts1", "name": "Early English Class", "organisation": "Tees Works",
+                   "category": "basic_skills", "postcode": "TS1 2AH", "schedule": "Mon 09:00-11:00; Thu 13:00-15:00",
+                   "cost": "free", "tags": ("esol",)}, "alice")
+    at = open_page("pages/planner_next_steps.py", params={"client": str(record.id)})
+    at.button(key="add_early-ts1").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    card = _card_of(at, "Early English Class")
+    assert [s.value for s in card.success] == ["Added “Early English Class” to the action plan."]
+    # After the card's own warnings ("arrive after 10:00"), the clash of the plan item just added.
+    assert [plain(w.value) for w in card.warning if "Check the times" in w.value] == [
+        "Check the times: Early English Class overlaps supervised consumption (Mon, Tue, Wed, Thu, Fri, Sat 9am "
+        "to 10am)."]
+    assert [c.value for c in card.caption][0] == "In the action plan"
+    # Nowhere else: not at the top of the page, out of sight.
+    assert len(at.success) == 1
+
+
+def test_next_steps_says_the_start_is_assumed_and_links_to_change_it(app_db):
+    profile = {k: v for k, v in PROFILE.items() if k != "done_steps"}
+    record = a_client(app_db, profile)
+    at = open_page("pages/planner_next_steps.py", params={"client": str(record.id)})
+    assert ("Starts at step 5, soft skills — assumed from the assessment (done: health, motivation, stable use, "
+            "housing).") in [c.value for c in at.caption]
+    [link] = [p for p in at.get("page_link") if p.proto.label == "Change where they start"]
+    assert link.proto.page.endswith("planner_client.py") or "planner_client" in link.proto.page

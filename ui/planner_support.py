@@ -125,7 +125,8 @@ def client_chooser(directory: Directory, account, *, label: str = "Client", allo
     if st.session_state.get(key, "unset") != chosen:
         st.session_state[key] = chosen
     picked = st.selectbox(label, options, format_func=lambda i: NEW_CLIENT if i is None else labels[i], key=key,
-                          on_change=lambda: select_client(st.session_state[key]))
+                          on_change=lambda: select_client(st.session_state[key]),
+                          placeholder=NEW_CLIENT)  # None (a new client) shows the placeholder: say what it is
     return open_client(directory, account, picked) if picked is not None else None
 
 
@@ -179,6 +180,30 @@ def plan_or_stop(directory: Directory, record: ClientRecord):
         st.error(f"The client's profile needs fixing first. {md(profile_error_text(error))}")
         st.page_link("pages/planner_client.py", label="Open the client page", icon=":material/person:")
         st.stop()
+
+
+def assumed_start(profile_data: dict) -> tuple[tuple[str, ...], str | None] | None:
+    """With the steps already done not given: the steps the planner assumes behind the client from these answers
+    (planner.continuum.inferred_done) and the step it starts them on. None when the answers cannot be read yet."""
+    from planner.continuum import inferred_done, place
+    from planner.profile import ProfileError, parse_profile
+
+    try:
+        profile = parse_profile({k: v for k, v in profile_data.items() if k != "done_steps"})
+    except ProfileError:
+        return None
+    return inferred_done(profile), place(profile).current
+
+
+def assumed_start_text(assumed: tuple[tuple[str, ...], str | None]) -> str:
+    """'Starts at step 5, soft skills — assumed from the assessment (done: health, motivation, …).'"""
+    from planner.rules import STEP_ORDER
+
+    done, current = assumed
+    where = (f"Starts at step {STEP_ORDER.index(current) + 1}, {STEP_WORDS[current].lower()}" if current
+             else "Every step done")
+    behind = ", ".join(STEP_WORDS[s].lower() for s in done)
+    return f"{where} — assumed from the assessment ({'done: ' + behind if behind else 'nothing assumed done'})."
 
 
 # -- words ---------------------------------------------------------------------------------------
