@@ -5,7 +5,8 @@ in). Every page stays registered, hidden from people who cannot use it, so a sha
 it: the page then offers to sign in right there, and signing in shows the page that was asked for.
 
 `streamlit run app.py` finds the server at the end of this file (`app`, an st.App) and imports the file to
-start it: the pages, and beside them the Open Referral read API at /api/ (oruk_api). Each page view then runs
+start it: the pages, and beside them the Open Referral read API at /api/ (oruk_api) and Find's printable
+list at /print/find (ui/print_view.py). Each page view then runs
 this file as the page script (`__main__`), which is all the rest of it.
 """
 
@@ -81,5 +82,8 @@ else:
     from oruk_api import routes
     from oruk_api.tcp import no_delay_on_listening_sockets
 
+    from ui import print_view
+
     no_delay_on_listening_sockets()  # a kept-alive connection's answers without a 40 ms wait (see there)
-    app = st.App(__file__, routes=routes(get_directory))
+    # Find's printable list (print/find?…) is a page of its own, laid out for print (ui/print_view.py).
+    app = st.App(__file__, routes=routes(get_directory) + print_view.routes(get_directory))

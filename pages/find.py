@@ -20,9 +20,9 @@ from directory.search import Filters, bound_query
 from ui import maps
 from ui.auth import guard_viewing
 from ui.find_support import (
-    SearchState, describe_search, off_map, organisations_named, printable_html, relaxations, results_csv,
-    results_map,
+    SearchState, off_map, organisations_named, relaxations, result_row, results_csv, results_map, search_hits,
 )
+from ui.print_view import FIND_PRINT_PATH
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import category_label, demo_banner, describe_cost, only_for_text, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, organisation_contacts, short_category_label, spoc_html, stale_note
 
@@ -209,35 +209,12 @@ def _directory_view(database: str, counter: int) -> tuple[tuple[float, float], i
 
 
 def _search(directory, state: SearchState, place) -> list:
-    filters = Filters(
-        categories=state.categories,
-        near=place.position if place else None,
-        within_km=state.radius_km if place else None,
-        stage=state.stage, day=state.day, free_only=state.free_only, benefit=state.benefit, group=state.group,
-        delivery=state.delivery,
-    )
-    hits = directory.search(state.query, filters, limit=None)
-    if place and state.query and state.order == "nearest":
-        hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0))  # in place: keeps hits.notice
-    return hits
+    return search_hits(directory, state, place)
 
 
-def _row(hit, now, day: int | None = None) -> dict:
-    """One result as plain values (for the CSV and the printable page)."""
-    e = hit.entry
-    return {
-        "name": e.name, "organisation": e.organisation, "category": e.category,
-        "category_label": category_label(e.category),
-        "distance_km": "" if hit.distance_km is None else f"{hit.distance_km:.2f}",
-        "distance": format_distance(hit.distance_km) or ("" if e.in_person else "online or by phone"),
-        "next_session": describe_next_session(e, now, day), "times": describe_times(e),
-        "waiting": describe_wait(e.waiting_days), "cost": describe_cost(e),
-        "contact_name": e.contact_name, "contact_role": e.contact_role,
-        "contact_phone": e.contact_phone or e.phone, "contact_email": e.contact_email or e.email,
-        "address": e.address, "postcode": e.postcode,
-        "delivery": ", ".join(codes.DELIVERY.get(d, d) for d in e.delivery),
-        "last_verified": e.last_verified.isoformat() if e.last_verified else "", "entry_id": e.id,
-    }
+def _row(hit, now, day: int | None = None, contacts: dict | None = None) -> dict:
+    """One result as plain values (for the CSV)."""
+    return result_row(hit, now, day, (contacts or {}).get(hit.entry.organisation))
 
 
 # -- drawing ------------------------------------------------------------------------------------------
@@ -279,20 +256,12 @@ def _draw_map(directory, state: SearchState, place, hits, now) -> None:
     # The order of the list does not change the map; the minute keeps "next session" texts current.
     memo_key = (str(directory.engine.url), counter, replace(state, order="best"),
                 place.label if place else None, now.strftime("%Y-%m-%d %H:%M"))
-    fmap, group, points = results_map(hits, place=place, radius_km=state.radius_km, now=now, centre=centre,
-                                      zoom=zoom, tiles=maps.tiles_config(st.secrets), day=state.day,
-                                      memo_key=memo_key)
+    fmap, group, _, counts = results_map(hits, place=place, radius_km=state.radius_km, now=now, centre=centre,
+                                         zoom=zoom, tiles=maps.tiles_config(st.secrets), day=state.day,
+                                         memo_key=memo_key)
     maps.show_map(fmap, group, key="find_map", height=MAP_HEIGHT)
-
-    counts: dict[str, int] = {}
-    for p in points:
-        counts[p.category] = counts.get(p.category, 0) + 1
-    if counts:
-        legend = "".join(
-            f'<span class="rp-dot" style="background:{maps.category_colour(c)}"></span>{esc(short_category_label(c))} ({n})'
-            for c, n in sorted(counts.items(), key=lambda kv: -kv[1])
-        )
-        st.html(f'<div class="rp-legend" aria-label="Map key">{legend}</div>')
+    if counts:  # the same pins as the map: colour and mark
+        st.html(maps.legend_html(counts, short_category_label))
     remote, unplaced = off_map(hits)
     notes = []
     if remote:
@@ -311,20 +280,17 @@ def _share_save_print(directory, state: SearchState, place, hits, now) -> None:
     with st.popover("Share or print", icon=":material/share:"):
         st.markdown("**Link to this search** (copy it with the button on the right):")
         st.code(link, language=None, wrap_lines=True)
-        search_line = describe_search(state, place.label if place else None)
         stamp = now.strftime("%Y-%m-%d")
         st.download_button(
-            "Download results (CSV)", data=lambda: results_csv(_row(h, now, state.day) for h in hits),
+            "Download results (CSV)", data=lambda: results_csv(_row(h, now, state.day, organisation_contacts(directory))
+                                                               for h in hits),
             file_name=f"recovery-pathways-{stamp}.csv", mime="text/csv", on_click="ignore",
             icon=":material/download:", key="find_csv",
         )
-        st.download_button(
-            "Printable list (opens in your browser)",
-            data=lambda: printable_html("Provision found", search_line, [_row(h, now, state.day) for h in hits], now,
-                                        directory.is_demo()).encode("utf-8"),
-            file_name=f"recovery-pathways-{stamp}.html", mime="text/html", on_click="ignore",
-            icon=":material/print:", key="find_print",
-        )
+        # A page of its own in a new tab, laid out for print, with each card's warnings ("ring first");
+        # the server runs the same search from the link's parameters (ui/print_view.py).
+        st.link_button("Printable list (opens in a new tab)", f"{FIND_PRINT_PATH}?{query}" if query else FIND_PRINT_PATH,
+                       icon=":material/print:")
 
 
 def _empty_state(directory, state: SearchState, place) -> None:

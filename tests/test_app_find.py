@@ -441,3 +441,42 @@ def test_who_the_client_is_filters_services_only_for_others_and_is_named_and_cle
     [clear] = [b for b in at.button if b.key == "find_clear_filters"]
     clear.click().run()
     assert at.pills(key="find_for").value == ""
+
+
+def _print_client(url):
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from directory.api import Directory
+    from ui import print_view
+
+    directory = Directory(url)
+    return directory, TestClient(Starlette(routes=print_view.routes(lambda: directory)))
+
+
+def test_the_printable_list_runs_the_links_search_and_keeps_the_cards_warnings(app_db):
+    directory, client = _print_client(app_db)
+    try:
+        # The garden (not checked for 400 days) warns "ring first" on its card: so does the printed list.
+        answer = client.get("/print/find", params={"q": "garden", "near": "TS1 3BA", "km": "10"})
+        assert answer.status_code == 200
+        assert answer.headers["content-security-policy"].startswith("default-src 'none'; style-src 'unsafe-inline'")
+        page = answer.text
+        assert "<h2>1. Community Garden Volunteers</h2>" in page
+        assert "<p class='check'>Check first: Not checked for 13 months: ring first.</p>" in page
+        assert "“garden” · within 10 km of TS1 3BA" in page and "1 result, printed" in page
+        assert "<script" not in page
+
+        # Markup in an entry is printed as text; a search the link spells wrongly is ignored, not obeyed.
+        page = client.get("/print/find", params={"q": "money", "near": "<b>x</b>", "day": "someday"}).text
+        assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; Money Help" in page
+        assert "not limited by distance" in page and "<b>x</b>" not in page
+        assert client.get("/print/find?q=" + "a" * 3000).status_code == 414
+    finally:
+        directory.engine.dispose()
+
+
+def test_find_links_to_the_printable_list_with_the_search_in_the_link(app_db):
+    at = open_find({"q": "esol", "near": "TS1 3BA", "day": "thu"})
+    [button] = [b for b in at.get("link_button") if b.proto.label == "Printable list (opens in a new tab)"]
+    assert button.proto.url == "print/find?q=esol&near=TS1+3BA&day=thu"

@@ -11,7 +11,7 @@ import functools
 import io
 import threading
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from directory import codes
 from directory.io.spreadsheet import spreadsheet_safe
@@ -114,12 +114,77 @@ def _day_from_word(word: str) -> int | None:
     return None
 
 
+# -- the search itself, and one result as plain values (the page, the CSV and the print view) -----------
+
+
+def search_hits(directory, state: SearchState, place) -> list:
+    """The directory's answer to `state` around `place` (a directory.geo.Place or None), best or nearest first."""
+    from directory.search import Filters
+
+    filters = Filters(
+        categories=state.categories,
+        near=place.position if place else None,
+        within_km=state.radius_km if place else None,
+        stage=state.stage, day=state.day, free_only=state.free_only, benefit=state.benefit, group=state.group,
+        delivery=state.delivery,
+    )
+    hits = directory.search(state.query, filters, limit=None)
+    if place and state.query and state.order == "nearest":
+        hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0))  # in place: keeps hits.notice
+    return hits
+
+
+def check_first(entry, today: dt.date) -> list[str]:
+    """What a result's card warns about before anyone rings or travels, in the card's words: who it is only for,
+    a start date still to come, and 'Not checked for 13 months: ring first'."""
+    from ui.render import format_date, only_for_text, stale_note
+
+    said = []
+    if only_for := only_for_text(entry):
+        said.append(only_for)
+    if entry.start_date and entry.start_date > today:
+        said.append(f"Starts {format_date(entry.start_date)}.")
+    if stale := stale_note(entry, today):
+        said.append(f"{stale}: ring first.")
+    return said
+
+
+def result_row(hit, now: dt.datetime, day: int | None = None, organisation_contact=None) -> dict:
+    """One result as plain values (for the CSV and the printable page). An entry with no named contact of its own
+    gives its organisation's contact for partners (`organisation_contact`), as its card does."""
+    from ui.render import (category_label, describe_cost, describe_next_session, describe_times, describe_wait,
+                           format_distance)
+
+    e = hit.entry
+    contact = {"contact_name": e.contact_name, "contact_role": e.contact_role,
+               "contact_phone": e.contact_phone or e.phone, "contact_email": e.contact_email or e.email}
+    has_own = any((e.contact_name, e.contact_role, e.contact_phone, e.contact_email))
+    if not has_own and organisation_contact is not None:
+        contact = {"contact_name": organisation_contact.name or "",
+                   "contact_role": f"{e.organisation}'s contact for partners",
+                   "contact_phone": organisation_contact.phone or e.phone,
+                   "contact_email": organisation_contact.email or e.email}
+    return {
+        "name": e.name, "organisation": e.organisation, "category": e.category,
+        "category_label": category_label(e.category),
+        "distance_km": "" if hit.distance_km is None else f"{hit.distance_km:.2f}",
+        "distance": format_distance(hit.distance_km) or ("" if e.in_person else "online or by phone"),
+        "next_session": describe_next_session(e, now, day), "times": describe_times(e),
+        "waiting": describe_wait(e.waiting_days), "cost": describe_cost(e),
+        **contact,
+        "address": e.address, "postcode": e.postcode,
+        "delivery": ", ".join(codes.DELIVERY.get(d, d) for d in e.delivery),
+        "last_verified": e.last_verified.isoformat() if e.last_verified else "", "entry_id": e.id,
+        "check_first": " ".join(check_first(e, now.date())),
+    }
+
+
 # -- copies of the results ---------------------------------------------------------------------
 
 CSV_COLUMNS = (
     "name", "organisation", "category", "distance_km", "next_session", "times", "waiting", "cost",
     "contact_name", "contact_role", "contact_phone", "contact_email", "address", "postcode", "delivery",
-    "last_verified", "entry_id",
+    "last_verified", "entry_id", "check_first",
 )
 
 
@@ -166,7 +231,9 @@ h1 { font-size: 18pt; margin: 0 0 .2em; }
 dl { display: grid; grid-template-columns: 9em 1fr; gap: .1em .8em; margin: .3em 0 0; }
 dt { font-weight: 600; } dd { margin: 0; }
 .note { margin-top: 2em; font-size: 10pt; color: #444; }
-@media print { body { margin: 0; } a { color: #111; text-decoration: none; } }
+.check { border-left: 4px solid #8a5300; padding: .1em .5em; margin: .3em 0; color: #5c3700; font-weight: 600; }
+.howto { background: #eef3f8; border: 1px solid #1f4e79; padding: .5em .8em; margin-bottom: 1em; }
+@media print { body { margin: 0; } a { color: #111; text-decoration: none; } .howto { display: none; } }
 """
 
 
@@ -178,8 +245,10 @@ def printable_html(title: str, search_line: str, rows: Sequence[dict], generated
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{esc(title)}</title><style>{PRINT_STYLE}</style></head><body>",
+        "<p class='howto'>To print: press Ctrl+P (on a Mac, ⌘+P), or choose Print in the browser's menu. "
+        "This box is not printed.</p>",
         f"<h1>{esc(title)}</h1>",
-        f"<p class='search'>{esc(search_line)}<br>{len(rows)} results, printed "
+        f"<p class='search'>{esc(search_line)}<br>{len(rows)} result{'' if len(rows) == 1 else 's'}, printed "
         f"{esc(generated.strftime('%d %b %Y %H:%M'))}</p>",
     ]
     if demo:
@@ -202,7 +271,10 @@ def printable_html(title: str, search_line: str, rows: Sequence[dict], generated
         )
         parts.append("<div class='result'>")
         parts.append(f"<h2>{number}. {esc(row.get('name'))}</h2>")
-        parts.append(f"<div class='meta'>{esc(row.get('organisation'))} · {esc(row.get('category_label'))}</div><dl>")
+        parts.append(f"<div class='meta'>{esc(row.get('organisation'))} · {esc(row.get('category_label'))}</div>")
+        if row.get("check_first"):
+            parts.append(f"<p class='check'>Check first: {esc(row['check_first'])}</p>")
+        parts.append("<dl>")
         for label, value in facts:
             if value:
                 parts.append(f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>")
@@ -277,10 +349,10 @@ def map_points(hits, now: dt.datetime, day: int | None = None) -> list:
 def off_map(hits) -> tuple[int, int]:
     """(online or phone services, results with no position yet): results listed but not on the map."""
     remote = unplaced = 0
-    for hit in hits:
-        _, in_person, placed, _ = _map_parts(hit.entry)
+    for hit in hits:  # the entry's own properties: _map_parts would describe the times of every result
+        in_person = hit.entry.in_person
         remote += not in_person
-        unplaced += in_person and not placed
+        unplaced += in_person and not hit.entry.has_position
     return remote, unplaced
 
 
@@ -305,7 +377,8 @@ _RESULTS_LOCK = threading.Lock()
 
 def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centre: tuple[float, float],
                 zoom: int, tiles, outlines: bool = True, day: int | None = None, memo_key=None):
-    """(base map, results group, points) for the Find page: the base map never changes between
+    """(base map, results group, points, {category: results on the map}) for the Find page (no points when
+    the results are many: the server clusters them, ui/map_clusters.py): the base map never changes between
     searches; the group holds the markers, the client's place, the radius and district outlines.
     With `memo_key` (what decides the results, the directory's change counter and the minute), results
     built for the same key are used again."""
@@ -324,16 +397,37 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
                 _RESULTS_MEMO[memo_key] = held
                 while len(_RESULTS_MEMO) > _RESULTS_KEPT:
                     _RESULTS_MEMO.popitem(last=False)
-    points, payload_json = held
-    return maps.base_map(tiles, centre, zoom), maps.group_of(payload_json), points
+    points, counts, payload_json = held
+    return maps.base_map(tiles, centre, zoom), maps.group_of(payload_json), points, counts
 
 
-def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list, str]:
+class _MapHit(NamedTuple):  # what map_points reads of a hit, kept for a national map's later views
+    entry: object
+    distance_km: float | None
+
+
+def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list, dict[str, int], str]:
+    """(map points, results on the map by category, payload). Past map_clusters.BROWSER_CLUSTER_LIMIT results
+    no points are made: the results are kept as a ResultSet and the map asks for each view's."""
     from directory.geo import Bounds, districts_in
-    from ui import maps
+    from ui import map_clusters, maps
 
-    points = map_points(hits, now, day)
-    spots = [(p.latitude, p.longitude) for p in points]
+    placed = [_MapHit(h.entry, h.distance_km) for h in hits if h.entry.in_person and h.entry.has_position]
+    result_set = None
+    if len(placed) > map_clusters.BROWSER_CLUSTER_LIMIT:
+        points = []
+        result_set = map_clusters.ResultSet(
+            [h.entry.latitude for h in placed], [h.entry.longitude for h in placed],
+            [h.entry.category for h in placed], categories=codes.CATEGORIES,
+            detail=lambda chosen: map_points([placed[i] for i in chosen], now, day))
+        south, north = float(result_set.latitude.min()), float(result_set.latitude.max())
+        west, east = float(result_set.longitude.min()), float(result_set.longitude.max())
+        spots = [(south, west), (north, east)]
+        counts = dict(collections.Counter(h.entry.category for h in placed))
+    else:
+        points = map_points(placed, now, day)
+        spots = [(p.latitude, p.longitude) for p in points]
+        counts = dict(collections.Counter(p.category for p in points))
     bounds = Bounds.around(spots + ([place.position] if place else []), pad_km=0.4)
     if place is not None and not spots:
         bounds = Bounds.circle(place.latitude, place.longitude, radius_km or DEFAULT_RADIUS)
@@ -350,8 +444,10 @@ def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list,
         client=(place.latitude, place.longitude, place.label) if place else None,
         radius_km=radius_km if place else None,
         bounds=bounds.as_leaflet() if bounds else None, outlines=shapes,
+        remote=maps.remote_results(result_set, bounds.as_leaflet() if bounds else None, codes.CATEGORIES)
+        if result_set is not None else None,
     )
-    return points, payload_json
+    return points, counts, payload_json
 
 
 def organisations_named(directory, query: str, limit: int = 2) -> list[tuple[int, str]]:
