@@ -77,6 +77,20 @@ def _directory_of(n: int, url: str) -> None:
     directory.engine.dispose()
 
 
+def national_directory(n: int = 300_000) -> str:
+    """A file-based SQLite directory of n of bench_search's synthetic entries (placed over England, clustered
+    round towns), made once and kept in the system's temporary folder (making 300,000 takes minutes): its URL."""
+    from bench.bench_api import _directory_of as fill
+
+    path = Path(tempfile.gettempdir()) / f"rp-bench-national-{n}.db"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        fill(n, f"sqlite:///{partial}")
+        partial.rename(path)
+    return f"sqlite:///{path}"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

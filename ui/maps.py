@@ -69,28 +69,55 @@ SUPERCLUSTER_DIR = Path(__file__).parent / "vendor" / "supercluster"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 
-# One colour per category (a qualitative palette that stays distinguishable on a light map).
+# One colour and one mark per category. Each colour is at least 3:1 against the map's own background (#eef1f4)
+# and OpenStreetMap's usual colours (land, roads, parks, woods, water), and 5:1 or more under a white mark;
+# the mark (a letter, or £ and +) tells the categories apart without colour (WCAG 2.2, 1.4.1 and 1.4.11).
 CATEGORY_COLOURS: dict[str, str] = {
-    "treatment": "#c0392b",
-    "recovery_support": "#e67e22",
-    "health_wellbeing": "#16a085",
-    "housing": "#8e44ad",
-    "money_advice": "#b7950b",
-    "basic_skills": "#2471a3",
-    "training": "#1f618d",
-    "volunteering": "#27ae60",
-    "work_placement": "#d35400",
-    "employment_support": "#2e4053",
-    "employer": "#6c3483",
-    "self_employment": "#a04000",
-    "peer_mentoring": "#e84393",
-    "in_work_support": "#117864",
+    "treatment": "#c62828",
+    "recovery_support": "#b84500",
+    "health_wellbeing": "#00695c",
+    "housing": "#6a1b9a",
+    "money_advice": "#7a5d00",
+    "basic_skills": "#1565c0",
+    "training": "#1a237e",
+    "volunteering": "#2e7d32",
+    "work_placement": "#ad1457",
+    "employment_support": "#37474f",
+    "employer": "#5d4037",
+    "self_employment": "#4e6a00",
+    "peer_mentoring": "#a0007a",
+    "in_work_support": "#005b82",
+}
+CATEGORY_MARKS: dict[str, str] = {
+    "treatment": "T", "recovery_support": "R", "health_wellbeing": "+", "housing": "H", "money_advice": "£",
+    "basic_skills": "B", "training": "Ed", "volunteering": "V", "work_placement": "P", "employment_support": "J",
+    "employer": "E", "self_employment": "S", "peer_mentoring": "M", "in_work_support": "W",
 }
 FALLBACK_COLOUR = "#566573"
+FALLBACK_MARK = "?"
 
 
 def category_colour(code: str) -> str:
     return CATEGORY_COLOURS.get(code, FALLBACK_COLOUR)
+
+
+def category_mark(code: str) -> str:
+    return CATEGORY_MARKS.get(code, FALLBACK_MARK)
+
+
+def pin_html(code: str) -> str:
+    """A category's pin as the map draws it, for a key beside the map (same colour, same mark)."""
+    return (f'<span class="rp-key-pin" aria-hidden="true" style="display:inline-block;min-width:1.35rem;'
+            f'height:1.35rem;border-radius:.7rem;background:{category_colour(code)};color:#fff;'
+            f'font:700 .72rem/1.35rem system-ui,sans-serif;text-align:center;vertical-align:middle;'
+            f'margin:0 .3rem 0 .6rem;box-shadow:0 0 0 1px rgba(0,0,0,.5)">{html.escape(category_mark(code))}</span>')
+
+
+def legend_html(counts: dict[str, int], label) -> str:
+    """The map's key: each category on the map, its pin and how many results it has, most first."""
+    items = "".join(f'<span class="rp-key-item">{pin_html(c)}{map_text(label(c))} ({n:,})</span> '
+                    for c, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f'<div class="rp-legend" role="group" aria-label="Map key">{items}</div>'
 
 
 # -- serving Leaflet from the app ---------------------------------------------------------
@@ -220,8 +247,20 @@ MAP_STYLE = """
 <style>
   .leaflet-container { background: #eef1f4; font: 14px/1.4 "Source Sans Pro", system-ui, sans-serif; }
   .rp-pin { background: transparent; border: 0; }
-  .rp-pin span { display: block; width: 14px; height: 14px; border-radius: 50%;
-                 border: 2px solid #fff; box-shadow: 0 0 0 1px rgba(0,0,0,.45); }
+  .rp-pin span { display: block; min-width: 20px; height: 20px; box-sizing: border-box; border-radius: 10px;
+                 border: 2px solid #fff; box-shadow: 0 0 0 1px rgba(0,0,0,.6); color: #fff; text-align: center;
+                 font: 700 11px/16px system-ui, sans-serif; }
+  /* Clusters: dark discs with white figures (Leaflet.markercluster's pale greens and yellows were under 3:1
+     against the map), the size telling how many. */
+  .leaflet-container .marker-cluster-small, .leaflet-container .marker-cluster-medium,
+  .leaflet-container .marker-cluster-large { background: rgba(255,255,255,.8);
+                 box-shadow: 0 0 0 1px rgba(0,0,0,.6); }
+  .leaflet-container .marker-cluster-small div, .leaflet-container .marker-cluster-medium div,
+  .leaflet-container .marker-cluster-large div { background: #1f2d3d; }
+  .leaflet-container .marker-cluster div span { color: #fff; font-weight: 700; }
+  .rp-map-status { background: #fff; color: #1f2d3d; padding: 4px 8px; border-radius: 4px; max-width: 260px;
+                   box-shadow: 0 0 0 1px rgba(0,0,0,.3); }
+  .rp-map-status:empty { display: none; }
   .rp-client { background: transparent; border: 0; }
   .rp-client div { width: 18px; height: 18px; border-radius: 50%; background: #111; border: 4px solid #fff;
                    box-shadow: 0 0 0 2px #111; box-sizing: border-box; }
@@ -256,24 +295,25 @@ class _KeepPageStill(folium.MacroElement):
     """)
 
 
-class _LetPeopleZoom(folium.MacroElement):
-    """folium's header tells the browser not to let the map's frame be zoomed (maximum-scale=1.0,
-    user-scalable=no); people who need larger text must be able to zoom (WCAG 2.2, 1.4.4)."""
+ZOOM_LOCK = re.compile(r"\s*,\s*maximum-scale\s*=\s*[\d.]+|\s*,\s*user-scalable\s*=\s*(no|0)", re.I)
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        document.querySelectorAll('meta[name="viewport"]').forEach(function (meta) {
-            meta.setAttribute("content", "width=device-width, initial-scale=1");
-        });
-        {% endmacro %}
-    """)
+
+class _ZoomableMap(folium.Map):
+    """folium's header tells the browser not to let the map's frame be zoomed (maximum-scale=1.0,
+    user-scalable=no); people who need larger text must be able to zoom (WCAG 2.2, 1.4.4). The header is
+    rendered without that, so the frame never has it, not even before a script could change it."""
+
+    def render(self, **kwargs):
+        super().render(**kwargs)
+        header = self._template.module.__dict__["header"](self, kwargs)
+        self.get_root().header.add_child(_RenderedText(ZOOM_LOCK.sub("", header)), name=self.get_name())
 
 
 def base_map(tiles: Tiles, centre: tuple[float, float], zoom: int = 12, height: str = "100%") -> folium.Map:
     """The part of the map that never changes between searches (so it never reloads)."""
     # maxZoom on the map itself: with tiles switched off no tile layer sets one, and the
     # marker-cluster plugin refuses to draw without it.
-    fmap = folium.Map(location=[round(centre[0], 4), round(centre[1], 4)], zoom_start=zoom, tiles=None,
+    fmap = _ZoomableMap(location=[round(centre[0], 4), round(centre[1], 4)], zoom_start=zoom, tiles=None,
                       control_scale=True, height=height)
     fmap.options["max_zoom"] = 19  # folium's own max_zoom argument only reaches tile layers
     # Zoomed out no further than Great Britain: the results layer clusters for every zoom level the
@@ -283,7 +323,6 @@ def base_map(tiles: Tiles, centre: tuple[float, float], zoom: int = 12, height: 
         folium.TileLayer(tiles.url, attr=tiles.attribution, name="Map", max_zoom=19).add_to(fmap)
     fmap.get_root().header.add_child(Element(MAP_STYLE), name="rp_style")
     fmap.add_child(_KeepPageStill())
-    fmap.add_child(_LetPeopleZoom())
     return fmap
 
 
@@ -319,7 +358,7 @@ def results_payload(points: Sequence[MapPoint], categories: dict[str, str]) -> d
     """The compact, escaped form of the results the browser turns into markers.
 
     rows: [lat, lon, category index, escaped name, entry id, times index(, distance index)];
-    category labels, time texts and distance texts are listed once each (directories repeat a
+    cats: [escaped label, colour, escaped mark]; category labels, time texts and distance texts are listed once each (directories repeat a
     few timetables, and distances are rounded), which keeps 10,000 results well under a megabyte.
     """
     import numpy as np
@@ -339,7 +378,7 @@ def results_payload(points: Sequence[MapPoint], categories: dict[str, str]) -> d
             row.append(distance_index.setdefault(p.distance, len(distance_index)))
         rows.append(row)
     return {
-        "cats": [[escape(categories.get(c, c)), category_colour(c)] for c in cat_index],
+        "cats": [[escape(categories.get(c, c)), category_colour(c), escape(category_mark(c))] for c in cat_index],
         "when": [escape(w) for w in when_index],
         "dist": [escape(d) for d in distance_index],
         "rows": rows,
@@ -366,21 +405,32 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             var data = {{ this.payload }};
             var entryBase = null;
             try { entryBase = new URL({{ this.entry_path }}, document.baseURI).href; } catch (e) {}
-            var icons = data.cats.map(function (c) {
-                return L.divIcon({className: "rp-pin", html: '<span style="background:' + c[1] + '"></span>',
-                                  iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -8]});
-            });
+            var icons = {};  // one shared icon per category colour and mark
+            function iconOf(cat) {
+                var key = cat[1] + cat[2];
+                return icons[key] || (icons[key] = L.divIcon({className: "rp-pin",
+                    html: '<span style="background:' + cat[1] + '">' + cat[2] + '</span>',
+                    iconSize: [20, 20], iconAnchor: [10, 10], popupAnchor: [0, -9]}));
+            }
             function entryLink(r, text) {
                 return entryBase ? '<a href="' + entryBase + '?id=' + encodeURIComponent(r[4])
                     + '" target="_blank" rel="noopener">' + text + '</a>' : text;
             }
-            function popup(r) {
-                var html = '<div class="rp-popup"><b>' + r[3] + '</b><br><span class="rp-cat">' + data.cats[r[2]][0]
+            // `t`: the table (cats, when, dist) a row's numbers point into: the payload's, or a view's.
+            function popup(t, r) {
+                var html = '<div class="rp-popup"><b>' + r[3] + '</b><br><span class="rp-cat">' + t.cats[r[2]][0]
                     + '</span>';
-                if (r.length > 6) { html += ' &middot; ' + data.dist[r[6]]; }
-                html += '<br>' + data.when[r[5]];
+                if (r.length > 6) { html += ' &middot; ' + t.dist[r[6]]; }
+                html += '<br>' + t.when[r[5]];
                 if (entryBase) { html += '<br>' + entryLink(r, "Open full entry"); }
                 return html + '</div>';
+            }
+            function listHere(t, rows, n) {
+                return '<div class="rp-popup"><b>' + n + ' results at this place</b><ul class="rp-here">'
+                    + rows.map(function (r) {
+                        return '<li>' + entryLink(r, r[3]) + ' <span class="rp-cat">' + t.cats[r[2]][0] + '</span></li>';
+                      }).join("") + '</ul>' + (n > rows.length ? '<i>and ' + (n - rows.length) + ' more</i>' : '')
+                    + '</div>';
             }
             if (data.outlines) {
                 L.geoJSON(data.outlines, {interactive: false, style: {color: "#5d6d7e", weight: 1.2,
@@ -396,11 +446,6 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
                     color: "#111", weight: 1.5, dashArray: "6 6", fill: false}).addTo(group);
             }
             var maxZoom = map.getMaxZoom();
-            var index = new Supercluster({radius: 45, extent: 256, minZoom: Math.max(0, map.getMinZoom()),
-                                          maxZoom: maxZoom});
-            index.load(data.rows.map(function (r, i) {
-                return {type: "Feature", properties: {row: i}, geometry: {type: "Point", coordinates: [r[1], r[0]]}};
-            }));
             var shown = L.layerGroup().addTo(group);
             var onMap = {};
             // Leaflet turns Enter on a focused marker into nothing unless a popup is bound: a marker's own
@@ -409,71 +454,154 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
                 m.on("click", action);
                 m.on("keypress", function (e) { if (e.originalEvent.keyCode === 13) { action(e); } });
             }
+            function labelled(m, label) {  // what a screen reader says when the marker has keyboard focus
+                m.on("add", function () {
+                    var element = m.getElement();
+                    if (element) { element.setAttribute("aria-label", label); }
+                });
+            }
             var decoder = document.createElement("textarea");  // escaped text back to plain text, never markup
             function plain(escaped) { decoder.innerHTML = escaped; return decoder.value; }
             // A result's popup and tooltip are bound when it is first reached; after that they are Leaflet's.
-            function resultMarker(i) {
-                var r = data.rows[i];
-                var m = L.marker([r[0], r[1]], {icon: icons[r[2]], riseOnHover: true});
-                m.on("add", function () {  // what a screen reader says when the marker has keyboard focus
-                    var pin = m.getElement();
-                    if (pin) { pin.setAttribute("aria-label", plain(r[3]) + ", " + plain(data.cats[r[2]][0])); }
-                });
+            function resultMarker(t, r) {
+                var m = L.marker([r[0], r[1]], {icon: iconOf(t.cats[r[2]]), riseOnHover: true});
+                labelled(m, plain(r[3]) + ", " + plain(t.cats[r[2]][0]));
                 var dress = function () {
                     if (m.getPopup()) { return false; }
-                    m.bindPopup(popup.bind(null, r), {maxWidth: 280, autoPanPaddingTopLeft: [52, 12]});
-                    m.bindTooltip(r[3], {direction: "top", offset: [0, -8]});
+                    m.bindPopup(popup.bind(null, t, r), {maxWidth: 280, autoPanPaddingTopLeft: [52, 12]});
+                    m.bindTooltip(r[3], {direction: "top", offset: [0, -9]});
                     return true;
                 };
                 m.once("mouseover", function () { if (dress()) { m.openTooltip(); } });
                 onActivate(m, function () { if (dress()) { m.openPopup(); } });
                 return m;
             }
-            function clusterMarker(f) {
-                var n = f.properties.point_count, id = f.properties.cluster_id;
+            // A cluster: `zoomIn()` when zooming in parts it, else `here()` gives the list of what is at its place.
+            function clusterMarker(where, n, zoomIn, here) {
                 var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
-                var where = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-                var zoom = index.getClusterExpansionZoom(id);
+                var title = n + (zoomIn ? " results here: select to zoom in" : " results at one place: select to list them");
                 var m = L.marker(where, {
                     icon: L.divIcon({html: "<div><span>" + n + "</span></div>", iconSize: [40, 40],
                                      className: "marker-cluster marker-cluster-" + size}),
-                    title: n + (zoom <= maxZoom ? " results here: select to zoom in" : " results at one place: select to list them")});
+                    title: title});
+                labelled(m, title);
                 onActivate(m, function () {
                     if (m.getPopup()) { return; }  // already a list: Leaflet opens and closes it
-                    if (zoom <= maxZoom) { map.setView(where, zoom); return; }
-                    // Entries at one address: zooming in cannot part them, so list them.
-                    var rows = index.getLeaves(id, 50).map(function (leaf) { return data.rows[leaf.properties.row]; });
-                    var html = '<div class="rp-popup"><b>' + n + ' results at this place</b><ul class="rp-here">'
-                        + rows.map(function (r) {
-                            return '<li>' + entryLink(r, r[3]) + ' <span class="rp-cat">' + data.cats[r[2]][0] + '</span></li>';
-                          }).join("") + '</ul>' + (n > rows.length ? '<i>and ' + (n - rows.length) + ' more</i>' : '')
-                        + '</div>';
-                    m.bindPopup(html, {maxWidth: 320, maxHeight: 260, autoPanPaddingTopLeft: [52, 12]}).openPopup();
+                    if (zoomIn) { zoomIn(); return; }
+                    m.bindPopup(here(), {maxWidth: 320, maxHeight: 260, autoPanPaddingTopLeft: [52, 12]}).openPopup();
                 });
                 return m;
             }
-            function update() {
-                var view = map.getBounds().pad(0.3);
-                var found = index.getClusters([view.getWest(), view.getSouth(), view.getEast(), view.getNorth()],
-                                              Math.round(map.getZoom()));
+            // Put on the map exactly the markers in `found` ({key: function making the marker}), keeping
+            // those already there.
+            function show(found) {
                 var next = {};
-                found.forEach(function (f) {
-                    var key = f.properties.cluster ? "c" + f.properties.cluster_id : "p" + f.properties.row;
+                for (var key in found) {
                     var m = onMap[key];
-                    if (m === undefined) {
-                        m = f.properties.cluster ? clusterMarker(f) : resultMarker(f.properties.row);
-                        shown.addLayer(m);
-                    }
+                    if (m === undefined) { m = found[key](); shown.addLayer(m); }
                     next[key] = m;
                     delete onMap[key];
-                });
-                for (var key in onMap) { shown.removeLayer(onMap[key]); }
+                }
+                for (var gone in onMap) { shown.removeLayer(onMap[gone]); }
                 onMap = next;
+            }
+            var update;
+            if (data.remote) {
+                // More results than a page should carry: the server clusters them and sends each view's
+                // clusters and single results (ui/map_clusters.py); the first view came with the page.
+                var status = L.control({position: "bottomleft"});
+                status.onAdd = function () {
+                    var box = L.DomUtil.create("div", "rp-map-status");
+                    box.setAttribute("role", "status");
+                    return box;
+                };
+                status.addTo(map);
+                group.on("remove", function () { status.remove(); });
+                var say = function (text) { status.getContainer().textContent = text; };
+                var viewUrl = null;
+                try { viewUrl = new URL(data.remote.url, document.baseURI).href; } catch (e) {}
+                var asked = 0, pending = null, first = data.remote.first;
+                var drawView = function (v) {
+                    var found = {};
+                    v.rows.forEach(function (r) {
+                        found["p" + r[4]] = function () { return resultMarker(v, r); };
+                    });
+                    v.clusters.forEach(function (c) {
+                        var where = [c[0], c[1]], n = c[2], leaves = v.here.slice(c[7], c[8]);
+                        var zoomIn = leaves.length ? null : function () {
+                            var box = L.latLngBounds([c[3], c[4]], [c[5], c[6]]);
+                            var to = Math.min(maxZoom, Math.max(v.zoom + 1, map.getBoundsZoom(box, false, L.point(36, 36))));
+                            map.setView(box.getCenter(), to);
+                        };
+                        found["c" + v.zoom + ":" + c[0] + "," + c[1] + ":" + n] = function () {
+                            return clusterMarker(where, n, zoomIn, function () { return listHere(v, leaves, n); });
+                        };
+                    });
+                    show(found);
+                };
+                update = function () {
+                    var zoom = Math.round(map.getZoom()), b = map.getBounds();
+                    if (first && first.zoom === zoom && first.bbox[0] <= b.getWest() && first.bbox[1] <= b.getSouth()
+                            && first.bbox[2] >= b.getEast() && first.bbox[3] >= b.getNorth()) {
+                        drawView(first);
+                        return;
+                    }
+                    if (!viewUrl) { return; }
+                    var v = b.pad(0.3), mine = ++asked;
+                    var box = [Math.max(-180, v.getWest()), Math.max(-85, v.getSouth()), Math.min(180, v.getEast()),
+                               Math.min(85, v.getNorth())].map(function (x) { return x.toFixed(5); }).join(",");
+                    if (pending) { pending.abort(); }
+                    pending = new AbortController();
+                    fetch(viewUrl + "?set=" + encodeURIComponent(data.remote.set) + "&bbox=" + box + "&zoom=" + zoom,
+                          {signal: pending.signal, credentials: "same-origin"})
+                        .then(function (response) {
+                            if (!response.ok) { throw new Error(response.status); }
+                            return response.json();
+                        })
+                        .then(function (answer) { if (mine === asked) { say(""); drawView(answer); } })
+                        .catch(function (error) {
+                            if (mine === asked && error.name !== "AbortError") {
+                                say("The map could not fetch the results for this view. The list beside the map "
+                                    + "has every result; reload the page to try the map again.");
+                            }
+                        });
+                };
+                window.rp_results = {total: data.remote.total, set: data.remote.set};
+            } else {
+                var index = new Supercluster({radius: 45, extent: 256, minZoom: Math.max(0, map.getMinZoom()),
+                                              maxZoom: maxZoom});
+                index.load(data.rows.map(function (r, i) {
+                    return {type: "Feature", properties: {row: i}, geometry: {type: "Point", coordinates: [r[1], r[0]]}};
+                }));
+                update = function () {
+                    var view = map.getBounds().pad(0.3);
+                    var found = {};
+                    index.getClusters([view.getWest(), view.getSouth(), view.getEast(), view.getNorth()],
+                                      Math.round(map.getZoom())).forEach(function (f) {
+                        if (!f.properties.cluster) {
+                            var r = data.rows[f.properties.row];
+                            found["p" + f.properties.row] = function () { return resultMarker(data, r); };
+                            return;
+                        }
+                        var id = f.properties.cluster_id, n = f.properties.point_count;
+                        var where = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+                        var zoom = index.getClusterExpansionZoom(id);
+                        found["c" + id] = function () {
+                            return clusterMarker(where, n, zoom <= maxZoom ? function () { map.setView(where, zoom); } : null,
+                                function () {
+                                    // Entries at one address: zooming in cannot part them, so list them.
+                                    return listHere(data, index.getLeaves(id, 50).map(function (leaf) {
+                                        return data.rows[leaf.properties.row]; }), n);
+                                });
+                        };
+                    });
+                    show(found);
+                };
+                // For tests and debugging: what the results layer holds.
+                window.rp_results = {entryIds: function () { return data.rows.map(function (r) { return r[4]; }); }};
             }
             map.on("moveend", update);
             group.on("remove", function () { map.off("moveend", update); });
-            // For tests and debugging: what the results layer holds.
-            window.rp_results = {entryIds: function () { return data.rows.map(function (r) { return r[4]; }); }};
             if (data.client) {
                 L.marker([data.client[0], data.client[1]], {keyboard: false, interactive: false, zIndexOffset: -1000,
                     icon: L.divIcon({className: "rp-client", html: '<div></div><b>' + data.client[2] + '</b>',
@@ -516,7 +644,8 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
         self._name = "ResultsLayer"
         self.payload = payload_json
         self.entry_path = _safe_json(entry_path)
-        self.library = _supercluster_script()
+        # A national result set is clustered on the server (ui/map_clusters.py): no Supercluster then.
+        self.library = "" if payload_json.startswith(REMOTE_PREFIX) else _supercluster_script()
 
     def render(self, **kwargs):
         """As folium renders a macro element, except that the script joins the page as finished text:
@@ -570,10 +699,11 @@ def group_of(payload_json: str) -> folium.FeatureGroup:
 def results_group_json(points: Sequence[MapPoint], categories: dict[str, str], *,
                        client: tuple[float, float, str] | None = None, radius_km: float | None = None,
                        bounds: list[list[float]] | None = None, outlines: dict | None = None,
-                       max_zoom: int = 15) -> str:
+                       max_zoom: int = 15, remote: dict | None = None) -> str:
     """The results, the client's place, the radius and outlines as the JSON the browser reads: finished
-    text, so it can be kept and used again while the search and the directory stay the same."""
-    payload = results_payload(points, categories)
+    text, so it can be kept and used again while the search and the directory stay the same.
+    With `remote` (from remote_results) the results stay on the server and `points` is not used."""
+    payload = {"remote": remote} if remote is not None else results_payload(points, categories)
     if client is not None:
         payload["client"] = [round(client[0], 5), round(client[1], 5), map_text(f"Client · {client[2]}")]
         if radius_km:
@@ -584,6 +714,50 @@ def results_group_json(points: Sequence[MapPoint], categories: dict[str, str], *
         payload["bounds"] = bounds
         payload["max_zoom"] = max_zoom
     return _safe_json(payload)
+
+
+REMOTE_PREFIX = '{"remote":'   # how a payload for server clustering begins (results_group_json)
+VIEW_PATH = "../../api/map/view"  # oruk_api/map_view.py, relative to the map's frame
+
+
+def view_payload(found: dict, categories: dict[str, str]) -> dict:
+    """A view from ui.map_clusters.view as the browser reads it: the results_payload tables and rows of its
+    single results, `clusters` as [lat, lon, count, south, west, north, east, first, end], where `first`
+    and `end` pick a place's listed rows out of `here` (none for a cluster that parts on zooming in)."""
+    points = list(found["points"])
+    spans = []
+    for cluster in found["clusters"]:
+        spans.append((len(points) - len(found["points"]), len(points) - len(found["points"]) + len(cluster[7])))
+        points.extend(cluster[7])
+    payload = results_payload(points, categories)
+    rows = payload.pop("rows")
+    payload["rows"], payload["here"] = rows[:len(found["points"])], rows[len(found["points"]):]
+    payload["zoom"], payload["bbox"] = found["zoom"], [round(v, 5) for v in found["bbox"]]
+    payload["clusters"] = [[round(c[0], 5), round(c[1], 5), c[2], round(c[3], 5), round(c[4], 5), round(c[5], 5),
+                            round(c[6], 5), first, end] for c, (first, end) in zip(found["clusters"], spans)]
+    return payload
+
+
+def remote_results(result_set, bounds: list[list[float]] | None, categories: dict[str, str],
+                   max_zoom: int = 15) -> dict:
+    """Keep `result_set` (a ui.map_clusters.ResultSet) for the map to ask about; the `remote` part of the
+    payload: its token, where to ask, how many there are and the first view, so the map draws at once."""
+    from ui import map_clusters
+
+    token = map_clusters.keep(result_set)
+    remote = {"set": token, "url": VIEW_PATH, "total": len(result_set)}
+    if bounds:
+        zoom = map_clusters.initial_zoom(bounds, max_zoom=max_zoom)
+        (south, west), (north, east) = bounds
+        # The results' bounds and as much again each side: covers the view fitBounds makes of them (the
+        # bounds fill at most 640 px at this zoom, so the box is well inside MAX_VIEW_PX).
+        dy, dx = north - south, east - west
+        box = (max(-180.0, west - dx), max(-85.0, south - dy), min(180.0, east + dx), min(85.0, north + dy))
+        try:
+            remote["first"] = view_payload(map_clusters.view(result_set, box, zoom), categories)
+        except map_clusters.ViewTooLarge:
+            pass  # the map asks for its view as it opens
+    return remote
 
 
 def show_one_place(point: MapPoint, tiles: Tiles, *, key: str, height: int) -> None:

@@ -7,6 +7,8 @@ Stockton, so the first view has a cluster of distinct places and a cluster of on
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.browser.conftest import app_over, offline_tab
@@ -92,4 +94,66 @@ def test_a_cluster_opens_by_zooming_in_and_entries_at_one_address_are_listed(bro
         pin.press("Enter")
         frame.locator(".leaflet-popup-content b", has_text=name).wait_for()
         assert frame.locator(".leaflet-popup-content a", has_text="Open full entry").count() == 1
+        assert not view.errors, view.errors
+
+
+@pytest.fixture(scope="module")
+def national_app():
+    """The same entries, with the map told that more than 3 results are many: the server clusters them."""
+    previous = os.environ.get("RP_MAP_BROWSER_CLUSTER_LIMIT")
+    os.environ["RP_MAP_BROWSER_CLUSTER_LIMIT"] = "3"
+    try:
+        with app_over(prepare, "rp-browser-national-") as (base, _):
+            yield base
+    finally:
+        if previous is None:
+            os.environ.pop("RP_MAP_BROWSER_CLUSTER_LIMIT", None)
+        else:
+            os.environ["RP_MAP_BROWSER_CLUSTER_LIMIT"] = previous
+
+
+def test_a_map_with_many_results_asks_the_server_for_each_view_and_zooms_in_to_single_results(browser, national_app):
+    with offline_tab(browser, national_app) as view:
+        asked = []
+        view.page.on("request", lambda r: asked.append(r.url) if "/api/map/view" in r.url else None)
+        frame = open_map(view)
+        assert "Supercluster" not in frame.locator("body").evaluate("() => Object.keys(window).join(' ')")
+        assert frame.locator("body").evaluate("() => window.rp_results.total") == 7
+        zoom = "() => Object.values(window).find(v => v instanceof L.Map).getZoom()"
+        # Zoomed in by selecting clusters (from the keyboard: Enter on the focused cluster) until the college's
+        # four, at one address, are the only cluster left and the Job Clubs are pins of their own.
+        for _ in range(12):
+            titles = frame.locator(".marker-cluster").evaluate_all("cs => cs.map(c => c.getAttribute('title'))")
+            if titles == ["4 results at one place: select to list them"]:
+                break
+            before = frame.locator("body").evaluate(zoom)
+            cluster = frame.locator(".marker-cluster", has_text="").first
+            cluster.focus()
+            cluster.press("Enter")
+            for _ in range(50):
+                view.page.wait_for_timeout(100)
+                if frame.locator("body").evaluate(zoom) > before and not frame.locator(".leaflet-zoom-anim").count():
+                    break
+            view.page.wait_for_timeout(300)  # the view's answer
+        assert titles == ["4 results at one place: select to list them"], titles
+        assert asked and all("set=" in u and "bbox=" in u and "zoom=" in u for u in asked), asked
+        names = sorted(frame.locator(".rp-pin").evaluate_all("ps => ps.map(p => p.getAttribute('aria-label'))"))
+        assert names[:2] == ["Job Club TS1 1AA, Employment support (job clubs, CVs, interviews)",
+                             "Job Club TS1 2AH, Employment support (job clubs, CVs, interviews)"], names
+        assert frame.locator(".rp-pin span", has_text="J").count() == len(names)  # the category's mark
+
+        cluster = frame.locator(".marker-cluster").first
+        cluster.focus()
+        cluster.press("Enter")
+        popup = frame.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert popup.locator("b").inner_text() == "4 results at this place"
+        assert sorted(popup.locator("li a").all_inner_texts()) == sorted(SAME_PLACE)  # markup shown as text
+        assert popup.locator("i").count() == 0
+        # A single result's popup, from the keyboard.
+        pin = frame.locator(".rp-pin").first
+        pin.focus()
+        pin.press("Enter")
+        frame.locator(".leaflet-popup-content a", has_text="Open full entry").wait_for()
+        view.screenshot("browser-national-map-zoomed-in")
         assert not view.errors, view.errors
