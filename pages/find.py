@@ -23,7 +23,7 @@ from ui.find_support import (
     SearchState, off_map, organisations_named, relaxations, result_row, results_csv, results_map, search_hits,
 )
 from ui.print_view import FIND_PRINT_PATH
-from ui.bootstrap import demo_loading, ensure_app_navigation, get_directory
+from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import category_label, demo_banner, describe_cost, only_for_text, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, organisation_contacts, short_category_label, spoc_html, stale_note
 
 PAGE_SIZE = 10
@@ -293,19 +293,7 @@ def _share_save_print(directory, state: SearchState, place, hits, now) -> None:
                        icon=":material/print:")
 
 
-@st.fragment(run_every=1.0)
-def _wait_for_the_demo_area() -> None:
-    """On a first start the demo area loads in the background (ui.bootstrap): say so, and show it once in."""
-    if not demo_loading():
-        st.rerun()
-    st.info("Loading the demo area (about 300 fictional services) for this first start: the results appear here "
-            "in a few seconds, with nothing to click.", icon=":material/hourglass_top:")
-
-
 def _empty_state(directory, state: SearchState, place) -> None:
-    if directory.count() == 0 and demo_loading():
-        _wait_for_the_demo_area()
-        return
     if directory.count() == 0:
         from ui.auth import current_account
 
