@@ -539,7 +539,8 @@ KIND_LIST: tuple[Kind, ...] = (
       "Council housing advice: what to do if you are about to lose your home, help to join the housing register, and "
       "emergency accommodation if you have nowhere to sleep tonight.",
       places=CENTRES + ("redcar",), tags=("homelessness", "housing-register"),
-      cells={"referral": "self", "waiting_days": "0", "delivery": "in_person;phone"}),
+      # A council's housing options service helps anyone who is homeless or about to be, at every stage.
+      cells={"referral": "self", "waiting_days": "0", "delivery": "in_person;phone", "stages": ""}),
     K("h_hostel", "housing", 2, "Supported hostel – {place}", "{surname} House Supported Housing",
       "Single rooms with 24-hour staff for people who are homeless, with a support worker who helps with benefits, "
       "health and moving on within about six months. People in treatment are welcome.",
@@ -557,7 +558,7 @@ KIND_LIST: tuple[Kind, ...] = (
       "Early-morning outreach to people sleeping rough: sleeping bags, hot drinks, and a same-day route into "
       "emergency accommodation. Anyone can ring to report someone sleeping out.",
       tags=("rough-sleeping", "outreach"),
-      cells={"delivery": "outreach;phone", "waiting_days": "0", "referral": "self", "stages": "crisis",
+      cells={"delivery": "outreach;phone", "waiting_days": "0", "referral": "self", "stages": "",  # anyone sleeping out
              "schedule": "Mon-Sun 06:00-10:00"}),
     K("h_tenancy", "housing", 1, "Tenancy sustainment service – {place}", "{place} Tenancy Support (demo)",
       "Help to keep your home: sorting rent arrears, dealing with the landlord, setting up bills and getting "
@@ -1255,6 +1256,13 @@ PARTNERS: tuple[tuple[str, str, str, tuple[str, str, str, str]], ...] = (
      ("Imran Robson", "Employment and training lead", "01632 960101", "imran.robson@demo.example.org")),
 )
 
+# Added after the partners (demo-0315 on), from a generator of their own, so every earlier row stays as it was:
+# services the demo area lacked that a keyworker would expect. (kind, organisation, place)
+MISSING_SERVICES: tuple[tuple[str, str, str], ...] = (
+    # The housing options draw gave Stockton and Redcar theirs, but not Middlesbrough, where most clients live.
+    ("h_options", "Middlesbrough Housing Options (demo)", "mbro_centre"),
+)
+
 
 # ====================================================================== organisations running several entries
 @dataclass(frozen=True)
@@ -1443,6 +1451,10 @@ class _Generator:
             self.add(PARTNER_KINDS[key], org, place_key)
             self.rows[-1].update(contact_name=name, contact_role=role, contact_phone=phone or self.phones.pop(),
                                  contact_email=email)
+        self.rng = random.Random(self.seed + 3)  # services found missing once the demo area was in use
+        for key, org, place_key in MISSING_SERVICES:
+            self.add(KINDS[key], org, place_key)
+            self.rows[-1]["last_verified"] = (self.today - dt.timedelta(days=14)).isoformat()  # kept current
         self.rng = drawing
 
     # -- one entry -------------------------------------------------------------------

@@ -328,12 +328,20 @@ def _needs(context: _Context, pool: _Ranked) -> tuple[list[_Need], list[_Need], 
             holds |= context.barrier_masks.get("health_condition", np.zeros(len(index), dtype=bool))[rows]
         return holds & usable
 
+    def need_first(need: str) -> _Need:
+        """A roof for a homeless client: somewhere to stay tonight first, then somewhere to live, then other
+        housing support (spec: "a housing entry among the first three"); never help to keep a tenancy."""
+        if need != "homeless":
+            return _Need(need, holders(need), none)
+        masks = context.barrier_masks
+        return _Need(need, holders(need), np.where(masks["homeless"][rows], 0, np.where(masks["homeless_housing"][rows], 1, 2)))
+
     first_few: list[_Need] = []
     if client.stage == "crisis":  # what meets the client's barriers, the most urgent first
         needs = sorted(client.needs, key=lambda n: CRISIS_URGENCY.index(n) if n in CRISIS_URGENCY else len(CRISIS_URGENCY))
-        first_few += [_Need(n, holders(n), none) for n in needs]
+        first_few += [need_first(n) for n in needs]
     elif "homeless" in client.needs:  # a roof first
-        first_few.append(_Need("homeless", holders("homeless"), none))
+        first_few.append(need_first("homeless"))
     if client.continuum.work_now:  # employment support, IPS first; else any route into job search
         employment = category == CATEGORY_INDEX["employment_support"]
         prefer = np.where(employment & index.ips[rows], 0, np.where(employment, 1, np.where(step == JOB_SEARCH, 2, 3)))
@@ -395,17 +403,20 @@ def _choose(context: _Context, pool: _Ranked, guarantees: list[_Guarantee], limi
             if need is not None and need.reason and position >= natural:
                 brought_in[position] = need.reason
 
-    take(_cover(first_few, taken, first, by_urgency=True))
-    placed_first = set(chosen)
+    urgent = _cover(first_few, taken, first, by_urgency=True)
+    take(urgent)
+    placed_first = {position: first_few.index(need) for position, need in urgent}  # -> how urgent
     best_fit_kept = 0 if natural == 0 or taken[0] else 1  # the best fit always keeps its place
-    take(_cover(barriers, taken, ten - len(chosen) - best_fit_kept, by_urgency=False))
-    take(_cover(anywhere, taken, limit - len(chosen) - best_fit_kept, by_urgency=True))
+    barrier_picks = _cover(barriers, taken, ten - len(chosen) - best_fit_kept, by_urgency=False)
+    take(barrier_picks)
+    way_in = _cover(anywhere, taken, limit - len(chosen) - best_fit_kept, by_urgency=True)
+    take(way_in)
     for position in range(natural):
         if len(chosen) >= limit:
             break
         if not taken[position]:
             take([(position, None)])
-    pinned = set(chosen) - set(range(natural)) | placed_first | {p for p in chosen if any(n.holds[p] for n in barriers)}
+    pinned = set(chosen) - set(range(natural)) | set(placed_first) | {p for p in chosen if any(n.holds[p] for n in barriers)}
     for guarantee in guarantees:
         inside = [p for p in chosen if guarantee.holds[p]]
         if inside:
@@ -425,36 +436,49 @@ def _choose(context: _Context, pool: _Ranked, guarantees: list[_Guarantee], limi
         taken[position] = True
         pinned.add(position)
         brought_in[position] = guarantee.reason
-    return _in_order(context, pool, chosen, placed_first, first), brought_in
+    # A way into work is what a client who wants work now came for: it counts with the barriers.
+    return _in_order(context, pool, chosen, placed_first, barriers + anywhere, first), brought_in
 
 
-def _in_order(context: _Context, pool: _Ranked, chosen: list[int], placed_first: set[int], first: int) -> list[int]:
-    """Best fit first, except that what must be among the first three is moved up just far enough; in crisis,
-    general well-being activities (health entries meeting none of the client's barriers) come after
-    treatment, housing and recovery support."""
-    positions = np.array(chosen, dtype=np.int64)
-    if not len(positions):
+def _in_order(context: _Context, pool: _Ranked, chosen: list[int], urgent: dict[int, int], needs: list[_Need],
+              first: int) -> list[int]:
+    """Needs before general activities, by construction (the spec's "needs first", for every stage):
+
+    1. what must be among the first three, the most urgent first (in crisis a roof, then treatment, then health;
+       a roof for a homeless client; employment support for a client who wants work now);
+    2. then, while one of the client's barriers (or, wanting work now, a way into work) is not met by those
+       already placed and the first three have room, the best fit of the entries meeting one still unmet;
+    3. then the rest, best fit first (in crisis, general well-being activities last; the same service at
+       another place after every different one).
+    """
+    if not chosen:
         return []
     index = context.index
+    positions = np.array(chosen, dtype=np.int64)
     rows = pool.rows[positions]
-    general = np.zeros(len(positions), dtype=bool)
-    if context.client.stage == "crisis":
-        general = index.general_wellbeing[rows]
+    general = index.general_wellbeing[rows] if context.client.stage == "crisis" else np.zeros(len(rows), dtype=bool)
     order = np.lexsort((index.name_order[rows], np.nan_to_num(pool.km[positions], nan=np.inf),
                         -np.round(pool.score[positions], 6), general))
     by_fit = positions[order].tolist()
-    must = [p for p in by_fit if p in placed_first]
-    result: list[int] = []
-    while by_fit:
-        waiting = [p for p in must if p not in result]
-        # when the slots left among the first few are only enough for what must be there, take those
-        if waiting and first - len(result) <= len(waiting):
-            nxt = waiting[0]
-        else:
-            nxt = by_fit[0]
-        result.append(nxt)
-        by_fit.remove(nxt)
-    return result
+    result = sorted((p for p in by_fit if p in urgent), key=lambda p: urgent[p])  # sorted() is stable: then fit
+    while len(result) < first:
+        unmet = [n for n in needs if not any(n.holds[p] for p in result)]
+        meeting = next((p for p in by_fit if p not in result and any(n.holds[p] for n in unmet)), None)
+        if meeting is None:
+            break
+        result.append(meeting)
+    placed = set(result)
+    # The same service somewhere else (a course two colleges run) is a second choice of place, not another next
+    # step: it comes after every different one.
+    seen = {index.entries[int(pool.rows[p])].name.casefold() for p in result}
+    rest, again = [], []
+    for p in by_fit:
+        if p in placed:
+            continue
+        name = index.entries[int(pool.rows[p])].name.casefold()
+        (again if name in seen else rest).append(p)
+        seen.add(name)
+    return result + rest + again
 
 
 def _best_first(score: np.ndarray, km: np.ndarray, name_rank: np.ndarray) -> np.ndarray:

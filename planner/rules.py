@@ -232,6 +232,30 @@ GENERAL_WELLBEING_TAGS = ("fitness", "gym", "sport", "sports", "leisure", "walki
 # synonym group; elsewhere (a recovery café) only the client's own word, among the entry's tags, matches.
 SECTOR_CATEGORIES = frozenset({"basic_skills", "training", "volunteering", "work_placement", "employment_support",
                                "employer", "self_employment", "peer_mentoring", "in_work_support", "health_wellbeing"})
+# Housing entries that get a homeless client a roof, told apart by their tags (whole words): somewhere to stay
+# tonight first, then somewhere to live. Housing entries with neither (keeping a tenancy, furniture) do not meet
+# homelessness; they are still there for the `housing` step. A housing entry with no such tags is housing support.
+ROOF_TONIGHT_TAGS = ("homeless", "homelessness", "housing options", "rough sleeping", "rough sleeper",
+                     "rough sleepers", "emergency accommodation", "night shelter", "refuge")
+KEEPING_A_HOME_TAGS = ("tenancy", "tenancy sustainment", "furniture", "tenants", "home visits")
+ROOF_TAGS = ("hostel", "supported housing", "supported accommodation", "lodgings", "recovery housing",
+             "housing register", "deposit", "private rented", "move on")
+# What money advice is about, by its tags (whole words).
+DEBT_TAGS = ("debt", "debts", "arrears", "rent arrears", "bailiffs", "debt relief", "budgeting", "money management")
+BENEFITS_TAGS = ("benefits", "benefit", "welfare rights", "better off", "benefits check", "entitlement")
+ID_AND_BANK_TAGS = ("id", "identification", "bank account", "basic bank account", "credit union", "proof of identity")
+# Money advice about something else (food, savings, claiming online), with none of the subjects above, meets none
+# of them; money advice with no such tags at all is general advice.
+MONEY_SUBJECT_TAGS = DEBT_TAGS + BENEFITS_TAGS + ID_AND_BANK_TAGS + (
+    "food bank", "savings", "loans", "universal credit", "energy", "course")
+
+
+def _general_money_advice(description: str, need: str, reason: str) -> BarrierRule:
+    """Money advice whose tags name no subject: taken to cover them all, as an unknown never excludes."""
+    return BarrierRule(description, reason, frozenset({"money_advice"}), except_tags=MONEY_SUBJECT_TAGS,
+                       need=need, source="PHE North West ETE forum: money management, debt and benefits")
+
+
 CONVICTION_SUPPORT_TAGS = ("convictions", "disclosure", "criminal record", "ex offenders", "ex-offenders")
 IPS_TAGS = ("ips", "individual placement and support")
 WORK_ROUTE_CATEGORIES = frozenset({"employment_support", "work_placement", "in_work_support", "peer_mentoring"})
@@ -246,20 +270,43 @@ BARRIER_RULES: dict[str, BarrierRule] = {
     "digital_skills": BarrierRule(
         "other_barriers: digital_skills", "digital skills: email, internet, CVs and job search online",
         frozenset({"basic_skills"}), subject="digital", source="PHE North West ETE forum: digital skills for job search"),
+    # Homelessness is met by help to a roof, not by help to keep a home one already has (tenancy sustainment,
+    # furniture): first somewhere to stay tonight (the council's housing options, outreach to rough sleepers,
+    # emergency accommodation), then somewhere to live (a hostel, supported housing or lodgings, a deposit).
+    # Rules meeting the same need go from general to specific: the last that holds is the reason read aloud.
+    "homeless_any": BarrierRule(
+        "screening: homeless", "housing support", frozenset({"housing"}), except_tags=KEEPING_A_HOME_TAGS,
+        need="homeless", source="'Are you missing out?' screening: homelessness; UKDPC continuum"),
+    "homeless_housing": BarrierRule(
+        "screening: homeless", "a place to live for someone who is homeless", frozenset(), tags=ROOF_TAGS,
+        tagged_in=frozenset({"housing"}), need="homeless",
+        source="'Are you missing out?' screening: homelessness; UKDPC continuum: appropriate, stable accommodation"),
     "homeless": BarrierRule(
-        "screening: homeless", "housing support", frozenset({"housing"}), source="'Are you missing out?' screening: homelessness; UKDPC continuum"),
+        "screening: homeless", "help with somewhere to stay tonight", frozenset(), tags=ROOF_TONIGHT_TAGS,
+        tagged_in=frozenset({"housing"}),
+        source="'Are you missing out?' screening: homelessness; UKDPC continuum; councils' duty to help the homeless"),
+    # Money advice meets debt, benefits worries or ID and a bank account by what its tags say it does (a benefits
+    # drop-in is not debt advice); money advice whose tags name none of these subjects is general advice and
+    # meets each of them.
+    "debt_general": _general_money_advice("other_barriers: debt", "debt", "money advice for debt"),
     "debt": BarrierRule(
-        "other_barriers: debt", "money advice for debt", frozenset({"money_advice"}), source="PHE North West ETE forum: money management and debt"),
+        "other_barriers: debt", "money advice for debt", frozenset(), tags=DEBT_TAGS,
+        tagged_in=frozenset({"money_advice"}), source="PHE North West ETE forum: money management and debt"),
+    "benefits_worries_general": _general_money_advice(
+        "other_barriers: benefits_worries", "benefits_worries", "benefits advice: what working or training means for payments"),
     "benefits_worries": BarrierRule(
         "other_barriers: benefits_worries", "benefits advice: what working or training means for payments",
-        frozenset({"money_advice"}), source="PHE North West ETE forum: worries about benefits; better-off calculations"),
+        frozenset(), tags=BENEFITS_TAGS, tagged_in=frozenset({"money_advice"}),
+        source="PHE North West ETE forum: worries about benefits; better-off calculations"),
     "childcare": BarrierRule(
         "needs_childcare: true", "creche or childcare offered", frozenset(), childcare=True, need="needs_childcare",
         scored=False,
         source="'Are you missing out?' screening: children or dependants, lone parent; childcare as a barrier to taking part"),
+    "no_id_or_bank_account_general": _general_money_advice(
+        "other_barriers: no_id_or_bank_account", "no_id_or_bank_account", "help with ID and a bank account"),
     "no_id_or_bank_account": BarrierRule(
-        "other_barriers: no_id_or_bank_account", "help with ID and a bank account",
-        frozenset({"money_advice"}), source="PHE North West ETE forum: ID and a bank account come before work"),
+        "other_barriers: no_id_or_bank_account", "help with ID and a bank account", frozenset(), tags=ID_AND_BANK_TAGS,
+        tagged_in=frozenset({"money_advice"}), source="PHE North West ETE forum: ID and a bank account come before work"),
     # Health services meet a health condition (scored, read aloud), but general well-being activities (a gym,
     # a walk) do not; for "every barrier met somewhere" the spec asks for work-and-health or supported
     # employment support, the two rules below.

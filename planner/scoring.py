@@ -41,6 +41,7 @@ from planner.rules import (
     UNKNOWN_DISTANCE_FIT,
     WAITING_BANDS,
     WAITING_UNKNOWN,
+    need_of,
 )
 from planner.terms import group_key
 from planner.wording import hours_text
@@ -210,7 +211,13 @@ def barrier_mask(masks: dict[str, np.ndarray], size: int, *, scored_only: bool =
 
 
 def barrier_reasons(masks: dict[str, np.ndarray], row: int) -> list[str]:
-    return list(dict.fromkeys(BARRIER_RULES[b].reason for b, mask in masks.items() if mask[row] and BARRIER_RULES[b].scored))
+    """One reason per need the entry meets: the most specific rule that holds (rules for one need go from general
+    to specific in rules.BARRIER_RULES), so a roof for tonight is not also read out as 'a place to live'."""
+    by_need: dict[str, str] = {}
+    for barrier, mask in masks.items():
+        if mask[row] and BARRIER_RULES[barrier].scored:
+            by_need[need_of(barrier)] = BARRIER_RULES[barrier].reason
+    return list(dict.fromkeys(by_need.values()))
 
 
 def group_reasons(entry: Entry, client: Client) -> list[str]:

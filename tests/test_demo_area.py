@@ -31,18 +31,21 @@ TODAY = dt.date(2026, 3, 2)
 
 # demo-0307 veterans and demo-0308 care leavers come from a generator of their own, after the rest; then the
 # partners the seeds name (demo-0309..0314: four Jobcentre Plus offices, a work programme, the treatment
-# provider's employment lead) from another, so rows 1-308 stay exactly as they were (FIRST_308_SHA256).
-ROWS = 314
-ORGANISATIONS = 276
+# provider's employment lead) from another, so rows 1-308 stay exactly as they were (FIRST_308_SHA256); then the
+# services found missing (demo-0315: Middlesbrough's housing options) from a third.
+ROWS = 315
+ORGANISATIONS = 277
 CATEGORY_COUNTS = {
-    "treatment": 16, "recovery_support": 31, "health_wellbeing": 16, "housing": 15, "money_advice": 15,
+    "treatment": 16, "recovery_support": 31, "health_wellbeing": 16, "housing": 16, "money_advice": 15,
     "basic_skills": 30, "training": 34, "volunteering": 33, "work_placement": 19, "employment_support": 37,
     "employer": 36, "self_employment": 10, "peer_mentoring": 12, "in_work_support": 10,
 }
 # Moved when for_groups and mentoring_role were filled in (the rows without them hash as before), and when the
 # veterans' and care leavers' entries were added after them (the first 306 rows hash as before).
-ROWS_SHA256 = "dc6fd3e54d5323eb8dc74ad59dfa44274031fe38a602b3b3d11630bb4330bb30"
-FIRST_308_SHA256 = "2fffb03119b1a2e11e680d811c5bdf45771889af9bac6f7bd3f05c330371b896"  # ROWS_SHA256 before them
+# Both moved when the housing options services (demo-0109, demo-0110) and the rough sleeper outreach team
+# (demo-0115) were opened to every recovery stage, as such services are (the random draws are as before).
+ROWS_SHA256 = "48db57dcaa54ee40819d8809c2f1fa6e3be9c2b79f39cb78c253c7c7f1b17d2d"
+FIRST_308_SHA256 = "cffcae0d816135dd46e282130a57f941a57ab5c371dab4073a511e752ce00177"  # ROWS_SHA256 before them
 DUPLICATE_PAIRS = [
     ("demo-0019", "demo-0301"),  # Tees Valley Recovery Café / Cafe
     ("demo-0218", "demo-0302"),  # South Bank Job Club / Jobs Club, next-door postcode
@@ -156,7 +159,7 @@ def test_rows_are_pinned(rows):
 
 def test_the_partners_the_seeds_name_come_last_with_their_named_contacts(rows):
     partners = {row["id"]: (row["name"], row["organisation"], row["contact_name"], row["contact_role"])
-                for row in rows[308:]}
+                for row in rows[308:314]}
     assert partners == {
         "demo-0309": ("Jobcentre Plus Middlesbrough: work coach appointments", "Middlesbrough Jobcentre (demo)",
                       "Dawn Pickering", "Work coach"),
@@ -173,7 +176,7 @@ def test_the_partners_the_seeds_name_come_last_with_their_named_contacts(rows):
                       "Employment and training lead"),
     }
     assert [row["postcode"].split()[0] for row in rows[308:312]] == ["TS1", "TS18", "TS17", "TS10"]
-    assert all(row["contact_phone"].startswith("01632 960") for row in rows[308:])
+    assert all(row["contact_phone"].startswith("01632 960") for row in rows[308:314])
     profiles = json.loads((SCRIPT.parent / "demo_organisations.json").read_text())["organisations"]
     kinds = {p["name"]: p["kind"] for p in profiles}
     for row in rows[308:312]:
@@ -449,3 +452,20 @@ def test_generation_is_fast_once_the_postcodes_are_read(demo):
     start = time.perf_counter()
     demo.demo_rows(TODAY + dt.timedelta(days=1), seed=99)
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_homeless_client_at_any_stage_can_be_sent_to_housing_options_in_each_town_and_to_outreach(rows, by_id):
+    """A council's housing options service and the rough sleeper outreach team help anyone with nowhere to stay,
+    whatever their recovery stage; Middlesbrough's came last (demo-0315), fresh, at its town centre."""
+    roof_tonight = {row["id"]: row["name"] for row in rows
+                    if row["category"] == "housing" and {"homelessness", "rough-sleeping"} & set(_list(row, "tags"))}
+    assert roof_tonight == {
+        "demo-0109": "Housing options and homelessness advice – Redcar",
+        "demo-0110": "Housing options and homelessness advice – Stockton",
+        "demo-0115": "Rough sleeper outreach team",
+        "demo-0315": "Housing options and homelessness advice – Middlesbrough",
+    }
+    assert all("stages" not in by_id[i] for i in roof_tonight)
+    middlesbrough = by_id["demo-0315"]
+    assert (middlesbrough["organisation"], middlesbrough["postcode"], middlesbrough["last_verified"]) == (
+        "Middlesbrough Housing Options (demo)", "TS1 4PG", "2026-02-16")

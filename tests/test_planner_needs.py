@@ -100,8 +100,8 @@ def test_crisis_and_homeless_a_roof_and_treatment_before_the_gym():
     client = {"stage": "crisis", "screening": {"homeless": True, "concerned_about_use": True, "health_condition": True},
               "assets": {"interests": ["football"]}}
     result = plan(entries, **client)
-    assert ids(result)[:3] == ["hub", "gp", "hostel"]  # what meets the barriers, by fit; general well-being after
-    assert ids(result)[3:] == ["cafe", "gym", "walks"]
+    assert ids(result)[:3] == ["hostel", "hub", "gp"]  # the most urgent first: a roof, treatment, health
+    assert ids(result)[3:] == ["cafe", "gym", "walks"]  # general well-being after
     assert recommendation(result, "hostel").reasons[0] == "housing support"
     assert recommendation(result, "gym").reasons[0] == "same field as interest: football (sport and fitness)"
     # Without the screening answers the gym's interest match would lead: the needs are what moved it.
@@ -113,7 +113,7 @@ def test_a_homeless_client_has_housing_among_the_first_three_whatever_the_scores
     entries.append(entry("flat", "housing", km=7.0))
     result = plan(entries, **{**READY, "done_steps": ["health", "motivation", "stabilising"]},
                   screening={"homeless": True}, goals={"sectors": ["hospitality"]}, limit=5)
-    assert ids(result) == ["v0", "v1", "flat", "v2", "v3"]
+    assert ids(result) == ["flat", "v0", "v1", "v2", "v3"]
 
 
 def test_debt_and_childcare_each_met_among_the_first_ten():
@@ -123,14 +123,15 @@ def test_debt_and_childcare_each_met_among_the_first_ten():
     client = {**READY, "gender": "woman", "needs_childcare": True, "other_barriers": ["debt"],
               "screening": {"children_or_dependants": True, "lone_parent": True}, "goals": {"sectors": ["care"]}}
     result = plan(entries, **client)
-    # one entry for each barrier, the earliest step first: the course (training) before "Women into work" (job search)
-    assert ids(result) == ["v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "debt", "creche-course"]
+    # one entry for each barrier, the earliest step first: the course (training) before "Women into work" (job
+    # search); and the barriers first, best fit first, before the activities that meet none
+    assert ids(result) == ["debt", "creche-course", "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7"]
     assert recommendation(result, "debt").reasons[0] == "money advice for debt"
     assert "creche or childcare offered" in recommendation(result, "creche-course").reasons
     assert "women-work" in {e.id for e in entries} and "women-work" not in excluded(result)
     # one entry for both, when there is one: the set cover prefers it
     both = entries + [entry("advice-creche", "money_advice", km=3.0, childcare=True)]
-    assert ids(plan(both, **client))[-2:] == ["v8", "advice-creche"]
+    assert ids(plan(both, **client))[:2] == ["advice-creche", "v0"]
 
 
 def test_a_health_condition_is_met_by_work_and_health_support():
@@ -138,7 +139,7 @@ def test_a_health_condition_is_met_by_work_and_health_support():
                entry("supported", "employment_support", km=6.0, tags=("disability",)),
                entry("club", "employment_support", km=1.0)]
     result = plan(entries, **READY, benefit="esa", screening={"health_condition": True}, limit=2)
-    assert ids(result) == ["gp", "supported"]
+    assert ids(result) == ["supported", "gp"]  # the barrier met first
     assert recommendation(result, "supported").reasons[0] == "work-and-health support for a health condition"
 
 
@@ -155,15 +156,68 @@ def test_wanting_work_now_with_unspent_convictions():
     client = {**READY, "convictions": "unspent", "goals": {"sectors": ["warehouse"], "wants_work_now": True},
               "screening": {"looking_for_training": True}}
     result = plan(entries, **client)
-    # IPS first, where one exists, among the first three; disclosure support and an employer in the ten
-    assert ids(result) == ["course0", "course1", "ips", "course2", "course3", "course4", "course5", "course6",
-                           "warehouse", "disclosure"]
+    # IPS first, where one exists; then the best fit for each need still unmet (training the client is looking
+    # for, a way into work), then by fit; disclosure support in the ten
+    assert ids(result) == ["ips", "course0", "warehouse", "course1", "course2", "course3", "course4", "course5",
+                           "course6", "disclosure"]
     assert recommendation(result, "disclosure").reasons[0] == "help with disclosing convictions to employers"
     assert recommendation(result, "warehouse").reasons == (
         "matches goal sector: warehouse", "5.0 km away", "times by arrangement", "looking for work now, as the client asked")
     assert excluded(result) == {"no-convictions": ["does not accept unspent convictions"]}
     # without IPS, another employment-support entry is among the first three (the one that also meets a barrier)
-    assert ids(plan([e for e in entries if e.id != "ips"], **client))[:3] == ["course0", "course1", "disclosure"]
+    assert ids(plan([e for e in entries if e.id != "ips"], **client))[:3] == ["disclosure", "course0", "warehouse"]
+
+
+def test_a_roof_tonight_before_somewhere_to_live_and_never_help_to_keep_a_tenancy():
+    """A homeless client needs a roof: housing options or outreach tonight, then a hostel or lodgings; tenancy
+    sustainment and furniture are help to keep a home the client has not got."""
+    entries = [
+        entry("tenancy", "housing", km=0.2, tags=("tenancy",), cost="free", waiting_days=0),
+        entry("furniture", "housing", km=0.3, tags=("furniture", "tenancy")),
+        entry("hostel", "housing", km=0.4, tags=("hostel", "supported-housing"), waiting_days=14),
+        entry("options", "housing", km=3.0, tags=("homelessness", "housing-register"), delivery=("in_person", "phone")),
+        entry("hub", "treatment", km=1.0, waiting_days=0),
+    ]
+    crisis = plan(entries, stage="crisis", screening={"homeless": True, "concerned_about_use": True})
+    assert ids(crisis) == ["options", "hub", "hostel"]
+    assert recommendation(crisis, "options").reasons[0] == "help with somewhere to stay tonight"
+    assert recommendation(crisis, "hostel").reasons[0] == "a place to live for someone who is homeless"
+    # Not homeless: the tenancy service is housing help again (the housing step), and says nothing of homelessness.
+    housed = plan(entries, stage="early", done_steps=["health", "motivation", "stabilising"], screening={"homeless": False})
+    assert ids(housed)[0] == "tenancy"
+    assert not any(r in recommendation(housed, "tenancy").reasons for r in (
+        "housing support", "help with somewhere to stay tonight", "a place to live for someone who is homeless"))
+    # Without a roof in the directory, other housing support (no tags) is still "a housing entry among the first
+    # three"; tenancy sustainment never is.
+    untagged = plan([entries[0], entry("housing-help", "housing", km=5.0), entries[4]], stage="crisis",
+                    screening={"homeless": True})
+    assert (ids(untagged)[0], recommendation(untagged, "housing-help").reasons[0]) == ("housing-help", "housing support")
+
+
+def test_money_advice_meets_the_barriers_its_tags_name():
+    entries = [entry("debt", "money_advice", km=1.0, tags=("debt",)),
+               entry("welfare", "money_advice", km=1.0, tags=("benefits", "welfare-rights")),
+               entry("food", "money_advice", km=0.5, tags=("food-bank",)),
+               entry("advice", "money_advice", km=2.0)]  # no subject: general money advice
+    client = {**READY, "done_steps": READY["done_steps"] + ["soft_skills", "training", "financial"]}
+    debt = plan(entries, **client, other_barriers=["debt"])
+    worried = plan(entries, **client, other_barriers=["benefits_worries"])
+    assert {r.entry_id: r.reasons[0] for r in debt.recommendations if "money advice for debt" in r.reasons} == {
+        "debt": "money advice for debt", "advice": "money advice for debt"}
+    assert {r.entry_id for r in worried.recommendations
+            if "benefits advice: what working or training means for payments" in r.reasons} == {"welfare", "advice"}
+    assert "food" not in ids(debt) + ids(worried)  # a food bank is neither, and serves no next step here
+
+
+def test_the_first_three_meet_each_barrier_before_the_best_fit_then_the_rest_by_fit():
+    """Needs first for every stage: after what must be there, the best fit for each barrier still unmet while
+    the first three have room; one barrier met twice does not take two of the three places."""
+    entries = [volunteering(f"v{i}", km=0.2 + i / 10, sector="care", cost="free", waiting_days=0) for i in range(4)]
+    entries += [entry("digital", "basic_skills", km=2.0, tags=("digital",)),
+                entry("digital-2", "basic_skills", km=1.0, tags=("digital",), name="Computers for beginners"),
+                entry("welfare", "money_advice", km=4.0, tags=("benefits",))]
+    result = plan(entries, **READY, other_barriers=["digital_skills", "benefits_worries"], goals={"sectors": ["care"]})
+    assert ids(result) == ["digital-2", "welfare", "v0", "v1", "v2", "v3", "digital"]
 
 
 # -- timing told truly ------------------------------------------------------------------------------------------
