@@ -267,7 +267,7 @@ def describe_sessions(sessions: Iterable[Session]) -> str:
     if not clauses:
         return "By arrangement"
     return "; ".join(
-        _capitalise(f"{_describe_days(days)} {_describe_time(start)} to {_describe_time(end)}")
+        _capitalise(f"{_describe_days(days)} {describe_time(start)} to {describe_time(end)}")
         for days, start, end in clauses
     )
 
@@ -284,12 +284,20 @@ def _describe_days(days: tuple[int, ...]) -> str:
     return _join_in_english(parts)
 
 
-def _describe_time(time: dt.time) -> str:
+def describe_time(time: dt.time) -> str:
+    """A time as people say it: '9am', '1:30pm', '12pm' (noon), 'midnight'. The one home for it (the planner's
+    words, the app's cards and the plan documents all use this)."""
     if time in (MIDNIGHT, END_OF_DAY):
         return "midnight"
     hour = time.hour % 12 or 12
     minutes = f":{time.minute:02d}" if time.minute else ""
     return f"{hour}{minutes}{'am' if time.hour < 12 else 'pm'}"
+
+
+def describe_date(day: dt.date, today: dt.date) -> str:
+    """A date as people say it: 'Tue 8 Dec', with the year only when it is not this one ('Mon 4 Jan 2027')."""
+    text = f"{DAYS[day.weekday()]} {day.day} {day:%b}"
+    return text if day.year == today.year else f"{text} {day.year}"
 
 
 def _join_in_english(parts: list[str]) -> str:
