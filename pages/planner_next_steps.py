@@ -10,6 +10,7 @@ from ui import maps
 from ui import planner_support as ps
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
+from planner.wording import plain
 from ui.render import describe_times, esc, format_distance, md, short_category_label, spoc_html
 from ui.feedback import flash, show_flash
 from ui.referrals_support import client_referrals, refer_form, status_badge
@@ -114,9 +115,9 @@ else:
                 st.markdown(f"### {md(rec.name)}")
                 st.markdown(f"{md(rec.organisation)} · {md(short_category_label(rec.category))} · step: "
                             f"**{md(ps.STEP_WORDS.get(rec.step, rec.step))}**{distance}")
-                st.markdown("\n".join(f"- {md(reason)}" for reason in rec.reasons))
+                st.markdown("\n".join(f"- {md(plain(reason))}" for reason in rec.reasons))
                 for warning in rec.warnings:
-                    st.warning(md(warning), icon=":material/warning:")
+                    st.warning(md(plain(warning)), icon=":material/warning:")
                 if entry is not None:
                     st.html(f'<div style="font-size:15px"><b>When:</b> {esc(describe_times(entry))}<br>'
                             f"<b>Contact:</b> {spoc_html(entry)}</div>")
@@ -168,6 +169,6 @@ shown = [e for e in result.excluded if query.strip().lower() in e.name.lower()] 
 if not shown:
     st.caption("Nothing ruled out matches." if query.strip() else "Nothing was ruled out.")
 for exclusion in shown:
-    st.markdown(f"**{md(exclusion.name)}**: " + "; ".join(md(r) for r in exclusion.reasons))
+    st.markdown(f"**{md(exclusion.name)}**: " + "; ".join(md(plain(r)) for r in exclusion.reasons))
 if not query.strip() and len(result.excluded) > len(shown):
     st.caption(f"Showing 20 of {len(result.excluded)}: search to find the one you mean.")

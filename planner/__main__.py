@@ -1,7 +1,8 @@
-"""python -m planner recommend CLIENT.json [--limit N]; python -m planner referrals --from DATE --to DATE [--json]
-(docs/cli.md).
+"""python -m planner recommend CLIENT.json [--limit N] [--json]; python -m planner referrals --from DATE --to DATE
+[--json] (docs/cli.md).
 
-`recommend` prints the planner output JSON (docs/client-profile.md) to stdout. Exit codes:
+`recommend` prints the plan as a keyworker reads it (plain English: 'Tue 11am to 2pm'), or with --json the
+planner output JSON (docs/client-profile.md), whose reasons keep the spec's machine times. Exit codes:
 0 done; 1 the profile could not be read, is not valid JSON or breaks the
 profile format (the reason, naming the field, on stderr); 2 wrong arguments.
 `referrals` prints the referral funnel (directory.referrals.funnel) for referrals sent in the dates
@@ -42,9 +43,10 @@ def _date(text: str) -> dt.date:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m planner", description="The Recovery Pathways planner.")
     commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("recommend", help="print the plan for a client profile (JSON) as JSON")
+    p = commands.add_parser("recommend", help="print the plan for a client profile (JSON), as text or --json")
     p.add_argument("profile", metavar="CLIENT.json")
     p.add_argument("--limit", type=_positive_int, default=10, metavar="N", help="at most N recommendations (default 10)")
+    p.add_argument("--json", action="store_true", help="print the planner output JSON instead of text")
     p = commands.add_parser("referrals", help="print the referral funnel for referrals sent between two dates")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE", help="last day, included")
@@ -79,10 +81,44 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     from directory.postcodes import default_table
 
     entries = Directory().entries()
-    plan = recommend(profile, entries, dt.date.today(), limit=args.limit, postcode_locator=default_table().locate)
-    json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    today = dt.date.today()
+    plan = recommend(profile, entries, today, limit=args.limit, postcode_locator=default_table().locate)
+    if args.json:
+        json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(plan_text(plan, today))
     return 0
+
+
+def plan_text(plan, today: dt.date) -> str:
+    """The plan as a keyworker reads it aloud: each recommendation with why and what to check first, times and
+    dates in plain English (planner.wording.plain)."""
+    from directory.codes import CATEGORIES, STAGES
+    from planner.rules import STEP_RULES
+    from planner.wording import plain, plain_all
+
+    rating = plan.readiness
+    continuum = plan.continuum
+    lines = [f"Plan for {plan.ref}: {STAGES[plan.stage].lower()}, job-readiness {rating.rating} "
+             f"({rating.met} of 5 indicators met, {rating.known} known)"]
+    if continuum.current:
+        lines.append(f"Working on: {STEP_RULES[continuum.current].label}; next: "
+                     + ", ".join(STEP_RULES[s].label for s in continuum.next))
+    lines.append("")
+    if not plan.recommendations:
+        lines.append("Nothing in the directory fits yet: see what was ruled out below.")
+    for number, rec in enumerate(plan.recommendations, 1):
+        lines.append(f"{number}. {rec.name} ({rec.organisation}): {CATEGORIES[rec.category]}")
+        lines.append("   Why: " + "; ".join(plain_all(rec.reasons, today)))
+        if rec.warnings:
+            lines.append("   Check first: " + "; ".join(plain_all(rec.warnings, today)))
+    if len(plan.excluded):
+        lines += ["", f"Ruled out ({len(plan.excluded)}):"]
+        lines += [f"- {e.name}: " + "; ".join(plain_all(e.reasons, today)) for e in plan.excluded]
+    if plan.assumptions:
+        lines += ["", "Assumed:"] + [f"- {plain(a, today)}" for a in plan.assumptions]
+    return "\n".join(lines) + "\n"
 
 
 def cmd_referrals(args: argparse.Namespace) -> int:

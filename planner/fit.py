@@ -225,7 +225,26 @@ def fit_schedule(sessions: tuple[Session, ...], times: ClientTimes, text: str | 
     for fit in fits:
         if fit.attendable:
             warnings.extend(_overlap_warnings(fit, times))
-    return ScheduleFit(True, sessions, fitting, _fits_reason(fitting, times), tuple(dict.fromkeys(warnings)), ())
+    usable = tuple(piece for fit in fits if fit.attendable for piece in usable_parts(fit))
+    return ScheduleFit(True, sessions, fitting, _fits_reason(usable, times), tuple(dict.fromkeys(warnings)), ())
+
+
+def usable_parts(fit: SessionFit) -> tuple[Session, ...]:
+    """The parts of an attendable session the client can use: between the blocks that cut it, each at least
+    the window long (or the whole session when it is shorter). A session nothing cuts is itself; so the
+    reason says only what fits beside a warning of what does not ("Mon 10:30-12:00 fits availability" with
+    "arrive after 10:30: outside available times")."""
+    start, end = minutes(fit.session.start), minutes(fit.session.end)
+    needed = min(MIN_WINDOW_MINUTES, end - start)
+    parts, reached = [], start
+    for block in fit.blocks:  # sorted by start
+        if block.start - reached >= needed:
+            parts.append((reached, block.start))
+        reached = max(reached, block.end)
+    if end - reached >= needed:
+        parts.append((reached, end))
+    day = fit.session.day
+    return tuple(Session(day, clock_time(a), clock_time(b)) for a, b in parts)
 
 
 def _fits_reason(fitting: tuple[Session, ...], times: ClientTimes) -> str:

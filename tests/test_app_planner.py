@@ -191,6 +191,10 @@ def test_next_steps_shows_the_continuum_cards_and_map_and_adds_to_the_plan(app_d
     assert "Soft skills" in html
     headings = [m.value for m in at.markdown if m.value.startswith("### ")]
     assert headings, "no recommendation cards"
+    # reasons and warnings read as a person says them: "Wed 10am to 12pm", never "Wed 10:00-12:00"
+    said = [m.value for m in at.markdown if m.value.startswith("- ")] + [w.value for w in at.warning]
+    assert any(re.search(r"\d(am|pm)\b", line) for line in said)
+    assert not [line for line in said if re.search(r"\d\d:\d\d", line)]
     assert any(c.proto.component_name.endswith("st_folium") for c in at.get("component_instance"))
     assert at.text_input(key="planner_why_not") is not None
 

@@ -1,4 +1,4 @@
-"""python -m planner recommend CLIENT.json [--limit N], end to end on a temporary SQLite directory."""
+"""python -m planner recommend CLIENT.json [--limit N] [--json], end to end on a temporary SQLite directory."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def write(tmp_path: Path, content: str) -> str:
 def test_recommend_prints_the_plan_as_json(database, tmp_path):
     url, directory = database
     data = spec_profile()
-    done = run("recommend", write(tmp_path, json.dumps(data)), "--limit", "1", url=url)
+    done = run("recommend", write(tmp_path, json.dumps(data)), "--limit", "1", "--json", url=url)
     assert (done.returncode, done.stderr) == (0, "")
     output = json.loads(done.stdout)
     # The same plan in-process, with the test postcodes (real positions of the same postcodes).
@@ -73,9 +73,16 @@ def test_recommend_prints_the_plan_as_json(database, tmp_path):
 
 def test_the_default_limit_is_ten(database, tmp_path):
     url, _ = database
-    done = run("recommend", write(tmp_path, json.dumps(spec_profile())), url=url)
+    done = run("recommend", write(tmp_path, json.dumps(spec_profile())), "--json", url=url)
     assert done.returncode == 0
     assert [r["entry_id"] for r in json.loads(done.stdout)["recommendations"]] == ["kitchen", "reading"]
+
+
+def test_recommend_prints_the_plan_as_a_person_reads_it(database, tmp_path):
+    url, _ = database
+    done = run("recommend", write(tmp_path, json.dumps(spec_profile())), url=url)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == PLAN_TEXT
 
 
 def test_an_invalid_profile_exits_1_naming_the_field(tmp_path):
@@ -103,3 +110,23 @@ def test_a_missing_file_exits_1(tmp_path):
 def test_wrong_arguments_exit_2(args):
     done = run(*args)
     assert done.returncode == 2 and done.stdout == "" and "usage: python -m planner" in done.stderr
+
+
+# Times in plain English; only the part of the reading group's session that fits is said to fit, beside the
+# warning of the part that does not.
+PLAN_TEXT = """\
+Plan for C-0042: stabilising, job-readiness amber (4 of 5 indicators met, 5 known)
+Working on: soft skills; next: soft skills, training
+
+1. Community kitchen volunteering (Tees Community Kitchen): Volunteering
+   Why: matches goal sector: hospitality; same field as interest: catering (hospitality); 0.5 km away; \
+Tue 11am to 2pm fits availability; creche or childcare offered; free; next step: soft skills
+2. Reading and writing group (Tees Adult Learning): Basic skills (English, maths, ESOL, digital)
+   Why: help with reading, writing and maths; training the client is looking for; 1.4 km away; \
+Thu 3pm to 4pm fits availability; next step: training
+   Check first: arrive after 3pm: keyworker appointment
+
+Ruled out (1):
+- Breakfast club volunteering: clashes with supervised consumption Mon to Sat 9am to 10am; outside available \
+times: Mon to Fri 8:30am to 10am
+"""

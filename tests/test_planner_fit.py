@@ -85,6 +85,20 @@ def test_the_reason_says_what_the_fit_was_checked_against():
     assert fit("Tue 11:00-14:00", commitments=()).reason == "runs Tue 11:00-14:00"
 
 
+def test_the_reason_says_only_the_part_that_fits_beside_a_warning_of_the_part_that_does_not():
+    # Never "Mon-Sat 08:30-16:00 fits around commitments" beside "miss 09:00-10:00": the reason says what fits.
+    methadone = {"what": "methadone collection", "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+                 "start": "09:00", "end": "10:00"}
+    cafe = fit("Mon-Sat 08:30-16:00", commitments=[methadone])
+    assert (cafe.reason, cafe.warnings) == ("Mon-Sat 10:00-16:00 fits around commitments",
+                                            ("miss 09:00-10:00: methadone collection",))
+    # A piece shorter than the hour's window is not said to fit (08:30-09:00); one cut in two keeps both halves.
+    assert fit("Thu 12:00-17:00").reason == "Thu 12:00-14:00; Thu 15:00-17:00 fits around commitments"
+    assert fit("Mon 09:00-12:00", available=[WEEKDAYS]).reason == "Mon 10:30-12:00 fits availability"
+    # a session shorter than an hour fits only whole, so it is said whole
+    assert fit("Mon 10:00-10:45").reason == "Mon 10:00-10:45 fits around commitments"
+
+
 def test_by_arrangement_always_fits():
     result = fit_schedule((), client_times(available=[WEEKDAYS]))
     assert (result.attendable, result.reason, result.warnings) == (True, "times by arrangement", ())
