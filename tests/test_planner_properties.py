@@ -17,11 +17,17 @@ from planner.match import CRISIS_URGENCY
 from planner.rules import BARRIER_RULES, GENERAL_WELLBEING_TAGS, SECTOR_LABELS, SECTOR_SYNONYMS, need_of
 from planner.client import Client
 from planner.terms import has_tag, match_keys
+from planner.wording import plain
 from tests.test_planner_fixtures import TODAY, entry, locate, profile_data
 
 WORDS = ["catering", "cooking", "hospitality", "warehouse", "logistics", "forklift", "care", "music", "photography",
          "gardening", "admin", "bookkeeping", "customer service", "construction", "labourer", "fitness", "walking",
-         "esol", "numeracy", "digital skills", "ips", "convictions", "disability", "occupational health", "cafe"]
+         "esol", "numeracy", "digital skills", "ips", "convictions", "disability", "occupational health", "cafe",
+         "homelessness", "rough-sleeping", "hostel", "tenancy", "debt", "benefits", "food-bank"]
+SCHEDULES = [None, None, "Mon-Fri 09:00-17:00", "Tue 11:00-14:00", "Mon-Sat 08:30-16:00", "Wed 18:00-20:00",
+             "Mon 09:00-12:00; Thu 13:00-15:00"]
+COMMITMENTS = [{"what": "methadone collection", "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], "start": "09:00",
+                "end": "10:00"}, {"what": "keyworker appointment", "days": ["Thu"], "start": "14:00", "end": "15:00"}]
 SCREENING = ["health_condition", "first_language_not_english", "reading_writing_maths", "qualifications_below_level_2",
              "children_or_dependants", "lone_parent", "homeless", "custodial_sentence", "concerned_about_use",
              "structured_support", "abstinent", "looking_for_training"]
@@ -48,6 +54,8 @@ def random_entry(rng: random.Random, i: int):
     for name in ("childcare", "travel_costs_paid", "term_time_only", "drug_testing"):
         if rng.random() < 0.25:
             fields[name] = True
+    if schedule := rng.choice(SCHEDULES):
+        fields["schedule"] = schedule
     if rng.random() < 0.4:
         fields["cost"] = rng.choice(["free", "£2 a session"])
     if rng.random() < 0.4:
@@ -75,6 +83,10 @@ def random_profile(rng: random.Random) -> dict:
                          ("age", [19, 24, 34, 58]), ("max_travel_km", [3, 8, 20]), ("current_activities", [0, 1, 3])):
         if rng.random() < 0.5:
             data[name] = rng.choice(values)
+    if rng.random() < 0.5:
+        data["commitments"] = rng.sample(COMMITMENTS, rng.randint(1, 2))
+    if rng.random() < 0.3:
+        data["available"] = [{"days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "start": "09:30", "end": "14:30"}]
     data["assets"] = {kind: rng.sample(WORDS, rng.randint(0, 2)) for kind in ("skills", "interests", "work_history")}
     data["assets"]["lived_experience"] = rng.choice([True, False, None])
     data["goals"] = {"sectors": rng.sample(WORDS, rng.randint(0, 1)), "wants_work_now": rng.random() < 0.4}
@@ -142,7 +154,7 @@ def false_phrases(rec, entry, data: dict, client: Client) -> list[str]:
             if hours is None or not reason.startswith(f"{hours:g} hour{'' if hours == 1 else 's'} a week"):
                 wrong.append(reason)
         elif reason in BARRIER_REASONS and not any(
-                BARRIER_RULES[b].reason == reason for b in client.barriers):
+                BARRIER_RULES[b].reason == reason and _rule_holds(BARRIER_RULES[b], entry) for b in client.barriers):
             wrong.append(reason)
         elif reason == "driving licence is an asset here":
             wrong.append(reason)  # never given in these profiles
@@ -152,6 +164,20 @@ def false_phrases(rec, entry, data: dict, client: Client) -> list[str]:
         if warning.startswith("started ") and not (entry.start_date and entry.start_date <= TODAY):
             wrong.append(warning)
     return wrong
+
+
+def _rule_holds(rule, entry) -> bool:
+    """The barrier rule, read from the entry itself (its category, tags, childcare), not from the index: a roof
+    tonight only for housing tagged so, debt advice only for money advice about debt (or about nothing named)."""
+    tags = entry.tags or ()
+    held = entry.category in rule.categories
+    if rule.tags:
+        held |= has_tag(tags, rule.tags) and (not rule.tagged_in or entry.category in rule.tagged_in)
+    if rule.childcare:
+        held |= bool(entry.childcare)
+    if rule.except_tags and has_tag(tags, rule.except_tags):
+        held = False
+    return held
 
 
 def meets(rec, need: str, client: Client, crisis: bool) -> bool:
@@ -199,6 +225,27 @@ def test_expectations_hold_and_reasons_are_true(seed):
         if any(by_id[r.entry_id].tags and "ips" in by_id[r.entry_id].tags and r.category == "employment_support"
                for r in everything.recommendations):
             assert any("ips" in by_id[r.entry_id].tags for r in first if r.category == "employment_support")
+    # needs before general activities: in the first three, an entry meeting none of the client's barriers comes
+    # only once every barrier met anywhere in the plan is met before it (a client who wants work now also has
+    # employment support and a way into work to place first: left out here)
+    if not client.continuum.work_now:
+        met_in_plan = [n for n in client.needs if any(meets(r, n, client, crisis) for r in recs)]
+        for i, rec in enumerate(first):
+            if not any(meets(rec, n, client, crisis) for n in client.needs):
+                assert all(any(meets(r, n, client, crisis) for r in first[:i]) for n in met_in_plan), (
+                    i, [r.name for r in recs])
+    # what a person reads has its times and dates in plain English, and the part said to fit is not warned about
+    for rec in recs:
+        for text in (*rec.reasons, *rec.warnings):
+            assert not re.search(r"\d\d:\d\d|\d{4}-\d\d-\d\d", plain(text, TODAY)), text
+        fits = [r for r in rec.reasons if r.endswith((" fits availability", " fits around commitments"))]
+        missed = [w for w in rec.warnings if w.startswith("miss ")]
+        for reason in fits:
+            for warning in missed:
+                assert warning.split(" ")[1].split("-")[0] + "-" not in reason, (reason, warning)
+    for gone in result.excluded:
+        for text in gone.reasons:
+            assert not re.search(r"\d\d:\d\d|\d{4}-\d\d-\d\d", plain(text, TODAY)), text
     # every barrier the directory can meet, among the first ten, when there is room for one of each
     if not crisis and len(coverable) + 2 <= limit:
         for need in coverable:
