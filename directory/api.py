@@ -3,16 +3,22 @@
 Reads return plain `fields.Entry` records. Every read and write goes through the
 unit of work (directory/unit_of_work.py): `unit_of_work()` to write, `reader()`
 to read (no write lock); nothing else here or elsewhere holds a database session.
-The search index is built per process and rebuilt whenever the shared change
-counter has moved, so several app instances on one database never serve a
-stale directory (docs/ARCHITECTURE.md, "How several instances stay coherent").
+The search index (and any index kept with `kept_index`, such as the planner's) is
+built per process and brought up to date whenever the shared change counter has
+moved, so several app instances on one database never serve a stale directory
+(docs/ARCHITECTURE.md, "How several instances stay coherent"). Bringing it up to
+date reads the change log (the entries each write changed) and re-indexes only
+those entries beside the index built last (SearchIndex.with_changes); a process
+very far behind, or older than the log, reloads everything, and says so in the log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
+import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -23,6 +29,17 @@ from directory.db import WRITE_OPTION, make_engine, migrate
 from directory.errors import ConflictError, ValidationError
 from directory.store import Change, RevisionRecord
 from directory.unit_of_work import UnitOfWork
+
+
+log = logging.getLogger(__name__)
+
+# A process catching up re-indexes the entries changed since its counter. More than this share of the directory
+# changed (an import, a restore) is cheaper to reload whole.
+FAR_BEHIND_SHARE = 0.10
+FAR_BEHIND_MIN = 1_000
+# Changed entries kept beside the base index before the base is built again (from memory, not the database):
+# each catch-up re-indexes all of them, so they are kept few.
+DELTA_LIMIT = 2_000
 
 
 def _default_locator(postcode: str) -> tuple[float, float]:
@@ -55,9 +72,14 @@ class Directory:
         migrate(self.engine)
         self.write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self.locate_postcode = locate_postcode
-        self._index = None
+        self._index = None               # the search index: `_base` with `_changed` applied
         self._index_counter = -1
         self._index_lock = threading.Lock()
+        self._base = None                # the search index last built whole; its entries are every kept index's base
+        self._changed: dict[str, F.Entry | None] = {}  # entries changed since `_base` (None: archived or gone)
+        self._kept: dict[str, _Kept] = {}
+        # What maintenance did, for tests, benchmarks and the log: full builds, catch-ups, rebuilds of the base.
+        self.index_events: dict[str, int] = {"full": 0, "incremental": 0, "compacted": 0}
 
     @property
     def dialect(self) -> str:
@@ -117,21 +139,111 @@ class Directory:
     # -- search ----------------------------------------------------------------------
 
     def search_index(self):
-        """The process's search index, rebuilt when any writer (in any process) has moved the counter."""
-        from directory.search import SearchIndex
-
+        """The process's search index, as of the change counter now: when any writer (in any process) has moved
+        the counter, the entries changed since are re-indexed first (see module doc)."""
         counter = self.change_counter()
         if self._index is not None and counter == self._index_counter:
             return self._index
         with self._index_lock:
-            if self._index is None or counter != self._index_counter:
-                if self.long_running:
-                    gc.unfreeze()
-                self._index = SearchIndex.build(self.entries())
-                self._index_counter = counter
-                if self.long_running:
-                    _keep_long_lived()
-        return self._index
+            self._catch_up()
+            return self._index
+
+    def kept_index(self, name: str, build: Callable[[tuple[F.Entry, ...]], Any]):
+        """Another index of the live entries kept current as the search index is (the planner's: `name`
+        'planner', `build` PlannerIndex.build). `build(entries)` makes it from the live entries; the index
+        made must have `with_changes(removed, added)`: the index without the entries at those positions of
+        `entries` and with `added` (SearchIndex.with_changes). Built whole only when the search index is."""
+        counter = self.change_counter()
+        kept = self._kept.get(name)
+        if kept is not None and kept.counter == counter and self._index_counter == counter:
+            return kept.current
+        with self._index_lock:
+            self._catch_up()
+            kept = self._kept.get(name)
+            if kept is None or kept.base_of is not self._base:
+                kept = self._kept[name] = _Kept(build, self._base, build(self._base.entries))
+            if kept.counter != self._index_counter:
+                removed, added = self._delta()
+                kept.current = kept.base.with_changes(removed, added) if (removed or added) else kept.base
+                kept.counter = self._index_counter
+            return kept.current
+
+    def _catch_up(self) -> None:
+        """Bring the search index to the counter now (holding the index lock)."""
+        with self.reader() as uow:
+            counter, kept_from = uow.state.log_state()
+        if self._index is not None and counter == self._index_counter:
+            return
+        if self._base is None:
+            self._build_whole(counter, None)
+        elif self._index_counter < kept_from:
+            self._build_whole(counter, f"the change log starts after counter {self._index_counter}")
+        else:
+            with self.reader() as uow:
+                ids = uow.state.changed_since(self._index_counter, counter)
+                far = max(FAR_BEHIND_MIN, FAR_BEHIND_SHARE * len(self._base))
+                fresh = None if len(ids) > far else uow.entries.all(include_archived=True, ids=ids)
+            if fresh is None:
+                self._build_whole(counter, f"{len(ids)} entries changed since counter {self._index_counter}")
+                return
+            started = time.perf_counter()
+            found = {e.id: e for e in fresh}
+            for entry_id in ids:
+                entry = found.get(entry_id)
+                self._changed[entry_id] = entry if entry is not None and not entry.archived else None
+            if len(self._changed) > DELTA_LIMIT:
+                self._compact(counter)
+                return
+            removed, added = self._delta()
+            before = self._index_counter
+            self._swap(self._base.with_changes(removed, added), counter)
+            self.index_events["incremental"] += 1
+            log.debug("search index: %d changed entries applied (counter %d -> %d) in %.0f ms",
+                      len(ids), before, counter, (time.perf_counter() - started) * 1000)
+
+    def _delta(self) -> tuple[list[int], list[F.Entry]]:
+        """(positions in the base of the entries changed since it was built, the changed entries still live)."""
+        removed = [p for p in map(self._base.position, self._changed) if p is not None]
+        added = [e for _, e in sorted(self._changed.items()) if e is not None]
+        return removed, added
+
+    def _build_whole(self, counter: int, why: str | None) -> None:
+        """Read every live entry and build the indexes whole (the counter is read first, so nothing is missed)."""
+        from directory.search import SearchIndex
+
+        started = time.perf_counter()
+        if self.long_running:
+            gc.unfreeze()
+        self._base = self._index = None  # the old index's memory is freed before the new one is built
+        self._kept = {name: _Kept(kept.build) for name, kept in self._kept.items()}
+        self._base = SearchIndex.build(self.entries())
+        self._changed = {}
+        self._swap(self._base, counter)
+        self.index_events["full"] += 1
+        if why is not None:
+            log.info("search index rebuilt whole (%s): %d entries in %.1f s", why, len(self._base),
+                     time.perf_counter() - started)
+
+    def _compact(self, counter: int) -> None:
+        """Build the base again from the entries in memory once too many changed entries sit beside it."""
+        from directory.search import SearchIndex
+
+        started = time.perf_counter()
+        if self.long_running:
+            gc.unfreeze()
+        live = {e.id: e for e in self._base.entries if e.id not in self._changed}
+        live.update((i, e) for i, e in self._changed.items() if e is not None)
+        self._base = SearchIndex.build(e for _, e in sorted(live.items()))
+        self._changed = {}
+        self._swap(self._base, counter)
+        self.index_events["compacted"] += 1
+        log.info("search index: base rebuilt from memory after %d changed entries: %d entries in %.1f s",
+                 DELTA_LIMIT, len(self._base), time.perf_counter() - started)
+
+    def _swap(self, index, counter: int) -> None:
+        self._index, self._index_counter = index, counter
+        if self.long_running:
+            _keep_long_lived()
 
     def search(self, query: str = "", filters=None, limit: int | None = 50):
         """search.Hits: the hits, and `notice` when the query was too long to search whole and was cut."""
@@ -225,3 +337,11 @@ class Directory:
 def _keep_long_lived() -> None:
     gc.collect()
     gc.freeze()
+
+
+class _Kept:
+    """An index kept with Directory.kept_index: built whole from `base_of`'s entries, and as of `counter`."""
+
+    def __init__(self, build, base_of=None, base=None):
+        self.build, self.base_of, self.base = build, base_of, base
+        self.current, self.counter = base, -1

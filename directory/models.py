@@ -300,13 +300,26 @@ class Revision(Base):
 
 
 class DirectoryState(Base):
-    """One row. `change_counter` moves on every write so every app process can tell its caches are stale."""
+    """One row. `change_counter` moves on every write so every app process can tell its caches are stale.
+    `changes_kept_from`: the change log (`entry_changes`) holds every change after this counter, so a process
+    whose indexes are at this counter or later can catch up from the log; one further behind rebuilds."""
 
     __tablename__ = "directory_state"
 
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     change_counter: Mapped[int] = mapped_column(default=0)
     demo: Mapped[bool] = mapped_column(default=False)
+    changes_kept_from: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class EntryChange(Base):
+    """The change log: entry `entry_id` changed in the write that moved the counter to `counter` (written in the
+    same transaction). App processes apply only these entries to their search and planner indexes."""
+
+    __tablename__ = "entry_changes"
+
+    counter: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    entry_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 Index("ix_revisions_author_at", Revision.author, Revision.at)

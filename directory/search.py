@@ -31,7 +31,10 @@ distances are great-circle (haversine) kilometres. Points the projection does
 not suit (far abroad) are kept aside and always checked directly.
 
 The index is immutable once built (its arrays are read-only), so Streamlit's
-session threads share one index without locks.
+session threads share one index without locks. A change to a few entries does not rebuild it:
+`with_changes` leaves it as the base, indexes the changed entries on their own (the delta) and masks
+out the base's copies of them; matching runs over both vocabularies as if they were one, so the
+answers are those of a fresh build (directory/api.py keeps an index current this way).
 """
 
 from __future__ import annotations
@@ -280,7 +283,8 @@ class _Phrase:
 
 
 class _TextIndex:
-    """Inverted index over normalised words, stored compressed-sparse-row style."""
+    """Inverted index over normalised words, stored compressed-sparse-row style: the storage only (matching a
+    query against one or two of these is `_Words`)."""
 
     def __init__(self, terms: list[str], offsets: np.ndarray, docs: np.ndarray, weights: np.ndarray,
                  phrases: "_Postings"):
@@ -317,7 +321,7 @@ class _TextIndex:
         sorted_term = rank[np.asarray(term_ids, np.int64)]
         order = np.lexsort((np.asarray(doc_ids), sorted_term))
         counts = np.bincount(sorted_term, minlength=len(terms))
-        offsets = np.concatenate(([0], np.cumsum(counts)))
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         return cls(
             terms,
             _readonly(offsets),
@@ -359,76 +363,157 @@ class _TextIndex:
             for n, (p, s, e) in tables.items()
         }
 
+    def prefix_range(self, word: str) -> np.ndarray:
+        """Ids of the words beginning with `word` (a contiguous run of the sorted vocabulary)."""
+        lo = bisect.bisect_left(self.terms, word)
+        hi = bisect.bisect_left(self.terms, word + "\U0010ffff")
+        return np.arange(lo, hi)
+
+    def close_prefix_range(self, word: str, n: int) -> np.ndarray:
+        """Ids of the words longer than `n` whose first n letters are one edit from `word`, in vocabulary order."""
+        table = self.prefixes.get(n)
+        if table is None:
+            return np.arange(0)
+        prefixes, starts, ends = table
+        distance = process.cdist([word], prefixes, scorer=OSA.distance, score_cutoff=1, dtype=np.int32)[0]
+        close = np.flatnonzero(distance == 1)
+        if not len(close):
+            return np.arange(0)
+        return np.concatenate([np.arange(starts[i], ends[i]) for i in close])
+
+    def close_words(self, word: str, n: int, edits: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, OSA distances) of the `n`-letter words within `edits` of `word`."""
+        group = self.by_length.get(n)
+        if group is None:
+            return np.arange(0), np.arange(0)
+        terms, ids = group
+        distance = process.cdist([word], terms, scorer=OSA.distance, score_cutoff=edits, dtype=np.int32)[0]
+        close = np.flatnonzero(distance <= edits)
+        return ids[close], distance[close]
+
+    def add_postings(self, term: str, value: np.ndarray, similarity: float, offset: int) -> None:
+        """value[offset + d] = max(it, weight x similarity) for each entry d holding `term`."""
+        i = self.term_id.get(term)
+        if i is not None:
+            lo, hi = self.offsets[i], self.offsets[i + 1]
+            docs = self.docs[lo:hi] + offset if offset else self.docs[lo:hi]
+            value[docs] = np.maximum(value[docs], self.weights[lo:hi] * similarity)
+
+    def term_ids_of(self, entry: Entry) -> np.ndarray:
+        """The ids of the words `entry` was indexed under (it is one of this index's entries)."""
+        return np.fromiter((self.term_id[w] for w in _best_field_weights(entry)), np.int64)
+
+
+class _Words:
+    """What a query's words stand for, matched against the live vocabulary: the words of a `base` text index
+    whose entries at `removed` positions no longer count, and those of a `delta` index of entries added since
+    (numbered after the base's `n_base`). Matching and scoring give exactly what one index built from the live
+    entries would: a word only removed entries held is no longer in the vocabulary, and every cap on
+    expansions ranks by the live number of entries holding a word."""
+
+    def __init__(self, base: _TextIndex, n_base: int = 0, delta: _TextIndex | None = None,
+                 removed_doc_freq: np.ndarray | None = None):
+        self.base, self.delta, self.n_base = base, delta, n_base
+        self.base_freq = base.doc_freq if removed_doc_freq is None else _readonly(base.doc_freq - removed_doc_freq)
+        self.pruned = removed_doc_freq is not None  # some base words may be held by no live entry
+
+    def doc_freq(self, term: str) -> int:
+        """How many live entries hold `term`."""
+        i = self.base.term_id.get(term)
+        count = 0 if i is None else int(self.base_freq[i])
+        if self.delta is not None:
+            j = self.delta.term_id.get(term)
+            count += 0 if j is None else int(self.delta.doc_freq[j])
+        return count
+
+    def has(self, term: str) -> bool:
+        return self.doc_freq(term) > 0
+
+    def has_phrase(self, joined: str) -> bool:
+        # A phrase only removed entries held scores nothing, and only a live entry holding it is ever explained by it.
+        return joined in self.base.phrase_postings.ids or (self.delta is not None and joined in self.delta.phrase_postings.ids)
+
     # -- matching one query word against the vocabulary --
 
-    def expand(self, word: str) -> dict[int, float]:
+    def expand(self, word: str) -> dict[str, float]:
         """Vocabulary words `word` may stand for, with similarities in (0, 1]."""
-        matches: dict[int, float] = {}
+        matches: dict[str, float] = {}
         self._add_prefix_matches(word, matches)
         if len(word) > SHORT_TOKEN:
             self._add_fuzzy_matches(word, matches)
         if len(word) >= FUZZY_PREFIX_MIN:
             self._add_fuzzy_prefix_matches(word, matches)
-        exact = self.term_id.get(word)
-        if exact is not None:
-            matches[exact] = 1.0
+        if self.has(word):
+            matches[word] = 1.0
         return self._closest(matches)
 
-    def _closest(self, matches: dict[int, float]) -> dict[int, float]:
+    def _closest(self, matches: dict[str, float]) -> dict[str, float]:
         """At most MAX_WORD_MATCHES of `matches`: the most similar, then the commonest, then A to Z."""
         if len(matches) <= MAX_WORD_MATCHES:
             return matches
-        best = sorted(matches, key=lambda t: (-matches[t], -int(self.doc_freq[t]), t))[:MAX_WORD_MATCHES]
+        best = sorted(matches, key=lambda t: (-matches[t], -self.doc_freq(t), t))[:MAX_WORD_MATCHES]
         return {t: matches[t] for t in best}
 
-    def _add_prefix_matches(self, word: str, matches: dict[int, float]) -> None:
-        lo = bisect.bisect_left(self.terms, word)
-        hi = bisect.bisect_left(self.terms, word + "\U0010ffff")
-        ids = self._commonest(np.arange(lo, hi))
-        sims = PREFIX_FLOOR + (1 - PREFIX_FLOOR) * len(word) / self.term_len[ids]
-        _merge(matches, ids, sims)
+    def _add_prefix_matches(self, word: str, matches: dict[str, float]) -> None:
+        terms = self._commonest(self.base.prefix_range(word),
+                                self.delta.prefix_range(word) if self.delta is not None else None)
+        sims = PREFIX_FLOOR + (1 - PREFIX_FLOOR) * len(word) / _lengths(terms)
+        _merge(matches, terms, sims)
 
-    def _add_fuzzy_matches(self, word: str, matches: dict[int, float]) -> None:
+    def _add_fuzzy_matches(self, word: str, matches: dict[str, float]) -> None:
         edits = max_edits(len(word))
         for n in range(len(word) - edits, len(word) + edits + 1):
-            group = self.by_length.get(n)
-            if group is None:
-                continue
-            terms, ids = group
-            distance = process.cdist([word], terms, scorer=OSA.distance, score_cutoff=edits, dtype=np.int32)[0]
-            close = np.flatnonzero(distance <= edits)
-            sims = 1.0 - distance[close] / max(len(word), n)
-            _merge(matches, ids[close], sims)
+            for index, freq in self._indexes():
+                ids, distance = index.close_words(word, n, edits)
+                if self.pruned or index is not self.base:
+                    live = freq[ids] > 0
+                    ids, distance = ids[live], distance[live]
+                sims = 1.0 - distance / max(len(word), n)
+                _merge(matches, [index.terms[i] for i in ids.tolist()], sims)
 
-    def _add_fuzzy_prefix_matches(self, word: str, matches: dict[int, float]) -> None:
+    def _add_fuzzy_prefix_matches(self, word: str, matches: dict[str, float]) -> None:
         # Prefixes one letter shorter or longer catch a dropped or doubled letter.
         for n in (len(word) - 1, len(word), len(word) + 1):
-            table = self.prefixes.get(n)
-            if table is None:
+            terms = self._commonest(self.base.close_prefix_range(word, n),
+                                    self.delta.close_prefix_range(word, n) if self.delta is not None else None)
+            if not terms:
                 continue
-            prefixes, starts, ends = table
-            distance = process.cdist([word], prefixes, scorer=OSA.distance, score_cutoff=1, dtype=np.int32)[0]
-            close = np.flatnonzero(distance == 1)
-            if not len(close):
-                continue
-            ids = self._commonest(np.concatenate([np.arange(starts[i], ends[i]) for i in close]))
             typed = max(len(word), n)
-            sims = (1.0 - 1.0 / typed) * (PREFIX_FLOOR + (1 - PREFIX_FLOOR) * typed / self.term_len[ids])
-            _merge(matches, ids, sims)
+            sims = (1.0 - 1.0 / typed) * (PREFIX_FLOOR + (1 - PREFIX_FLOOR) * typed / _lengths(terms))
+            _merge(matches, terms, sims)
 
-    def _commonest(self, ids: np.ndarray) -> np.ndarray:
-        """At most MAX_EXPANSIONS of `ids`, the most frequent, so "p" does not expand to thousands."""
-        if len(ids) <= MAX_EXPANSIONS:
-            return ids
-        keep = np.argpartition(-self.doc_freq[ids], MAX_EXPANSIONS - 1)[:MAX_EXPANSIONS]
-        return ids[keep]
+    def _indexes(self):
+        yield self.base, self.base_freq
+        if self.delta is not None:
+            yield self.delta, self.delta.doc_freq
 
-    def splits(self, word: str) -> list[tuple[int, int]]:
+    def _commonest(self, base_ids: np.ndarray, delta_ids: np.ndarray | None) -> list[str]:
+        """The live words among these (base and delta ids, each in vocabulary order), at most MAX_EXPANSIONS of
+        them, the most frequent, so "p" does not expand to thousands. The candidates are ranked in the order
+        one index of the live entries would hold them, so ties at the cut fall the same way."""
+        if delta_ids is None or not len(delta_ids):
+            freq = self.base_freq[base_ids]
+            if self.pruned:
+                live = freq > 0
+                base_ids, freq = base_ids[live], freq[live]
+            chosen = base_ids if len(base_ids) <= MAX_EXPANSIONS else base_ids[_most_frequent(freq)]
+            return [self.base.terms[i] for i in chosen.tolist()]
+        held = dict(zip((self.base.terms[i] for i in base_ids.tolist()), self.base_freq[base_ids].tolist()))
+        for j, count in zip(delta_ids.tolist(), self.delta.doc_freq[delta_ids].tolist()):
+            term = self.delta.terms[j]
+            held[term] = held.get(term, 0) + count
+        terms = sorted(t for t, count in held.items() if count > 0)
+        if len(terms) <= MAX_EXPANSIONS:
+            return terms
+        freq = np.fromiter((held[t] for t in terms), np.int64, len(terms))
+        return [terms[k] for k in _most_frequent(freq).tolist()]
+
+    def splits(self, word: str) -> list[tuple[str, str]]:
         """Ways to read a run-together word as two vocabulary words ("jobclub" -> job, club)."""
         found = []
         for cut in range(MIN_SPLIT_PART, len(word) - MIN_SPLIT_PART + 1):
-            left, right = self.term_id.get(word[:cut]), self.term_id.get(word[cut:])
-            if left is not None and right is not None:
+            left, right = word[:cut], word[cut:]
+            if self.has(left) and self.has(right):
                 found.append((left, right))
         return found
 
@@ -440,7 +525,7 @@ class _TextIndex:
         "Dropin"), which earns the pair bonus."""
         position = {word: i for i, word in enumerate(query)}
         found = [_Phrase((i,), word, PHRASE_SIMILARITY, False) for i, word in enumerate(query)
-                 if word in self.phrase_postings.ids]
+                 if self.has_phrase(word)]
         typed = fold_words(text)
         pairs: dict[str, None] = {}
         for a, b in zip(typed, typed[1:]):
@@ -453,12 +538,15 @@ class _TextIndex:
     def phrase_values(self, joined: str, n_docs: int) -> np.ndarray:
         """Per entry, the heaviest field holding `joined` as one word or as two side by side."""
         value = np.zeros(n_docs)
-        term = self.term_id.get(joined)
-        if term is not None:
-            lo, hi = self.offsets[term], self.offsets[term + 1]
-            value[self.docs[lo:hi]] = self.weights[lo:hi]
-        self.phrase_postings.raise_to(joined, value)
+        for index, offset in self._segments():
+            index.add_postings(joined, value, 1.0, offset)
+            index.phrase_postings.raise_to(joined, value, offset)
         return value
+
+    def _segments(self):
+        yield self.base, 0
+        if self.delta is not None:
+            yield self.delta, self.n_base
 
     # -- scoring --
 
@@ -506,12 +594,11 @@ class _TextIndex:
             score += PHRASE_BONUS * np.sum(pairs, axis=0) / len(pairs)
         return score
 
-    def _part_scores(self, matches: dict[int, float], n_docs: int) -> np.ndarray:
+    def _part_scores(self, matches: dict[str, float], n_docs: int) -> np.ndarray:
         value = np.zeros(n_docs)
-        for term, similarity in matches.items():
-            lo, hi = self.offsets[term], self.offsets[term + 1]
-            docs = self.docs[lo:hi]
-            value[docs] = np.maximum(value[docs], self.weights[lo:hi] * similarity)
+        for index, offset in self._segments():
+            for term, similarity in matches.items():
+                index.add_postings(term, value, similarity, offset)
         return value
 
     def explain(self, entry: Entry, clauses: list[_Clause], n_words: int,
@@ -553,16 +640,25 @@ class _TextIndex:
                         best[i] = (value, (reason,))
         return best
 
-    def _best_field_word(self, matches: dict[int, float], fields: dict[str, dict[str, None]]) -> tuple[float, str, str]:
+    @staticmethod
+    def _best_field_word(matches: dict[str, float], fields: dict[str, dict[str, None]]) -> tuple[float, str, str]:
         top = (0.0, "", "")
         for field, held in fields.items():
             for word in held:
-                term = self.term_id.get(word)
-                if term in matches:
-                    value = FIELD_WEIGHTS[field] * matches[term]
+                if word in matches:
+                    value = FIELD_WEIGHTS[field] * matches[word]
                     if value > top[0]:
                         top = (value, field, word)
         return top
+
+
+def _lengths(terms: list[str]) -> np.ndarray:
+    return np.fromiter(map(len, terms), np.int32, len(terms))
+
+
+def _most_frequent(freq: np.ndarray) -> np.ndarray:
+    """Positions of the MAX_EXPANSIONS largest of `freq` (as the single-index build always chose them)."""
+    return np.argpartition(-freq, MAX_EXPANSIONS - 1)[:MAX_EXPANSIONS]
 
 
 class _Postings:
@@ -580,12 +676,12 @@ class _Postings:
         weights = np.fromiter((w for held in postings.values() for w in held.values()), np.float64, int(offsets[-1]))
         return cls(ids, _readonly(offsets), _readonly(docs), _readonly(weights))
 
-    def raise_to(self, term: str, value: np.ndarray) -> None:
-        """value[d] = max(value[d], weight) for each entry d holding `term`."""
+    def raise_to(self, term: str, value: np.ndarray, offset: int = 0) -> None:
+        """value[offset + d] = max(value[offset + d], weight) for each entry d holding `term`."""
         i = self.ids.get(term)
         if i is not None:
             lo, hi = self.offsets[i], self.offsets[i + 1]
-            docs = self.docs[lo:hi]
+            docs = self.docs[lo:hi] + offset if offset else self.docs[lo:hi]
             value[docs] = np.maximum(value[docs], self.weights[lo:hi])
 
 
@@ -596,8 +692,8 @@ def max_edits(length: int) -> int:
     return 1 if length <= 5 else 2
 
 
-def _merge(matches: dict[int, float], ids: np.ndarray, sims: np.ndarray) -> None:
-    for term, similarity in zip(ids.tolist(), sims.tolist()):
+def _merge(matches: dict[str, float], terms: list[str], sims: np.ndarray) -> None:
+    for term, similarity in zip(terms, sims.tolist()):
         if similarity > matches.get(term, 0.0):
             matches[term] = similarity
 
@@ -716,14 +812,23 @@ class _Grid:
 
 
 class SearchIndex:
-    """Everything search needs, built once from plain entries and never changed."""
+    """Everything search needs, built once from plain entries and never changed.
+
+    `with_changes` makes, without touching this one, the index of this one's entries with some removed and
+    others added: this index stays as the base, the added entries get a small index of their own (the
+    delta, numbered after the base's entries), and the removed are masked out. Its answers are exactly those
+    of an index built from the live entries (tests/test_incremental_index.py compares them)."""
 
     def __init__(self, entries: tuple[Entry, ...]):
         self._entries = entries
-        self._by_id = {e.id: e for e in entries}
-        self._text = _TextIndex.build(entries)
+        self._live: np.ndarray | None = None        # None: every entry is live
+        self._base: SearchIndex = self
+        self._delta: SearchIndex | None = None
+        self._position_of = {e.id: i for i, e in enumerate(entries)}
+        text = _TextIndex.build(entries)
+        self._text = _Words(text)
         n = len(entries)
-        self._name_rank = _readonly(_name_ranks(entries))
+        self._name_order, self._name_rank = _name_ranks(entries)
         self._remote = _readonly(np.fromiter((not e.in_person for e in entries), bool, n))
         self._free = _readonly(np.fromiter((e.is_free for e in entries), bool, n))
         self._category = _code_masks(entries, lambda e: (e.category,))
@@ -735,42 +840,134 @@ class SearchIndex:
         self._group = _code_masks(entries, lambda e: e.for_groups)
         self._any_group = _readonly(np.fromiter((not e.for_groups for e in entries), bool, n))
         self._days = _readonly(_session_days(entries))
-        placed = np.flatnonzero(np.fromiter((e.has_position for e in entries), bool, n))
-        lat = np.fromiter((entries[i].latitude for i in placed), np.float64, len(placed))
-        lon = np.fromiter((entries[i].longitude for i in placed), np.float64, len(placed))
-        self._grid = _Grid(_readonly(placed), _readonly(lat), _readonly(lon), self._name_rank[placed])
-        self._position = np.full(n, -1, np.int64)
-        self._position[placed] = np.arange(len(placed))
-        _readonly(self._position)
+        placed = np.fromiter((e.has_position for e in entries), bool, n)
+        self._lat = _readonly(np.fromiter((e.latitude if e.has_position else np.nan for e in entries), np.float64, n))
+        self._lon = _readonly(np.fromiter((e.longitude if e.has_position else np.nan for e in entries), np.float64, n))
+        self._placed = _readonly(placed)
+        at = np.flatnonzero(placed)
+        self._grid = _Grid(_readonly(at), self._lat[at], self._lon[at], self._name_rank[at])
+        self._live_entries: tuple[Entry, ...] | None = entries
+        self._compact: np.ndarray | None = None     # doc position -> position in `entries` (None: the same)
+        self._removed_terms: dict[int, np.ndarray] = {}  # base position -> its words' ids, as they are needed
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> "SearchIndex":
         """Index the live entries; archived ones are left out."""
         return cls(tuple(e for e in entries if not e.archived))
 
+    # -- changes --
+
+    def position(self, entry_id: str) -> int | None:
+        """Where the base holds `entry_id` (a position in the base's own entries), or None."""
+        return self._base._position_of.get(entry_id)
+
+    def with_changes(self, removed: Iterable[int], added: Iterable[Entry]) -> "SearchIndex":
+        """The index of the base's entries but those at positions `removed` (see `position`), and `added`
+        (live entries; archived ones are left out). The base is kept and shared; only the added are indexed."""
+        base = self._base
+        removed = np.unique(np.fromiter(removed, np.int64))
+        delta = SearchIndex.build(added)
+        if not len(removed) and not len(delta):
+            return base
+        combined = object.__new__(SearchIndex)
+        combined._assemble(base, delta, removed)
+        return combined
+
+    def _assemble(self, base: "SearchIndex", delta: "SearchIndex", removed: np.ndarray) -> None:
+        n_base, n_delta = len(base._entries), len(delta._entries)
+        self._base, self._delta = base, delta
+        self._entries = base._entries + delta._entries
+        self._position_of = delta._position_of
+        live = np.ones(n_base + n_delta, bool)
+        live[removed] = False
+        self._live = _readonly(live)
+        removed_freq = np.zeros(len(base._text.base.terms), np.int64)
+        for position in removed.tolist():
+            if position not in base._removed_terms:  # kept: the same removals come back with every later change
+                base._removed_terms[position] = base._text.base.term_ids_of(base._entries[position])
+            np.add.at(removed_freq, base._removed_terms[position], 1)
+        self._text = _Words(base._text.base, n_base, delta._text.base, removed_freq)
+        self._name_order = None
+        self._name_rank = _readonly(_merged_name_ranks(base, delta))
+        join = lambda a, b: _readonly(np.concatenate([a, b]))  # noqa: E731
+        self._remote, self._free = join(base._remote, delta._remote), join(base._free, delta._free)
+        for masks in ("_category", "_stage", "_benefit", "_delivery", "_group"):
+            setattr(self, masks, _join_masks(getattr(base, masks), getattr(delta, masks), n_base, n_delta))
+        self._any_stage = join(base._any_stage, delta._any_stage)
+        self._any_benefit = join(base._any_benefit, delta._any_benefit)
+        self._any_group = join(base._any_group, delta._any_group)
+        self._days = join(base._days, delta._days)
+        self._lat, self._lon = join(base._lat, delta._lat), join(base._lon, delta._lon)
+        self._placed = join(base._placed, delta._placed)
+        self._grid = None
+        self._live_entries = None
+        compact = np.cumsum(live) - 1
+        self._compact = _readonly(compact)
+        self._removed_terms = {}
+
+    def _grids(self) -> Iterable[tuple["_Grid", int]]:
+        """Each spatial grid and the offset of its entries' positions."""
+        if self._delta is None:
+            yield self._grid, 0
+        else:
+            yield self._base._grid, 0
+            yield self._delta._grid, len(self._base._entries)
+
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self._entries) if self._live is None else int(np.count_nonzero(self._live))
 
     def get(self, entry_id: str) -> Entry | None:
-        return self._by_id.get(entry_id)
+        if self._delta is not None:
+            found = self._delta._position_of.get(entry_id)
+            if found is not None:
+                return self._delta._entries[found]
+        position = self._base._position_of.get(entry_id)
+        if position is None or (self._live is not None and not self._live[position]):
+            return None
+        return self._entries[position]
 
     # -- spatial --
 
     def within(self, lat: float, lon: float, km: float) -> list[tuple[Entry, float]]:
         """Placed entries within `km` of (lat, lon), nearest first."""
-        found, distance = self._grid.within(lat, lon, km)
-        order = np.lexsort((self._grid.tiebreak[found], distance))
-        return self._pairs(found[order], distance[order])
+        docs, distance = self._within(lat, lon, km)
+        order = np.lexsort((self._name_rank[docs], distance))
+        return self._pairs(docs[order], distance[order])
+
+    def _within(self, lat: float, lon: float, km: float) -> tuple[np.ndarray, np.ndarray]:
+        """(doc positions, km) of the live placed entries within `km`, unsorted."""
+        docs, distance = [], []
+        for grid, offset in self._grids():
+            found, km_found = grid.within(lat, lon, km)
+            docs.append(grid.docs[found] + offset)
+            distance.append(km_found)
+        docs, distance = np.concatenate(docs), np.concatenate(distance)
+        if self._live is not None:
+            keep = self._live[docs]
+            docs, distance = docs[keep], distance[keep]
+        return docs, distance
 
     def nearest(self, lat: float, lon: float, k: int = 10, within_km: float | None = None) -> list[tuple[Entry, float]]:
         """The `k` placed entries nearest (lat, lon), optionally no farther than `within_km`."""
-        if k <= 0 or not len(self._grid):
+        if k <= 0:
             return []
-        found, distance = self._grid.nearest(lat, lon, k, within_km)
-        return self._pairs(found, distance)
+        docs, distance = [], []
+        removed = 0 if self._live is None else len(self._live) - int(np.count_nonzero(self._live))
+        for grid, offset in self._grids():
+            if len(grid):  # enough from the base that its k nearest live ones are among them
+                found, km_found = grid.nearest(lat, lon, k + (removed if offset == 0 else 0), within_km)
+                docs.append(grid.docs[found] + offset)
+                distance.append(km_found)
+        if not docs:
+            return []
+        docs, distance = np.concatenate(docs), np.concatenate(distance)
+        if self._live is not None:
+            keep = self._live[docs]
+            docs, distance = docs[keep], distance[keep]
+        order = np.lexsort((self._name_rank[docs], distance))[:k]
+        return self._pairs(docs[order], distance[order])
 
-    def _pairs(self, found: np.ndarray, distance: np.ndarray) -> list[tuple[Entry, float]]:
-        docs = self._grid.docs[found]
+    def _pairs(self, docs: np.ndarray, distance: np.ndarray) -> list[tuple[Entry, float]]:
         return [(self._entries[d], km) for d, km in zip(docs.tolist(), distance.tolist())]
 
     # -- search --
@@ -778,7 +975,10 @@ class SearchIndex:
     @property
     def entries(self) -> tuple[Entry, ...]:
         """The live entries indexed; `ranked` answers with positions in this tuple."""
-        return self._entries
+        if self._live_entries is None:  # made once, when first asked for (two threads may both make it: the same)
+            entries = self._entries
+            self._live_entries = tuple(entries[i] for i in np.flatnonzero(self._live).tolist())
+        return self._live_entries
 
     def search(self, query: str = "", filters: Filters = Filters(), limit: int | None = 50) -> "Hits":
         """Entries passing every filter; with a query, best match first (ties: nearer, then by name);
@@ -796,7 +996,7 @@ class SearchIndex:
         and the notice when the query was cut."""
         _check(filters)
         found, _, _, _, _, notice = self._ranked(query, filters, None)
-        return found, notice
+        return (found if self._compact is None else self._compact[found]), notice
 
     def _ranked(self, query: str, filters: Filters, limit: int | None):
         allowed = self._filter_mask(filters)
@@ -827,7 +1027,7 @@ class SearchIndex:
 
     def _filter_mask(self, f: Filters) -> np.ndarray:
         n = len(self._entries)
-        mask = np.ones(n, bool)
+        mask = np.ones(n, bool) if self._live is None else self._live.copy()
         if f.categories:
             mask &= self._any_of(self._category, f.categories)
         if f.delivery:
@@ -858,12 +1058,10 @@ class SearchIndex:
             return distance
         lat, lon = f.near
         if f.within_km is not None:
-            found, km = self._grid.within(lat, lon, f.within_km)
-            docs = self._grid.docs[found]
+            docs, km = self._within(lat, lon, f.within_km)
         else:
-            docs = np.flatnonzero(allowed & (self._position >= 0))
-            at = self._position[docs]
-            km = haversine_km(lat, lon, self._grid.lat[at], self._grid.lon[at])
+            docs = np.flatnonzero(allowed & self._placed)
+            km = haversine_km(lat, lon, self._lat[docs], self._lon[docs])
         distance[docs] = km
         # Where an online or phone service's office is tells the client nothing.
         distance[self._remote] = np.nan
@@ -899,11 +1097,39 @@ def _rank(found: np.ndarray, score, distance: np.ndarray, name_rank: np.ndarray,
     return found[order]
 
 
-def _name_ranks(entries: Sequence[Entry]) -> np.ndarray:
-    order = sorted(range(len(entries)), key=lambda i: (fold(entries[i].name), entries[i].name, entries[i].id))
+def _name_key(entry: Entry) -> tuple[str, str, str]:
+    return fold(entry.name), entry.name, entry.id
+
+
+def _name_ranks(entries: Sequence[Entry]) -> tuple[np.ndarray, np.ndarray]:
+    """(positions A to Z, each position's place A to Z)."""
+    order = np.asarray(sorted(range(len(entries)), key=lambda i: _name_key(entries[i])), np.int64)
     rank = np.empty(len(entries), np.int64)
     rank[order] = np.arange(len(entries))
+    return _readonly(order), _readonly(rank)
+
+
+def _merged_name_ranks(base: SearchIndex, delta: SearchIndex) -> np.ndarray:
+    """Ranks A to Z over the base's entries then the delta's, in the order one sort of them all would give:
+    base entry r becomes r x (d + 1) + d, and a delta entry that sorts before base entry p and is q-th of the
+    delta becomes p x (d + 1) + q (d: the delta's size), found by bisecting the base's names, not re-sorting."""
+    n_base, n_delta = len(base._entries), len(delta._entries)
+    spread = n_delta + 1
+    rank = np.empty(n_base + n_delta, np.int64)
+    rank[:n_base] = base._name_rank * spread + n_delta
+    entries, order = base._entries, base._name_order
+    for q, d in enumerate(delta._name_order.tolist()):
+        p = bisect.bisect_left(order, _name_key(delta._entries[d]), key=lambda i: _name_key(entries[i]))
+        rank[n_base + d] = p * spread + q
     return rank
+
+
+def _join_masks(base: dict[str, np.ndarray], delta: dict[str, np.ndarray], n_base: int, n_delta: int) -> dict[str, np.ndarray]:
+    """Per code, the base's mask then the delta's (all False where a side has no entry with the code)."""
+    return {
+        code: _readonly(np.concatenate([base.get(code, np.zeros(n_base, bool)), delta.get(code, np.zeros(n_delta, bool))]))
+        for code in dict.fromkeys([*base, *delta])
+    }
 
 
 def _code_masks(entries: Sequence[Entry], codes_of) -> dict[str, np.ndarray]:

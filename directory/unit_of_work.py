@@ -24,7 +24,8 @@ Entries themselves are written by the unit of work's own methods: every create,
 update, verify, archive, restore, import and merge writes the entry and a revision
 (who, when, which fields changed from what to what, and a snapshot) in the same
 transaction, and moves the directory's change counter so every app process knows
-its caches are stale. Joint editing is safe by optimistic concurrency: an update
+its caches are stale, logging which entries changed under the new counter (the change log each process
+catches up from: Directory.search_index). Joint editing is safe by optimistic concurrency: an update
 names the version it was based on; if someone saved in between, it is refused with
 a `ConflictError` naming what they changed, and nothing is overwritten.
 """
@@ -34,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, event, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -96,6 +97,9 @@ class UnitOfWork:
         self.session: Session | None = None
         self._committed = False
         self._touched = False
+        # What this transaction changed, for the change log every app process catches up from.
+        self._changed_entries: set[str] = set()
+        self._renamed_organisations: set[int] = set()
         self._authors: dict[str, User] = {}
         self._organisations: dict[str, Organisation] | None = None
 
@@ -103,6 +107,8 @@ class UnitOfWork:
         self.session = Session(self._engine, expire_on_commit=False, autoflush=False)
         self.session.begin()
         session = self.session
+        if not self.read_only:
+            event.listen(session, "before_flush", self._note_renames)
         self.entries = EntryRepository(session)
         self.state = DirectoryStateRepository(session)
         self.accounts = AccountRepository(session)
@@ -131,7 +137,9 @@ class UnitOfWork:
         if self.read_only:
             raise RuntimeError("a reading unit of work cannot commit: write through Directory.unit_of_work()")
         if self._touched:
-            self.state.count_change()
+            self._note_renames(self.session)
+            renamed = self.entries.ids_of_organisations(self._renamed_organisations)
+            self.state.count_change(self._changed_entries.union(renamed))
         self.session.commit()
         self._committed = True
 
@@ -139,6 +147,8 @@ class UnitOfWork:
         """Undo everything so far; the unit of work stays open for new work (a new transaction)."""
         self.session.rollback()
         self._touched = False
+        self._changed_entries.clear()
+        self._renamed_organisations.clear()
         self._authors.clear()
         self._organisations = None
 
@@ -147,6 +157,13 @@ class UnitOfWork:
         committing moves the change counter, so their caches are rebuilt."""
         self._touched = True
         self._organisations = None
+
+    def _note_renames(self, session, *_) -> None:
+        """An organisation renamed changes the organisation every one of its entries shows (found before each
+        flush, and at commit for what was not flushed)."""
+        for instance in session.dirty:
+            if isinstance(instance, Organisation) and inspect(instance).attrs.name.history.has_changes():
+                self._renamed_organisations.add(instance.id)
 
     def flush(self) -> None:
         """Send pending changes to the database now (they are still undone unless committed)."""
@@ -253,6 +270,7 @@ class UnitOfWork:
             if rows:
                 self.session.execute(insert(model), rows)
         self._touched = True
+        self._changed_entries.update(v["id"] for v in prepared)
         return [F.Entry(**v, version=1, updated_at=now, updated_by=user.username) for v in prepared]
 
     def _rows_for_new_entry(self, values, user, action, note, now, tables) -> None:
@@ -304,6 +322,7 @@ class UnitOfWork:
         row.updated_at, row.updated_by = now, user.username
         self._record(row, row.version, action, user, diff, merged, note, now)
         self._touched = True
+        self._changed_entries.add(entry_id)
         return row_to_entry(row)
 
     def verify(self, entry_id: str, author: str, on: dt.date | None = None, note: str | None = None) -> F.Entry:
@@ -320,6 +339,7 @@ class UnitOfWork:
         row.updated_at = now
         self._record(row, row.version, "verify", user, changes, row_to_entry(row).values(), note, now)
         self._touched = True
+        self._changed_entries.add(entry_id)
         return row_to_entry(row)
 
     def archive(self, entry_id: str, author: str, reason: str | None = None, *, merged_into: str | None = None) -> F.Entry:
@@ -337,6 +357,7 @@ class UnitOfWork:
         row.updated_at, row.updated_by = now, user.username
         self._record(row, row.version, "merge", user, {}, row_to_entry(row).values(), note, now)
         self._touched = True
+        self._changed_entries.add(survivor_id)
         return row_to_entry(row)
 
     def restore_version(self, entry_id: str, version: int, based_on_version: int, author: str) -> F.Entry:
@@ -364,6 +385,7 @@ class UnitOfWork:
         row.updated_at, row.updated_by = now, user.username
         self._record(row, row.version, action, user, changes, row_to_entry(row).values(), note, now)
         self._touched = True
+        self._changed_entries.add(entry_id)
         return row_to_entry(row)
 
     def _with_position(self, changes: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:

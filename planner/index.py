@@ -15,6 +15,7 @@ not as objects, to keep the garbage collector's work small.
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -195,9 +196,62 @@ class PlannerIndex:
     language_postings: dict[str, np.ndarray]  # language code -> entries offering it
     barrier_masks: dict[str, np.ndarray]  # rules.BARRIER_RULES key -> entries meeting it
     name_order: np.ndarray  # rank by (name, id), for listing exclusions alphabetically
+    by_name: np.ndarray | None = None  # rows by (name, id): what `with_changes` bisects (None in a changed index)
+    base_rows: int | None = None  # rows of the index `with_changes` started from (None: built whole)
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def with_changes(self, removed: Sequence[int], added: Sequence[Entry]) -> PlannerIndex:
+        """This index with the entries at rows `removed` taken out and `added` put in, without reading the
+        others again: the added get rows of their own after this index's (built as `build` would), and the
+        removed rows are marked archived, which no plan recommends, assesses or lists as excluded. Names are
+        ranked by bisecting this index's order, not by sorting again. Plans are those of an index built whole
+        from the live entries (tests/test_incremental_index.py compares them)."""
+        if self.by_name is None:
+            raise ValueError("changes apply to an index built whole (PlannerIndex.build), not to a changed one")
+        delta = PlannerIndex.build(added)
+        n, d = len(self), len(delta)
+        join = lambda a, b: np.concatenate([a, b])  # noqa: E731
+        archived = join(self.archived, delta.archived)
+        archived[np.asarray(list(removed), dtype=np.int64)] = True
+        step_ids = join(self.step_mask_id, delta.step_mask_id + len(self.step_masks))
+        sessions = SessionTable(
+            day=join(self.sessions.day, delta.sessions.day),
+            start=join(self.sessions.start, delta.sessions.start),
+            end=join(self.sessions.end, delta.sessions.end),
+            schedule_start=join(self.sessions.schedule_start[:-1], delta.sessions.schedule_start + len(self.sessions.ids)),
+            ids=join(self.sessions.ids, delta.sessions.ids + len(self.sessions.day)),
+        )
+        columns = {name: join(getattr(self, name), getattr(delta, name)) for name in _ROW_COLUMNS}
+        return PlannerIndex(
+            entries=self.entries + delta.entries,
+            archived=archived,
+            step_mask_id=step_ids,
+            step_masks=self.step_masks + delta.step_masks,
+            schedule_id=join(self.schedule_id, delta.schedule_id + len(self.schedule_texts)),
+            schedule_texts=self.schedule_texts + delta.schedule_texts,
+            sessions=sessions,
+            postings=_join_postings(self.postings, delta.postings, n),
+            language_postings=_join_postings(self.language_postings, delta.language_postings, n),
+            barrier_masks={name: join(mask, delta.barrier_masks[name]) for name, mask in self.barrier_masks.items()},
+            name_order=self._merged_name_order(delta),
+            base_rows=n,
+            **columns,
+        )
+
+    def _merged_name_order(self, delta: PlannerIndex) -> np.ndarray:
+        """Ranks by (name, id) over these rows then the delta's, as one sort of them all would order them:
+        row rank r becomes r x (d + 1) + d; a delta row sorting before row rank p, q-th of the delta, p x (d + 1) + q."""
+        n, d = len(self), len(delta)
+        spread = d + 1
+        rank = np.empty(n + d, dtype=np.int64)
+        rank[:n] = self.name_order * spread + d
+        entries, order = self.entries, self.by_name
+        for q, row in enumerate(delta.by_name.tolist()):
+            p = bisect.bisect_left(order, _name_key(delta.entries[row]), key=lambda i: _name_key(entries[i]))
+            rank[n + row] = p * spread + q
+        return rank
 
     @classmethod
     def build(cls, entries: Sequence[Entry], *, share_schedules: bool = True) -> PlannerIndex:
@@ -261,7 +315,7 @@ class PlannerIndex:
             postings=_postings([entry_keys(e) for e in entries]),
             language_postings=_postings(tuple(e.languages for e in entries)),
             barrier_masks=_barrier_masks(entries, category),
-            name_order=_name_order(entries),
+            **_name_order(entries),
         )
 
     def holding(self, keys: frozenset[str]) -> np.ndarray:
@@ -279,6 +333,13 @@ def _is_ips(entry: Entry) -> bool:
         has_tag(entry.tags, IPS_TAGS) or " ips " in f" {entry.name.replace('(', ' ').replace(')', ' ')} ")
 
 
+def _join_postings(base: dict[str, np.ndarray], delta: dict[str, np.ndarray], offset: int) -> dict[str, np.ndarray]:
+    joined = dict(base)
+    for value, rows in delta.items():
+        joined[value] = np.concatenate([base[value], rows + offset]) if value in base else rows + offset
+    return joined
+
+
 def _postings(values: Sequence[Iterable[str]]) -> dict[str, np.ndarray]:
     """value -> the rows holding it."""
     rows: dict[str, list[int]] = defaultdict(list)
@@ -288,11 +349,24 @@ def _postings(values: Sequence[Iterable[str]]) -> dict[str, np.ndarray]:
     return {value: np.array(found, dtype=np.int64) for value, found in rows.items()}
 
 
-def _name_order(entries: tuple[Entry, ...]) -> np.ndarray:
-    order = sorted(range(len(entries)), key=lambda i: (entries[i].name.casefold(), entries[i].id))
+def _name_key(entry: Entry) -> tuple[str, str]:
+    return entry.name.casefold(), entry.id
+
+
+def _name_order(entries: tuple[Entry, ...]) -> dict[str, np.ndarray]:
+    order = np.array(sorted(range(len(entries)), key=lambda i: _name_key(entries[i])), dtype=np.int64)
     rank = np.empty(len(entries), dtype=np.int64)
     rank[order] = np.arange(len(entries))
-    return rank
+    return {"name_order": rank, "by_name": order}
+
+
+# The per-row columns `with_changes` joins as they are (the rest need their ids offset or are shared tables).
+_ROW_COLUMNS = (
+    "category", "latitude", "longitude", "in_person", "remote", "end_day", "start_day", "min_age", "max_age",
+    "benefit_mask", "stage_mask", "requires_abstinence", "drug_testing", "convictions", "free", "travel_paid",
+    "childcare", "informal", "one_to_one", "group_mask", "mentor_become", "ips", "general_wellbeing",
+    "sector_matters", "waiting_days", "hours", "languages_listed",
+)
 
 
 # -- one index per directory snapshot ---------------------------------------------------------------

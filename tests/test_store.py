@@ -178,17 +178,17 @@ def test_a_long_running_process_keeps_its_index_out_of_the_cycle_collector(direc
     server = Directory(db_url, locate_postcode=fake_locator, long_running=True)
     try:
         index = server.search_index()
-        assert not collected(index._by_id)
+        assert not collected(index._entries)
         assert server.search_index() is index  # unchanged directory: nothing rebuilt
         directory.create(CAFE, "alice")
         assert [h.entry.name for h in server.search("recovery cafe")] == ["Tees Recovery Café"]
         new_index = server.search_index()
-        assert new_index is not index and not collected(new_index._by_id)
+        assert new_index is not index and not collected(new_index._entries)
     finally:
         gc.unfreeze()
         server.engine.dispose()
     # An ordinary process (the CLI, a test) leaves the collector alone.
-    assert collected(directory.search_index()._by_id) and gc.get_freeze_count() == 0
+    assert collected(directory.search_index()._entries) and gc.get_freeze_count() == 0
 
 
 def test_a_merged_entry_points_to_its_survivor(directory):

@@ -141,16 +141,12 @@ def open_client(directory: Directory, account, client_id: int) -> ClientRecord:
 # -- the plan ------------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner="Preparing the planner…", max_entries=4)
-def _index(url: str, counter: int, _directory):
+def planner_index(directory: Directory):
+    """The directory's PlannerIndex, kept current as its search index is: after a write, only the entries it
+    changed are read and indexed again (Directory.kept_index)."""
     from planner.index import PlannerIndex
 
-    return PlannerIndex.build(_directory.entries())
-
-
-def planner_index(directory: Directory):
-    """One PlannerIndex per database and directory change counter."""
-    return _index(str(directory.engine.url), directory.change_counter(), directory)
+    return directory.kept_index("planner", PlannerIndex.build)
 
 
 def _locate(postcode: str):

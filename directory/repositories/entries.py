@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from directory import fields as F
 from directory.errors import NotFound
-from directory.models import Client, DirectoryState, EntryRow, Location, Organisation, Revision, User
+from directory.models import Client, DirectoryState, EntryChange, EntryRow, Location, Organisation, Revision, User
 from directory.repositories.base import Repository
 from directory.store import (
     Change,
@@ -21,6 +21,14 @@ from directory.store import (
     revision_record,
     row_to_entry,
 )
+
+
+# Ids per IN (...) list: well under both databases' limits on values in one statement.
+ID_CHUNK = 5_000
+# How many counters of the change log are kept: a process that has not looked at the directory for this many
+# writes rebuilds its indexes instead of catching up (rows are pruned every PRUNE_EVERY writes).
+CHANGE_LOG_KEEP = 20_000
+PRUNE_EVERY = 500
 
 
 class EntryRepository(Repository):
@@ -53,10 +61,23 @@ class EntryRepository(Repository):
         query = entries_query()
         if not include_archived:
             query = query.where(EntryRow.archived.is_(False))
-        if ids is not None:
-            query = query.where(EntryRow.id.in_(ids))
-        # Core rows on the session's connection: no ORM objects for 50,000 entries.
-        return [entry_from_mapping(row) for row in self._session.connection().execute(query).mappings()]
+        if ids is None:
+            # Core rows on the session's connection: no ORM objects for 50,000 entries.
+            return [entry_from_mapping(row) for row in self._session.connection().execute(query).mappings()]
+        ids = sorted(set(ids))
+        found = []
+        # In chunks: one statement takes at most 65,535 values on PostgreSQL (32,766 on SQLite).
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = query.where(EntryRow.id.in_(ids[start:start + ID_CHUNK]))
+            found.extend(entry_from_mapping(row) for row in self._session.connection().execute(chunk).mappings())
+        return sorted(found, key=lambda e: e.id) if len(ids) > ID_CHUNK else found
+
+    def ids_of_organisations(self, organisation_ids: Iterable[int]) -> list[str]:
+        """The ids of every entry these organisations run (archived ones too)."""
+        organisation_ids = list(organisation_ids)
+        if not organisation_ids:
+            return []
+        return list(self._session.scalars(select(EntryRow.id).where(EntryRow.organisation_id.in_(organisation_ids))))
 
     def places(self) -> list[tuple[str, int, bool, str, str, float | None, float | None]]:
         """(id, version, archived, name, organisation, latitude, longitude) of every entry."""
@@ -129,10 +150,47 @@ class DirectoryStateRepository(Repository):
     def change_counter(self) -> int:
         return self._session.scalar(select(DirectoryState.change_counter).where(DirectoryState.id == 1)) or 0
 
-    def count_change(self) -> None:
-        """Move the counter every app process compares with its caches'."""
-        self._session.execute(update(DirectoryState).where(DirectoryState.id == 1)
-                              .values(change_counter=DirectoryState.change_counter + 1))
+    def count_change(self, changed_entries: Iterable[str] = ()) -> int:
+        """Move the counter every app process compares with its caches', and log `changed_entries` under the
+        new counter (the same transaction); the new counter. Every PRUNE_EVERY writes the log is cut to its
+        last CHANGE_LOG_KEEP counters. On PostgreSQL the UPDATE holds the state row until commit, so writers
+        take counters in the order they commit and a reader who sees a counter sees every change up to it."""
+        counter = self._session.execute(
+            update(DirectoryState).where(DirectoryState.id == 1)
+            .values(change_counter=DirectoryState.change_counter + 1).returning(DirectoryState.change_counter)
+        ).scalar_one()
+        changed = sorted(set(changed_entries))
+        for start in range(0, len(changed), ID_CHUNK):
+            self._session.execute(insert(EntryChange), [{"counter": counter, "entry_id": entry_id}
+                                                        for entry_id in changed[start:start + ID_CHUNK]])
+        if counter % PRUNE_EVERY == 0:
+            self.prune_change_log(counter - CHANGE_LOG_KEEP)
+        return counter
+
+    def prune_change_log(self, up_to: int) -> None:
+        """Forget the changes at counters up to `up_to`: a process whose indexes are older rebuilds them."""
+        if up_to <= 0:
+            return
+        self._session.execute(delete(EntryChange).where(EntryChange.counter <= up_to))
+        self._session.execute(update(DirectoryState).where(DirectoryState.id == 1, DirectoryState.changes_kept_from < up_to)
+                              .values(changes_kept_from=up_to))
+
+    def log_state(self) -> tuple[int, int]:
+        """(change counter, the counter from which the change log is complete)."""
+        row = self._session.execute(select(DirectoryState.change_counter, DirectoryState.changes_kept_from)
+                                    .where(DirectoryState.id == 1)).one_or_none()
+        return (row[0], row[1]) if row else (0, 0)
+
+    def changed_since(self, counter: int, until: int) -> list[str]:
+        """The ids of the entries changed after `counter` up to `until` (each once, in id order)."""
+        return list(self._session.scalars(
+            select(EntryChange.entry_id).where(EntryChange.counter > counter, EntryChange.counter <= until)
+            .distinct().order_by(EntryChange.entry_id)))
+
+    def changes(self) -> list[tuple[int, str]]:
+        """Every (counter, entry id) the log holds, oldest first: for tests and inspection."""
+        return [tuple(row) for row in self._session.execute(
+            select(EntryChange.counter, EntryChange.entry_id).order_by(EntryChange.counter, EntryChange.entry_id))]
 
     def move_counter_past(self, counter: int) -> None:
         """Set the counter above both its value and `counter`: after a restore brought back an older counter,
@@ -141,6 +199,10 @@ class DirectoryStateRepository(Repository):
             change_counter=func.max(DirectoryState.change_counter, counter) + 1
             if self._session.get_bind().dialect.name == "sqlite"
             else func.greatest(DirectoryState.change_counter, counter) + 1))
+        # The restored log is not the history of what app processes hold: every process rebuilds (the log's rows,
+        # all at counters before this one, are kept as the backup had them until pruned).
+        self._session.execute(update(DirectoryState).where(DirectoryState.id == 1)
+                              .values(changes_kept_from=DirectoryState.change_counter))
 
     def counts(self) -> dict[str, int]:
         """How many entries (archived ones too), revisions, people, organisations and client records are held:

@@ -88,10 +88,10 @@ def test_one_word_stands_for_at_most_max_word_matches_vocabulary_words(monkeypat
     words = SearchIndex.build([entry("1", "cat"), entry("2", "cats"), entry("3", "catalogue"), entry("4", "bat"),
                                entry("5", "car")])._text
     everything = words.expand("cat")
-    assert {words.terms[t] for t in everything} == {"cat", "cats", "catalogue", "bat", "car"}
+    assert set(everything) == {"cat", "cats", "catalogue", "bat", "car"}
     monkeypatch.setattr(search, "MAX_WORD_MATCHES", 3)
     kept = words.expand("cat")
-    assert {words.terms[t]: round(s, 3) for t, s in kept.items()} == {"cat": 1.0, "cats": 0.95, "catalogue": 0.867}
+    assert {t: round(s, 3) for t, s in kept.items()} == {"cat": 1.0, "cats": 0.95, "catalogue": 0.867}
 
 
 # -- where the notice is shown ---------------------------------------------------------------------

@@ -1,0 +1,372 @@
+"""Incremental index maintenance (issue 18): the change log every write records, and indexes brought up to
+date from it (SearchIndex.with_changes, PlannerIndex.with_changes, Directory.search_index / kept_index) that
+answer exactly as indexes built afresh from the live entries; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+
+import pytest
+
+import directory.api as api
+import directory.search as search
+from directory import organisations as orgs
+from directory.accounts import Account
+from directory.api import Directory
+from directory.health.merging import merge
+from directory.io.importer import Importer
+from directory.search import Filters, SearchIndex
+from planner import PlannerIndex, parse_profile, recommend
+from tests.conftest import KNOWN_POSTCODES, fake_locator
+
+LEAD = Account("carol", "Carol Jones", "coordinator", ())
+TS1 = KNOWN_POSTCODES["TS1 3BA"]
+
+# Few words, many shared prefixes and near spellings, so prefix, typo and compound matching and their caps
+# all have work to do on a small directory.
+NAME_WORDS = ("cafe", "cafes", "care", "career", "careers", "car", "cars", "cart", "carpentry", "job", "club",
+              "jobclub", "centre", "jobcentre", "drop", "in", "esol", "english", "employ", "employment",
+              "plumbing", "plumber", "recovery", "peer", "support", "thornaby", "stockton", "walk", "walking")
+ORGANISATIONS = ("Tees Valley Recovery", "Thornaby Works", "Stockton Care Trust", "Peer Support CIC")
+CATEGORIES = ("recovery_support", "employment_support", "basic_skills", "training", "volunteering",
+              "peer_mentoring", "health_wellbeing", "employer")
+SCHEDULES = (None, "Tue,Thu 10:00-12:00", "Mon 09:00-17:00", "Sat 10:00-12:00", "Mon-Fri 09:00-10:30")
+QUERIES = ("", "cafe", "car", "caree", "careers club", "job centre", "jobcentre", "jobclub", "job club", "plumbr",
+           "esol thornaby", "drop in", "dropin", "employ", "c", "ca", "recovery cafe", "peer support", "walkng",
+           "stockton care", "carpenrty")
+FILTERS = (Filters(), Filters(categories=("recovery_support", "training")), Filters(near=TS1, within_km=1.0),
+           Filters(near=TS1), Filters(day=1, free_only=True), Filters(stage="early", benefit="uc"),
+           Filters(group="women", delivery=("online",)))
+
+
+def random_values(rng: random.Random, entry_id: str | None = None) -> dict:
+    values = {
+        "name": " ".join(rng.sample(NAME_WORDS, rng.randint(1, 3))).title(),
+        "organisation": rng.choice(ORGANISATIONS),
+        "category": rng.choice(CATEGORIES),
+        "schedule": rng.choice(SCHEDULES),
+        "tags": tuple(rng.sample(NAME_WORDS, rng.randint(0, 2))),
+        "description": " ".join(rng.choices(NAME_WORDS, k=rng.randint(0, 6))) or None,
+        "stages": tuple(rng.sample(("early", "stabilising", "progressing"), rng.randint(0, 2))),
+        "eligible_benefits": tuple(rng.sample(("uc", "esa", "pip"), rng.choice((0, 0, 1)))),
+        "for_groups": tuple(rng.sample(("women", "parents"), rng.choice((0, 0, 1)))),
+        "delivery": rng.choice((("in_person",), ("in_person",), ("online",), ("in_person", "online"))),
+        "cost": rng.choice(("free", None, "£5")),
+        "sector": rng.choice((None, "construction", "hospitality")),
+    }
+    where = rng.random()
+    if where < 0.65:
+        values["postcode"] = rng.choice(sorted(KNOWN_POSTCODES))
+    elif where < 0.85:  # a position of its own, away from the postcodes
+        values["latitude"], values["longitude"] = round(54.5 + rng.random() / 10, 6), round(-1.3 + rng.random() / 10, 6)
+    else:  # online only, nowhere
+        values["delivery"] = ("online",)
+    if entry_id:
+        values["id"] = entry_id
+    return values
+
+
+EVERY_SEARCH = [(query, filters) for query in QUERIES for filters in FILTERS]
+
+
+def search_answers(index: SearchIndex, searches=EVERY_SEARCH) -> list:
+    """Everything a search index answers for the searches: the hits with their entries, scores, distances and
+    reasons (all, and the first 3), the read API's positions as ids, and the spatial look-ups."""
+    answers = []
+    for query, filters in searches:
+        for limit in (None, 3):
+            hits = index.search(query, filters, limit=limit)
+            answers.append([(h.entry, h.score, h.distance_km, h.matched) for h in hits])
+        order, notice = index.ranked(query, filters)
+        answers.append(([index.entries[i].id for i in order.tolist()], notice))
+    answers.append([(e, km) for e, km in index.within(*TS1, 1.0)])
+    answers.append([(e, km) for e, km in index.nearest(*TS1, 4)])
+    live_ids = sorted(e.id for e in index.entries)
+    answers.append((len(index), live_ids, [index.get(i) for i in live_ids], index.get("no-such-entry")))
+    return answers
+
+
+def planner_answers(index: PlannerIndex, profiles: int) -> list:
+    from bench.bench_planner import PROFILES
+
+    return [recommend(parse_profile(copy.deepcopy(data)), index, dt_today(), postcode_locator=lambda _: TS1).to_dict()
+            for data, _ in list(PROFILES.values())[:profiles]]
+
+
+def dt_today():
+    from bench.bench_planner import TODAY
+
+    return TODAY
+
+
+def assert_same_as_a_fresh_build(reader: Directory, writer: Directory, rng: random.Random | None = None) -> None:
+    """Every search and every plan (or, with `rng`, a random quarter of the searches and three plans)."""
+    live = writer.entries()
+    searches = EVERY_SEARCH if rng is None else rng.sample(EVERY_SEARCH, len(EVERY_SEARCH) // 4)
+    assert search_answers(reader.search_index(), searches) == search_answers(SearchIndex.build(live), searches)
+    profiles = 99 if rng is None else 3
+    assert (planner_answers(reader.kept_index("planner", PlannerIndex.build), profiles)
+            == planner_answers(PlannerIndex.build(live), profiles))
+
+
+def a_random_write(rng: random.Random, directory: Directory, step: int) -> str:
+    """One write of a random kind: create, update, bulk update, verify, archive, restore, merge, restore a
+    version, import, rename or merge an organisation. Returns its kind."""
+    live = [e for e in directory.entries() if not e.archived]
+    archived = [e for e in directory.entries(include_archived=True) if e.archived and e.merged_into is None]
+    kinds = ["create", "create"]
+    if live:
+        kinds += ["update", "update", "update_many", "verify", "archive", "import", "rename_organisation",
+                  "restore_version"]
+    if len(live) >= 2:
+        kinds += ["merge", "merge_organisations"]
+    if archived:
+        kinds.append("unarchive")
+    kind = rng.choice(kinds)
+    pick = lambda: rng.choice(live)  # noqa: E731
+    if kind == "create":
+        directory.create(random_values(rng, f"e{step:03d}"), "alice")
+    elif kind == "update":
+        entry = pick()
+        changes = {k: v for k, v in random_values(rng).items()
+                   if rng.random() < 0.4 and k not in ("organisation", "delivery", "latitude", "longitude")}
+        if "postcode" in changes and not entry.in_person:
+            del changes["postcode"]
+        directory.update(entry.id, changes or {"name": entry.name + " Plus"}, entry.version, "bob")
+    elif kind == "update_many":
+        chosen = rng.sample(live, min(2, len(live)))
+        directory.update_many([(e.id, {"description": f"now {rng.choice(NAME_WORDS)}"}, e.version) for e in chosen], "bob")
+    elif kind == "verify":
+        directory.verify(pick().id, "bob")
+    elif kind == "archive":
+        directory.archive(pick().id, "bob", "closed")
+    elif kind == "unarchive":
+        directory.unarchive(rng.choice(archived).id, "bob")
+    elif kind == "restore_version":
+        entry = pick()
+        directory.restore_version(entry.id, 1, entry.version, "bob")
+    elif kind == "merge":
+        survivor, duplicate = rng.sample(live, 2)
+        merge(directory, survivor.id, duplicate.id, "carol", {"description": "duplicate"})
+    elif kind == "import":
+        entry = pick()
+        rows = [random_values(rng, f"i{step:03d}{n}") for n in range(2)]
+        header = "id,name,organisation,category,postcode,tags,description"
+        lines = [header] + [f"{r['id']},{r['name']},{r['organisation']},{r['category']},TS1 2AH,"
+                            f"{'; '.join(r['tags'])},{r['description'] or ''}" for r in rows]
+        lines.append(f"{entry.id},{entry.name} Imported,{entry.organisation},{entry.category},"
+                     f"{entry.postcode or ''},,{entry.description or ''}")
+        report = Importer(directory, "alice").run("\n".join(lines).encode(), "rows.csv")
+        assert not report.rejected, report.rejected
+    elif kind == "rename_organisation":
+        name = pick().organisation
+        organisation_id = orgs.organisation_id(directory, name)
+        orgs.rename(directory, LEAD, organisation_id, f"{name.split(' (')[0]} ({step})")
+    elif kind == "merge_organisations":
+        names = sorted({e.organisation for e in live})
+        if len(names) < 2:
+            return a_random_write(rng, directory, step)
+        gone, kept = rng.sample(names, 2)
+        orgs.merge(directory, LEAD, orgs.organisation_id(directory, gone), orgs.organisation_id(directory, kept))
+    return kind
+
+
+# -- the property: after any sequence of writes, the same answers as a fresh build ------------------------------------
+
+
+@pytest.mark.parametrize("caps", ["as shipped", "tight"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_after_random_writes_the_indexes_answer_as_a_fresh_build(directory, db_url, monkeypatch, seed, caps):
+    if caps == "tight":  # every cap on expansions bites, so their ties are resolved over the live words
+        monkeypatch.setattr(search, "MAX_EXPANSIONS", 2)
+        monkeypatch.setattr(search, "MAX_WORD_MATCHES", 4)
+    rng = random.Random(seed)
+    reader = Directory(db_url, locate_postcode=fake_locator)
+    try:
+        for step in range(3):
+            directory.create(random_values(rng, f"s{step}"), "alice")
+        assert_same_as_a_fresh_build(reader, directory)
+        kinds, writes = set(), 0
+        for step in range(30):
+            counter = directory.change_counter()
+            kinds.add(a_random_write(rng, directory, step))
+            writes += directory.change_counter() != counter  # (restoring a version the entry has changes nothing)
+            assert_same_as_a_fresh_build(reader, directory, rng)
+        assert_same_as_a_fresh_build(reader, directory)
+        assert reader.index_events == {"full": 1, "incremental": writes, "compacted": 0}
+        assert len(kinds) >= 8, kinds
+    finally:
+        reader.engine.dispose()
+
+
+def test_the_base_is_rebuilt_from_memory_once_the_delta_is_large_and_answers_stay_the_same(directory, db_url,
+                                                                                          monkeypatch, caplog):
+    monkeypatch.setattr(api, "DELTA_LIMIT", 4)
+    rng = random.Random(5)
+    reader = Directory(db_url, locate_postcode=fake_locator)
+    try:
+        for step in range(3):
+            directory.create(random_values(rng, f"s{step}"), "alice")
+        assert_same_as_a_fresh_build(reader, directory)
+        with caplog.at_level(logging.INFO, logger="directory.api"):
+            for step in range(20):
+                a_random_write(rng, directory, step)
+                assert_same_as_a_fresh_build(reader, directory, rng)
+        assert_same_as_a_fresh_build(reader, directory)
+        assert reader.index_events["full"] == 1 and reader.index_events["compacted"] >= 2, reader.index_events
+        assert "search index: base rebuilt from memory after 4 changed entries" in caplog.text
+    finally:
+        reader.engine.dispose()
+
+
+# -- instances ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_write_in_one_instance_shows_in_the_others_next_search_without_a_rebuild(directory, db_url):
+    other = Directory(db_url, locate_postcode=fake_locator)
+    try:
+        directory.create({"id": "cafe-1", "name": "Tees Recovery Café", "organisation": "Tees Valley Recovery",
+                          "category": "recovery_support", "postcode": "TS1 3BA"}, "alice")
+        assert [h.entry.id for h in other.search("recovery cafe")] == ["cafe-1"]
+        first = other.search_index()
+        directory.create({"id": "club-1", "name": "Linthorpe Job Club", "organisation": "Tees Works",
+                          "category": "employment_support", "postcode": "TS5 6PY"}, "bob")
+        assert [h.entry.id for h in other.search("job club")] == ["club-1"]
+        directory.update("cafe-1", {"name": "Linthorpe Recovery Café"}, 1, "bob")
+        assert [h.entry.name for h in other.search("recovery cafe")] == ["Linthorpe Recovery Café"]
+        directory.archive("club-1", "bob", "closed")
+        assert [h.entry.id for h in other.search("job club")] == []
+        assert other.index_events == {"full": 1, "incremental": 3, "compacted": 0}
+        assert other.search_index()._base is first  # the index built first is still the base
+        assert other.search_index() is other.search_index()  # nothing changed: nothing applied
+    finally:
+        other.engine.dispose()
+
+
+def test_the_planner_index_follows_writes_in_another_instance_without_a_rebuild(directory, db_url):
+    other = Directory(db_url, locate_postcode=fake_locator)
+    try:
+        directory.create({"id": "vol-1", "name": "Park Volunteers", "organisation": "Tees Works",
+                          "category": "volunteering", "postcode": "TS1 3BA"}, "alice")
+        first = other.kept_index("planner", PlannerIndex.build)
+        assert [e.id for e in first.entries] == ["vol-1"]
+        directory.create({"id": "vol-2", "name": "Allotment Volunteers", "organisation": "Tees Works",
+                          "category": "volunteering", "postcode": "TS1 2AH"}, "alice")
+        directory.archive("vol-1", "bob", "closed")
+        changed = other.kept_index("planner", PlannerIndex.build)
+        assert ([e.id for e in changed.entries], changed.archived.tolist()) == (["vol-1", "vol-2"], [True, False])
+        assert changed.base_rows == 1 and other.index_events == {"full": 1, "incremental": 1, "compacted": 0}
+    finally:
+        other.engine.dispose()
+
+
+def test_far_behind_rebuilds_whole_and_says_so(directory, db_url, monkeypatch, caplog):
+    monkeypatch.setattr(api, "FAR_BEHIND_MIN", 2)
+    other = Directory(db_url, locate_postcode=fake_locator)
+    try:
+        assert len(other.search_index()) == 0
+        counter = other.change_counter()
+        for n in range(3):
+            directory.create({"id": f"c{n}", "name": f"Club {n}", "organisation": "Tees Works",
+                              "category": "training",
+                              "delivery": ("online",)}, "alice")
+        with caplog.at_level(logging.INFO, logger="directory.api"):
+            assert len(other.search_index()) == 3
+        assert other.index_events == {"full": 2, "incremental": 0, "compacted": 0}
+        assert f"search index rebuilt whole (3 entries changed since counter {counter}): 3 entries in" in caplog.text
+    finally:
+        other.engine.dispose()
+
+
+def test_an_instance_older_than_the_kept_log_rebuilds_whole(directory, db_url, caplog):
+    other = Directory(db_url, locate_postcode=fake_locator)
+    try:
+        assert len(other.search_index()) == 0
+        counter = other.change_counter()
+        directory.create({"id": "c1", "name": "Club", "organisation": "Tees Works", "category": "training",
+                              "delivery": ("online",)}, "alice")
+        with directory.unit_of_work() as uow:
+            uow.state.prune_change_log(uow.state.change_counter())
+            uow.commit()
+        with directory.reader() as uow:
+            assert (uow.state.changes(), uow.state.log_state()) == ([], (counter + 1, counter + 1))
+        with caplog.at_level(logging.INFO, logger="directory.api"):
+            assert [e.id for e in other.search_index().entries] == ["c1"]
+        assert other.index_events == {"full": 2, "incremental": 0, "compacted": 0}
+        assert f"search index rebuilt whole (the change log starts after counter {counter})" in caplog.text
+    finally:
+        other.engine.dispose()
+
+
+def test_after_a_restore_every_instance_rebuilds(directory, db_url):
+    other = Directory(db_url, locate_postcode=fake_locator)
+    try:
+        directory.create({"id": "c1", "name": "Club", "organisation": "Tees Works", "category": "training",
+                              "delivery": ("online",)}, "alice")
+        assert len(other.search_index()) == 1
+        with directory.unit_of_work() as uow:  # what backup.restore does after bringing a database back
+            uow.state.move_counter_past(0)
+            uow.commit()
+        with directory.reader() as uow:
+            counter = uow.state.change_counter()
+            assert (uow.state.changes(), uow.state.log_state()) == ([(counter - 1, "c1")], (counter, counter))
+        assert len(other.search_index()) == 1 and other.index_events["full"] == 2
+    finally:
+        other.engine.dispose()
+
+
+def test_the_log_is_pruned_to_its_last_counters(directory, monkeypatch):
+    import directory.repositories.entries as repository
+
+    monkeypatch.setattr(repository, "PRUNE_EVERY", 4)
+    monkeypatch.setattr(repository, "CHANGE_LOG_KEEP", 2)
+    start = directory.change_counter()
+    for n in range(8 - start % 4):
+        directory.create({"id": f"c{n}", "name": f"Club {n}", "organisation": "Tees Works", "category": "training",
+                              "delivery": ("online",)},
+                         "alice")
+    with directory.reader() as uow:
+        counter, kept_from = uow.state.log_state()
+        assert counter % 4 == 0 and kept_from == counter - 2
+        assert [c for c, _ in uow.state.changes()] == [counter - 1, counter]
+
+
+# -- what the log records ---------------------------------------------------------------------------------------------
+
+
+def logged_since(directory: Directory, counter: int) -> list[tuple[int, str]]:
+    with directory.reader() as uow:
+        return [(c - counter, entry_id) for c, entry_id in uow.state.changes() if c > counter]
+
+
+def test_every_kind_of_write_logs_exactly_the_entries_it_changed(directory, tmp_path):
+    start = directory.change_counter()
+    cafe = {"id": "cafe-1", "name": "Tees Recovery Café", "organisation": "Tees Valley Recovery",
+            "category": "recovery_support", "postcode": "TS1 3BA"}
+    directory.create(cafe, "alice")                                                    # 1
+    directory.create(cafe | {"id": "cafe-2", "name": "Thornaby Café"}, "alice")        # 2
+    directory.update("cafe-1", {"cost": "free"}, 1, "bob")                             # 3
+    directory.update("cafe-1", {"cost": "free"}, 2, "bob")                             # nothing changed: no write
+    directory.verify("cafe-2", "bob")                                                  # 4
+    directory.archive("cafe-2", "bob", "closed")                                       # 5
+    directory.unarchive("cafe-2", "bob")                                               # 6
+    directory.restore_version("cafe-1", 1, 2, "bob")                                   # 7
+    merge(directory, "cafe-1", "cafe-2", "carol")                                      # 8: both
+    directory.update_many([("cafe-1", {"description": "peer support"}, 4)], "bob")     # 9
+    report = Importer(directory, "alice").run(
+        b"id,name,organisation,category,postcode\nnew-1,Job Club,Tees Works,employment_support,TS1 2AH\n"
+        b"cafe-1,Tees Recovery Cafe,Tees Valley Recovery,recovery_support,TS1 3BA\n", "rows.csv")  # 10 updated, 11 created
+    assert (report.created, report.updated) == (1, 1)
+    works = orgs.organisation_id(directory, "Tees Works")
+    recovery = orgs.organisation_id(directory, "Tees Valley Recovery")
+    orgs.update_profile(directory, LEAD, works, {"address": "1 High Street"})          # 12: no entry changed
+    orgs.rename(directory, LEAD, recovery, "Tees Recovery Partnership")                # 13: its entries
+    orgs.merge(directory, LEAD, works, recovery)                                       # 14: the merged one's entries
+    assert logged_since(directory, start) == [
+        (1, "cafe-1"), (2, "cafe-2"), (3, "cafe-1"), (4, "cafe-2"), (5, "cafe-2"), (6, "cafe-2"), (7, "cafe-1"),
+        (8, "cafe-1"), (8, "cafe-2"), (9, "cafe-1"), (10, "cafe-1"), (11, "new-1"),
+        (13, "cafe-1"), (13, "cafe-2"), (14, "new-1"),
+    ]
+    assert directory.change_counter() == start + 14
