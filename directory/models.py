@@ -562,3 +562,36 @@ class PartnershipSetting(Base):
     value: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_by: Mapped[str | None] = mapped_column(String(80))
     updated_at: Mapped[dt.datetime | None]
+
+
+class HarvestConflict(Base):
+    """A field both an Open Referral feed and a person here changed between two harvests (directory/io/harvest.py):
+    the local value was kept; a coordinator chooses ours or the feed's (then it is resolved)."""
+
+    __tablename__ = "harvest_conflicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed: Mapped[str] = mapped_column(String(500))
+    service_id: Mapped[str] = mapped_column(String(200))
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entries.id"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    local_value: Mapped[str] = mapped_column(Text)
+    feed_value: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(80))  # who changed it here
+    changed_at: Mapped[dt.datetime]
+    found_at: Mapped[dt.datetime]
+    resolved_at: Mapped[dt.datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+    chosen: Mapped[str | None] = mapped_column(String(10))  # "ours" or "feed"
+
+
+class ServiceArea(Base):
+    """An area an entry serves, by name, as an Open Referral service's `service_areas` gave it
+    (directory/areas.py reads the name as a council, town or postcode district)."""
+
+    __tablename__ = "service_areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(ForeignKey("entries.id"), index=True)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))

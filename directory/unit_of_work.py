@@ -18,7 +18,8 @@ counter and demo flag), `accounts`, `sign_in_sessions`, `sign_in_throttle`,
 `clients` (records, consents, plan actions, reviews, access log), `feedback`,
 `verification_requests`, `duplicate_decisions`, `unmet_needs`, `organisations`,
 `password_links`, `admin_audit`, `access_requests`, `referrals` (referrals, their
-consents and status events), `settings` (partnership settings such as the no-answer time).
+consents and status events), `settings` (partnership settings such as the no-answer time), `harvest`
+(an Open Referral harvest's conflicts and the areas entries serve).
 
 Entries themselves are written by the unit of work's own methods: every create,
 update, verify, archive, restore, import and merge writes the entry and a revision
@@ -56,6 +57,7 @@ from directory.repositories import (
     DuplicateDecisionRepository,
     EntryRepository,
     FeedbackRepository,
+    HarvestRepository,
     SignInSessionRepository,
     SignInThrottleRepository,
     UnmetNeedRepository,
@@ -125,6 +127,7 @@ class UnitOfWork:
         self.organisations = OrganisationRepository(session)
         self.referrals = ReferralRepository(session)
         self.settings = SettingRepository(session)
+        self.harvest = HarvestRepository(session)
         return self
 
     def __exit__(self, *exc_info) -> None:

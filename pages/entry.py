@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from directory import codes
+from directory.areas import areas_served, describe_areas
 from directory import fields as F
 from directory.health.freshness import STALE_AFTER_MONTHS
 from directory.health.feedback import feedback_summary, hide_feedback, record_feedback
@@ -352,14 +353,19 @@ with side:
     ], raw={"Service phone", "Service email", "Website"}))
 
     st.header("Where")
+    served = areas_served(directory, entry.id)  # an Open Referral service's areas (directory/areas.py)
     show(facts([
         ("Address", ", ".join(x for x in (entry.address, entry.postcode) if x) or None),
         ("How it is delivered", labels(entry.delivery, codes.DELIVERY)),
-    ]))
+        ("Areas it serves", "<br>".join(esc(line) for line in describe_areas(served)) or None),
+    ], raw={"Areas it serves"}))
     if entry.has_position:
         point = maps.MapPoint(entry.latitude, entry.longitude, entry.category, entry.name, entry.id,
                               describe_times(entry), "")
         maps.show_one_place(point, maps.tiles_config(st.secrets), key="entry_map", height=280)
+    elif served:
+        st.caption("No map position: it serves the areas above, and Find shows it to a client whose postcode is "
+                   "inside one.")
     else:
         st.caption("No map position: online or phone only, or no postcode yet.")
 

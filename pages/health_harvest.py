@@ -10,13 +10,27 @@ import pandas as pd
 import streamlit as st
 
 from directory import codes
+from directory import fields as F
 from directory.accounts import ensure_user
-from directory.io.harvest import HARVEST_USER, HOLD, HarvestError, harvest, load_crosswalk, save_crosswalk
+from directory.errors import ConflictError
+from directory.io.harvest import (
+    HARVEST_USER,
+    HOLD,
+    OURS,
+    THEIRS,
+    HarvestError,
+    choose,
+    conflicts_to_choose,
+    harvest,
+    load_crosswalk,
+    save_crosswalk,
+)
 from ui.auth import require_account
 from ui.bootstrap import ensure_app_navigation, get_directory
 from ui.render import md
 
 CHOICES = [""] + list(codes.CATEGORIES) + [HOLD]
+CONFLICTS_SHOWN = 50
 
 
 def choice_label(code: str) -> str:
@@ -63,11 +77,53 @@ if go and url.strip():
                 st.table(pd.DataFrame(data[key]).astype(str))
         st.download_button("Download the report (JSON)", report.to_json(), "harvest-report.json", "application/json")
 
+st.header("Conflicts to choose")
+st.caption("A field someone here changed that the feed changed too: the harvest kept ours. Choose which value "
+           "the entry keeps; choosing the feed's saves it as your change, and later harvests update that field "
+           "again.")
+chosen = st.session_state.pop("harvest_chosen", None)
+if chosen:
+    st.success(md(chosen))
+to_choose, open_count = conflicts_to_choose(directory, CONFLICTS_SHOWN)
+if not to_choose:
+    st.caption("No conflicts are waiting.")
+elif open_count > len(to_choose):
+    st.caption(f"The first {len(to_choose)} of {open_count} conflicts; the rest show as these are chosen.")
+for conflict, entry, ours_now in to_choose:
+    label = F.FIELD_BY_NAME[conflict.field].label if conflict.field in F.FIELD_BY_NAME else conflict.field
+    with st.form(f"conflict_{conflict.id}", border=True):
+        st.markdown(md(f"{entry.name}: {label}"))
+        st.page_link("pages/entry.py", label="Open the entry", icon=":material/arrow_forward:",
+                     query_params={"id": entry.id})
+        changed = f"{conflict.changed_at.day} {conflict.changed_at:%b %Y}"
+        options = {OURS: f"Ours: “{ours_now or '(empty)'}” (changed here by {conflict.changed_by}, {changed})",
+                   THEIRS: f"The feed's: “{conflict.feed_value or '(empty)'}” ({conflict.feed})"}
+        pick = st.radio(md(f"Which value should {label.lower()} keep?"), list(options),
+                        format_func=lambda choice, options=options: md(options[choice]),
+                        index=None, key=f"conflict_choice_{conflict.id}")
+        if st.form_submit_button("Save this choice"):
+            if pick is None:
+                st.error("Choose ours or the feed's value first.")
+            else:
+                try:
+                    choose(directory, conflict.id, pick, account.username, entry.version)
+                except ConflictError:
+                    st.error("Someone saved this entry since the page was shown: look at its value again and "
+                             "choose again.")
+                except ValueError as error:
+                    st.error(md(f"Not saved: {error}."))
+                else:
+                    kept = "our" if pick == OURS else "the feed's"
+                    st.session_state["harvest_chosen"] = f"{entry.name}: {label.lower()} keeps {kept} value."
+                    st.rerun()
+
 st.header("Taxonomy crosswalk")
 st.caption("The feed's taxonomy terms and the category of ours each means (or hold back its services). "
            "Terms are matched without regard to capitals.")
 crosswalk = load_crosswalk(directory)
-table = pd.DataFrame({"term": list(crosswalk), "category": list(crosswalk.values())}, columns=["term", "category"])
+# Typed as text even when empty (an empty column is read as numbers, which the text column cannot edit).
+table = pd.DataFrame({"term": list(crosswalk), "category": list(crosswalk.values())},
+                     columns=["term", "category"]).astype("string")
 edited = st.data_editor(table, num_rows="dynamic", key="crosswalk", hide_index=True, column_config={
     "term": st.column_config.TextColumn("Feed's term", required=True),
     "category": st.column_config.SelectboxColumn("Our category", options=CHOICES[1:], required=True)})

@@ -123,13 +123,14 @@ def test_the_oruk_example_feed_gives_the_row_report(directory, server):
                       "reason": "'ABC 1234' is not a UK postcode: check it has the form TS1 3BA"},
                      {"row": 1, "column": "latitude", "value": "100", "reason": "latitude 100 is out of range (−90 to 90)"}],
         "possible_duplicates": [],
-        "warnings": [{"row": 1, "column": "", "reason": "service_areas not carried over (no area field here): The "
+        "warnings": [{"row": 1, "column": "", "reason": "service area not a council, town or postcode district we "
+                      "know (kept, but a postcode search does not find the service by it): The "
                       "service is available to all residents of the MyCity area. We provide the service in our offices "
                       "or via video conferencing to any who can provide evidence of their residency."},
                      {"row": 1, "column": "", "reason": "not carried over (no field here for them): accreditations, "
                       "alert, assurer_email, funding"}],
         "unknown_terms": [{"term": "name", "services": 1}], "held_back": [], "conflicts": [], "kept_local": [],
-        "gone": [],
+        "gone": [], "archived": [], "restored": [],
     }
     assert directory.count(include_archived=True) == 0
 
@@ -303,3 +304,194 @@ def test_the_coordinators_page_checks_then_harvests(server, tmp_path, monkeypatc
         at.text_input[0].input(server.url + "/error")
         at.button[0].click().run()
         assert texts(at.error)[0].endswith("answered 500 Internal Server Error. Nothing was imported.")
+
+
+def _serve(server, prefix, items):
+    """The feed at `prefix` now gives exactly `items` (one page)."""
+    for key in [k for k in server.routes if k.startswith(prefix + "/")]:
+        del server.routes[key]
+    server.put(f"{prefix}/services?page=1", page(list(items.values()), 1, 1))
+    for sid, service in items.items():
+        server.put(f"{prefix}/services/{sid}", service)
+
+
+def test_a_conflict_is_kept_until_a_coordinator_chooses(directory, server):
+    from directory.accounts import ensure_user
+    from directory.errors import ConflictError
+    from directory.io.harvest import OURS, THEIRS, choose, open_conflicts
+
+    ensure_user(directory, "harvest", "Open Referral harvest", "editor")
+    items = services()
+    _serve(server, "/choose", items)
+    save_crosswalk(directory, {"counselling": "health_wellbeing", "helplines": "recovery_support"}, "carol")
+    harvest(directory, server.url + "/choose")
+    entry = directory.get(A)
+    directory.update(A, {"email": "tees@example.org", "url": "https://example.org/ours"}, entry.version, "alice")
+    items[A]["email"], items[A]["url"] = "new@example.com", "https://example.com/theirs"
+    _serve(server, "/choose", items)
+    harvest(directory, server.url + "/choose")
+    email, url = open_conflicts(directory)
+    assert [(c.entry_id, c.field, c.local_value, c.feed_value, c.changed_by, c.feed) for c in (email, url)] == [
+        (A, "email", "tees@example.org", "new@example.com", "alice", server.url + "/choose"),
+        (A, "url", "https://example.org/ours", "https://example.com/theirs", "alice", server.url + "/choose")]
+    # The feed changes the email again before anyone chooses: still one conflict, with the newest value.
+    items[A]["email"] = "newer@example.com"
+    _serve(server, "/choose", items)
+    harvest(directory, server.url + "/choose")
+    assert [(c.id, c.field, c.feed_value) for c in open_conflicts(directory)] == [
+        (email.id, "email", "newer@example.com"), (url.id, "url", "https://example.com/theirs")]
+
+    version = directory.get(A).version
+    with pytest.raises(ConflictError):
+        choose(directory, email.id, THEIRS, "carol", version - 1)  # the page showed an older version
+    choose(directory, email.id, THEIRS, "carol", version)
+    choose(directory, url.id, OURS, "carol", version + 1)
+    entry = directory.get(A)
+    assert (entry.email, entry.url, entry.version) == ("newer@example.com", "https://example.org/ours", version + 1)
+    latest = directory.history(A)[0]
+    assert (latest.author, latest.note, latest.changes) == (
+        "carol", f"chose the feed's value: {server.url}/choose", {"email": ("tees@example.org", "newer@example.com")})
+    assert open_conflicts(directory) == []
+    with pytest.raises(ValueError, match="already been chosen"):
+        choose(directory, url.id, THEIRS, "carol", version + 1)
+    assert field_origins(directory, A)["email"].startswith(
+        f"from {server.url}/choose (chosen by carol in a conflict), ")
+
+    # The email is the feed's again: its next change comes in; the url stays ours and is listed as kept.
+    items[A]["email"], items[A]["url"] = "newest@example.com", "https://example.com/theirs2"
+    _serve(server, "/choose", items)
+    again = harvest(directory, server.url + "/choose")
+    assert (directory.get(A).email, directory.get(A).url) == ("newest@example.com", "https://example.org/ours")
+    assert [(c["field"], c["feed"]) for c in again.conflicts] == [("url", "https://example.com/theirs2")]
+    assert [c.field for c in open_conflicts(directory)] == ["url"]
+
+
+def test_a_service_open_again_comes_back_unless_a_person_archived_it(directory, server):
+    from directory.accounts import ensure_user
+
+    ensure_user(directory, "harvest", "Open Referral harvest", "editor")
+    items = services()
+    _serve(server, "/reopen", items)
+    first = harvest(directory, server.url + "/reopen", default_category="recovery_support")
+    assert (first.archived, directory.get(C).archived) == ([C], True)
+    directory.archive(B, "alice", "the helpline told us it has closed")
+    items[C]["status"] = "active"
+    items[B]["status"] = "active"
+    items[B]["description"] = "Now open evenings too."
+    _serve(server, "/reopen", items)
+    again = harvest(directory, server.url + "/reopen", default_category="recovery_support")
+    assert (again.restored, again.archived) == ([C], [])
+    assert (directory.get(C).archived, directory.get(B).archived) == (False, True)
+    restored = directory.history(C)[0]
+    assert (restored.action, restored.author, restored.note) == (
+        "restore", "harvest", f"harvested from {server.url}/reopen: its status is open again")
+    # Closed once more: archived again, by the harvest.
+    items[C]["status"] = "inactive"
+    _serve(server, "/reopen", items)
+    assert harvest(directory, server.url + "/reopen", default_category="recovery_support").archived == [C]
+    assert directory.get(C).archived
+
+
+def test_area_wide_services_serve_their_areas(directory, server):
+    from directory.areas import COVERS_YOUR_AREA, area_shapes, areas_served, describe_areas, entries_serving
+
+    items = services()
+    items[B]["service_areas"] = [{"name": "Thornaby"}, {"name": "Redcar and Cleveland Borough Council"},
+                                 {"name": "TS1 3"}, {"name": "All of MyCity"}]
+    del items[C]
+    _serve(server, "/areas", items)
+    harvest(directory, server.url + "/areas", author="carol", default_category="recovery_support")
+    assert (directory.get(B).delivery, directory.get(B).postcode) == (("outreach",), None)
+    assert entries_serving(directory, "TS17 6AA") == {B: "Thornaby"}       # a sector of Thornaby
+    assert entries_serving(directory, "TS17 0AA") == {}                     # Ingleby Barwick: another sector
+    assert entries_serving(directory, "ts10 1aa") == {B: "Redcar and Cleveland Borough Council"}
+    assert entries_serving(directory, "TS1 3BA") == {B: "TS1 3"}
+    assert entries_serving(directory, "TS1 2AA") == {}
+    assert entries_serving(directory, "not a postcode") == {}
+    assert COVERS_YOUR_AREA == "covers your area"
+    areas = areas_served(directory, B)
+    assert describe_areas(areas) == [
+        "Thornaby (postcode sectors TS17 6, TS17 7, TS17 8)",
+        "Redcar and Cleveland (council area) (postcode districts TS10, TS11, TS12, TS14, TS6)",
+        "TS1 3 (postcode sectors TS1 3)",
+        "All of MyCity (not a council, town or postcode district we know: a postcode search does not find it "
+        "by this area)"]
+    shapes = area_shapes(directory, B)
+    assert [s.name for s in shapes] == ["Thornaby", "Redcar and Cleveland Borough Council", "TS1 3"]
+    thornaby = shapes[0]
+    assert 54.52 < thornaby.centre[0] < 54.56 and -1.32 < thornaby.centre[1] < -1.27 and 1 < thornaby.radius_km < 4
+
+    # The feed narrows the areas: only Thornaby now. An archived entry serves nowhere.
+    items[B]["service_areas"] = [{"name": "Thornaby"}]
+    _serve(server, "/areas", items)
+    harvest(directory, server.url + "/areas", author="carol", default_category="recovery_support")
+    assert [a.name for a in areas_served(directory, B)] == ["Thornaby"]
+    assert entries_serving(directory, "TS10 1AA") == {}
+    directory.archive(B, "alice", "closed")
+    assert entries_serving(directory, "TS17 6AA") == {}
+
+
+def test_the_coordinator_chooses_a_conflicts_value_on_the_page(server, tmp_path, monkeypatch):
+    from directory.accounts import create_user, ensure_user, get_account
+    from directory.io.harvest import open_conflicts
+    from tests.apptest import app_database, open_signed_in, texts
+    from ui.render import md
+
+    items = services()
+    _serve(server, "/pick", items)
+    with app_database(tmp_path, monkeypatch) as directory:
+        directory.locate_postcode = lambda postcode: (54.572076, -1.234694)
+        create_user(directory, "carol", "Carol Jones", "coordinator")
+        create_user(directory, "alice", "Alice Khan", "editor")
+        ensure_user(directory, "harvest", "Open Referral harvest", "editor")
+        harvest(directory, server.url + "/pick", default_category="recovery_support")
+        entry = directory.get(A)
+        directory.update(A, {"email": "tees@example.org", "url": "https://example.org/ours"}, entry.version, "alice")
+        items[A]["email"], items[A]["url"] = "new@example.com", "https://example.com/<b>theirs</b>"
+        _serve(server, "/pick", items)
+        harvest(directory, server.url + "/pick", default_category="recovery_support")
+
+        at = open_signed_in("pages/health_harvest.py", get_account(directory, "carol"))
+        assert not at.exception, [e.value for e in at.exception]
+        assert "Conflicts to choose" in [h.value for h in at.header]
+        email, url = at.radio
+        today = directory.history(A)[0].at
+        assert email.label == "Which value should email keep?"
+        # Shown as typed (md: no Markdown, links or markup from the feed or the entry).
+        assert email.options == [md(f"Ours: “tees@example.org” (changed here by alice, {today.day} {today:%b %Y})"),
+                                 md(f"The feed's: “new@example.com” ({server.url}/pick)")]
+        assert url.options[1] == md(f"The feed's: “https://example.com/<b>theirs</b>” ({server.url}/pick)")
+        save = [b for b in at.button if b.label == "Save this choice"]
+        save[0].click().run()
+        assert texts(at.error) == ["Choose ours or the feed's value first."]
+        at.radio[0].set_value("feed")
+        [b for b in at.button if b.label == "Save this choice"][0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert texts(at.success) == ["Tees counselling: email keeps the feed's value."]
+        assert len(at.radio) == 1
+        at.radio[0].set_value("ours")
+        [b for b in at.button if b.label == "Save this choice"][0].click().run()
+        assert texts(at.success) == ["Tees counselling: website keeps our value."]
+        assert "No conflicts are waiting." in texts(at.caption)
+        entry = directory.get(A)
+        assert (entry.email, entry.url) == ("new@example.com", "https://example.org/ours")
+        assert directory.history(A)[0].author == "carol"
+        assert open_conflicts(directory) == []
+
+
+def test_the_entry_page_names_the_areas_served(server, tmp_path, monkeypatch):
+    from directory.accounts import create_user
+    from tests.apptest import app_database, open_signed_in
+
+    items = services()
+    items[B]["service_areas"] = [{"name": "Thornaby"}, {"name": "<b>MyCity</b>"}]
+    _serve(server, "/entryareas", items)
+    with app_database(tmp_path, monkeypatch) as directory:
+        create_user(directory, "alice", "Alice Khan", "editor")
+        harvest(directory, server.url + "/entryareas", author="alice", default_category="recovery_support")
+        at = open_signed_in("pages/entry.py", None, {"id": B})
+    assert not at.exception, [e.value for e in at.exception]
+    [where] = [h.body for h in at.get("html") if "Areas it serves" in h.body]
+    assert ("<dt>Areas it serves</dt><dd>Thornaby (postcode sectors TS17 6, TS17 7, TS17 8)<br>&lt;b&gt;MyCity&lt;/b&gt; "
+            "(not a council, town or postcode district we know: a postcode search does not find it by this area)</dd>"
+            ) in where

@@ -58,12 +58,15 @@ def test_service_full_becomes_a_row_for_the_validator_to_judge():
             "on all levels. Switch hearing aid to T-coil to access the induction loop facility."
         ),
         "last_verified": "2005-01-01",
+        "service_areas": "The service is available to all residents of the MyCity area. We provide the service in "
+                         "our offices or via video conferencing to any who can provide evidence of their residency.",
     }
     assert "category" not in row  # none of its taxonomy terms is ours: the caller decides
     assert notes == [
         "phone: extension 100 left out",
         "contact_phone: extension 100 left out",
-        "service_areas not carried over (no area field here): The service is available to all residents of the "
+        "service area not a council, town or postcode district we know (kept, but a postcode search does not "
+        "find the service by it): The service is available to all residents of the "
         "MyCity area. We provide the service in our offices or via video conferencing to any who can provide "
         "evidence of their residency.",
         "not carried over (no field here for them): accreditations, alert, alternate_name, application_process, "
@@ -491,10 +494,14 @@ def test_closed_status_area_wide_services_oruk_1_and_fields_left_named():
                      "not carried over (no field here for them): eligibility_description"]
     assert service_to_row({"name": "Live", "status": "active"}) == ({"name": "Live"}, [])
 
-    row, notes = service_to_row({"name": "Helpline", "service_areas": [{"name": "Bristol"}, {"service_area": "Bath"}]})
-    assert row == {"name": "Helpline", "delivery": "outreach"}
-    assert notes == ["service_areas not carried over (no area field here): Bristol; Bath; "
-                     "imported as outreach (delivered across the area)"]
+    row, notes = service_to_row({"name": "Helpline", "service_areas": [
+        {"name": "Bristol"}, {"service_area": "Thornaby"}, {"name": " thornaby "}, {"name": "TS5 and TS6 7"},
+        {"description": "Stockton-on-Tees Borough Council"}]})
+    assert row == {"name": "Helpline", "delivery": "outreach",
+                   "service_areas": "Bristol\nThornaby\nTS5 and TS6 7\nStockton-on-Tees Borough Council"}
+    assert notes == ["no place to attend: imported as outreach, serving its areas",
+                     "service area not a council, town or postcode district we know (kept, but a postcode search "
+                     "does not find the service by it): Bristol"]
 
     service = {"name": "Drop-in", "fees": "<p>£2 a session</p>", "regular_schedules": [
         {"weekday": "Monday", "opens_at": "09:00", "closes_at": "12:00"},

@@ -22,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -37,12 +39,15 @@ if TYPE_CHECKING:
 
 HARVEST_USER = "harvest"
 HARVEST_NOTE = "harvested from "  # each harvested revision's note: this, then the feed's address
+CHOSE_FEED_NOTE = "chose the feed's value: "  # a coordinator's choice in a conflict: this, then the feed's address
+OURS, THEIRS = "ours", "feed"  # a conflict's choices
 HOLD = "hold"  # a crosswalk value: services with this term (and no mapped one) are held back
 CROSSWALK_KEY = "harvest:crosswalk"
 TIMEOUT_SECONDS = 20.0
 MAX_PAGES = 500
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
 PER_PAGE = 100
+FETCH_WORKERS = 8  # services' full records fetched at once
 # Columns the feed fills: a field the feed no longer gives is emptied (unless edited here); position is
 # left alone (the postcode gives it).
 _NOT_CLEARED = frozenset({"id", "latitude", "longitude", "category"})
@@ -63,6 +68,8 @@ class HarvestReport:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     kept_local: list[dict[str, Any]] = field(default_factory=list)
     gone: list[dict[str, Any]] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)   # entries archived: the feed says closed
+    restored: list[str] = field(default_factory=list)   # entries restored: the feed says open again
     error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,7 +79,8 @@ class HarvestReport:
         data |= self.import_report.to_dict() if self.import_report else {}
         data.pop("file", None)
         data |= {"unknown_terms": self.unknown_terms, "held_back": self.held_back, "conflicts": self.conflicts,
-                 "kept_local": self.kept_local, "gone": self.gone}
+                 "kept_local": self.kept_local, "gone": self.gone, "archived": self.archived,
+                 "restored": self.restored}
         return data
 
     def to_json(self) -> str:
@@ -86,6 +94,9 @@ class HarvestReport:
             parts.append(self.import_report.summary())
         parts += [f"{len(self.held_back)} held back by the crosswalk", f"{len(self.conflicts)} conflicts",
                   f"{len(self.gone)} gone from the feed"]
+        if self.archived or self.restored:
+            parts.append(f"{len(self.archived)} archived (closed in the feed), {len(self.restored)} restored "
+                         "(open again in the feed)")
         return "; ".join(parts)
 
 
@@ -95,6 +106,7 @@ class HarvestReport:
 class _Fetcher:
     def __init__(self, timeout: float, max_bytes: int):
         self.timeout, self.left = timeout, max_bytes
+        self._lock = threading.Lock()  # several threads fetch the services' full records
 
     def json(self, url: str) -> Any:
         if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -109,10 +121,11 @@ class _Fetcher:
         except (urllib.error.URLError, OSError, ValueError) as error:
             reason = getattr(error, "reason", None) or error
             raise HarvestError(f"could not read {url}: {reason}") from None
-        if len(data) > self.left:
-            raise HarvestError(f"the feed is larger than the harvest's limit of {MAX_TOTAL_BYTES // (1024 * 1024)} MB "
-                               f"(reached at {url})")
-        self.left -= len(data)
+        with self._lock:
+            if len(data) > self.left:
+                raise HarvestError(f"the feed is larger than the harvest's limit of {MAX_TOTAL_BYTES // (1024 * 1024)} "
+                                   f"MB (reached at {url})")
+            self.left -= len(data)
         try:
             return json.loads(data.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -129,8 +142,10 @@ def feed_base(url: str) -> str:
 
 
 def read_feed(base: str, *, timeout: float = TIMEOUT_SECONDS, max_pages: int = MAX_PAGES,
-              max_bytes: int = MAX_TOTAL_BYTES, max_services: int = MAX_IMPORT_ROWS) -> tuple[list[dict], int]:
-    """Every service's full record, and the number of list pages read; HarvestError on any failure."""
+              max_bytes: int = MAX_TOTAL_BYTES, max_services: int = MAX_IMPORT_ROWS,
+              workers: int = FETCH_WORKERS) -> tuple[list[dict], int]:
+    """Every service's full record, and the number of list pages read; HarvestError on any failure.
+    The full records are fetched `workers` at a time."""
     fetch = _Fetcher(timeout, max_bytes)
     items: list[dict] = []
     seen_urls: set[str] = set()
@@ -160,17 +175,24 @@ def read_feed(base: str, *, timeout: float = TIMEOUT_SECONDS, max_pages: int = M
             url = f"{base}/services?page={number + 1}&per_page={PER_PAGE}"
         else:
             url = None
-    services = []
-    for item in items:
+    def full_record(item: dict) -> dict:
         service_id = item.get("id")
         if service_id in (None, ""):
-            services.append(item)  # no id to follow: the list item is all there is
-            continue
+            return item  # no id to follow: the list item is all there is
         full = fetch.json(f"{base}/services/{urllib.parse.quote(str(service_id), safe='')}")
         if not isinstance(full, dict) or "name" not in full:
             raise HarvestError(f"{base}/services/{service_id} is not an Open Referral service")
-        services.append(full)
-    return services, pages
+        return full
+
+    if workers <= 1:
+        return [full_record(item) for item in items], pages
+    # Each record is a round trip to the feed: a few at once, never more (the feed is someone else's server).
+    # The first failure stops the harvest; requests not yet started are cancelled.
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest")
+    try:
+        return list(pool.map(full_record, items)), pages
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _page_parts(page: Any, url: str):
@@ -276,11 +298,12 @@ def harvest_origin(directory: Directory, entry_id: str) -> tuple[str, str] | Non
 
 def harvest(directory: Directory, url: str, *, author: str = HARVEST_USER, default_category: str | None = None,
             dry_run: bool = False, timeout: float = TIMEOUT_SECONDS, max_pages: int = MAX_PAGES,
-            max_bytes: int = MAX_TOTAL_BYTES) -> HarvestReport:
+            max_bytes: int = MAX_TOTAL_BYTES, workers: int = FETCH_WORKERS) -> HarvestReport:
     """Read the feed whole, then import it (docstring of this module). HarvestError: nothing was imported."""
     base = feed_base(url)
     report = HarvestReport(feed=base)
-    services, report.pages = read_feed(base, timeout=timeout, max_pages=max_pages, max_bytes=max_bytes)
+    services, report.pages = read_feed(base, timeout=timeout, max_pages=max_pages, max_bytes=max_bytes,
+                                       workers=workers)
     report.services = len(services)
     crosswalk = load_crosswalk(directory)
     state = load_state(directory, base)
@@ -314,11 +337,13 @@ def harvest(directory: Directory, url: str, *, author: str = HARVEST_USER, defau
     columns = sorted({c for row in rows for c in row})
     importer = Importer(directory, author, dry_run=dry_run, note=HARVEST_NOTE + base)
     report.import_report = importer.run_rows(columns, rows, warnings, base)
+    report.archived, report.restored = getattr(importer, "archived", []), getattr(importer, "restored", [])
     present = {sid for sid in service_ids if sid} | {h["service_id"] for h in report.held_back}
     report.gone = [{"service_id": sid, "entry_id": k.get("entry"), "name": k.get("name")}
                    for sid, k in sorted(kept.items()) if sid not in present]
     if not dry_run:
         _save_state(directory, base, kept, fed, service_ids, report.import_report, author)
+        _keep_conflicts(directory, base, report.conflicts)
     return report
 
 
@@ -332,31 +357,41 @@ def _keep_local_work(directory, rows, service_ids, kept, author, report) -> None
     known = [(i, kept[sid]) for i, sid in enumerate(service_ids) if sid in kept]
     if not known:
         return
-    current = {e.id: e for e in directory.entries(include_archived=True, ids=sorted({k["entry"] for _, k in known}))}
+    ids = sorted({k["entry"] for _, k in known})
+    current = {e.id: e for e in directory.entries(include_archived=True, ids=ids)}
+    with directory.reader() as uow:
+        setters = uow.harvest.last_setters(ids)
     for index, last in known:
         entry = current.get(last["entry"])
         if entry is None:
             continue
         row, before = rows[index], last.get("cells", {})
-        provenance = directory.provenance(entry.id)
+        provenance = setters.get(entry.id, {})
         for column in set(row) | {c for c in before if c not in _NOT_CLEARED}:
             if column == "id":
                 continue
             new, old = row.get(column, ""), before.get(column, "")
-            change = provenance.get(column)
+            version, who, at, note = provenance.get(column) or (0, author, None, None)
             # Changed here by someone else since this feed first gave the entry (a value older than that,
-            # a file import's say, is the feed's to replace).
-            local = change is not None and change.author != author and change.version > last.get("first_version", 0)
+            # a file import's say, is the feed's to replace; a coordinator choosing the feed's value in a
+            # conflict gives the field back to the feed).
+            local = (who != author and version > last.get("first_version", 0)
+                     and not (note or "").startswith(CHOSE_FEED_NOTE))
             if local:
                 item = {"service_id": service_ids[index], "entry_id": entry.id, "field": column,
                         "local": _shown(getattr(entry, column, None)), "feed": new,
-                        "changed_by": change.author, "changed_at": change.at.date().isoformat()}
+                        "changed_by": who, "changed_at": _as_utc(at).date().isoformat()}
                 (report.conflicts if new != old else report.kept_local).append(item)
                 row.pop(column, None)
             elif new == old:
                 row.pop(column, None)  # the feed did not change it: nothing to send
             else:
                 row[column] = new
+
+
+def _as_utc(at: dt.datetime) -> dt.datetime:
+    # SQLite gives back times without their zone; they were written in UTC.
+    return at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)
 
 
 def _shown(value: Any) -> str:
@@ -382,6 +417,96 @@ def _save_state(directory, base, kept, fed, service_ids, import_report, author) 
         uow.commit()
 
 
+# --------------------------------------------------------------------------- conflicts kept for a coordinator
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """An open conflict: both the feed and a person here changed `field` of the entry between two harvests."""
+
+    id: int
+    feed: str
+    service_id: str
+    entry_id: str
+    field: str
+    local_value: str    # ours, as it was when the harvest found the conflict
+    feed_value: str
+    changed_by: str
+    changed_at: dt.datetime
+    found_at: dt.datetime
+
+
+def _keep_conflicts(directory: Directory, base: str, conflicts: list[dict[str, Any]]) -> None:
+    """The harvest's conflicts, kept until a coordinator chooses: one still open for the same entry and field
+    takes the feed's newest value instead of a second being added."""
+    if not conflicts:
+        return
+    from directory.models import HarvestConflict
+
+    now = dt.datetime.now(dt.timezone.utc)
+    with directory.unit_of_work() as uow:
+        open_ = {(c.entry_id, c.field): c for c in uow.harvest.open_conflicts(base)}
+        for item in conflicts:
+            kept = open_.get((item["entry_id"], item["field"]))
+            changed_at = dt.datetime.combine(dt.date.fromisoformat(item["changed_at"]), dt.time(), dt.timezone.utc)
+            if kept is None:
+                uow.harvest.add_conflict(HarvestConflict(
+                    feed=base, service_id=item["service_id"], entry_id=item["entry_id"], field=item["field"],
+                    local_value=item["local"], feed_value=item["feed"], changed_by=item["changed_by"],
+                    changed_at=changed_at, found_at=now))
+            else:
+                kept.local_value, kept.feed_value, kept.found_at = item["local"], item["feed"], now
+                kept.changed_by, kept.changed_at = item["changed_by"], changed_at
+        uow.commit()
+
+
+def open_conflicts(directory: Directory, feed: str | None = None) -> list[Conflict]:
+    """Conflicts no coordinator has chosen for yet (of one feed, or all), by entry and field."""
+    with directory.reader() as uow:
+        return [Conflict(c.id, c.feed, c.service_id, c.entry_id, c.field, c.local_value, c.feed_value,
+                         c.changed_by, c.changed_at, c.found_at) for c in uow.harvest.open_conflicts(feed)]
+
+
+def conflicts_to_choose(directory: Directory, limit: int = 50) -> tuple[list[tuple[Conflict, Any, str]], int]:
+    """The first `limit` open conflicts with each one's entry as it is now and our value now (as text), and
+    how many are open in all."""
+    conflicts = open_conflicts(directory)
+    shown = conflicts[:limit]
+    entries = {e.id: e for e in directory.entries(include_archived=True, ids=sorted({c.entry_id for c in shown}))}
+    return [(c, entries[c.entry_id], _shown(getattr(entries[c.entry_id], c.field, None)))
+            for c in shown if c.entry_id in entries], len(conflicts)
+
+
+def choose(directory: Directory, conflict_id: int, choice: str, author: str, based_on_version: int):
+    """A coordinator's choice in a conflict: OURS keeps the entry as it is; THEIRS saves the feed's value as a
+    normal revision by `author` (noted CHOSE_FEED_NOTE + feed, so later harvests update the field again).
+    Either way the conflict is closed. ConflictError if the entry was saved since `based_on_version`
+    (nothing is changed); ValueError for a conflict already chosen or a value the entry cannot take."""
+    from directory.validation import ValidationError, parse_cell
+
+    if choice not in (OURS, THEIRS):
+        raise ValueError(f"choose '{OURS}' or '{THEIRS}', not '{choice}'")
+    with directory.unit_of_work() as uow:
+        conflict = uow.harvest.conflict(conflict_id)
+        if conflict is None or conflict.resolved_at is not None:
+            raise ValueError("this conflict has already been chosen for (perhaps by another coordinator): "
+                             "reload the page to see those still open")
+        if choice == THEIRS:
+            try:
+                uow.update(conflict.entry_id, {conflict.field: parse_cell(conflict.field, conflict.feed_value)},
+                           based_on_version, author, note=CHOSE_FEED_NOTE + conflict.feed)
+            except ValidationError as invalid:
+                raise ValueError(f"the feed's value cannot be saved: {invalid.problems[0].reason}") from None
+        elif uow.get(conflict.entry_id).version != based_on_version:
+            from directory.errors import ConflictError
+
+            current = uow.get(conflict.entry_id)
+            raise ConflictError(conflict.entry_id, based_on_version, current,
+                                uow.entries.changes_since(conflict.entry_id, based_on_version))
+        conflict.resolved_at, conflict.resolved_by, conflict.chosen = dt.datetime.now(dt.timezone.utc), author, choice
+        uow.commit()
+
+
 def field_origins(directory: Directory, entry_id: str, display_name: Callable[[str], str] | None = None
                   ) -> dict[str, str]:
     """Per field, where its value came from: "from <feed>, 6 Dec 2026" or "set by <name>, 3 Dec 2026"."""
@@ -392,6 +517,9 @@ def field_origins(directory: Directory, entry_id: str, display_name: Callable[[s
         note = notes.get(change.version) or ""
         if note.startswith(HARVEST_NOTE):
             origins[name] = f"from {note[len(HARVEST_NOTE):]}, {when}"
+        elif note.startswith(CHOSE_FEED_NOTE):
+            who = display_name(change.author) if display_name else change.author
+            origins[name] = f"from {note[len(CHOSE_FEED_NOTE):]} (chosen by {who} in a conflict), {when}"
         else:
             who = display_name(change.author) if display_name else change.author
             origins[name] = f"set by {who}, {when}"

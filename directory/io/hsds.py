@@ -254,15 +254,19 @@ _KEYS_READ = frozenset(set(_SERVICE_KEYS.values()) | {
     "service_taxonomys", "status", "service_areas", "last_modified", "metadata"})
 # ORUK `status` values that mean the service no longer runs: imported as archived.
 CLOSED_STATUSES = ("inactive", "defunct")
-# The row's cell (not a column) that carries such a status to the importer.
+# The row's cells (not columns) that carry the service's status (lower case) and its areas (one a line) to
+# the importer.
 STATUS_CELL = "status"
+AREAS_CELL = "service_areas"
 
 
 def service_to_row(service: dict) -> tuple[dict[str, str], list[str]]:
     """One HSDS service as spreadsheet cells (column -> raw text), and notes on what was not carried over.
 
-    A service whose `status` is inactive or defunct has the cell STATUS_CELL ("status"), which is not a
-    column: the importer archives its entry."""
+    The cells STATUS_CELL (the service's `status` when inactive or defunct) and AREAS_CELL (its
+    `service_areas`) are not columns: the importer archives the entry of a closed service, and keeps the areas
+    (directory/areas.py). A harvest sends an empty status cell once a service it saw closed is open again:
+    the importer restores an entry it archived so."""
     row = _Row()
     if not isinstance(service, dict):
         row.note(f"the service is {_json_kind(service)}, not a JSON object; nothing read")
@@ -365,21 +369,32 @@ def _read_delivery(at_locations: list[dict], row: _Row) -> None:
 
 
 def _read_service_areas(service: dict, location: dict, row: _Row) -> None:
-    """An area-wide service (service_areas, no place to attend) is delivered where people are: outreach,
-    so it imports (no postcode needed) instead of being rejected. The areas are named in a note."""
-    areas = []
+    """The areas a service serves (`service_areas`), kept by name in the cell AREAS_CELL (one a line):
+    directory/areas.py reads each as a council, town or postcode district, so a postcode search inside one
+    finds the service. An area-wide service (no place to attend) is delivered where people are: outreach, so
+    it imports (no postcode needed) instead of being rejected."""
+    from directory.areas import clean_area_names, read_area
+
+    names = []
     for area in _objects(service.get("service_areas")):
         name = next((area[k] for k in ("name", "service_area", "description")
                      if isinstance(area.get(k), str) and area[k].strip()), None)
-        if name and name.strip() not in areas:
-            areas.append(name.strip())
+        if name:
+            names.append(name)
+    areas, over = clean_area_names(names)
     if not areas:
         return
+    row.cells[AREAS_CELL] = "\n".join(areas)
     has_place = any(k in row.cells for k in ("postcode", "latitude", "longitude"))
     if not has_place and "delivery" not in row.cells:
         row.put("delivery", "outreach")
-    row.note(f"service_areas not carried over (no area field here): {'; '.join(areas)}"
-             + ("" if has_place else "; imported as outreach (delivered across the area)"))
+        row.note("no place to attend: imported as outreach, serving its areas")
+    unplaced = [name for name in areas if read_area(name) is None]
+    if unplaced:
+        row.note(f"service area not a council, town or postcode district we know (kept, but a postcode search "
+                 f"does not find the service by it): {'; '.join(unplaced)}")
+    if over:
+        row.note(f"{over} more service areas left out: at most {len(areas)} are kept")
 
 
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

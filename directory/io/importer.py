@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from directory import fields as F
 from directory.duplicates import DuplicateFinder
 from directory.errors import ConflictError
-from directory.io.hsds import CLOSED_STATUSES, STATUS_CELL
+from directory.io.hsds import AREAS_CELL, CLOSED_STATUSES, STATUS_CELL
 from directory.io.spreadsheet import UnreadableFile, read_csv, read_xlsx, size_text, too_many_rows
 from directory.store import checked_update, new_entry_id, normalise_values
 from directory.validation import Problem, ValidationError, check_entry, parse_row
@@ -54,6 +54,8 @@ MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 WRITE_BATCH_UPDATES = 100
 WRITE_BATCH_CREATES = 500
 SQLITE_WRITE_PAUSE_SECONDS = 0.12
+# The note on the revision archiving an entry whose Open Referral status says it has closed (no note given).
+CLOSED_NOTE = "the Open Referral service's status says it has closed"
 
 
 def too_large(size: int, limit: int) -> UnreadableFile:
@@ -199,7 +201,7 @@ class Importer:
         A row with the cell "status" inactive or defunct (an Open Referral service's) is archived."""
         report = ImportReport(file=name, rows=len(rows), warnings=warnings, dry_run=self.dry_run,
                               allowed_duplicates=self.allow_duplicates)
-        known = set(F.COLUMNS) | {STATUS_CELL}
+        known = set(F.COLUMNS) | {STATUS_CELL, AREAS_CELL}
         report.warnings[:0] = [{"row": 0, "column": c, "reason": "unknown column ignored"}
                                for c in columns if c and c not in known]
         self._check_author()  # refuse early if the importer may not write
@@ -211,20 +213,57 @@ class Importer:
             self._write(report, [u for u in updates if u is not None], creates)
             report.unchanged += len([u for u in updates if u is None])
             self._archive_closed(report, rows)
+            self._keep_areas(report, rows)
             report.rejected.sort(key=lambda r: r["row"])  # rows refused while writing, among the others
         return report
 
     def _archive_closed(self, report, rows) -> None:
-        """Entries of rows whose status says the service has closed are archived (one transaction)."""
-        closed = {number for number, row in enumerate(rows, start=1) if row.get(STATUS_CELL) in CLOSED_STATUSES}
-        if not closed:
-            return
+        """Entries of rows whose status says the service has closed are archived; an entry an import archived
+        so (never one a person here archived) is restored once its row's status is open again. One
+        transaction. The ids are kept in `archived` and `restored`."""
+        self.archived: list[str] = []
+        self.restored: list[str] = []
         refused = {r["row"] for r in report.rejected}
-        ids = [self._row_ids[n] for n in sorted(closed - refused) if n in self._row_ids]
+        statuses = {self._row_ids[n]: row[STATUS_CELL] for n, row in enumerate(rows, start=1)
+                    if STATUS_CELL in row and n not in refused and n in self._row_ids}
+        # Only a closing status, or an open one of an entry archived when the rows were checked, can change
+        # anything: the rest (most of a feed) are not read again.
+        statuses = {entry_id: status for entry_id, status in statuses.items()
+                    if status in CLOSED_STATUSES or entry_id in self._archived_before}
+        if not statuses:
+            return
+        closing_note = self.note or CLOSED_NOTE
         with self.directory.unit_of_work() as uow:
-            for entry_id in ids:
-                if not uow.entries.get(entry_id).archived:
-                    uow.archive(entry_id, self.author, self.note or "the Open Referral service's status says it has closed")
+            for entry_id, status in statuses.items():
+                archived = uow.entries.get(entry_id).archived
+                if status in CLOSED_STATUSES and not archived:
+                    uow.archive(entry_id, self.author, closing_note)
+                    self.archived.append(entry_id)
+                elif status not in CLOSED_STATUSES and archived and self._archived_by_us(uow, entry_id, closing_note):
+                    uow.unarchive(entry_id, self.author, f"{closing_note}: its status is {status or 'open'} again")
+                    self.restored.append(entry_id)
+            uow.commit()
+
+    def _archived_by_us(self, uow, entry_id: str, closing_note: str) -> bool:
+        """Whether the revision that archived the entry was an import's for a closed status (this author,
+        this note), not a person's or a merge."""
+        for record in uow.entries.history(entry_id):  # newest first
+            if tuple(record.changes.get("archived") or ()) == (False, True):
+                return record.action == "archive" and record.author == self.author and record.note == closing_note
+        return False
+
+    def _keep_areas(self, report, rows) -> None:
+        """The areas each row's service serves (AREAS_CELL; an empty cell clears them), in one transaction."""
+        refused = {r["row"] for r in report.rejected}
+        areas = {self._row_ids[n]: [a for a in row[AREAS_CELL].split("\n") if a]
+                 for n, row in enumerate(rows, start=1)
+                 if AREAS_CELL in row and n not in refused and n in self._row_ids}
+        if not areas:
+            return
+        with self.directory.unit_of_work() as uow:
+            for entry_id, names in areas.items():
+                uow.harvest.set_areas(entry_id, names)
+            uow.directory_changed()
             uow.commit()
 
     def _check_author(self) -> None:
@@ -240,6 +279,7 @@ class Importer:
         and the new entries to write."""
         places = self.directory.places()
         finder = DuplicateFinder()
+        self._archived_before = {place[0] for place in places if place[2]}
         for entry_id, _, archived, name, organisation, latitude, longitude in places:
             if not archived:
                 finder.add(entry_id, name, organisation, latitude, longitude)

@@ -9,6 +9,7 @@ rules (directory/accounts.py, clients.py, health.py, unmet.py, referrals.py).
 from directory.repositories.accounts import AccountRepository, SignInSessionRepository, SignInThrottleRepository
 from directory.repositories.clients import ClientRepository
 from directory.repositories.entries import DirectoryStateRepository, EntryRepository
+from directory.repositories.harvest import HarvestRepository
 from directory.repositories.people import (
     AccessRequestRepository,
     AdminAuditRepository,
@@ -24,4 +25,5 @@ __all__ = [
     "AccountRepository", "ClientRepository", "DirectoryStateRepository", "DuplicateDecisionRepository",
     "EntryRepository", "FeedbackRepository", "SignInSessionRepository", "SignInThrottleRepository",
     "UnmetNeedRepository", "VerificationRequestRepository", "ReferralRepository", "SettingRepository",
+    "HarvestRepository",
 ]
