@@ -37,8 +37,10 @@ def _timing_warnings(entry: Entry, today: dt.date) -> list[str]:
     """When a course can really be joined: never "soon" for one under way, and never before the wait."""
     if entry.start_date is None:
         return []
-    if entry.start_date <= today:
-        ends = f", ends {short_date(entry.end_date, today)}" if entry.end_date else ""
+    ends = f", ends {short_date(entry.end_date, today)}" if entry.end_date else ""
+    if entry.start_date == today:  # not "started" (it has not yet), nor "soon" (too late to wait for)
+        return [f"starts today, {short_date(entry.start_date, today)}{ends}: ask about joining this intake"]
+    if entry.start_date < today:
         return [f"started {short_date(entry.start_date, today)}{ends}: ask about joining late"]
     if entry.waiting_days is not None and today + dt.timedelta(days=entry.waiting_days) > entry.start_date:
         earliest = today + dt.timedelta(days=entry.waiting_days)

@@ -111,6 +111,8 @@ def test_excluded_lists_candidates_only_alphabetically_and_unlimited():
     ({"start_date": dt.date(2025, 4, 1)}, {}, ["starts Tue 1 Apr"]),
     # Timing told truly: a course under way is never "starting soon"; the wait can push the start back.
     ({"start_date": dt.date(2025, 1, 1)}, {}, ["started Wed 1 Jan: ask about joining late"]),
+    ({"start_date": dt.date(2025, 3, 3), "end_date": dt.date(2025, 5, 2)}, {},  # today: neither started nor soon
+     ["starts today, Mon 3 Mar, ends Fri 2 May: ask about joining this intake"]),
     ({"start_date": dt.date(2024, 7, 27), "end_date": dt.date(2026, 1, 1), "waiting_days": 3}, {},
      ["started Sat 27 Jul 2024, ends Thu 1 Jan 2026: ask about joining late"]),
     ({"start_date": dt.date(2025, 3, 4), "waiting_days": 28}, {},
