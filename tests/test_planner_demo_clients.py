@@ -17,6 +17,7 @@ from directory.demo import demo_module
 from directory.postcodes import default_table
 from directory.validation import parse_row
 from planner import parse_profile, recommend
+from planner.wording import plain
 
 TODAY = dt.date(2026, 12, 7)  # a Monday
 CLIENTS = Path(__file__).parent / "fixtures" / "clients"
@@ -49,10 +50,130 @@ def categories(plan, n=10) -> list[str]:
     return [r.category for r in plan.recommendations[:n]]
 
 
+def read_aloud(rec) -> str:
+    """A recommendation as the next steps card says it: the name, why, and what to check first."""
+    text = f"{rec.name}. Why: " + "; ".join(plain(r, TODAY) for r in rec.reasons) + "."
+    return text + (" Check first: " + "; ".join(plain(w, TODAY) for w in rec.warnings) + "." if rec.warnings else "")
+
+
+# The first three for each client, as an IPS employment specialist read them (issue 20's expert review): a roof
+# tonight, then treatment, then health for the client in crisis; the barrier each client came with (debt and
+# childcare, work and health, benefits and digital skills, reading and maths) before general activities; IPS,
+# disclosure support and a warehouse job for wanting warehouse work now; training in the client's own field.
+FIRST_THREE = {
+    "crisis_homeless": [
+        "Housing options and homelessness advice – Middlesbrough. Why: help with somewhere to stay tonight; "
+         "1.0 km away, or by phone; runs Mon to Thu 9am to 5pm; Fri 9am to 4:30pm; free; drop-in: no wait.",
+        "Middlesbrough Recovery Hub: drop-in assessment. Why: treatment for drug or alcohol use; 0.5 km away,"
+         " or by phone; runs Mon to Fri 8:30am to 12:30pm; free; drop-in: no wait; next step: health.",
+        "Evening mental health café – Middlesbrough. Why: health and well-being support; 0.4 km away; runs "
+         "every day 6pm to 11pm; free; drop-in: no wait; next step: health.",
+    ],
+    "green_progressing": [
+        "Level 2 Diploma in Health and Social Care. Why: matches goal sector: care; matches interest: care; "
+         "training the client is looking for; 4.8 km away; runs Mon to Fri 9am to 3:30pm; free; travel costs "
+         "paid; next step: training. Check first: term-time only; started Mon 14 Sep, ends Fri 30 Apr 2027: "
+         "ask about joining late.",
+        "Emergency First Aid at Work (one day). Why: uses skill: first aid; training the client is looking "
+         "for; 1.4 km away; times by arrangement; travel costs paid; next step: training. Check first: starts "
+         "Mon 4 Jan 2027.",
+        "Care home job shadowing – Middlesbrough Care Home (demo). Why: matches goal sector: care; matches "
+         "interest: care; 0.9 km away; runs Mon to Fri 8am to 4:30pm; free.",
+    ],
+    "construction_course": [
+        "Level 1 Certificate in Construction Skills. Why: matches goal sector: construction; same field as "
+         "work experience: labourer (construction); training the client is looking for; 5.0 km away; runs Tue "
+         "and Thu 9:30am to 12:30pm; free; travel costs paid; next step: training. Check first: term-time "
+         "only; started Mon 27 Jul, ends Fri 1 Jan 2027: ask about joining late.",
+        "Health and safety test and CSCS card course. Why: matches goal sector: construction; same field as "
+         "work experience: labourer (construction); training the client is looking for; 2.4 km away; runs Tue "
+         "and Thu 9:30am to 12:30pm; free; travel costs paid; next step: training. Check first: starts Mon 1 "
+         "Mar 2027.",
+        "Painting and decorating for beginners. Why: matches goal sector: construction; same field as work "
+         "experience: labourer (construction); training the client is looking for; 7.8 km away; runs Wed 1pm "
+         "to 4pm; free; next step: training. Check first: starts today, Mon 7 Dec, ends Fri 5 Feb 2027: ask "
+         "about joining this intake.",
+    ],
+    "lone_parent_debt": [
+        "Women's drug and alcohol clinic – Middlesbrough. Why: a service for women; Tue 9:30am to 12pm fits "
+         "availability; creche or childcare offered; free; starts within a week; 1 hour a week, within the 16 "
+         "aimed for; next step: stable use.",
+        "Energy bills and fuel debt advice line. Why: money advice for debt; by phone; Mon to Fri 9:30am to "
+         "2:30pm fits availability; free; drop-in: no wait; 1 hour a week, within the 16 aimed for. Check "
+         "first: arrive after 9:30am: outside available times; leave by 2:30pm: outside available times.",
+        "Peer mentors – Berwick Hills. Why: Tue and Thu 10am to 12pm fits availability; free; drop-in: no "
+         "wait; informal, unlike school; 2 hours a week, within the 16 aimed for; next step: motivation.",
+    ],
+    "esa_health": [
+        "Work and health advice line. Why: work-and-health support for a health condition; online or by "
+         "phone; runs Mon to Fri 9am to 5pm; free; starts within a week; 1 hour a week, within the 16 aimed "
+         "for; next step: health.",
+        "Stop smoking service. Why: health and well-being support; by phone; runs Mon 10am to 12pm; free; "
+         "drop-in: no wait; 1 hour a week, within the 16 aimed for; next step: health.",
+        "Dental drop-in for people in recovery. Why: health and well-being support; runs Tue 9am to 12pm; "
+         "free; drop-in: no wait; 2 hours a week, within the 16 aimed for; next step: health.",
+    ],
+    "benefits_worries": [
+        "Stockton Digital Skills Hub drop-in. Why: digital skills: email, internet, CVs and job search "
+         "online; 0.8 km away; runs Wed and Fri 10am to 12pm; free; drop-in: no wait.",
+        "Benefits advice drop-in – Stockton. Why: benefits advice: what working or training means for "
+         "payments; 0.3 km away, or by phone; runs Mon to Thu 9am to 5pm; Fri 9am to 4:30pm; free; starts "
+         "within a week.",
+        "Women's peer mentors. Why: a service for women; 0.8 km away; times by arrangement; free; drop-in: no"
+         " wait; next step: motivation.",
+    ],
+    "work_now_convictions": [
+        "IPS employment support for people in treatment – Middlesbrough. Why: 1.1 km away; runs Mon to Fri "
+         "8:30am to 12:30pm; free; starts within a week; looking for work now, as the client asked.",
+        "Employment support for people with convictions – Middlesbrough. Why: help with disclosing "
+         "convictions to employers; 0.6 km away; runs Mon to Fri 9am to 12pm; free; drop-in: no wait; looking "
+         "for work now, as the client asked.",
+        "Picker and packer jobs – Sowerby Distribution Ltd. Why: matches goal sector: warehouse; matches "
+         "interest: warehouse; 5.2 km away; runs Mon to Fri 7:30am to 4pm; looking for work now, as the client"
+         " asked. Check first: convictions considered case by case: suggest a disclosure conversation.",
+    ],
+    "man_no_children": [
+        "Everyday maths – Middlesbrough. Why: help with reading, writing and maths; runs Wed and Fri 10am to "
+         "12pm; free; starts within a week; informal, small-group learning.",
+        "Online evening recovery meeting. Why: online; runs Mon to Fri 8pm to 9pm; free; drop-in: no wait; in"
+         " a small group; next step: stable use.",
+        "Online self-management meeting (Sundays). Why: online; runs Sun 10am to 11:30am; free; drop-in: no "
+         "wait; in a small group; next step: stable use.",
+    ],
+    "accounts_clerk": [
+        "Business administration (Level 2). Why: matches goal sector: admin; same field as skill: bookkeeping"
+         " (admin); training the client is looking for; 4.6 km away; runs Mon to Fri 9am to 3:30pm; free; next"
+         " step: training. Check first: term-time only; started Mon 5 Oct, ends Fri 26 Mar 2027: ask about "
+         "joining late.",
+        "Retail and customer service (Level 1). Why: uses skill: customer service; training the client is "
+         "looking for; 0.6 km away; runs Tue and Thu 9:30am to 12:30pm; free; next step: training. Check "
+         "first: starts Mon 8 Feb 2027.",
+        "Office admin placement. Why: matches goal sector: admin; same field as skill: bookkeeping (admin); "
+         "1.5 km away; runs every day 7am to 7pm; free; travel costs paid.",
+    ],
+    "lived_experience": [
+        "Become a peer mentor: 10-week course. Why: lived experience is an asset for peer mentoring; 5.4 km "
+         "away; runs Tue 1:30pm to 3:30pm; free; next step: training. Check first: starts Mon 18 Jan 2027.",
+        "Level 2 Diploma in Health and Social Care. Why: 0.2 km away; runs Mon to Fri 9am to 3:30pm; free; "
+         "travel costs paid; next step: training. Check first: term-time only; started Mon 14 Sep, ends Fri 30"
+         " Apr 2027: ask about joining late.",
+        "Barista and customer service course. Why: 1.5 km away; runs Wed 1pm to 4pm; free; travel costs paid;"
+         " next step: training. Check first: starts Mon 4 Jan 2027.",
+    ],
+}
+
+
+@pytest.mark.parametrize("client", sorted(FIRST_THREE))
+def test_the_first_three_as_a_keyworker_reads_them(plans, client):
+    assert [read_aloud(r) for r in plans[client].recommendations[:3]] == FIRST_THREE[client]
+
+
 def test_crisis_and_homeless_a_roof_and_treatment_first_no_gym(plans):
     plan = plans["crisis_homeless"]
-    assert {"housing", "treatment"} <= set(categories(plan, 3))
+    assert categories(plan, 3) == ["housing", "treatment", "health_wellbeing"]
     assert not any("gym" in n.lower() for n in names(plan, 3))
+    # tenancy sustainment (help to keep a home) is not somewhere to sleep tonight
+    assert not any("Tenancy" in n for n in names(plan))
 
 
 def test_a_green_progressing_client_starts_at_training(plans):
@@ -71,16 +192,16 @@ def test_courses_under_way_are_told_truly(plans):
 
 def test_a_lone_parent_with_debt_has_debt_advice_and_a_creche(plans):
     plan = plans["lone_parent_debt"]
-    assert any("money advice for debt" in r.reasons for r in plan.recommendations)
-    assert any("creche or childcare offered" in r.reasons for r in plan.recommendations)
+    assert any("money advice for debt" in r.reasons for r in plan.recommendations[:3])  # the barriers she came with
+    assert any("creche or childcare offered" in r.reasons for r in plan.recommendations[:3])
 
 
 def test_esa_and_a_health_condition_get_work_and_health_support(plans):
-    assert any("work-and-health support for a health condition" in r.reasons for r in plans["esa_health"].recommendations)
+    assert "work-and-health support for a health condition" in plans["esa_health"].recommendations[0].reasons
 
 
 def test_benefits_worries_and_digital_skills_are_both_met(plans):
-    reasons = [x for r in plans["benefits_worries"].recommendations for x in r.reasons]
+    reasons = [x for r in plans["benefits_worries"].recommendations[:3] for x in r.reasons]
     assert "benefits advice: what working or training means for payments" in reasons
     assert "digital skills: email, internet, CVs and job search online" in reasons
 
