@@ -20,7 +20,7 @@ from directory.api import Directory
 from directory.clients import ACCESS_ACTIONS, OWNERS, STATUSES, ClientRecord, ClientRecords
 from directory.errors import AccessDenied, NotFound
 from directory.io.spreadsheet import spreadsheet_safe
-from directory.schedule import DAYS
+from directory.schedule import DAYS, END_OF_DAY, describe_time
 from planner.rules import STEP_RULES
 from ui.render import LOCAL_TIME, describe_times, esc, format_date, format_datetime, md, sessions_of
 
@@ -219,10 +219,7 @@ def profile_error_text(error) -> str:
 
 def minutes_text(minutes: int) -> str:
     hour, minute = divmod(minutes, 60)
-    if hour == 24:
-        return "midnight"
-    suffix = "am" if hour < 12 else "pm"
-    return f"{hour % 12 or 12}{':%02d' % minute if minute else ''}{suffix}"
+    return describe_time(END_OF_DAY if hour == 24 else dt.time(hour, minute))
 
 
 def days_text(days) -> str:

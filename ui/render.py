@@ -25,7 +25,8 @@ from directory.api import Directory
 from directory.fields import FIELD_BY_NAME, Entry, without_bidi_controls
 from directory.health.freshness import is_stale
 from directory.organisations import OrganisationContact
-from directory.schedule import DAY_NAMES, ScheduleError, describe_sessions, next_session, parse_schedule
+from directory.schedule import (DAY_NAMES, ScheduleError, describe_sessions, describe_time, next_session,
+                                parse_schedule)
 
 LOCAL_TIME = ZoneInfo("Europe/London")
 
@@ -253,9 +254,7 @@ def describe_times(entry: Entry) -> str:
 
 
 def _clock(moment: dt.datetime) -> str:
-    hour = moment.hour % 12 or 12
-    minutes = f":{moment.minute:02d}" if moment.minute else ""
-    return f"{hour}{minutes}{'am' if moment.hour < 12 else 'pm'}"
+    return describe_time(dt.time(moment.hour, moment.minute))
 
 
 class NextSessions:
