@@ -9,9 +9,12 @@ import csv
 import datetime as dt
 import functools
 import io
+import operator
 import threading
 from dataclasses import dataclass, replace
 from typing import Iterable, Mapping, NamedTuple, Sequence
+
+import numpy as np
 
 from directory import codes
 from directory.io.spreadsheet import spreadsheet_safe
@@ -233,6 +236,8 @@ dt { font-weight: 600; } dd { margin: 0; }
 .note { margin-top: 2em; font-size: 10pt; color: #444; }
 .check { border-left: 4px solid #8a5300; padding: .1em .5em; margin: .3em 0; color: #5c3700; font-weight: 600; }
 .howto { background: #eef3f8; border: 1px solid #1f4e79; padding: .5em .8em; margin-bottom: 1em; }
+dd { overflow-wrap: anywhere; }
+@media (max-width: 640px) { body { margin: 1em; } dl { grid-template-columns: 7em 1fr; } }
 @media print { body { margin: 0; } a { color: #111; text-decoration: none; } .howto { display: none; } }
 """
 
@@ -243,7 +248,8 @@ def printable_html(title: str, search_line: str, rows: Sequence[dict], generated
     from ui.render import esc, link, mailto_href, tel_href
 
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
         f"<title>{esc(title)}</title><style>{PRINT_STYLE}</style></head><body>",
         "<p class='howto'>To print: press Ctrl+P (on a Mac, ⌘+P), or choose Print in the browser's menu. "
         "This box is not printed.</p>",
@@ -412,18 +418,27 @@ def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list,
     from directory.geo import Bounds, districts_in
     from ui import map_clusters, maps
 
-    placed = [_MapHit(h.entry, h.distance_km) for h in hits if h.entry.in_person and h.entry.has_position]
+    placed = [h for h in hits if h.entry.in_person and h.entry.has_position]
     result_set = None
     if len(placed) > map_clusters.BROWSER_CLUSTER_LIMIT:
-        points = []
-        result_set = map_clusters.ResultSet(
-            [h.entry.latitude for h in placed], [h.entry.longitude for h in placed],
-            [h.entry.category for h in placed], categories=codes.CATEGORIES,
-            detail=lambda chosen: map_points([placed[i] for i in chosen], now, day))
+        # Kept for the map's later views: the entries (the search index's own objects) and their distances, not
+        # the hits, and nothing made per result (300,000 new objects a search cost seconds of allocation).
+        points, entries = [], list(map(operator.attrgetter("entry"), placed))
+        distances = np.array([np.nan if h.distance_km is None else h.distance_km for h in placed], dtype=np.float64)
+
+        def detail(chosen):
+            return map_points([_MapHit(entries[i], None if np.isnan(distances[i]) else float(distances[i]))
+                               for i in chosen], now, day)
+
+        n = len(entries)
+        result_set = map_clusters.ResultSet(np.fromiter(map(operator.attrgetter("latitude"), entries), np.float64, n),
+                                            np.fromiter(map(operator.attrgetter("longitude"), entries), np.float64, n),
+                                            list(map(operator.attrgetter("category"), entries)),
+                                            categories=codes.CATEGORIES, detail=detail)
         south, north = float(result_set.latitude.min()), float(result_set.latitude.max())
         west, east = float(result_set.longitude.min()), float(result_set.longitude.max())
         spots = [(south, west), (north, east)]
-        counts = dict(collections.Counter(h.entry.category for h in placed))
+        counts = dict(collections.Counter(result_set.category))
     else:
         points = map_points(placed, now, day)
         spots = [(p.latitude, p.longitude) for p in points]
