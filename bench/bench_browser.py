@@ -97,27 +97,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _ready(page, url: str) -> dict[str, float]:
+def _ready(page, url: str, timeout_ms: int = 60_000) -> dict[str, float]:
     """Seconds from navigation start until the first result card is drawn ("list") and until the map
     shows its markers too ("ready"), as the browser timed them; "driver" is the same end as the
     test driver saw it (it polls from another process)."""
     started = time.perf_counter()
-    page.goto(url)
-    page.locator(".rp-card").first.wait_for(timeout=60_000)
-    page.wait_for_selector(MAP_FRAME, timeout=60_000)
-    page.frame_locator(MAP_FRAME).locator(".rp-pin, .marker-cluster").first.wait_for(timeout=60_000)
+    page.goto(url, timeout=timeout_ms)
+    page.locator(".rp-card").first.wait_for(timeout=timeout_ms)
+    page.wait_for_selector(MAP_FRAME, timeout=timeout_ms)
+    page.frame_locator(MAP_FRAME).locator(".rp-pin, .marker-cluster").first.wait_for(timeout=timeout_ms)
     driver = time.perf_counter() - started
     seen = page.wait_for_function("() => window.__rpSeen.card && window.__rpSeen.marker && window.__rpSeen").json_value()
     return {"list": seen["card"] / 1000, "ready": max(seen["card"], seen["marker"]) / 1000, "driver": driver}
 
 
-def _serve(root: Path, url: str) -> tuple[subprocess.Popen, str]:
+def _serve(root: Path, url: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
     """`streamlit run app.py` in `root` over `url`, once it answers: (the process, its address)."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=root, env=os.environ | {"DATABASE_URL": url, "RP_TILES_URL": "none"},
+        cwd=root, env=os.environ | {"DATABASE_URL": url, "RP_TILES_URL": "none"} | (env or {}),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -188,6 +188,106 @@ def bench_browser(n: int = 10_000, loads: int = 11, floor_n: int = 300) -> list[
                 "ok": median["ready"] <= 2.0,
             })
     return results
+
+
+class _Bytes:
+    """Bytes that reach a page over the network, as Chromium counts them (DevTools' Network domain: each
+    response's encoded length, each WebSocket frame's payload), split into Streamlit's own files, the
+    WebSocket (the script run's output: the list, the widgets and the map's data) and the map's view route."""
+
+    def __init__(self, context, page):
+        self.http = self.websocket = self.map_views = 0
+        self._urls: dict[str, str] = {}
+        session = context.new_cdp_session(page)
+        session.on("Network.requestWillBeSent", lambda e: self._urls.__setitem__(e["requestId"], e["request"]["url"]))
+        session.on("Network.loadingFinished", self._finished)
+        session.on("Network.webSocketFrameReceived", self._frame)
+        session.send("Network.enable")
+
+    def _finished(self, event):
+        if "/api/map/view" in self._urls.get(event["requestId"], ""):
+            self.map_views += int(event["encodedDataLength"])
+        else:
+            self.http += int(event["encodedDataLength"])
+
+    def _frame(self, event):
+        response = event["response"]
+        data = response.get("payloadData", "")
+        self.websocket += (len(data) * 3 // 4) if response.get("opcode") == 2 else len(data.encode("utf-8"))
+
+    def as_dict(self) -> dict[str, int]:
+        return {"http_bytes": self.http, "websocket_bytes": self.websocket, "map_view_bytes": self.map_views,
+                "results_bytes": self.websocket + self.map_views, "total_bytes": self.http + self.websocket + self.map_views}
+
+
+def _national_loads(url: str, page_url_path: str, loads: int, chromium, env: dict | None = None,
+                    settle_s: float = 1.0) -> tuple[list[dict], float]:
+    """New-visitor loads of one page over the directory at `url` (each in a fresh browser profile) after a
+    warm-up visit: the browser's own times (as _ready) and the bytes each load received (_Bytes), counted
+    until the map has settled (`settle_s` after it is ready: the map's first fetched view included)."""
+    server, base = _serve(ROOT, url, env)
+    try:
+        measured, first = [], 0.0
+        for load in range(loads + 1):
+            context = _context(chromium)
+            page = context.new_page()
+            counted = _Bytes(context, page)
+            phases = _ready(page, base + page_url_path, 900_000 if load == 0 else 120_000)
+            page.wait_for_timeout(settle_s * 1000)
+            views = page.frame_locator(MAP_FRAME).locator(".rp-pin, .marker-cluster").count()
+            context.close()
+            if load == 0:
+                first = phases["ready"]
+                continue
+            measured.append({**phases, **counted.as_dict(), "markers_in_view": views})
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    return measured, first
+
+
+def bench_national(n: int = 300_000, loads: int = 7, baseline_loads: int = 3, near_n: int = 10_000) -> list[dict]:
+    """Find with every one of n entries (over England) a result: the page ready for a new visitor and the bytes
+    it received, with the map's results clustered on the server (ui/map_clusters.py), beside in the same run
+    the 10,000-entry page of bench_browser (`/?near=TS1&km=25`, clustered in the browser) and the same national
+    page with every result sent to the browser (the old path, $RP_MAP_BROWSER_CLUSTER_LIMIT above n:
+    the baseline). The n-entry SQLite file is made once and kept (national_directory)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path("/usr/bin/chromium").exists():
+        return [{"name": "national find page", "error": "needs Debian's chromium (/usr/bin/chromium)"}]
+    national = national_directory(n)
+    rows = []
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                near_url = f"sqlite:///{Path(folder) / 'browser.db'}"
+                _directory_of(near_n, near_url)
+                cases = [(f"{near_n:,} entries near TS1, clustered in the browser", near_n, near_url,
+                          "/?near=TS1&km=25", None, loads),
+                         (f"{n:,} entries, no place: clustered on the server", n, national, "/", None, loads),
+                         (f"{n:,} entries, no place: every result sent to the browser (baseline)", n, national, "/",
+                          {"RP_MAP_BROWSER_CLUSTER_LIMIT": str(10 * n)}, baseline_loads)]
+                for name, size, url, path, env, count in cases:
+                    try:
+                        measured, first = _national_loads(url, path, count, chromium, env)
+                    except Exception as error:  # noqa: BLE001 - the baseline may not finish at all
+                        rows.append({"name": name, "entries": size, "error": f"{type(error).__name__}: {error}"[:300]})
+                        continue
+                    median = lambda key: statistics.median(m[key] for m in measured)  # noqa: E731
+                    rows.append({
+                        "name": f"find page, new visitor: {name}", "entries": size, "page": path, "loads": count,
+                        "first_result_s": round(median("list"), 2), "ready_median_s": round(median("ready"), 2),
+                        "ready_max_s": round(max(m["ready"] for m in measured), 2),
+                        "first_visit_after_start_s": round(first, 2),
+                        **{key: int(median(key)) for key in ("results_bytes", "websocket_bytes", "map_view_bytes",
+                                                             "http_bytes", "total_bytes", "markers_in_view")},
+                        "goal_ready_s": 2.0, "goal_results_bytes": 2_000_000,
+                    })
+        finally:
+            chromium.close()
+    return rows
 
 
 def bench_browser_ab(n: int = 10_000, loads: int = 11, against: str | None = None) -> list[dict]:
