@@ -23,7 +23,7 @@ from ui.find_support import (
     SearchState, off_map, organisations_named, relaxations, result_row, results_csv, results_map, search_hits,
 )
 from ui.print_view import FIND_PRINT_PATH
-from ui.bootstrap import ensure_app_navigation, get_directory
+from ui.bootstrap import demo_loading, ensure_app_navigation, get_directory
 from ui.render import category_label, demo_banner, describe_cost, only_for_text, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, organisation_contacts, short_category_label, spoc_html, stale_note
 
 PAGE_SIZE = 10
@@ -57,6 +57,23 @@ CARD_STYLE = """<style>
 /* Distance, day and cost share one row on a 1366-pixel laptop screen. */
 [data-testid="stButtonGroup"] [role="radiogroup"] button[data-variant="pills"] { padding-left: .6rem;
                                                                                  padding-right: .6rem; }
+/* A phone (390 px wide): the first result on the first screen. A smaller title, the cost chip beside the
+   distances (the day chips below them), the order and the share menu kept side by side, a little smaller. */
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+  [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding-bottom: .25rem; }
+  [data-testid="stButtonGroup"] [role="radiogroup"] button[data-variant="pills"] { padding-left: .35rem;
+    padding-right: .35rem; }
+  [data-testid="stButtonGroup"] [role="radiogroup"]:has(> button[data-variant="pills"]) { column-gap: .2rem; }
+  .st-key-find_chips [data-testid="stHorizontalBlock"] { flex-wrap: wrap; column-gap: 1rem; row-gap: .5rem; }
+  .st-key-find_chips [data-testid="stColumn"] { width: auto !important; min-width: 0 !important;
+                                                 flex: 0 1 auto !important; }
+  .st-key-find_chips [data-testid="stColumn"]:nth-child(2) { order: 3; flex-basis: 100% !important; }
+  .st-key-find_order_row [data-testid="stHorizontalBlock"] { flex-wrap: nowrap; gap: .4rem; }
+  .st-key-find_order_row [data-testid="stColumn"] { width: auto !important; min-width: 0 !important;
+                                                     flex: 0 1 auto !important; }
+  .st-key-find_order_row button { font-size: .85rem; padding-left: .5rem; padding-right: .5rem; }
+}
 </style>"""
 
 
@@ -293,7 +310,19 @@ def _share_save_print(directory, state: SearchState, place, hits, now) -> None:
                        icon=":material/print:")
 
 
+@st.fragment(run_every=1.0)
+def _wait_for_the_demo_area() -> None:
+    """On a first start the demo area loads in the background (ui.bootstrap): say so, and show it once in."""
+    if not demo_loading():
+        st.rerun()
+    st.info("Loading the demo area (about 300 fictional services) for this first start: the results appear here "
+            "in a few seconds, with nothing to click.", icon=":material/hourglass_top:")
+
+
 def _empty_state(directory, state: SearchState, place) -> None:
+    if directory.count() == 0 and demo_loading():
+        _wait_for_the_demo_area()
+        return
     if directory.count() == 0:
         from ui.auth import current_account
 
@@ -391,8 +420,9 @@ def _draw_list(directory, state: SearchState, place, hits, now, shortened: str |
     else:
         st.markdown(f"**{n} result{'s' if n != 1 else ''}**{where}{how}")
     if n:
-        # The order and the share menu share a row, so the first result sits higher on a laptop screen.
-        order, actions = st.columns([1.5, 1], vertical_alignment="center")
+        # The order and the share menu share a row, so the first result sits higher on a laptop screen
+        # (and on a phone: CARD_STYLE keeps the row's columns side by side there).
+        order, actions = st.container(key="find_order_row").columns([1.5, 1], vertical_alignment="center")
         if choose_order:
             order.segmented_control("Order", options=["best", "nearest"], key=KEYS["order"], persist_state="session",
                                     format_func={"best": "Best match first", "nearest": "Nearest first"}.get,
@@ -429,7 +459,7 @@ def _draw_filters(now) -> None:
     )
     top[1].text_input("Client's postcode or area", key=KEYS["place"], placeholder="e.g. TS1 3BA, TS1 or Thornaby",
                       persist_state="session", help="Results are measured from here, nearest first.")
-    near = st.columns([.9, 1.35, .38])
+    near = st.container(key="find_chips").columns([.9, 1.35, .38])
     near[0].pills("Distance (km)", options=RADIUS_STEPS, key=KEYS["radius_km"], persist_state="session",
                   required=True, format_func=lambda km: f"{km:g}", disabled=not typed_place,
                   help="How far from the client's postcode or area (type one first). Online and phone services "

@@ -47,14 +47,15 @@ def slot(field: str) -> None:
 TRI = ("Yes", "No", "Not known")
 FORM, CONSENT = "client-form", "client-consent"  # where this page's messages show (ui.feedback places)
 # The save bar stays in sight below Streamlit's header while the form scrolls under it.
+# (Streamlit wraps the container in a box of its own size: that wrapper is what can stick, within the form.)
 SAVE_BAR_STYLE = """<style>
-.st-key-pc_save_bar { position: sticky; top: 3.75rem; z-index: 50; background: #fff; padding: .4rem 0;
-                      border-bottom: 1px solid #d0d7de; }
+[data-testid="stLayoutWrapper"]:has(> .st-key-pc_save_bar) { position: sticky; top: 3.75rem; z-index: 50; }
+.st-key-pc_save_bar { background: #fff; padding: .4rem 0; border-bottom: 1px solid #d0d7de; }
 </style>"""
 
 
 def tri(label: str, name: str, current, *, na: bool = False) -> bool | None:
-    options = ("Yes", "No", "N/A") if na else TRI
+    options = ("Yes", "No", "Not asked / N/A") if na else TRI  # the default must not read as an answer
     index = 0 if current is True else 1 if current is False else 2
     answer = st.radio(label, options, index=index, horizontal=True, key=key(name))
     return True if answer == "Yes" else False if answer == "No" else None

@@ -480,3 +480,27 @@ def test_find_links_to_the_printable_list_with_the_search_in_the_link(app_db):
     at = open_find({"q": "esol", "near": "TS1 3BA", "day": "thu"})
     [button] = [b for b in at.get("link_button") if b.proto.label == "Printable list (opens in a new tab)"]
     assert button.proto.url == "print/find?q=esol&near=TS1+3BA&day=thu"
+
+
+def test_while_the_demo_area_loads_find_says_so_and_then_shows_it(tmp_path, monkeypatch):
+    """A first start loads the demo area in the background (ui.bootstrap): Find opens at once, says the demo
+    area is on its way, and needs nothing clicked to show it."""
+    import ui.bootstrap as bootstrap
+    from directory.api import Directory
+
+    url = f"sqlite:///{tmp_path / 'first.db'}"
+    directory = Directory(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("RP_TILES_URL", raising=False)
+    bootstrap._demo_loading.set()
+    try:
+        at = open_find()
+        [info] = [i.value for i in at.info]
+        assert info.startswith("Loading the demo area (about 300 fictional services) for this first start")
+    finally:
+        bootstrap._demo_loading.clear()
+        bootstrap._open_directory.clear()
+    bootstrap._load_demo(directory)  # what the background thread does: then the entries are there
+    assert not bootstrap.demo_loading()
+    assert directory.count() > 300 and directory.is_demo()
+    directory.engine.dispose()

@@ -2,8 +2,9 @@
 
 The Directory (engine and search index) is opened once per process and database with
 st.cache_resource; sessions are never cached, so a person who has just saved sees it.
-On the embedded database's first run the demo area is loaded; district outlines are
-worked out in the background so the first search in an area does not wait for them.
+On the embedded database's first run the demo area is loaded in the background (the first page does not
+wait for it); district outlines are worked out in the background so the first search in an area does not
+wait for them.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 
 import streamlit as st
 
 from directory.api import Directory
+from directory.db import PROJECT_ROOT
 
 _log = logging.getLogger(__name__)
 
@@ -72,14 +76,39 @@ def _open_directory(url: str | None) -> Directory:
         # First run on the embedded database (no DATABASE_URL): load the demo area so there is
         # something to explore. A database someone named, or one a partnership has started to fill
         # (people and organisations added on the command line), is never filled with demo data.
-        try:
-            from directory.demo import seed_demo
-
-            seed_demo(directory)
-        except Exception:  # the app still opens; the empty state says what to do
-            _log.exception("could not load the demo area")
-    threading.Thread(target=_warm_maps, args=(directory,), name="warm-district-outlines", daemon=True).start()
+        # In the background: building the postcode table and the demo area take 10-15 s on a first start, and
+        # the first page should not wait for them (Find says the demo area is on its way, and shows it when in).
+        _demo_loading.set()
+        threading.Thread(target=_load_demo, args=(directory,), name="load-demo-area", daemon=True).start()
+    else:
+        threading.Thread(target=_warm_maps, args=(directory,), name="warm-district-outlines", daemon=True).start()
     return directory
+
+
+_demo_loading = threading.Event()
+DEMO_LOAD_TIMEOUT_S = 600
+
+
+def demo_loading() -> bool:
+    """The demo area is being loaded into a new embedded database (in the background, on a first start)."""
+    return _demo_loading.is_set()
+
+
+def _load_demo(directory: Directory) -> None:
+    """`python -m directory seed-demo` (which builds the postcode table first if the install did not) in a process
+    of its own, so that its work never holds this one's interpreter while the first pages are drawn; this
+    process's search index takes the new entries in when the shared change counter moves."""
+    try:
+        env = {**os.environ, "DATABASE_URL": directory.engine.url.render_as_string(hide_password=False)}
+        done = subprocess.run([sys.executable, "-m", "directory", "seed-demo"], cwd=PROJECT_ROOT, env=env,
+                              capture_output=True, text=True, timeout=DEMO_LOAD_TIMEOUT_S)
+        if done.returncode != 0:  # the app still opens; the empty state says what to do
+            _log.error("could not load the demo area: %s", (done.stderr or done.stdout)[-2000:])
+    except Exception:
+        _log.exception("could not load the demo area")
+    finally:
+        _demo_loading.clear()
+    _warm_maps(directory)
 
 
 def _warm_maps(directory: Directory) -> None:
@@ -136,6 +165,7 @@ a:focus-visible, button:focus-visible, summary:focus-visible, [role="radio"]:foc
 # valid roles whenever Streamlit draws the menu: the <ul> is only a container (role "none") and each section is a
 # list named by its header ("Directory", "Planner"...), holding its pages' <li>s. A menu with no sections (a <ul> of
 # <li>s) is valid as it is and left alone. Nothing is added, moved or hidden; the links are Streamlit's own.
+# The same script moves keyboard focus entering a chip group to its chosen chip (see there).
 NAV_MARKUP_SCRIPT = """
 <script>
 (function () {
@@ -158,6 +188,16 @@ NAV_MARKUP_SCRIPT = """
   }
   fix();
   new MutationObserver(fix).observe(document.body, {childList: true, subtree: true});
+  // A chip group (st.pills) entered with the keyboard focuses its chosen chip, as a radio group does, not its
+  // first: Tab to "Day" lands on "Thu" when Thursday is chosen. Mouse focus is left alone (:focus-visible).
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    if (!target.closest || !target.matches(":focus-visible")) { return; }
+    var group = target.closest('[data-testid="stButtonGroup"] [role="radiogroup"], [data-testid="stButtonGroup"] [role="toolbar"]');
+    if (!group || (event.relatedTarget && group.contains(event.relatedTarget))) { return; }
+    var chosen = group.querySelector('button[aria-checked="true"]:not([disabled]), button[aria-pressed="true"]:not([disabled])');
+    if (chosen && chosen !== target) { chosen.focus(); }
+  });
 })();
 </script>
 """
