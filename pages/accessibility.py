@@ -42,13 +42,14 @@ st.markdown(
     "items; a small script the app runs in the browser gives the same menu valid list roles.)\n"
     "- Map markers can be reached with the Tab key and opened with Enter; every result on the map is also "
     "in the list beside it, with the same details.\n"
+    "- Each kind of provision has its own mark on its map markers (a letter, £ or +) as well as its own "
+    "colour, with at least 3:1 contrast against the map; the key below the map shows both. The map can be "
+    "zoomed by the browser as well as by its own buttons.\n"
     "- Everything an entry holds is shown as plain text, never as links or formatting someone typed.\n"
     "- The action plan can be downloaded as a Word document, which screen readers read well.")
 
 st.header("What is not accessible yet")
 st.markdown(
-    "- Some map marker colours have less than 3:1 contrast against the map without its background tiles, "
-    "and two blues are close; each marker's kind is also in its label and in the list.\n"
     "- In the groups of option buttons (distance, day), the Tab key goes to the first option, not the one "
     "chosen.\n"
     "- Some coordinators' pages show more than one interactive table (Stale entries, Unmet needs, Import "
