@@ -82,8 +82,9 @@ else:
     from oruk_api import routes
     from oruk_api.tcp import no_delay_on_listening_sockets
 
-    from ui import print_view
+    from ui import map_view, print_view
 
     no_delay_on_listening_sockets()  # a kept-alive connection's answers without a 40 ms wait (see there)
-    # Find's printable list (print/find?…) is a page of its own, laid out for print (ui/print_view.py).
-    app = st.App(__file__, routes=routes(get_directory) + print_view.routes(get_directory))
+    # Find's printable list (print/find?…) is a page of its own, laid out for print (ui/print_view.py); the Find
+    # map asks map/view?… for each view of a national-size search (ui/map_view.py).
+    app = st.App(__file__, routes=routes(get_directory) + print_view.routes(get_directory) + map_view.routes())

@@ -205,7 +205,7 @@ class _Bytes:
         session.send("Network.enable")
 
     def _finished(self, event):
-        if "/api/map/view" in self._urls.get(event["requestId"], ""):
+        if "/map/view" in self._urls.get(event["requestId"], ""):
             self.map_views += int(event["encodedDataLength"])
         else:
             self.http += int(event["encodedDataLength"])

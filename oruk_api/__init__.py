@@ -474,11 +474,8 @@ def _nearest(catalogue, chosen: np.ndarray, place: tuple[float, float], params: 
 
 
 def routes(get_directory: Callable[[], Any], **options) -> list[Route]:
-    """The API's routes for st.App (app.py) or any Starlette app: `get_directory()` gives the directory.
-    The Find map's own view route (oruk_api/map_view.py) comes first, ahead of the API's catch-all."""
-    from oruk_api import map_view
-
-    return map_view.routes() + ReadAPI(get_directory, **options).routes()
+    """The API's routes for st.App (app.py) or any Starlette app: `get_directory()` gives the directory."""
+    return ReadAPI(get_directory, **options).routes()
 
 
 __all__ = ["ReadAPI", "routes", "api_switch", "MAX_PER_PAGE"]

@@ -171,7 +171,7 @@ def test_more_results_than_the_browser_limit_are_kept_on_the_server_and_the_page
     group, points, counts, payload = draw()
     assert points == [] and counts == {"training": 6, "housing": 1} and "rows" not in payload
     remote = payload["remote"]
-    assert remote["total"] == 7 and remote["url"] == "../../api/map/view"
+    assert remote["total"] == 7 and remote["url"] == "../../map/view"
     kept = map_clusters.kept(remote["set"])
     assert len(kept) == 7 and list(kept.category) == ["training"] * 6 + ["housing"]
     first = remote["first"]
@@ -184,13 +184,13 @@ def test_the_view_route_answers_a_kept_set_and_refuses_bad_parameters():
     from starlette.applications import Starlette
     from starlette.testclient import TestClient
 
-    from oruk_api import map_view
+    from ui import map_view
     from ui import map_clusters
 
     result_set, _ = _result_set(PLACES, names=["<b>One</b>", "Two", "Three", "Four", "Five"])
     token = map_clusters.keep(result_set)
     client = TestClient(Starlette(routes=map_view.routes()))
-    answer = client.get("/api/map/view", params={"set": token, "bbox": "-1.4,54.5,-1.1,54.65", "zoom": "14"})
+    answer = client.get("/map/view", params={"set": token, "bbox": "-1.4,54.5,-1.1,54.65", "zoom": "14"})
     assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
     body = answer.json()
     assert body["zoom"] == 14 and [c[2] for c in body["clusters"]] == [2]
@@ -202,7 +202,7 @@ def test_the_view_route_answers_a_kept_set_and_refuses_bad_parameters():
                            ({"set": token, "bbox": "-1.4,54.5,-1.1", "zoom": "14"}, 400),
                            ({"set": token, "bbox": "-1.4,54.5,-1.1,54.65", "zoom": "20"}, 400),
                            ({"set": token, "bbox": "-3,53,0,55.5", "zoom": "16"}, 400)):
-        answer = client.get("/api/map/view", params=params)
+        answer = client.get("/map/view", params=params)
         assert answer.status_code == status and "error" in answer.json(), (params, answer.text)
 
 

@@ -3,8 +3,8 @@
 Up to ``BROWSER_CLUSTER_LIMIT`` results travel to the map whole and the browser clusters them
 (ui/maps.py's ResultsLayer). A search with more (no place, or a wide radius over a national directory)
 would send megabytes, so its results stay here, as a ``ResultSet`` of position arrays kept under a random
-token, and the map's frame asks for each view it shows: ``GET /api/map/view?set=TOKEN&bbox=W,S,E,N&zoom=Z``
-(oruk_api/map_view.py). The answer is ``view()``: the results in the box gathered into square cells of
+token, and the map's frame asks for each view it shows: ``GET /map/view?set=TOKEN&bbox=W,S,E,N&zoom=Z``
+(ui/map_view.py). The answer is ``view()``: the results in the box gathered into square cells of
 ``CELL_PX`` screen pixels at that zoom (cells fixed to the world, so panning keeps the same clusters), a
 cell holding one result sent as that result (name, times, distance, escaped as the whole-list path does)
 and a cell of many as a cluster with its count and extent, to zoom into. Entries at one address

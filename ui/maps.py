@@ -717,7 +717,7 @@ def results_group_json(points: Sequence[MapPoint], categories: dict[str, str], *
 
 
 REMOTE_PREFIX = '{"remote":'   # how a payload for server clustering begins (results_group_json)
-VIEW_PATH = "../../api/map/view"  # oruk_api/map_view.py, relative to the map's frame
+VIEW_PATH = "../../map/view"  # ui/map_view.py, relative to the map's frame
 
 
 def view_payload(found: dict, categories: dict[str, str]) -> dict:

@@ -115,7 +115,7 @@ def national_app():
 def test_a_map_with_many_results_asks_the_server_for_each_view_and_zooms_in_to_single_results(browser, national_app):
     with offline_tab(browser, national_app) as view:
         asked = []
-        view.page.on("request", lambda r: asked.append(r.url) if "/api/map/view" in r.url else None)
+        view.page.on("request", lambda r: asked.append(r.url) if "/map/view" in r.url else None)
         frame = open_map(view)
         assert "Supercluster" not in frame.locator("body").evaluate("() => Object.keys(window).join(' ')")
         assert frame.locator("body").evaluate("() => window.rp_results.total") == 7

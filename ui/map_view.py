@@ -1,4 +1,4 @@
-"""The Find map's view of a national-size search: GET /api/map/view?set=TOKEN&bbox=W,S,E,N&zoom=Z.
+"""The Find map's view of a national-size search: GET /map/view?set=TOKEN&bbox=W,S,E,N&zoom=Z (app.py's st.App).
 
 Not part of the Open Referral API (so on whatever RP_API says): the map's own frame asks it for the clusters
 and single results in its view when a search has more results than a page should carry (ui/map_clusters.py).
@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-PATH = "/api/map/view"
+PATH = "/map/view"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
@@ -65,5 +65,4 @@ def map_view(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    """Registered before the Open Referral API's own (whose catch-all would answer this path with a 404)."""
     return [Route(PATH, map_view, methods=["GET"], name="map-view")]
