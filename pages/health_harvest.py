@@ -57,25 +57,56 @@ with st.form("harvest_form"):
     default = st.selectbox("Category for services the crosswalk does not map", CHOICES[:-1], format_func=choice_label)
     check_only = st.checkbox("Check only (change nothing)", value=True)
     go = st.form_submit_button("Harvest")
-if go and url.strip():
+if go and not url.strip():
+    st.error("Type the feed's address first, e.g. https://example.org/api.")
+elif go:
     ensure_user(directory, HARVEST_USER, "Open Referral harvest", "editor")
     with st.spinner("Reading the feed…"):
         try:
             report = harvest(directory, url, default_category=default or None, dry_run=check_only)
         except HarvestError as error:
-            st.error(md(f"{error}. Nothing was imported."))
-            report = None
-    if report is not None:
-        st.success(md(report.summary()))
-        data = report.to_dict()
-        for key, title in (("rejected", "Rejected rows"), ("unknown_terms", "Taxonomy terms to map (below)"),
-                           ("held_back", "Held back by the crosswalk"), ("conflicts", "Conflicts: kept the local value"),
-                           ("kept_local", "Local edits kept"), ("gone", "Gone from the feed (not deleted)"),
-                           ("possible_duplicates", "Possible duplicates held back"), ("warnings", "Warnings")):
-            if data.get(key):
-                st.subheader(title)
-                st.table(pd.DataFrame(data[key]).astype(str))
-        st.download_button("Download the report (JSON)", report.to_json(), "harvest-report.json", "application/json")
+            st.session_state["harvest_last"] = {"error": f"{error}. Nothing was imported."}
+        else:
+            # Kept for the page's next runs: mapping a term or choosing a conflict below keeps the report in sight.
+            st.session_state["harvest_last"] = {"summary": report.summary(), "data": report.to_dict(),
+                                                "json": report.to_json()}
+last = st.session_state.get("harvest_last")
+if last and last.get("error"):
+    st.error(md(last["error"]))
+elif last:
+    data = last["data"]
+    (st.warning if data.get("rejected") else st.success)(md(last["summary"]))
+    for key, title in (("rejected", "Rejected rows"), ("unknown_terms", "Taxonomy terms to map"),
+                       ("held_back", "Held back by the crosswalk"), ("conflicts", "Conflicts: kept the local value"),
+                       ("kept_local", "Local edits kept"), ("gone", "Gone from the feed (not deleted)"),
+                       ("archived", "Archived: the feed says closed"), ("restored", "Restored: open again in the feed"),
+                       ("possible_duplicates", "Possible duplicates held back"), ("warnings", "Warnings")):
+        if data.get(key):
+            st.subheader(title)
+            frame = pd.DataFrame(data[key] if isinstance(data[key][0], dict) else {"entry": data[key]})
+            st.table(frame.astype(str))
+            if key == "unknown_terms":
+                known = load_crosswalk(directory)
+                to_map = [item["term"] for item in data[key] if item["term"].lower() not in known][:30]
+                if to_map:
+                    with st.form("map_terms"):
+                        st.caption("Say which of our categories each term means, or hold its services back; "
+                                   "then check the feed again.")
+                        # Only the feed's text is made inert: md() would put a backslash before our own
+                        # apostrophes, which screen readers then read out from the label.
+                        picked = {term: st.selectbox(f"Our category for the term “{md(term)}”", CHOICES,
+                                                     format_func=lambda c: "Not mapped yet" if not c else choice_label(c),
+                                                     key=f"map_term_{index}")
+                                  for index, term in enumerate(to_map)}
+                        if st.form_submit_button("Save these terms"):
+                            chosen_terms = {term: code for term, code in picked.items() if code}
+                            if chosen_terms:
+                                save_crosswalk(directory, chosen_terms, account.username)
+                                st.success(md(f"Saved {len(chosen_terms)} in the crosswalk: harvest again to bring "
+                                              "their services in."))
+                            else:
+                                st.error("Choose a category (or hold back) for at least one term first.")
+    st.download_button("Download the report (JSON)", last["json"], "harvest-report.json", "application/json")
 
 st.header("Conflicts to choose")
 st.caption("A field someone here changed that the feed changed too: the harvest kept ours. Choose which value "
@@ -98,7 +129,7 @@ for conflict, entry, ours_now in to_choose:
         changed = f"{conflict.changed_at.day} {conflict.changed_at:%b %Y}"
         options = {OURS: f"Ours: “{ours_now or '(empty)'}” (changed here by {conflict.changed_by}, {changed})",
                    THEIRS: f"The feed's: “{conflict.feed_value or '(empty)'}” ({conflict.feed})"}
-        pick = st.radio(md(f"Which value should {label.lower()} keep?"), list(options),
+        pick = st.radio(f"Which value should {label.lower()} keep?", list(options),
                         format_func=lambda choice, options=options: md(options[choice]),
                         index=None, key=f"conflict_choice_{conflict.id}")
         if st.form_submit_button("Save this choice"):

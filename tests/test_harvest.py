@@ -251,7 +251,7 @@ def test_the_command(db_url, server, tmp_path):
     assert json.loads(report_path.read_text())["error"].endswith("answered 500 Internal Server Error")
     result = run(server.url + "/example", "--default-category", "health_wellbeing", "--report", str(report_path))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("1 services read from 1 pages; 1 row read, 0 were created")
+    assert result.stdout.startswith("1 service read from 1 page; 1 row read, 0 were created")
     assert "unknown taxonomy term 'name' (1 services)" in result.stdout
     assert json.loads(report_path.read_text())["rejected"][0]["column"] == "postcode"
 
@@ -280,6 +280,7 @@ def test_the_entry_page_says_where_each_field_came_from(server, tmp_path, monkey
 def test_the_coordinators_page_checks_then_harvests(server, tmp_path, monkeypatch):
     from directory.accounts import create_user, get_account
     from tests.apptest import app_database, open_signed_in, texts
+    from ui.render import md
 
     server.good(services(), "/app")
     with app_database(tmp_path, monkeypatch) as directory:
@@ -290,12 +291,25 @@ def test_the_coordinators_page_checks_then_harvests(server, tmp_path, monkeypatc
         assert texts(at.warning)[0].startswith("Your account can add and change entries but not ")
         at = open_signed_in("pages/health_harvest.py", get_account(directory, "carol"))
         assert at.data_editor[0].value.to_dict("records") == [{"term": "counselling", "category": "health_wellbeing"}]
+        assert texts(at.caption)[-1].startswith("The feed's taxonomy terms")
+        at.button[0].click().run()
+        assert texts(at.error) == ["Type the feed's address first, e.g. https://example.org/api."]
         at.text_input[0].input(server.url + "/app")
-        at.selectbox[0].set_value("recovery_support")
         at.button[0].click().run()
         assert not at.exception, [e.value for e in at.exception]
+        # No default category: the two 'Helplines' services are rejected, and the term is offered for mapping.
+        assert texts(at.warning)[0].startswith("3 services read from 2 pages; 3 rows read, 1 would be created")
+        assert "Taxonomy terms to map" in [s.value for s in at.subheader]
+        term = [box for box in at.selectbox if box.label == "Our category for the term “Helplines”"][0]
+        [b for b in at.button if b.label == "Save these terms"][0].click().run()
+        assert texts(at.error) == ["Choose a category (or hold back) for at least one term first."]
+        term = [box for box in at.selectbox if box.label == "Our category for the term “Helplines”"][0]
+        term.set_value("recovery_support")
+        [b for b in at.button if b.label == "Save these terms"][0].click().run()
+        assert texts(at.success)[-1] == "Saved 1 in the crosswalk: harvest again to bring their services in."
+        assert load_crosswalk(directory) == {"counselling": "health_wellbeing", "helplines": "recovery_support"}
+        at.button[0].click().run()
         assert texts(at.success)[0].startswith("3 services read from 2 pages; 3 rows read, 3 would be created")
-        assert "Taxonomy terms to map (below)" in [s.value for s in at.subheader]
         assert directory.count(include_archived=True) == 0
         at.checkbox[0].uncheck()
         at.button[0].click().run()

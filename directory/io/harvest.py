@@ -89,7 +89,8 @@ class HarvestReport:
     def summary(self) -> str:
         if self.error:
             return f"{self.feed}: {self.error}. Nothing was imported."
-        parts = [f"{self.services} services read from {self.pages} pages"]
+        parts = [f"{self.services} {'service' if self.services == 1 else 'services'} read from {self.pages} "
+                 f"{'page' if self.pages == 1 else 'pages'}"]
         if self.import_report:
             parts.append(self.import_report.summary())
         parts += [f"{len(self.held_back)} held back by the crosswalk", f"{len(self.conflicts)} conflicts",
