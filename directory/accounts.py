@@ -155,7 +155,12 @@ MIN_PASSWORD_LENGTH = 12
 # Hashing a very long password is work an attacker could make the server do.
 MAX_PASSWORD_LENGTH = 200
 # Verified against when the username is unknown, so a wrong username takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Made on first use, not on import: an argon2 hash takes half a second, which every process start paid."""
+    return _hasher.hash("not a real password")
 
 
 def check_password_strength(password: str, username: str = "", *, other_words: tuple[str, ...] = ()) -> str | None:
@@ -208,7 +213,7 @@ def authenticate(directory: Directory, username: str, password: str, now: dt.dat
             )
         user = uow.accounts.get(typed)
         if user is None or not user.active or not user.password_hash:
-            password_matches(_DUMMY_HASH, password)
+            password_matches(_dummy_hash(), password)
             _count_failure(uow, throttle, key, now)
             uow.commit()
             raise wrong
