@@ -142,7 +142,7 @@ def _councils() -> dict[str, Coverage]:
         key = fold(place.council)
         names[key] = place.council
         districts.setdefault(key, set()).update(sector.split()[0] for sector in place.sectors)
-    councils = {key: Coverage("council", f"{names[key]} (council area)", frozenset(found))
+    councils = {key: Coverage("council", f"{names[key]} council area", frozenset(found))
                 for key, found in districts.items()}
     # A council's other names: a place of the same name goes by them too ("Stockton" for Stockton-on-Tees).
     for place in named_places():
@@ -213,18 +213,26 @@ def areas_served(directory: Directory, entry_id: str) -> list[ServedArea]:
 
 
 def describe_areas(areas: list[ServedArea]) -> list[str]:
-    """One line per area for the entry page: "Thornaby (postcode sectors TS17 6, TS17 7, TS17 8)"."""
+    """One line per area for the entry page: "Thornaby: postcode sectors TS17 6, TS17 7, TS17 8"."""
     lines = []
     for area in areas:
         if area.coverage is None:
             lines.append(f"{area.name} (not a council, town or postcode district we know: a postcode search "
                          "does not find it by this area)")
             continue
-        parts = sorted(area.coverage.districts) or sorted(area.coverage.sectors)
-        what = "postcode districts" if area.coverage.districts else "postcode sectors"
+        codes = sorted(area.coverage.districts | area.coverage.sectors, key=_postcode_order)
+        what = ("postcode " + ("district" if len(codes) == 1 else "districts") if not area.coverage.sectors else
+                "postcode " + ("sector" if len(codes) == 1 else "sectors") if not area.coverage.districts else
+                "postcodes")
         shown = area.coverage.label if area.coverage.kind != "postcode" else area.name
-        lines.append(f"{shown} ({what} {', '.join(parts)})")
+        lines.append(f"{shown}: {what} {', '.join(codes)}")
     return lines
+
+
+def _postcode_order(code: str) -> tuple:
+    """TS6 before TS10: letters, then the district's number, then the rest."""
+    match = re.match(r"([A-Z]+)(\d+)(.*)", code)
+    return (match[1], int(match[2]), match[3]) if match else (code, 0, "")
 
 
 def area_shapes(directory: Directory, entry_id: str, table=None) -> list[AreaShape]:

@@ -425,9 +425,9 @@ def test_area_wide_services_serve_their_areas(directory, server):
     assert COVERS_YOUR_AREA == "covers your area"
     areas = areas_served(directory, B)
     assert describe_areas(areas) == [
-        "Thornaby (postcode sectors TS17 6, TS17 7, TS17 8)",
-        "Redcar and Cleveland (council area) (postcode districts TS10, TS11, TS12, TS14, TS6)",
-        "TS1 3 (postcode sectors TS1 3)",
+        "Thornaby: postcode sectors TS17 6, TS17 7, TS17 8",
+        "Redcar and Cleveland council area: postcode districts TS6, TS10, TS11, TS12, TS14",
+        "TS1 3: postcode sector TS1 3",
         "All of MyCity (not a council, town or postcode district we know: a postcode search does not find it "
         "by this area)"]
     shapes = area_shapes(directory, B)
@@ -506,6 +506,6 @@ def test_the_entry_page_names_the_areas_served(server, tmp_path, monkeypatch):
         at = open_signed_in("pages/entry.py", None, {"id": B})
     assert not at.exception, [e.value for e in at.exception]
     [where] = [h.body for h in at.get("html") if "Areas it serves" in h.body]
-    assert ("<dt>Areas it serves</dt><dd>Thornaby (postcode sectors TS17 6, TS17 7, TS17 8)<br>&lt;b&gt;MyCity&lt;/b&gt; "
+    assert ("<dt>Areas it serves</dt><dd>Thornaby: postcode sectors TS17 6, TS17 7, TS17 8<br>&lt;b&gt;MyCity&lt;/b&gt; "
             "(not a council, town or postcode district we know: a postcode search does not find it by this area)</dd>"
             ) in where

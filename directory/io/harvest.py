@@ -93,7 +93,8 @@ class HarvestReport:
                  f"{'page' if self.pages == 1 else 'pages'}"]
         if self.import_report:
             parts.append(self.import_report.summary())
-        parts += [f"{len(self.held_back)} held back by the crosswalk", f"{len(self.conflicts)} conflicts",
+        parts += [f"{len(self.held_back)} held back by the crosswalk",
+                  f"{len(self.conflicts)} {'conflict' if len(self.conflicts) == 1 else 'conflicts'}",
                   f"{len(self.gone)} gone from the feed"]
         if self.archived or self.restored:
             parts.append(f"{len(self.archived)} archived (closed in the feed), {len(self.restored)} restored "
