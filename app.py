@@ -82,8 +82,22 @@ else:
     from oruk_api import routes
     from oruk_api.tcp import no_delay_on_listening_sockets
 
+    import threading
+
     from ui import map_view, print_view
 
+    def _preload() -> None:
+        """What the first page needs that takes seconds to import or make (the map's folium and pandas, the
+        sign-in's dummy hash), done while the server waits for its first visitor rather than during that visit."""
+        import importlib
+
+        for module in ("ui.maps", "ui.find_support", "directory.search", "directory.geo"):
+            importlib.import_module(module)
+        from directory.accounts import _dummy_hash
+
+        _dummy_hash()
+
+    threading.Thread(target=_preload, name="preload-first-page", daemon=True).start()
     no_delay_on_listening_sockets()  # a kept-alive connection's answers without a 40 ms wait (see there)
     # Find's printable list (print/find?…) is a page of its own, laid out for print (ui/print_view.py); the Find
     # map asks map/view?… for each view of a national-size search (ui/map_view.py).
