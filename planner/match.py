@@ -21,8 +21,9 @@ The order of work keeps a plan fast on a big directory (50,000 entries):
    work trial for a client who wants work now; then the best of the rest. The older guarantees then
    swap in what they need: from early on, something that keeps employment in view (looked for beyond
    the candidates when none of them does); not everything from the substance-misuse sector. The list
-   is ordered by fit, what must be among the first three moved up just enough (in crisis, general
-   well-being activities after the rest).
+   is then ordered by construction (`_in_order`): what must be among the first three, most urgent first;
+   then the best fit for each of the client's barriers still unmet while the first three have room; then
+   the rest by fit (in crisis, general well-being activities last).
 5. Words: reasons and warnings for the few entries returned, from the full
    schedule arithmetic (planner.fit) for those entries only.
 """
@@ -388,7 +389,7 @@ def _choose(context: _Context, pool: _Ranked, guarantees: list[_Guarantee], limi
     among the first ten (the entry meeting most of those still unmet, the earliest step, the best ranked),
     keeping a place for the best fit; then a way into work for a client who wants it, then the best of the
     rest by score; then the older guarantees (employment in view, variety) swap in what they need. The list
-    is then ordered by fit, what must be among the first three moved up just enough."""
+    is then put in order by `_in_order`: needs before general activities."""
     natural = min(limit, int((~pool.is_fallback).sum()))
     first, ten = min(FIRST_FEW, limit), min(FIRST_TEN, limit)
     chosen: list[int] = []
