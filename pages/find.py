@@ -413,7 +413,7 @@ def _draw_list(directory, state: SearchState, place, hits, now, shortened: str |
     filters_on = active_filters(state)
     only = f" · {md('; '.join(filters_on))}" if filters_on else ""
     if filters_on:
-        line, clear = st.columns([3, 1], vertical_alignment="center")
+        line, clear = st.columns([2.5, 1.5], vertical_alignment="center")  # room for "Clear filters" whole
         line.markdown(f"**{n} result{'s' if n != 1 else ''}**{where}{only}{how}")
         clear.button("Clear filters", key="find_clear_filters", icon=":material/filter_alt_off:",
                      on_click=_clear_request_filters, help="Any day, any cost, every kind of provision.")
