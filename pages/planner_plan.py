@@ -80,10 +80,11 @@ for action in actions:
                 try:
                     records.update_action(account, record.id, action.id, status=status, owner=owner, due=due_on,
                                           notes=notes.strip() or None)
-                    flash(f"Saved “{md(action.title)}”.")
+                    flash(f"Saved “{md(action.title)}”.", place=f"plan-action:{action.id}")
                     st.rerun()
                 except (AccessDenied, ValueError) as error:
                     st.error(f"Not saved: {md(error)}.")
+        show_flash(f"plan-action:{action.id}")  # beside the item it is about, not at the top of the page
 
 if client_referrals:
     st.header(f"Referrals ({len(client_referrals)})")
@@ -95,9 +96,10 @@ if client_referrals:
                      query_params={"id": str(summary.id)})
 
 st.header("Add an action")
+ADD_PLACE = "plan-add"
 recommended = {r.entry_id: r for r in result.recommendations}
 c1, c2, c3 = st.columns([4, 2, 2])
-title = c1.text_input("What", key="plan_new_title", placeholder="Ring the job club to book a first visit")
+title = c1.text_input("What", key="plan_new_title", placeholder="e.g. ring the job club to book a first visit")
 owner = c2.selectbox("Who", list(OWNERS), format_func=OWNERS.get, key="plan_new_owner")
 due = c3.date_input("By", value=None, key="plan_new_due", format="DD/MM/YYYY")
 link_to = st.selectbox("Linked provision (optional)", [None] + list(recommended),
@@ -110,16 +112,17 @@ if st.button("Add action", type="primary"):
     try:
         records.add_action(account, record.id, text, owner, due=due, notes=notes.strip() or None,
                            entry_id=link_to, step=linked.step if linked else None)
-        flash(f"Added “{md(text)}”.")
+        flash(f"Added “{md(text)}”.", place=ADD_PLACE)
         entry = ps.entry_or_none(directory, link_to)
         for clash in (ps.clashes(entry, profile) if entry else []):
-            flash(f"Check the times: this clashes with {md(clash)}.", "warning")
+            flash(f"Check the times: this clashes with {md(clash)}.", "warning", place=ADD_PLACE)
         after = ps.overload_warning(ps.current_activities(record.profile, records.actions(account, record.id)))
         if after:
-            flash(after, "warning")
+            flash(after, "warning", place=ADD_PLACE)
         st.rerun()
     except (AccessDenied, ValueError) as error:
         st.error(f"Not added: {md(error)}.")
+show_flash(ADD_PLACE)  # under the button that added it
 
 st.header("A copy for the client")
 from planner.documents import Contact, PlanDocument, PlanItem, plan_docx, plan_pdf  # noqa: E402

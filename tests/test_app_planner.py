@@ -639,3 +639,36 @@ def test_next_steps_says_the_start_is_assumed_and_links_to_change_it(app_db):
             "housing).") in [c.value for c in at.caption]
     [link] = [p for p in at.get("page_link") if p.proto.label == "Change where they start"]
     assert link.proto.page.endswith("planner_client.py") or "planner_client" in link.proto.page
+
+
+def _in_order(at) -> list[str]:
+    """Every header, markdown and message of the page, in the order drawn: ('header', text), ('success', text)…"""
+    found = []
+
+    def walk(node):
+        kind = getattr(node, "type", "")
+        if kind in ("header", "success", "warning", "markdown"):
+            found.append((kind, node.value))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+    walk(at.main)
+    return found
+
+
+def test_the_plan_says_added_under_the_add_button_and_saved_on_the_item(app_db):
+    record = a_client(app_db)
+    action = ClientRecords(app_db).add_action(ES, record.id, "Ring the job club", "keyworker")
+    at = open_page("pages/planner_plan.py", params={"client": str(record.id)})
+    at.text_input(key="plan_new_title").input("Try the community garden")
+    at.button[[b.label for b in at.button].index("Add action")].click().run()
+    order = _in_order(at)
+    added = order.index(("success", "Added “Try the community garden”."))
+    assert order[added - 1] == ("header", "Add an action")  # not at the top of the page, out of sight
+    assert order[added + 1] == ("header", "A copy for the client")
+
+    at.selectbox(key=f"pa{action.id}_status").set_value("doing")
+    at.button(key=f"pa{action.id}_save").click().run()
+    order = _in_order(at)
+    saved = order.index(("success", "Saved “Ring the job club”."))
+    item = next(i for i, (kind, text) in enumerate(order) if kind == "markdown" and text.startswith("**Ring the job club**"))
+    assert item < saved < order.index(("header", "Add an action"))  # with its item, not at the top of the page
