@@ -215,6 +215,7 @@ class _Context:
         reasons = [
             *asset_reasons(index, row, client),
             *barrier_reasons(self.barrier_masks, row),
+            IPS_REASON if index.ips[row] else None,  # what it is, so the keyworker can say why it comes first
             *group_reasons(entry, client),
             distance_reason(entry, km, client),
             fit.reason,
@@ -292,6 +293,7 @@ def _employment_fallback(context: _Context, candidate: np.ndarray) -> _Ranked:
 # -- needs first, by construction --------------------------------------------------------------------
 
 FIRST_FEW = 3  # "among the first three"
+IPS_REASON = "Individual Placement and Support (IPS): help into a job you choose, with support once in work"
 WAY_INTO_WORK = "a way into work, as the client asked"
 FIRST_TEN = 10  # "among the first ten"
 # In crisis, the client's barriers are met in this order first (safety: a roof, then treatment); the rest

@@ -123,8 +123,9 @@ FIRST_THREE = {
          " wait; next step: motivation.",
     ],
     "work_now_convictions": [
-        "IPS employment support for people in treatment – Middlesbrough. Why: 1.1 km away; runs Mon to Fri "
-         "8:30am to 12:30pm; free; starts within a week; looking for work now, as the client asked.",
+        "IPS employment support for people in treatment – Middlesbrough. Why: Individual Placement and Support "
+         "(IPS): help into a job you choose, with support once in work; 1.1 km away; runs Mon to Fri 8:30am to "
+         "12:30pm; free; starts within a week; looking for work now, as the client asked.",
         "Employment support for people with convictions – Middlesbrough. Why: help with disclosing "
          "convictions to employers; 0.6 km away; runs Mon to Fri 9am to 12pm; free; drop-in: no wait; looking "
          "for work now, as the client asked.",

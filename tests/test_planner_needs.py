@@ -161,6 +161,10 @@ def test_wanting_work_now_with_unspent_convictions():
     assert ids(result) == ["ips", "course0", "warehouse", "course1", "course2", "course3", "course4", "course5",
                            "course6", "disclosure"]
     assert recommendation(result, "disclosure").reasons[0] == "help with disclosing convictions to employers"
+    assert recommendation(result, "ips").reasons[0] == (
+        "Individual Placement and Support (IPS): help into a job you choose, with support once in work")
+    assert [r.entry_id for r in result.recommendations if any(x.startswith("Individual Placement") for x in r.reasons)
+            ] == ["ips"]  # the disclosure service, also employment support, is not IPS
     assert recommendation(result, "warehouse").reasons == (
         "matches goal sector: warehouse", "5.0 km away", "times by arrangement", "looking for work now, as the client asked")
     assert excluded(result) == {"no-convictions": ["does not accept unspent convictions"]}

@@ -156,6 +156,9 @@ def false_phrases(rec, entry, data: dict, client: Client) -> list[str]:
         elif reason in BARRIER_REASONS and not any(
                 BARRIER_RULES[b].reason == reason and _rule_holds(BARRIER_RULES[b], entry) for b in client.barriers):
             wrong.append(reason)
+        elif reason.startswith("Individual Placement and Support (IPS)") and not (
+                entry.category == "employment_support" and ("ips" in entry.tags or " IPS " in f" {entry.name} ")):
+            wrong.append(reason)
         elif reason == "driving licence is an asset here":
             wrong.append(reason)  # never given in these profiles
     for warning in rec.warnings:
