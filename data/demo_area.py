@@ -390,7 +390,7 @@ KIND_LIST: tuple[Kind, ...] = (
     K("t_hospital", "treatment", 1, "Hospital alcohol care team", "Tees Hospitals Alcohol Care Team (demo)",
       "Nurses who see patients on the wards and in A&E when alcohol is part of the reason they are in hospital. They "
       "start detox safely and refer you to community treatment before you go home.",
-      places=("grove_hill",), tags=("alcohol", "hospital"),
+      places=("grove_hill",), tags=("alcohol", "hospital", "inpatients"),
       cells={"referral": "professional", "schedule": "Mon-Sun 08:00-20:00", "waiting_days": "0",
              "stages": "crisis;early"}),
 
@@ -416,7 +416,7 @@ KIND_LIST: tuple[Kind, ...] = (
     K("r_family", "recovery_support", 2, "Family and friends support group – {place}", "{place} Families in Recovery",
       "For parents, partners and grown-up children of someone using drugs or alcohol. Monthly talks on naloxone, "
       "boundaries and looking after yourself, and a private chat group between meetings.",
-      tags=("families", "carers"), pick={"schedule": ("Mon 18:30-20:00", "Thu 18:00-19:30")}),
+      tags=("families", "carers", "affected-others"), pick={"schedule": ("Mon 18:30-20:00", "Thu 18:00-19:30")}),
     K("r_anglers", "recovery_support", 1, "Recovery anglers", "Tees Recovery Anglers",
       "Fishing trips on the Tees and local ponds for people in recovery. Rods, bait and a flask are provided; "
       "licences paid for newcomers. A calm way to spend a Saturday with people who understand.",

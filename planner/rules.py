@@ -232,6 +232,11 @@ GENERAL_WELLBEING_TAGS = ("fitness", "gym", "sport", "sports", "leisure", "walki
 # synonym group; elsewhere (a recovery café) only the client's own word, among the entry's tags, matches.
 SECTOR_CATEGORIES = frozenset({"basic_skills", "training", "volunteering", "work_placement", "employment_support",
                                "employer", "self_employment", "peer_mentoring", "in_work_support", "health_wellbeing"})
+# Services a keyworker cannot send the client to, told by their tags, are never candidates (like the stage rule):
+# support for the people around someone who uses drugs or alcohol (family and friends, "affected others"), and
+# teams that see patients already on a hospital ward.
+NOT_THE_CLIENTS_OWN_TAGS = ("affected others", "affected other", "family and friends", "inpatients",
+                            "hospital inpatients")
 # Housing entries that get a homeless client a roof, told apart by their tags (whole words): somewhere to stay
 # tonight first, then somewhere to live. Housing entries with neither (keeping a tenancy, furniture) do not meet
 # homelessness; they are still there for the `housing` step. A housing entry with no such tags is housing support.

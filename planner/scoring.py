@@ -22,6 +22,7 @@ from planner.rules import (
     BARRIER_RULES,
     DEFAULT_TRAVEL_KM,
     DRIVING_LICENCE,
+    NOT_THE_CLIENTS_OWN_TAGS,
     ASSET_KIND_NAMES,
     LIVED_EXPERIENCE,
     MAX_ASSET_REASONS,
@@ -83,9 +84,13 @@ class StepChoice:
             step=step,
             fit=np.array(best_fit)[index.step_mask_id],
             serves_next=np.array(serves_next, dtype=bool)[index.step_mask_id],
-            permitted=category_allowed[index.category] & (step != NO_STEP) & ~index.archived,
+            permitted=category_allowed[index.category] & (step != NO_STEP) & ~index.archived
+            & ~index.holding(_NOT_THE_CLIENTS_OWN_KEYS),
         )
 
+
+# Tags are posted whole ("=affected others"), so these are found with no scan of the entries.
+_NOT_THE_CLIENTS_OWN_KEYS = frozenset(f"={tag}" for tag in NOT_THE_CLIENTS_OWN_TAGS)
 
 WORK_NOW_REASON = "looking for work now, as the client asked"
 

@@ -43,9 +43,11 @@ CATEGORY_COUNTS = {
 # Moved when for_groups and mentoring_role were filled in (the rows without them hash as before), and when the
 # veterans' and care leavers' entries were added after them (the first 306 rows hash as before).
 # Both moved when the housing options services (demo-0109, demo-0110) and the rough sleeper outreach team
-# (demo-0115) were opened to every recovery stage, as such services are (the random draws are as before).
-ROWS_SHA256 = "48db57dcaa54ee40819d8809c2f1fa6e3be9c2b79f39cb78c253c7c7f1b17d2d"
-FIRST_308_SHA256 = "cffcae0d816135dd46e282130a57f941a57ab5c371dab4073a511e752ce00177"  # ROWS_SHA256 before them
+# (demo-0115) were opened to every recovery stage, as such services are, and the family and friends groups and the
+# hospital alcohol care team were tagged as not the client's own (affected-others, inpatients); the random draws
+# are as before.
+ROWS_SHA256 = "26900645e7ab0c8c32f0451f75639525de011d13b59aa53531915467ced056a1"
+FIRST_308_SHA256 = "ed1cfbc9015a2440b868a9fbf55ec30165d253a21981d12195fddde03fb07e22"  # ROWS_SHA256 before them
 DUPLICATE_PAIRS = [
     ("demo-0019", "demo-0301"),  # Tees Valley Recovery Café / Cafe
     ("demo-0218", "demo-0302"),  # South Bank Job Club / Jobs Club, next-door postcode

@@ -95,23 +95,25 @@ FIRST_THREE = {
          "about joining this intake.",
     ],
     "lone_parent_debt": [
-        "Women's drug and alcohol clinic – Middlesbrough. Why: a service for women; Tue 9:30am to 12pm fits "
-         "availability; creche or childcare offered; free; starts within a week; 1 hour a week, within the 16 "
-         "aimed for; next step: stable use.",
+        "Women's drug and alcohol clinic – Middlesbrough. Why: a service for women; 1.7 km away; Tue 9:30am "
+         "to 12pm fits availability; creche or childcare offered; free; starts within a week; 1 hour a week, "
+         "within the 16 aimed for; next step: stable use.",
         "Energy bills and fuel debt advice line. Why: money advice for debt; by phone; Mon to Fri 9:30am to "
          "2:30pm fits availability; free; drop-in: no wait; 1 hour a week, within the 16 aimed for. Check "
          "first: arrive after 9:30am: outside available times; leave by 2:30pm: outside available times.",
-        "Peer mentors – Berwick Hills. Why: Tue and Thu 10am to 12pm fits availability; free; drop-in: no "
-         "wait; informal, unlike school; 2 hours a week, within the 16 aimed for; next step: motivation.",
+        "Peer mentors – Berwick Hills. Why: 1.7 km away; Tue and Thu 10am to 12pm fits availability; free; "
+         "drop-in: no wait; informal, unlike school; 2 hours a week, within the 16 aimed for; next step: "
+         "motivation.",
     ],
     "esa_health": [
         "Work and health advice line. Why: work-and-health support for a health condition; online or by "
          "phone; runs Mon to Fri 9am to 5pm; free; starts within a week; 1 hour a week, within the 16 aimed "
          "for; next step: health.",
-        "Stop smoking service. Why: health and well-being support; by phone; runs Mon 10am to 12pm; free; "
-         "drop-in: no wait; 1 hour a week, within the 16 aimed for; next step: health.",
-        "Dental drop-in for people in recovery. Why: health and well-being support; runs Tue 9am to 12pm; "
-         "free; drop-in: no wait; 2 hours a week, within the 16 aimed for; next step: health.",
+        "Stop smoking service. Why: health and well-being support; 1.5 km away, or by phone; runs Mon 10am to"
+         " 12pm; free; drop-in: no wait; 1 hour a week, within the 16 aimed for; next step: health.",
+        "Middlesbrough Talking Therapies. Why: health and well-being support; 2.0 km away, or online or by "
+         "phone; runs Mon to Thu 9am to 5pm; Fri 9am to 4:30pm; free; 2 hours a week, within the 16 aimed for;"
+         " next step: health.",
     ],
     "benefits_worries": [
         "Stockton Digital Skills Hub drop-in. Why: digital skills: email, internet, CVs and job search "
@@ -123,9 +125,9 @@ FIRST_THREE = {
          " wait; next step: motivation.",
     ],
     "work_now_convictions": [
-        "IPS employment support for people in treatment – Middlesbrough. Why: Individual Placement and Support "
-         "(IPS): help into a job you choose, with support once in work; 1.1 km away; runs Mon to Fri 8:30am to "
-         "12:30pm; free; starts within a week; looking for work now, as the client asked.",
+        "IPS employment support for people in treatment – Middlesbrough. Why: Individual Placement and "
+         "Support (IPS): help into a job you choose, with support once in work; 1.1 km away; runs Mon to Fri "
+         "8:30am to 12:30pm; free; starts within a week; looking for work now, as the client asked.",
         "Employment support for people with convictions – Middlesbrough. Why: help with disclosing "
          "convictions to employers; 0.6 km away; runs Mon to Fri 9am to 12pm; free; drop-in: no wait; looking "
          "for work now, as the client asked.",
@@ -134,12 +136,12 @@ FIRST_THREE = {
          " asked. Check first: convictions considered case by case: suggest a disclosure conversation.",
     ],
     "man_no_children": [
-        "Everyday maths – Middlesbrough. Why: help with reading, writing and maths; runs Wed and Fri 10am to "
-         "12pm; free; starts within a week; informal, small-group learning.",
-        "Online evening recovery meeting. Why: online; runs Mon to Fri 8pm to 9pm; free; drop-in: no wait; in"
-         " a small group; next step: stable use.",
-        "Online self-management meeting (Sundays). Why: online; runs Sun 10am to 11:30am; free; drop-in: no "
-         "wait; in a small group; next step: stable use.",
+        "Everyday maths – Middlesbrough. Why: help with reading, writing and maths; 3.0 km away; runs Wed and"
+         " Fri 10am to 12pm; free; starts within a week; informal, small-group learning.",
+        "Self-management recovery group – Middlesbrough. Why: 1.4 km away; runs Thu 1pm to 3pm; free; drop-"
+         "in: no wait; in a small group; next step: stable use.",
+        "Monday night open meeting – Middlehaven. Why: 1.9 km away; runs Mon 7pm to 8:30pm; free; drop-in: no"
+         " wait; in a small group; next step: stable use.",
     ],
     "accounts_clerk": [
         "Business administration (Level 2). Why: matches goal sector: admin; same field as skill: bookkeeping"

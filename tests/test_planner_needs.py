@@ -198,6 +198,15 @@ def test_a_roof_tonight_before_somewhere_to_live_and_never_help_to_keep_a_tenanc
     assert (ids(untagged)[0], recommendation(untagged, "housing-help").reasons[0]) == ("housing-help", "housing support")
 
 
+def test_support_for_the_people_around_a_client_and_ward_teams_are_never_the_clients_next_step():
+    entries = [entry("families", "recovery_support", km=0.2, tags=("families", "carers", "affected-others"), cost="free"),
+               entry("ward", "treatment", km=0.3, tags=("alcohol", "hospital", "inpatients"), waiting_days=0),
+               entry("meeting", "recovery_support", km=1.0),
+               entry("hub", "treatment", km=2.0)]
+    result = plan(entries, stage="early", screening={"concerned_about_use": True, "structured_support": False})
+    assert (ids(result), excluded(result)) == (["hub", "meeting"], {})  # not candidates, so not "ruled out" either
+
+
 def test_money_advice_meets_the_barriers_its_tags_name():
     entries = [entry("debt", "money_advice", km=1.0, tags=("debt",)),
                entry("welfare", "money_advice", km=1.0, tags=("benefits", "welfare-rights")),
