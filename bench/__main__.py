@@ -41,6 +41,7 @@ BENCHES = {
     "browser": ("bench.bench_browser", "bench_browser"),
     "national-map": ("bench.bench_browser", "bench_national"),
     "api": ("bench.bench_api", "bench_api"),
+    "harvest": ("bench.bench_harvest", "bench_harvest"),
     # Not in the default run: compares with another commit ($BENCH_AGAINST, default HEAD~1).
     "browser-ab": ("bench.bench_browser", "bench_browser_ab"),
     # On demand only: several app instances on PostgreSQL under simulated keyworkers and editors.

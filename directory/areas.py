@@ -161,6 +161,7 @@ class AreaIndex:
     def __init__(self, areas: list[tuple[str, str]]):
         self.by_district: dict[str, dict[str, str]] = {}
         self.by_sector: dict[str, dict[str, str]] = {}
+        self.by_sector_district: dict[str, dict[str, str]] = {}
         for entry_id, name in areas:
             coverage = read_area(name)
             if coverage is None:
@@ -169,12 +170,24 @@ class AreaIndex:
                 self.by_district.setdefault(district, {}).setdefault(entry_id, name)
             for sector in coverage.sectors:
                 self.by_sector.setdefault(sector, {}).setdefault(entry_id, name)
+                # A place given only as a district ("TS17") may be in any of its sectors.
+                self.by_sector_district.setdefault(sector.split()[0], {}).setdefault(entry_id, name)
 
-    def serving(self, postcode: str) -> dict[str, str]:
-        """Entry id -> the name of its area that holds `postcode` (a full postcode, or a district)."""
-        district, sector = _district_and_sector(postcode)
-        found = dict(self.by_sector.get(sector, {})) if sector else {}
-        for entry_id, name in self.by_district.get(district or "", {}).items():
+    def serving(self, place: str) -> dict[str, str]:
+        """Entry id -> the name of its area that holds `place`: a full postcode, a district, or a town of
+        data/places.csv (then an area holding any of the town's sectors)."""
+        district, sector = _district_and_sector(place)
+        if district is None:
+            from directory.places import place_named
+
+            town = place_named(place)
+            found: dict[str, str] = {}
+            for town_sector in town.sectors if town else ():
+                for entry_id, name in self.serving(f"{town_sector}AA").items():
+                    found.setdefault(entry_id, name)
+            return found
+        found = dict(self.by_sector.get(sector, {})) if sector else dict(self.by_sector_district.get(district, {}))
+        for entry_id, name in self.by_district.get(district, {}).items():
             found.setdefault(entry_id, name)
         return found
 
@@ -198,7 +211,7 @@ def area_index(directory: Directory) -> AreaIndex:
 
 
 def entries_serving(directory: Directory, postcode: str) -> dict[str, str]:
-    """Live entries with an area that holds the client's postcode (or district): entry id -> area name.
+    """Live entries with an area that holds the client's postcode (or district, or town): entry id -> area name.
 
     The search hook: Find keeps these among the results of a search near `postcode` whatever the radius, with
     COVERS_YOUR_AREA in place of a distance."""
@@ -210,6 +223,12 @@ def areas_served(directory: Directory, entry_id: str) -> list[ServedArea]:
     with directory.reader() as uow:
         names = uow.harvest.areas_of(entry_id)
     return [ServedArea(name, read_area(name)) for name in names]
+
+
+def area_names(directory: Directory) -> dict[str, list[str]]:
+    """Entry id -> the names of the areas it serves, for the Open Referral export and read API."""
+    with directory.reader() as uow:
+        return uow.harvest.area_names()
 
 
 def describe_areas(areas: list[ServedArea]) -> list[str]:

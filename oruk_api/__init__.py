@@ -306,7 +306,13 @@ class ReadAPI:
         if position is None:
             raise NotFoundHere(f"There is no service {request.path_params['id']} in this directory (an archived "
                                "one is not served).")
-        return _json(oruk.service(catalogue.entries[position], catalogue.organisation[position]))
+        entry = catalogue.entries[position]
+        # The areas it serves are read for this one entry (a small table; they change without the entry).
+        return _json(oruk.service(entry, catalogue.organisation[position], self._areas_of(entry.id)))
+
+    def _areas_of(self, entry_id: str) -> list[str]:
+        with self.get_directory().reader() as uow:
+            return uow.harvest.areas_of(entry_id)
 
     def service_at_locations(self, request: Request) -> Response:
         params = _parameters(request, (*SERVICE_FILTERS, "postcode", "proximity"))

@@ -422,6 +422,9 @@ def test_area_wide_services_serve_their_areas(directory, server):
     assert entries_serving(directory, "TS1 3BA") == {B: "TS1 3"}
     assert entries_serving(directory, "TS1 2AA") == {}
     assert entries_serving(directory, "not a postcode") == {}
+    assert entries_serving(directory, "TS17") == {B: "Thornaby"}            # a district: its sectors' areas too
+    assert entries_serving(directory, "Redcar") == {B: "Redcar and Cleveland Borough Council"}  # a town
+    assert entries_serving(directory, "Ingleby Barwick") == {}
     assert COVERS_YOUR_AREA == "covers your area"
     areas = areas_served(directory, B)
     assert describe_areas(areas) == [
@@ -509,3 +512,24 @@ def test_the_entry_page_names_the_areas_served(server, tmp_path, monkeypatch):
     assert ("<dt>Areas it serves</dt><dd>Thornaby: postcode sectors TS17 6, TS17 7, TS17 8<br>&lt;b&gt;MyCity&lt;/b&gt; "
             "(not a council, town or postcode district we know: a postcode search does not find it by this area)</dd>"
             ) in where
+
+
+def test_areas_go_out_again_in_the_export_and_the_api(directory, server):
+    from oruk_api import routes
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from directory.io.export import export_bytes
+    from tests.oruk_schemas import errors
+
+    items = services()
+    items[B]["service_areas"] = [{"name": "Thornaby"}, {"name": "TS1 3"}]
+    _serve(server, "/out", items)
+    harvest(directory, server.url + "/out", author="carol", default_category="recovery_support")
+    exported = {s["name"]: s for s in json.loads(export_bytes(directory.entries(), "hsds", directory=directory))}
+    assert [(a["name"], a["service_id"]) for a in exported["Citywide helpline"]["service_areas"]] == [
+        ("Thornaby", B), ("TS1 3", B)]
+    assert exported["Tees counselling"]["service_areas"] == []
+    answer = TestClient(Starlette(routes=routes(lambda: directory, switch=lambda: None))).get(f"/api/services/{B}")
+    assert [a["name"] for a in answer.json()["service_areas"]] == ["Thornaby", "TS1 3"]
+    assert errors("service", answer.json()) == []

@@ -202,7 +202,8 @@ def test_the_open_referral_examples_import_with_a_clear_report(directory, tmp_pa
         "possible_duplicates": [],
         "warnings": [{"row": 1, "column": "", "reason": "phone: extension 100 left out"},
                      {"row": 1, "column": "", "reason": "contact_phone: extension 100 left out"},
-                     {"row": 1, "column": "", "reason": "service_areas not carried over (no area field here): The "
+                     {"row": 1, "column": "", "reason": "service area not a council, town or postcode district we "
+                      "know (kept, but a postcode search does not find the service by it): The "
                       "service is available to all residents of the MyCity area. We provide the service in our "
                       "offices or via video conferencing to any who can provide evidence of their residency."},
                      {"row": 1, "column": "", "reason": "not carried over (no field here for them): accreditations, "
@@ -231,6 +232,9 @@ def test_the_open_referral_examples_import_with_a_clear_report(directory, tmp_pa
     assert (report.created, report.rejected) == (2, [])
     assert directory.get("area-wide").delivery == ("outreach",)
     assert (directory.get("area-wide").archived, directory.get("closed").archived) == (False, True)
+    from directory.areas import areas_served
+
+    assert [area.name for area in areas_served(directory, "area-wide")] == ["MyCity"]  # kept from a file too
 
 
 def test_import_reports_progress(directory, tmp_path):

@@ -40,6 +40,9 @@ def export_bytes(entries: Iterable[F.Entry], format: str, *, directory=None) -> 
     if format == "hsds":
         from directory.io.oruk import load_organisations, services
 
+        from directory.areas import area_names
+
         organisations = load_organisations(directory) if directory is not None else None
-        return json.dumps(services(entries, organisations), ensure_ascii=False, indent=1).encode("utf-8")
+        areas = area_names(directory) if directory is not None else None
+        return json.dumps(services(entries, organisations, areas), ensure_ascii=False, indent=1).encode("utf-8")
     raise ValueError(f"unknown export format '{format}': use one of {', '.join(EXPORT_FORMATS)}")

@@ -289,17 +289,22 @@ def organizations_page(organisations: Iterable[OrganisationProfile], *, page_num
 # --------------------------------------------------------------------------- services
 
 
-def services(entries: Iterable[Entry], organisations: Organisations = None) -> list[dict]:
-    """Full services, one per entry (the export)."""
+def services(entries: Iterable[Entry], organisations: Organisations = None,
+             areas: Mapping[str, Sequence[str]] | None = None) -> list[dict]:
+    """Full services, one per entry (the export). `areas`: entry id -> the names of the areas it serves."""
     index = organisation_index(organisations)
-    return [service(entry, _profile_for(entry, index)) for entry in entries]
+    areas = areas or {}
+    return [service(entry, _profile_for(entry, index), areas.get(entry.id, ())) for entry in entries]
 
 
-def service(entry: Entry, organisation: Organisation = None) -> dict:
+def service(entry: Entry, organisation: Organisation = None, areas: Sequence[str] = ()) -> dict:
     """/services/{id}: the service fully nested (compiled/service.json). `organisation`: the entry's
-    organisation profile; without it the organization carries the entry's organisation name only."""
+    organisation profile; without it the organization carries the entry's organisation name only.
+    `areas`: the names of the areas it serves (directory/areas.py), as `service_areas`."""
     organisation = entry.organisation if organisation is None else organisation
     out = _native_service(entry, organisation)
+    out["service_areas"] = [{"id": _uuid(entry.id, "service_area", name), "service_id": out["id"], "name": name}
+                            for name in areas]
     out["attributes"] = _attributes(entry, out)
     return out
 

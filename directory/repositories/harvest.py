@@ -54,6 +54,14 @@ class HarvestRepository(Repository):
             select(ServiceArea.entry_id, ServiceArea.name).join(EntryRow, EntryRow.id == ServiceArea.entry_id)
             .where(EntryRow.archived.is_(False)).order_by(ServiceArea.entry_id, ServiceArea.position)))
 
+    def area_names(self) -> dict[str, list[str]]:
+        """Entry id -> its areas' names in order, for every entry that has any (archived ones too)."""
+        names: dict[str, list[str]] = {}
+        for entry_id, name in self._session.execute(
+                select(ServiceArea.entry_id, ServiceArea.name).order_by(ServiceArea.entry_id, ServiceArea.position)):
+            names.setdefault(entry_id, []).append(name)
+        return names
+
     def set_areas(self, entry_id: str, names: list[str]) -> None:
         self._session.execute(delete(ServiceArea).where(ServiceArea.entry_id == entry_id))
         self._session.add_all(ServiceArea(entry_id=entry_id, position=i, name=n) for i, n in enumerate(names))
