@@ -61,7 +61,7 @@ def _ours(hits, now):
     from ui import maps
     from ui.find_support import results_map
 
-    fmap, group, points, _ = results_map(hits, place=None, radius_km=None, now=now, centre=(53.5, -1.5), zoom=7,
+    fmap, group, points, _, _ = results_map(hits, place=None, radius_km=None, now=now, centre=(53.5, -1.5), zoom=7,
                                       tiles=maps.Tiles(maps.OSM_TILES, maps.OSM_ATTRIBUTION))
     parts = maps.st_folium_parts(fmap, group)
     return parts, points
@@ -71,7 +71,7 @@ def _standalone_ours(hits, now) -> str:
     from ui import maps
     from ui.find_support import results_map
 
-    fmap, group, _, _ = results_map(hits, place=None, radius_km=None, now=now, centre=(53.5, -1.5), zoom=7,
+    fmap, group, _, _, _ = results_map(hits, place=None, radius_km=None, now=now, centre=(53.5, -1.5), zoom=7,
                                  tiles=maps.Tiles(maps.OSM_TILES, maps.OSM_ATTRIBUTION))
     group.add_to(fmap)
     maps.inline_assets(fmap, *[c for c in group._children.values()])

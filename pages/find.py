@@ -20,7 +20,7 @@ from directory.search import Filters, bound_query
 from ui import maps
 from ui.auth import guard_viewing
 from ui.find_support import (
-    SearchState, off_map, organisations_named, relaxations, result_row, results_csv, results_map, search_hits,
+    SearchState, organisations_named, relaxations, result_row, results_csv, results_map, search_hits,
 )
 from ui.print_view import FIND_PRINT_PATH
 from ui.bootstrap import demo_loading, ensure_app_navigation, get_directory
@@ -273,13 +273,12 @@ def _draw_map(directory, state: SearchState, place, hits, now) -> None:
     # The order of the list does not change the map; the minute keeps "next session" texts current.
     memo_key = (str(directory.engine.url), counter, replace(state, order="best"),
                 place.label if place else None, now.strftime("%Y-%m-%d %H:%M"))
-    fmap, group, _, counts = results_map(hits, place=place, radius_km=state.radius_km, now=now, centre=centre,
-                                         zoom=zoom, tiles=maps.tiles_config(st.secrets), day=state.day,
-                                         memo_key=memo_key)
+    fmap, group, _, counts, (remote, unplaced) = results_map(
+        hits, place=place, radius_km=state.radius_km, now=now, centre=centre, zoom=zoom,
+        tiles=maps.tiles_config(st.secrets), day=state.day, memo_key=memo_key)
     maps.show_map(fmap, group, key="find_map", height=MAP_HEIGHT)
     if counts:  # the same pins as the map: colour and mark
         st.html(maps.legend_html(counts, short_category_label))
-    remote, unplaced = off_map(hits)
     notes = []
     if remote:
         notes.append(f"{remote} online or phone service{'s are' if remote != 1 else ' is'} in the list but not on the map.")

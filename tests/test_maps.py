@@ -157,8 +157,9 @@ def test_more_results_than_the_browser_limit_are_kept_on_the_server_and_the_page
     now = dt.datetime(2026, 11, 23, 9, 0)
 
     def draw():
-        fmap, group, points, counts = find_support.results_map(hits, place=None, radius_km=None, now=now,
-                                                               centre=(54.0, -1.4), zoom=8, tiles=Tiles(None, ""))
+        fmap, group, points, counts, off = find_support.results_map(hits, place=None, radius_km=None, now=now,
+                                                                    centre=(54.0, -1.4), zoom=8, tiles=Tiles(None, ""))
+        assert off == (1, 0) == find_support.off_map(hits)  # the online one
         return group, points, counts, json.loads(next(iter(group._children.values())).payload)
 
     monkeypatch.setattr(map_clusters, "BROWSER_CLUSTER_LIMIT", 7)  # 7 on the map (the online one is not): whole

@@ -383,8 +383,8 @@ _RESULTS_LOCK = threading.Lock()
 
 def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centre: tuple[float, float],
                 zoom: int, tiles, outlines: bool = True, day: int | None = None, memo_key=None):
-    """(base map, results group, points, {category: results on the map}) for the Find page (no points when
-    the results are many: the server clusters them, ui/map_clusters.py): the base map never changes between
+    """(base map, results group, points, {category: results on the map}, off_map(hits)) for the Find page (no
+    points when the results are many: the server clusters them, ui/map_clusters.py): the base map never changes between
     searches; the group holds the markers, the client's place, the radius and district outlines.
     With `memo_key` (what decides the results, the directory's change counter and the minute), results
     built for the same key are used again."""
@@ -403,8 +403,8 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
                 _RESULTS_MEMO[memo_key] = held
                 while len(_RESULTS_MEMO) > _RESULTS_KEPT:
                     _RESULTS_MEMO.popitem(last=False)
-    points, counts, payload_json = held
-    return maps.base_map(tiles, centre, zoom), maps.group_of(payload_json), points, counts
+    points, counts, off, payload_json = held
+    return maps.base_map(tiles, centre, zoom), maps.group_of(payload_json), points, counts, off
 
 
 class _MapHit(NamedTuple):  # what map_points reads of a hit, kept for a national map's later views
@@ -412,13 +412,22 @@ class _MapHit(NamedTuple):  # what map_points reads of a hit, kept for a nationa
     distance_km: float | None
 
 
-def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list, dict[str, int], str]:
-    """(map points, results on the map by category, payload). Past map_clusters.BROWSER_CLUSTER_LIMIT results
-    no points are made: the results are kept as a ResultSet and the map asks for each view's."""
+def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list, dict[str, int], tuple[int, int], str]:
+    """(map points, results on the map by category, off_map's figures, payload). Past
+    map_clusters.BROWSER_CLUSTER_LIMIT results no points are made: the results are kept as a ResultSet and the
+    map asks for each view's."""
     from directory.geo import Bounds, districts_in
     from ui import map_clusters, maps
 
-    placed = [h for h in hits if h.entry.in_person and h.entry.has_position]
+    placed, remote, unplaced = [], 0, 0
+    for hit in hits:  # as off_map, counted here once per search rather than on every run of the page
+        entry = hit.entry
+        if not entry.in_person:
+            remote += 1
+        elif entry.latitude is None or entry.longitude is None:
+            unplaced += 1
+        else:
+            placed.append(hit)
     result_set = None
     if len(placed) > map_clusters.BROWSER_CLUSTER_LIMIT:
         # Kept for the map's later views: the entries (the search index's own objects) and their distances, not
@@ -462,7 +471,7 @@ def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list,
         remote=maps.remote_results(result_set, bounds.as_leaflet() if bounds else None, codes.CATEGORIES)
         if result_set is not None else None,
     )
-    return points, counts, payload_json
+    return points, counts, (remote, unplaced), payload_json
 
 
 def organisations_named(directory, query: str, limit: int = 2) -> list[tuple[int, str]]:
