@@ -46,9 +46,11 @@ BENCHES = {
     "browser-ab": ("bench.bench_browser", "bench_browser_ab"),
     # On demand only: several app instances on PostgreSQL under simulated keyworkers and editors.
     "load": ("bench.bench_load", "bench_load"),
+    # On demand only: one write's cost to every instance's next search and plan (python -m bench scale --n 300000).
+    "scale": ("bench.bench_scale", "bench_scale"),
 }
-ON_DEMAND = {"browser-ab", "load", "national-map"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
-TAKES_OPTIONS = {"load"}  # python -m bench load --entries 300000 …: the options go to the benchmark
+ON_DEMAND = {"browser-ab", "load", "scale", "national-map"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
+TAKES_OPTIONS = {"load", "scale"}  # python -m bench load --entries 300000 …: the options go to the benchmark
 DEFAULT = [name for name in BENCHES if name not in ON_DEMAND]
 
 

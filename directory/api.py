@@ -196,7 +196,7 @@ class Directory:
                 return
             removed, added = self._delta()
             before = self._index_counter
-            self._swap(self._base.with_changes(removed, added), counter)
+            self._swap(self._base.with_changes(removed, added), counter, whole=False)
             self.index_events["incremental"] += 1
             log.debug("search index: %d changed entries applied (counter %d -> %d) in %.0f ms",
                       len(ids), before, counter, (time.perf_counter() - started) * 1000)
@@ -240,9 +240,12 @@ class Directory:
         log.info("search index: base rebuilt from memory after %d changed entries: %d entries in %.1f s",
                  DELTA_LIMIT, len(self._base), time.perf_counter() - started)
 
-    def _swap(self, index, counter: int) -> None:
+    def _swap(self, index, counter: int, *, whole: bool = True) -> None:
+        """Serve `index` from now on. A base built whole is moved out of the cycle collector's way; a change
+        applied beside it is a few hundred objects the collector handles as any others (a full collection
+        here cost 0.25 s with 50,000 entries' worth of a writer's objects about)."""
         self._index, self._index_counter = index, counter
-        if self.long_running:
+        if self.long_running and whole:
             _keep_long_lived()
 
     def search(self, query: str = "", filters=None, limit: int | None = 50):

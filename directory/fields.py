@@ -87,7 +87,8 @@ REQUIRED: tuple[str, ...] = tuple(f.name for f in FIELDS if f.required)
 EDITABLE: tuple[str, ...] = tuple(n for n in COLUMNS if n != "id")
 
 
-@dataclass(frozen=True)
+# slots: no per-entry __dict__ (about 1.5 KB each): a process holds every entry, 300,000 of them nationally.
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One directory entry as plain data: what search, export and the planner see."""
 

@@ -23,6 +23,31 @@ from directory.store import (
 )
 
 
+# Values many entries repeat (an organisation's name, a category, a schedule, a set of stages): read once per
+# load and shared by every entry holding them, not held once per entry (at 300,000 entries, tens of MB).
+_SHARED_VALUES = ("organisation", "category", "schedule", "cost", "sector", "referral", "accepts_convictions",
+                  "dbs_check", "mentoring_role", "contact_role", "postcode", "address", "updated_by",
+                  "last_verified_by", "url", "email", "phone", "accessibility", "last_verified", "start_date",
+                  "end_date", "latitude", "longitude")
+_LIST_FIELDS = tuple(n for n in F.COLUMNS if F.FIELD_BY_NAME[n].kind in F.LIST_KINDS)
+
+
+def _entry(row, shared: dict) -> F.Entry:
+    """entry_from_mapping, with repeated values shared through `shared` (one dict per load)."""
+    values = dict(row)
+    for name in _SHARED_VALUES:
+        value = values[name]
+        if value is not None:
+            values[name] = shared.setdefault(value, value)
+    for name in _LIST_FIELDS:
+        if values[name]:
+            value = tuple(values[name])
+            values[name] = shared.setdefault(value, value)
+    if values["updated_at"] is not None:  # an import's or a bulk edit's entries share their moment
+        values["updated_at"] = shared.setdefault(values["updated_at"], as_utc(values["updated_at"]))
+    return entry_from_mapping(values)
+
+
 # Ids per IN (...) list: well under both databases' limits on values in one statement.
 ID_CHUNK = 5_000
 # How many counters of the change log are kept: a process that has not looked at the directory for this many
@@ -61,15 +86,16 @@ class EntryRepository(Repository):
         query = entries_query()
         if not include_archived:
             query = query.where(EntryRow.archived.is_(False))
+        shared: dict = {}
         if ids is None:
             # Core rows on the session's connection: no ORM objects for 50,000 entries.
-            return [entry_from_mapping(row) for row in self._session.connection().execute(query).mappings()]
+            return [_entry(row, shared) for row in self._session.connection().execute(query).mappings()]
         ids = sorted(set(ids))
         found = []
         # In chunks: one statement takes at most 65,535 values on PostgreSQL (32,766 on SQLite).
         for start in range(0, len(ids), ID_CHUNK):
             chunk = query.where(EntryRow.id.in_(ids[start:start + ID_CHUNK]))
-            found.extend(entry_from_mapping(row) for row in self._session.connection().execute(chunk).mappings())
+            found.extend(_entry(row, shared) for row in self._session.connection().execute(chunk).mappings())
         return sorted(found, key=lambda e: e.id) if len(ids) > ID_CHUNK else found
 
     def ids_of_organisations(self, organisation_ids: Iterable[int]) -> list[str]:

@@ -1,0 +1,235 @@
+"""Scale benchmark (issue 18): what one write costs every app instance's next search and next plan, at
+50,000 entries (and 300,000 with --n), against the full-rebuild design in the same run, and each instance's
+memory.
+
+    .venv/bin/python -m bench scale [--n 50000] [--writes 10] [--postgres] [--sqlite-dir DIR] [--database URL]
+
+A directory of --n synthetic entries (bench_search.make_entries, the search benchmark's) is written into a
+file-based SQLite database (and a fresh PostgreSQL database when --postgres is given or TEST_POSTGRES_URL is
+set). A separate process, the instance measured, opens it as the app does (long_running), so its resident
+memory is an instance's and not the loader's. There it measures:
+
+- the first search and the first plan: every entry read and both indexes built whole, and RSS after each;
+- warm: p50 of a mix of searches (text, text + radius + category, radius only) and of plans;
+- after one write (an entry renamed by another Directory on the same database, as another instance would):
+  the next search (ms, and whether it shows the write: stale reads are counted) and, after another write,
+  the next plan; each catch-up reads the change log and re-indexes the changed entry only;
+- the baseline, the full-rebuild design, in the same process: after one write, every entry read again and
+  the index built whole, then the same search (and plan).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SEARCHES = [
+    ("esol", {}),
+    ("plumbr course", {}),
+    ("recovery cafe", {"near": "Leeds", "within_km": 10.0, "categories": ("recovery_support",)}),
+    ("job club", {"near": "Middlesbrough", "within_km": 25.0}),
+    ("", {"near": "Manchester", "within_km": 3.0}),
+    ("volunterring", {"free_only": True}),
+]
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def _timed(run) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = run()
+    return (time.perf_counter() - started) * 1000.0, result
+
+
+def _p50(values: list[float]) -> float:
+    return round(statistics.median(values), 2)
+
+
+# -- filling a database --------------------------------------------------------------------------------------
+
+
+def fill(url: str, n: int) -> float:
+    """Write n synthetic entries (as bench_api does); seconds taken."""
+    from bench.bench_search import make_entries
+    from directory.accounts import create_user
+    from directory.api import Directory
+
+    started = time.perf_counter()
+    directory = Directory(url, locate_postcode=None)
+    create_user(directory, "bench", "Benchmark", "coordinator")
+    entries = make_entries(n, 1)
+    archived = [e.id for e in entries if e.archived]
+    rows = []
+    for entry in entries:
+        values = entry.values()
+        if values["latitude"] is None or values["longitude"] is None:  # a half position: no position
+            values["latitude"] = values["longitude"] = None
+        rows.append(values)
+    del entries
+    for start in range(0, n, 5000):
+        with directory.unit_of_work() as uow:
+            uow.create_many(rows[start:start + 5000], "bench")
+            uow.commit()
+    with directory.unit_of_work() as uow:
+        for entry_id in archived:
+            uow.archive(entry_id, "bench", "benchmark")
+        uow.commit()
+    directory.engine.dispose()
+    return time.perf_counter() - started
+
+
+# -- the instance measured (a process of its own) ---------------------------------------------------------------
+
+
+def measure(url: str, writes: int, baseline_runs: int) -> dict:
+    from bench.bench_planner import PROFILES, TODAY, locator_for
+    from bench.bench_search import TOWNS
+    from directory.api import Directory
+    from directory.search import Filters, SearchIndex
+    from planner import PlannerIndex, parse_profile, recommend
+
+    result: dict = {"rss_start_mb": _rss_mb()}
+    instance = Directory(url, locate_postcode=None, long_running=True)
+    writer = Directory(url, locate_postcode=None)  # another instance, writing
+    searches = [(q, Filters(**({**f, "near": TOWNS[f["near"]]} if "near" in f else f))) for q, f in SEARCHES]
+    profiles = [(parse_profile(copy.deepcopy(data)), locator_for(town)) for data, town in list(PROFILES.values())[:3]]
+
+    def search_all(index_of):
+        for query, filters in searches:
+            index_of().search(query, filters, limit=50)
+
+    def plan(index, which: int = 0):
+        profile, locate = profiles[which]
+        return recommend(profile, index, TODAY, postcode_locator=locate)
+
+    planner_index = lambda: instance.kept_index("planner", PlannerIndex.build)  # noqa: E731
+    ms, _ = _timed(instance.search_index)
+    result |= {"entries": len(instance.search_index()), "first_search_index_ms": round(ms), "rss_after_search_index_mb": _rss_mb()}
+    ms, _ = _timed(planner_index)
+    result |= {"first_planner_index_ms": round(ms), "rss_after_planner_index_mb": _rss_mb()}
+
+    warm = []
+    for _ in range(5):
+        for query, filters in searches:
+            warm.append(_timed(lambda: instance.search(query, filters))[0])
+    warm_plan = [_timed(lambda: plan(planner_index(), i % len(profiles)))[0] for i in range(6)]
+    result |= {"warm_search_p50_ms": _p50(warm), "warm_plan_p50_ms": _p50(warm_plan)}
+
+    live = [e for e in instance.search_index().entries if e.has_position][:writes * 2]
+    after_write, plan_after_write, stale = [], [], 0
+    for i in range(writes):
+        entry = writer.get(live[i].id)
+        token = f"kestrel{uuid.uuid4().hex[:6]}"
+        writer.update(entry.id, {"name": f"{entry.name} {token}"}, entry.version, "bench")
+        ms, hits = _timed(lambda: instance.search(token))
+        after_write.append(ms)
+        stale += not hits or hits[0].entry.id != entry.id
+        entry = writer.get(live[writes + i].id)
+        writer.update(entry.id, {"description": f"{entry.description or ''} {token}"}, entry.version, "bench")
+        ms, _ = _timed(lambda: plan(planner_index(), i % len(profiles)))
+        plan_after_write.append(ms)
+        index = planner_index()
+        stale += not any(e.id == entry.id and token in (e.description or "") and not index.archived[row]
+                         for row, e in enumerate(index.entries[index.base_rows or 0:], start=index.base_rows or 0))
+    result |= {
+        "writes": writes, "stale_reads": stale,
+        "search_after_write_p50_ms": _p50(after_write), "search_after_write_max_ms": round(max(after_write), 1),
+        "plan_after_write_p50_ms": _p50(plan_after_write), "plan_after_write_max_ms": round(max(plan_after_write), 1),
+        "index_events": dict(instance.index_events), "rss_after_writes_mb": _rss_mb(),
+    }
+
+    # The full-rebuild design, same process, same database: one write, then every entry read and indexed again.
+    rebuild, plan_rebuild = [], []
+    for i in range(baseline_runs):
+        entry = writer.get(live[i].id)
+        writer.update(entry.id, {"name": f"{entry.name} again"}, entry.version, "bench")
+        ms, _ = _timed(lambda: (writer.change_counter(), SearchIndex.build(writer.entries()).search(*searches[1])))
+        rebuild.append(ms)
+        ms, _ = _timed(lambda: plan(PlannerIndex.build(writer.entries()), i % len(profiles)))
+        plan_rebuild.append(ms)
+    result |= {"baseline_search_after_write_p50_ms": _p50(rebuild), "baseline_plan_after_write_p50_ms": _p50(plan_rebuild)}
+    result["rss_end_mb"] = _rss_mb()
+    instance.engine.dispose()
+    writer.engine.dispose()
+    return result
+
+
+# -- the run ---------------------------------------------------------------------------------------------------------
+
+
+def _postgres_database(server: str) -> tuple[str, callable]:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"bench_scale_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return server.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def bench_scale(options: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(prog="python -m bench scale")
+    parser.add_argument("--n", type=int, default=50_000, help="entries (300000 for the national figure)")
+    parser.add_argument("--writes", type=int, default=10, help="writes measured one by one")
+    parser.add_argument("--baseline-runs", type=int, default=2, help="full rebuilds measured (each reads everything)")
+    parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL ($TEST_POSTGRES_URL)")
+    parser.add_argument("--sqlite-dir", help="where the SQLite file goes (default: a temporary directory)")
+    parser.add_argument("--database", help="measure this database, already filled by fill() (it is written to)")
+    args = parser.parse_args(options or [])
+    if args.database:
+        child = subprocess.run([sys.executable, "-m", "bench.bench_scale", "--measure", args.database, str(args.writes),
+                                str(args.baseline_runs)], cwd=ROOT, capture_output=True, text=True, check=True)
+        return [{"name": "scale", "database": args.database.split(":")[0].split("+")[0], "n": args.n,
+                 **json.loads(child.stdout.strip().splitlines()[-1])}]
+    databases = ["sqlite"] + (["postgresql"] if args.postgres or os.environ.get("TEST_POSTGRES_URL") else [])
+    rows = []
+    for dialect in databases:
+        with tempfile.TemporaryDirectory(dir=args.sqlite_dir) as folder:
+            if dialect == "sqlite":
+                url, drop = f"sqlite:///{Path(folder) / 'scale.db'}", lambda: None
+            else:
+                server = os.environ.get("TEST_POSTGRES_URL")
+                if not server:
+                    raise SystemExit("--postgres needs TEST_POSTGRES_URL (a server the benchmark may create a database on)")
+                url, drop = _postgres_database(server)
+            try:
+                fill_s = fill(url, args.n)
+                child = subprocess.run(
+                    [sys.executable, "-m", "bench.bench_scale", "--measure", url, str(args.writes), str(args.baseline_runs)],
+                    cwd=ROOT, capture_output=True, text=True, check=True)
+                measured = json.loads(child.stdout.strip().splitlines()[-1])
+                rows.append({"name": "scale", "database": dialect, "n": args.n, "fill_s": round(fill_s, 1), **measured})
+            finally:
+                drop()
+    return rows
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--measure"]:
+        print(json.dumps(measure(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
+    else:
+        for line in bench_scale(sys.argv[1:]):
+            print(json.dumps(line))
