@@ -380,10 +380,14 @@ def test_the_printable_list_opens_as_a_page_with_the_cards_warnings(person, view
     assert printed.locator(".result").count() >= 3
     size = f"{viewport['width']}x{viewport['height']}"
     printed.screenshot(path=str(SCREENSHOTS / f"frontline-print-{size}.png"))
-    # A stale entry's "ring first", as on its card.
-    stale_cards = page.locator(".rp-card .rp-stale").count()
-    if stale_cards:
-        assert printed.locator(".check", has_text="ring first").count() >= 1
+    # The same results as the cards (all on the page's first ten), and each card's "ring first" printed too.
+    titles = page.evaluate("() => [...document.querySelectorAll('.rp-card .rp-title')].map(t => { "
+                           "const c = t.cloneNode(true); c.querySelectorAll('.rp-dist').forEach(d => d.remove()); "
+                           "return c.textContent.trim(); })")
+    printed_titles = [t.split(". ", 1)[1].strip() for t in printed.locator(".result h2").all_inner_texts()]
+    assert printed_titles == titles
+    stale = page.locator(".rp-card .rp-stale").count()
+    assert printed.locator(".check", has_text="ring first").count() == stale
     printed.close()
 
 
