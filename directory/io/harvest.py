@@ -360,15 +360,16 @@ def _keep_local_work(directory, rows, service_ids, kept, author, report) -> None
     if not known:
         return
     ids = sorted({k["entry"] for _, k in known})
-    current = {e.id: e for e in directory.entries(include_archived=True, ids=ids)}
+    existing = {place[0] for place in directory.places()}  # ids only: whole entries just where a value is shown
     with directory.reader() as uow:
         setters = uow.harvest.last_setters(ids)
+    shown: dict[str, Any] = {}
     for index, last in known:
-        entry = current.get(last["entry"])
-        if entry is None:
+        entry_id = last["entry"]
+        if entry_id not in existing:
             continue
         row, before = rows[index], last.get("cells", {})
-        provenance = setters.get(entry.id, {})
+        provenance = setters.get(entry_id, {})
         for column in set(row) | {c for c in before if c not in _NOT_CLEARED}:
             if column == "id":
                 continue
@@ -380,8 +381,10 @@ def _keep_local_work(directory, rows, service_ids, kept, author, report) -> None
             local = (who != author and version > last.get("first_version", 0)
                      and not (note or "").startswith(CHOSE_FEED_NOTE))
             if local:
-                item = {"service_id": service_ids[index], "entry_id": entry.id, "field": column,
-                        "local": _shown(getattr(entry, column, None)), "feed": new,
+                if entry_id not in shown:
+                    shown[entry_id] = directory.get(entry_id)
+                item = {"service_id": service_ids[index], "entry_id": entry_id, "field": column,
+                        "local": _shown(getattr(shown[entry_id], column, None)), "feed": new,
                         "changed_by": who, "changed_at": _as_utc(at).date().isoformat()}
                 (report.conflicts if new != old else report.kept_local).append(item)
                 row.pop(column, None)
@@ -405,7 +408,7 @@ def _shown(value: Any) -> str:
 def _save_state(directory, base, kept, fed, service_ids, import_report, author) -> None:
     refused = set(import_report.rejected_rows) | {d["row"] for d in import_report.possible_duplicates}
     ids = {sid: fed[i].get("id") or sid for i, sid in enumerate(service_ids) if sid and i + 1 not in refused}
-    versions = {e.id: e.version for e in directory.entries(include_archived=True, ids=sorted(set(ids.values())))}
+    versions = {place[0]: place[1] for place in directory.places()}  # (id, version, …): no whole entries read
     for index, sid in enumerate(service_ids):
         entry_id = ids.get(sid)
         if entry_id in versions:
