@@ -48,8 +48,10 @@ BENCHES = {
     "load": ("bench.bench_load", "bench_load"),
     # On demand only: one write's cost to every instance's next search and plan (python -m bench scale --n 300000).
     "scale": ("bench.bench_scale", "bench_scale"),
+    # On demand only: the first page after a fresh start, this tree against $BENCH_AGAINST (a few minutes).
+    "startup": ("bench.bench_startup", "bench_startup"),
 }
-ON_DEMAND = {"browser-ab", "load", "scale", "national-map"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
+ON_DEMAND = {"browser-ab", "load", "scale", "national-map", "startup"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
 TAKES_OPTIONS = {"load", "scale"}  # python -m bench load --entries 300000 …: the options go to the benchmark
 DEFAULT = [name for name in BENCHES if name not in ON_DEMAND]
 

@@ -88,12 +88,13 @@ def _first_start(tree: Path, chromium) -> dict:
             server.kill()
 
 
-def bench_startup() -> list[dict]:
+def bench_startup():
+    """One dict per case (python -m bench startup prints each as a JSON line), and the load average before and
+    after."""
     from playwright.sync_api import sync_playwright
 
     against = os.environ.get("BENCH_AGAINST", "HEAD~1")  # a commit that runs: not every one of a busy day did
-    results = []
-    print({"bench": "startup", "load_average": os.getloadavg()}, flush=True)
+    yield {"load_average_before": [round(x, 2) for x in os.getloadavg()]}
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
@@ -105,14 +106,14 @@ def bench_startup() -> list[dict]:
                         if install == "installed":
                             subprocess.run([sys.executable, "-m", "directory", "build-postcodes"], cwd=tree,
                                            check=True, capture_output=True)
-                        results.append({"bench": "startup", "code": label, "start": install,
-                                        **_first_start(tree, chromium)})
-                        print(results[-1], flush=True)
+                        yield {"code": label, "start": install, **_first_start(tree, chromium)}
         finally:
             chromium.close()
-    print({"bench": "startup", "load_average": os.getloadavg()}, flush=True)
-    return results
+    yield {"load_average_after": [round(x, 2) for x in os.getloadavg()]}
 
 
 if __name__ == "__main__":
-    bench_startup()
+    import json
+
+    for line in bench_startup():
+        print(json.dumps({"bench": "startup", **line}), flush=True)
