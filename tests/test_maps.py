@@ -180,6 +180,27 @@ def test_more_results_than_the_browser_limit_are_kept_on_the_server_and_the_page
     assert "typeof Supercluster" not in st_folium_parts(base_map(Tiles(None, ""), (54, -1.4)), group)["feature_group"]
     assert map_clusters.kept("no-such-token") is None
 
+    # A search's built map is kept (find_support's memo) only while its results are kept for the map to ask about.
+    monkeypatch.setattr(find_support, "_RESULTS_MEMO", find_support.collections.OrderedDict())
+    monkeypatch.setattr(map_clusters, "_SETS", map_clusters.collections.OrderedDict())
+    def token(key):
+        group = find_support.results_map(hits, place=None, radius_km=None, now=now, centre=(54.0, -1.4), zoom=8,
+                                         tiles=Tiles(None, ""), memo_key=key)[1]
+        return json.loads(next(iter(group._children.values())).payload)["remote"]["set"]
+    first = token("search A")
+    assert token("search A") == first  # the same search again: built once
+    for i in range(2 * map_clusters.SETS_KEPT):  # many other searches, A asked for between them: A stays whole
+        token(f"search {i}")
+        assert token("search A") == first
+    assert map_clusters.kept(first) is not None
+    # Results kept for fewer searches than the memo holds: A's go, so A is built again, with results the map
+    # can ask about (the memo alone would have handed out a token the map's requests no longer find).
+    monkeypatch.setattr(map_clusters, "SETS_KEPT", 2)
+    token("search B"), token("search C")
+    assert map_clusters.kept(first) is None
+    again = token("search A")
+    assert again != first and map_clusters.kept(again) is not None
+
 
 def test_the_view_route_answers_a_kept_set_and_refuses_bad_parameters():
     from starlette.applications import Starlette

@@ -390,12 +390,16 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
     built for the same key are used again."""
     from ui import maps
 
+    from ui import map_clusters
+
     held = None
     if memo_key is not None:
         with _RESULTS_LOCK:
             held = _RESULTS_MEMO.get(memo_key)
             if held is not None:
                 _RESULTS_MEMO.move_to_end(memo_key)
+        if held is not None and held[4] is not None and map_clusters.kept(held[4]) is None:
+            held = None  # its results are no longer kept for the map to ask about: build them again
     if held is None:
         held = _build_results(hits, place=place, radius_km=radius_km, now=now, outlines=outlines, day=day)
         if memo_key is not None:
@@ -403,7 +407,7 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
                 _RESULTS_MEMO[memo_key] = held
                 while len(_RESULTS_MEMO) > _RESULTS_KEPT:
                     _RESULTS_MEMO.popitem(last=False)
-    points, counts, off, payload_json = held
+    points, counts, off, payload_json, _ = held
     return maps.base_map(tiles, centre, zoom), maps.group_of(payload_json), points, counts, off
 
 
@@ -412,8 +416,8 @@ class _MapHit(NamedTuple):  # what map_points reads of a hit, kept for a nationa
     distance_km: float | None
 
 
-def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list, dict[str, int], tuple[int, int], str]:
-    """(map points, results on the map by category, off_map's figures, payload). Past
+def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple:
+    """(map points, results on the map by category, off_map's figures, payload, the kept results' token). Past
     map_clusters.BROWSER_CLUSTER_LIMIT results no points are made: the results are kept as a ResultSet and the
     map asks for each view's."""
     from directory.geo import Bounds, districts_in
@@ -463,15 +467,15 @@ def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple[list,
                 shapes = _outline_shapes(tuple(near))
         except Exception:  # outlines are an aid; the markers are what matter
             shapes = None
+    kept = (maps.remote_results(result_set, bounds.as_leaflet() if bounds else None, codes.CATEGORIES)
+            if result_set is not None else None)
     payload_json = maps.results_group_json(
         points, codes.CATEGORIES,
         client=(place.latitude, place.longitude, place.label) if place else None,
         radius_km=radius_km if place else None,
-        bounds=bounds.as_leaflet() if bounds else None, outlines=shapes,
-        remote=maps.remote_results(result_set, bounds.as_leaflet() if bounds else None, codes.CATEGORIES)
-        if result_set is not None else None,
+        bounds=bounds.as_leaflet() if bounds else None, outlines=shapes, remote=kept,
     )
-    return points, counts, (remote, unplaced), payload_json
+    return points, counts, (remote, unplaced), payload_json, kept["set"] if kept else None
 
 
 def organisations_named(directory, query: str, limit: int = 2) -> list[tuple[int, str]]:
