@@ -11,7 +11,8 @@ memory is an instance's and not the loader's. There it measures:
 
 - the first search and the first plan: every entry read and both indexes built whole, and RSS after each;
 - warm: p50 of a mix of searches (text, text + radius + category, radius only) and of plans;
-- after one write (an entry renamed by another Directory on the same database, as another instance would):
+- after one write (an entry renamed by another Directory on the same database, in a process of its own, as
+  another instance would):
   the next search (ms, and whether it shows the write: stale reads are counted) and, after another write,
   the next plan; each catch-up reads the change log and re-indexes the changed entry only;
 - the baseline, the full-rebuild design, in the same process: after one write, every entry read again and
@@ -107,7 +108,7 @@ def measure(url: str, writes: int, baseline_runs: int) -> dict:
 
     result: dict = {"rss_start_mb": _rss_mb()}
     instance = Directory(url, locate_postcode=None, long_running=True)
-    writer = Directory(url, locate_postcode=None)  # another instance, writing
+    writer = _Writer(url)  # another instance, writing, in a process of its own (its memory is not counted here)
     searches = [(q, Filters(**({**f, "near": TOWNS[f["near"]]} if "near" in f else f))) for q, f in SEARCHES]
     profiles = [(parse_profile(copy.deepcopy(data)), locator_for(town)) for data, town in list(PROFILES.values())[:3]]
 
@@ -135,14 +136,14 @@ def measure(url: str, writes: int, baseline_runs: int) -> dict:
     live = [e for e in instance.search_index().entries if e.has_position][:writes * 2]
     after_write, plan_after_write, stale = [], [], 0
     for i in range(writes):
-        entry = writer.get(live[i].id)
         token = f"kestrel{uuid.uuid4().hex[:6]}"
-        writer.update(entry.id, {"name": f"{entry.name} {token}"}, entry.version, "bench")
+        entry = live[i]
+        writer.write("name", entry.id, token)
         ms, hits = _timed(lambda: instance.search(token))
         after_write.append(ms)
         stale += not hits or hits[0].entry.id != entry.id
-        entry = writer.get(live[writes + i].id)
-        writer.update(entry.id, {"description": f"{entry.description or ''} {token}"}, entry.version, "bench")
+        entry = live[writes + i]
+        writer.write("description", entry.id, token)
         ms, _ = _timed(lambda: plan(planner_index(), i % len(profiles)))
         plan_after_write.append(ms)
         index = planner_index()
@@ -158,17 +159,47 @@ def measure(url: str, writes: int, baseline_runs: int) -> dict:
     # The full-rebuild design, same process, same database: one write, then every entry read and indexed again.
     rebuild, plan_rebuild = [], []
     for i in range(baseline_runs):
-        entry = writer.get(live[i].id)
-        writer.update(entry.id, {"name": f"{entry.name} again"}, entry.version, "bench")
-        ms, _ = _timed(lambda: (writer.change_counter(), SearchIndex.build(writer.entries()).search(*searches[1])))
+        writer.write("name", live[i].id, "again")
+        ms, _ = _timed(lambda: (instance.change_counter(), SearchIndex.build(instance.entries()).search(*searches[1])))
         rebuild.append(ms)
-        ms, _ = _timed(lambda: plan(PlannerIndex.build(writer.entries()), i % len(profiles)))
+        writer.write("description", live[i].id, "again")
+        ms, _ = _timed(lambda: plan(PlannerIndex.build(instance.entries()), i % len(profiles)))
         plan_rebuild.append(ms)
     result |= {"baseline_search_after_write_p50_ms": _p50(rebuild), "baseline_plan_after_write_p50_ms": _p50(plan_rebuild)}
     result["rss_end_mb"] = _rss_mb()
     instance.engine.dispose()
-    writer.engine.dispose()
+    writer.close()
     return result
+
+
+class _Writer:
+    """Another app instance that writes: a child process told what to change, one line at a time."""
+
+    def __init__(self, url: str):
+        self.process = subprocess.Popen([sys.executable, "-m", "bench.bench_scale", "--write", url], cwd=ROOT,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def write(self, field: str, entry_id: str, word: str) -> None:
+        """Append `word` to the entry's name or description; back once committed."""
+        self.process.stdin.write(f"{field} {entry_id} {word}\n")
+        self.process.stdin.flush()
+        if self.process.stdout.readline().strip() != "ok":
+            raise RuntimeError("the writing process failed")
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def serve_writes(url: str) -> None:
+    from directory.api import Directory
+
+    directory = Directory(url, locate_postcode=None)
+    for line in sys.stdin:
+        field, entry_id, word = line.split()
+        entry = directory.get(entry_id)
+        directory.update(entry_id, {field: f"{getattr(entry, field) or ''} {word}".strip()}, entry.version, "bench")
+        print("ok", flush=True)
 
 
 # -- the run ---------------------------------------------------------------------------------------------------------
@@ -228,7 +259,9 @@ def bench_scale(options: list[str] | None = None) -> list[dict]:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--measure"]:
+    if sys.argv[1:2] == ["--write"]:
+        serve_writes(sys.argv[2])
+    elif sys.argv[1:2] == ["--measure"]:
         print(json.dumps(measure(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
     else:
         for line in bench_scale(sys.argv[1:]):
