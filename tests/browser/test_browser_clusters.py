@@ -119,6 +119,15 @@ def test_a_map_with_many_results_asks_the_server_for_each_view_and_zooms_in_to_s
         frame = open_map(view)
         assert "Supercluster" not in frame.locator("body").evaluate("() => Object.keys(window).join(' ')")
         assert frame.locator("body").evaluate("() => window.rp_results.total") == 7
+        # axe in the map's frame as the server's clusters drew it: no serious or critical violation (labels,
+        # contrast, the frame's viewport may be zoomed).
+        from axe_playwright_python.sync_playwright import Axe
+
+        from tests.browser.test_axe import BLOCKING, run_axe
+
+        [map_frame] = [f for f in view.page.main_frame.child_frames if "streamlit_folium" in f.url]
+        violations = run_axe(map_frame, Axe().axe_script)
+        assert not [v["id"] for v in violations if v["impact"] in BLOCKING], violations
         zoom = "() => Object.values(window).find(v => v instanceof L.Map).getZoom()"
         # Zoomed in by selecting clusters (from the keyboard: Enter on the focused cluster) until the college's
         # four, at one address, are the only cluster left and the Job Clubs are pins of their own.
