@@ -142,8 +142,10 @@ class Directory:
         """The process's search index, as of the change counter now: when any writer (in any process) has moved
         the counter, the entries changed since are re-indexed first (see module doc)."""
         counter = self.change_counter()
-        if self._index is not None and counter == self._index_counter:
-            return self._index
+        as_of = self._index_counter  # read before the index: _swap sets the index before its counter
+        index = self._index  # read once: a whole rebuild sets it to None while it builds
+        if index is not None and counter == as_of:
+            return index
         with self._index_lock:
             self._catch_up()
             return self._index
@@ -155,8 +157,11 @@ class Directory:
         `entries` and with `added` (SearchIndex.with_changes). Built whole only when the search index is."""
         counter = self.change_counter()
         kept = self._kept.get(name)
-        if kept is not None and kept.counter == counter and self._index_counter == counter:
-            return kept.current
+        if kept is not None:
+            as_of = kept.counter  # read before the index: the index is set before its counter
+            current = kept.current
+            if current is not None and as_of == counter and self._index_counter == counter:
+                return current
         with self._index_lock:
             self._catch_up()
             kept = self._kept.get(name)
@@ -244,7 +249,8 @@ class Directory:
         """Serve `index` from now on. A base built whole is moved out of the cycle collector's way; a change
         applied beside it is a few hundred objects the collector handles as any others (a full collection
         here cost 0.25 s with 50,000 entries' worth of a writer's objects about)."""
-        self._index, self._index_counter = index, counter
+        self._index = index
+        self._index_counter = counter  # after the index: a reader who sees this counter gets this index
         if self.long_running and whole:
             _keep_long_lived()
 
