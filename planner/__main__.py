@@ -1,8 +1,9 @@
-"""python -m planner recommend CLIENT.json [--limit N] [--json]; python -m planner referrals --from DATE --to DATE
+"""python -m planner recommend CLIENT.json [--limit N] [--text]; python -m planner referrals --from DATE --to DATE
 [--json] (docs/cli.md).
 
-`recommend` prints the plan as a keyworker reads it (plain English: 'Tue 11am to 2pm'), or with --json the
-planner output JSON (docs/client-profile.md), whose reasons keep the spec's machine times. Exit codes:
+`recommend` prints the planner output JSON (docs/client-profile.md; its reasons keep the format's machine
+times), as the command line contract says; with --text, the plan as a keyworker reads it (plain English:
+'Tue 11am to 2pm'). Exit codes:
 0 done; 1 the profile could not be read, is not valid JSON or breaks the
 profile format (the reason, naming the field, on stderr); 2 wrong arguments.
 `referrals` prints the referral funnel (directory.referrals.funnel) for referrals sent in the dates
@@ -43,10 +44,11 @@ def _date(text: str) -> dt.date:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m planner", description="The Recovery Pathways planner.")
     commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("recommend", help="print the plan for a client profile (JSON), as text or --json")
+    p = commands.add_parser("recommend", help="print the plan for a client profile: the planner output JSON, or --text")
     p.add_argument("profile", metavar="CLIENT.json")
     p.add_argument("--limit", type=_positive_int, default=10, metavar="N", help="at most N recommendations (default 10)")
-    p.add_argument("--json", action="store_true", help="print the planner output JSON instead of text")
+    p.add_argument("--text", action="store_true", help="print the plan as a keyworker reads it instead of JSON")
+    p.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # the default; accepted for scripts
     p = commands.add_parser("referrals", help="print the referral funnel for referrals sent between two dates")
     p.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE", help="first day (YYYY-MM-DD)")
     p.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE", help="last day, included")
@@ -83,11 +85,11 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     entries = Directory().entries()
     today = dt.date.today()
     plan = recommend(profile, entries, today, limit=args.limit, postcode_locator=default_table().locate)
-    if args.json:
+    if args.text and not args.json:
+        sys.stdout.write(plan_text(plan, today))
+    else:
         json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
-    else:
-        sys.stdout.write(plan_text(plan, today))
     return 0
 
 

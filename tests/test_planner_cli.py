@@ -1,4 +1,4 @@
-"""python -m planner recommend CLIENT.json [--limit N] [--json], end to end on a temporary SQLite directory."""
+"""python -m planner recommend CLIENT.json [--limit N] [--text], end to end on a temporary SQLite directory."""
 
 from __future__ import annotations
 
@@ -71,16 +71,16 @@ def test_recommend_prints_the_plan_as_json(database, tmp_path):
         "clashes with supervised consumption Mon-Sat 09:00-10:00", "outside available times: Mon-Fri 08:30-10:00"]}]
 
 
-def test_the_default_limit_is_ten(database, tmp_path):
+def test_the_default_limit_is_ten_and_the_default_output_is_the_json_the_contract_names(database, tmp_path):
     url, _ = database
-    done = run("recommend", write(tmp_path, json.dumps(spec_profile())), "--json", url=url)
+    done = run("recommend", write(tmp_path, json.dumps(spec_profile())), url=url)
     assert done.returncode == 0
     assert [r["entry_id"] for r in json.loads(done.stdout)["recommendations"]] == ["kitchen", "reading"]
 
 
 def test_recommend_prints_the_plan_as_a_person_reads_it(database, tmp_path):
     url, _ = database
-    done = run("recommend", write(tmp_path, json.dumps(spec_profile())), url=url)
+    done = run("recommend", write(tmp_path, json.dumps(spec_profile())), "--text", url=url)
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == PLAN_TEXT
 
