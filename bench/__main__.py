@@ -50,9 +50,11 @@ BENCHES = {
     "scale": ("bench.bench_scale", "bench_scale"),
     # On demand only: the first page after a fresh start, this tree against $BENCH_AGAINST (a few minutes).
     "startup": ("bench.bench_startup", "bench_startup"),
+    # On demand only: one editor's write in a 50,000-entry directory, SQLite and $TEST_POSTGRES_URL.
+    "writes": ("bench.bench_import", "bench_writes"),
 }
-ON_DEMAND = {"browser-ab", "load", "scale", "national-map", "startup"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
-TAKES_OPTIONS = {"load", "scale"}  # python -m bench load --entries 300000 …: the options go to the benchmark
+ON_DEMAND = {"browser-ab", "load", "scale", "national-map", "startup", "writes"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
+TAKES_OPTIONS = {"load", "scale", "writes"}  # python -m bench load --entries 300000 …: the options go to the benchmark
 DEFAULT = [name for name in BENCHES if name not in ON_DEMAND]
 
 

@@ -86,6 +86,86 @@ def bench_import(existing: int = 50_000, new: int = 10_000, url: str | None = No
     }]
 
 
+def bench_writes(options: list[str] | None = None) -> list[dict]:
+    """One editor's write (an update, a verify, a new entry) in a directory of 50,000 entries run by tens of
+    thousands of organisations, on SQLite and on PostgreSQL ($TEST_POSTGRES_URL): the goal is a write p95 ≤ 200 ms.
+
+    python -m bench writes [--entries 50000] [--writes 30]"""
+    import argparse
+    import os
+    import statistics
+
+    from directory.accounts import create_user
+    from directory.api import Directory
+    from directory.io.importer import Importer
+
+    parser = argparse.ArgumentParser(prog="python -m bench writes")
+    parser.add_argument("--entries", type=int, default=50_000)
+    parser.add_argument("--writes", type=int, default=30)
+    args = parser.parse_args(options or [])
+    urls = []
+    with tempfile.TemporaryDirectory() as folder:
+        urls.append(f"sqlite:///{Path(folder) / 'writes.db'}")
+        if os.environ.get("TEST_POSTGRES_URL"):
+            urls.append(_fresh_postgres_database(os.environ["TEST_POSTGRES_URL"], "bench_writes"))
+        results = []
+        for url in urls:
+            directory = Directory(url, locate_postcode=None)
+            create_user(directory, "bench", "Benchmark", "coordinator")
+            rows = synthetic_rows(args.entries, 1, "e")
+            Importer(directory, "bench", allow_duplicates=True, max_rows=args.entries, max_bytes=10**9).run(as_csv(rows), "base.csv")
+            with directory.reader() as uow:
+                organisations = uow.state.counts()["organisations"]
+            rng = random.Random(3)
+            timings: dict[str, list[float]] = {"update": [], "verify": [], "create": []}
+            for i in range(args.writes):
+                entry = directory.get(rows[rng.randrange(args.entries)]["id"])
+                started = time.perf_counter()
+                directory.update(entry.id, {"description": f"Changed {i}"}, entry.version, "bench")
+                timings["update"].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                directory.verify(entry.id, "bench")
+                timings["verify"].append(time.perf_counter() - started)
+                started = time.perf_counter()
+                directory.create({"name": f"New service {i}", "organisation": f"New Trust {i}", "category": "training",
+                                  "delivery": ("online",)}, "bench")
+                timings["create"].append(time.perf_counter() - started)
+            directory.engine.dispose()
+            for kind, times in timings.items():
+                ordered = sorted(times)
+                results.append({"name": f"write_{kind}", "dialect": directory.dialect, "entries": args.entries,
+                                "organisations": organisations, "writes": len(times),
+                                "p50_ms": round(statistics.median(ordered) * 1000, 1),
+                                "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 1),
+                                "goal_p95_ms": 200})
+        if len(urls) > 1:
+            _drop_postgres_database(os.environ["TEST_POSTGRES_URL"], urls[1])
+    return results
+
+
+def _fresh_postgres_database(server_url: str, name: str) -> str:
+    """A new, empty database on the server $TEST_POSTGRES_URL names (an earlier run's is dropped first)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(server_url: str, url: str) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
 if __name__ == "__main__":
     import json
 

@@ -103,7 +103,7 @@ class UnitOfWork:
         self._changed_entries: set[str] = set()
         self._renamed_organisations: set[int] = set()
         self._authors: dict[str, User] = {}
-        self._organisations: dict[str, Organisation] | None = None
+        self._organisations: dict[str, Organisation] = {}  # name_key -> organisation, as this transaction read them
 
     def __enter__(self) -> UnitOfWork:
         self.session = Session(self._engine, expire_on_commit=False, autoflush=False)
@@ -153,13 +153,13 @@ class UnitOfWork:
         self._changed_entries.clear()
         self._renamed_organisations.clear()
         self._authors.clear()
-        self._organisations = None
+        self._organisations = {}
 
     def directory_changed(self) -> None:
         """Something every app process shows with entries changed (an organisation's name or contact):
         committing moves the change counter, so their caches are rebuilt."""
         self._touched = True
-        self._organisations = None
+        self._organisations = {}
 
     def _note_renames(self, session, *_) -> None:
         """An organisation renamed changes the organisation every one of its entries shows (found before each
@@ -185,40 +185,37 @@ class UnitOfWork:
         return self._authors[username]
 
     def organisation(self, name: str) -> Organisation:
-        key = organisation_key(name)
-        organisations = self._known_organisations()
-        if key not in organisations:
-            self.ensure_organisations([name])
-        return organisations[key]
+        self.ensure_organisations([name])
+        return self._organisations[organisation_key(name)]
 
     def ensure_organisations(self, names) -> None:
-        """Create any of these organisations that do not exist yet, in one statement."""
-        organisations = self._known_organisations()
-        missing = {organisation_key(n): " ".join(n.split()) for n in names if n and organisation_key(n) not in organisations}
-        if not missing:
+        """Find these organisations, creating those that do not exist yet, in a statement or two a chunk. Only the
+        organisations named are read: a directory may hold tens of thousands, and a write names one."""
+        wanted = {organisation_key(n): " ".join(n.split()) for n in names if n}
+        unknown = [k for k in wanted if k not in self._organisations]
+        if not unknown:
             return
         # Two writers may create the same organisation at once (PostgreSQL): let the database decide.
         dialect = self.session.get_bind().dialect.name
         insert_ignoring_conflicts = postgresql.insert if dialect == "postgresql" else sqlite.insert
         now = utcnow()
-        keys = list(missing)
         # In chunks: one statement takes at most 65,535 values on PostgreSQL (32,766 on SQLite), and an import
         # may name tens of thousands of organisations.
-        for start in range(0, len(keys), BULK_CHUNK_ROWS):
-            chunk = keys[start:start + BULK_CHUNK_ROWS]
-            self.session.execute(
-                insert_ignoring_conflicts(Organisation).values([{"name": missing[k], "name_key": k, "created_at": now}
-                                                                for k in chunk])
-                .on_conflict_do_nothing(index_elements=["name_key"])
-            )
-            for organisation in self.session.scalars(select(Organisation).where(Organisation.name_key.in_(chunk))):
-                organisations[organisation.name_key] = organisation
+        for start in range(0, len(unknown), BULK_CHUNK_ROWS):
+            chunk = unknown[start:start + BULK_CHUNK_ROWS]
+            self._read_organisations(chunk)
+            missing = [k for k in chunk if k not in self._organisations]
+            if missing:
+                self.session.execute(
+                    insert_ignoring_conflicts(Organisation).values([{"name": wanted[k], "name_key": k, "created_at": now}
+                                                                    for k in missing])
+                    .on_conflict_do_nothing(index_elements=["name_key"])
+                )
+                self._read_organisations(missing)
 
-    def _known_organisations(self) -> dict[str, Organisation]:
-        if self._organisations is None:
-            # One query for all of them: an import may name thousands.
-            self._organisations = {o.name_key: o for o in self.session.scalars(select(Organisation))}
-        return self._organisations
+    def _read_organisations(self, keys: list[str]) -> None:
+        for organisation in self.session.scalars(select(Organisation).where(Organisation.name_key.in_(keys))):
+            self._organisations[organisation.name_key] = organisation
 
     # -- reading inside the transaction ---------------------------------------------
 
