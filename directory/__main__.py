@@ -121,25 +121,30 @@ def cmd_export(args) -> int:
 
 
 def cmd_search(args) -> int:
+    from directory.areas import COVERS_YOUR_AREA, entries_serving
     from directory.geo import locate_place
     from directory.postcodes import PostcodeError
     from directory.schedule import DAYS
     from directory.search import Filters
 
-    near = None
+    near, place = None, None
     if args.near:
         try:  # a full postcode, or a district (TS1) measured from its middle, as on the Find page
-            near = locate_place(args.near).position
+            place = locate_place(args.near)
+            near = place.position
         except PostcodeError as error:
             return _fail(str(error), 2)
     elif args.within_km is not None:
         return _fail("--within-km needs --near POSTCODE", 2)
+    directory = _open()
     filters = Filters(
         categories=tuple(args.category), near=near, within_km=args.within_km, stage=args.stage,
         day=DAYS.index(args.day) if args.day else None, free_only=args.free, benefit=args.benefit,
         delivery=tuple(args.delivery), group=args.group,
+        # As on the Find page: area-wide services whose area holds the place, whatever the distance.
+        serving=frozenset(entries_serving(directory, place.label).items()) if place else frozenset(),
     )
-    hits = _open().search(args.query, filters, limit=args.limit)
+    hits = directory.search(args.query, filters, limit=args.limit)
     if hits.notice:  # a query too long to search whole was shortened: say so, and answer what was searched
         print(hits.notice, file=sys.stderr)
     if args.json:
@@ -149,6 +154,8 @@ def cmd_search(args) -> int:
                     "category": hit.entry.category, "postcode": hit.entry.postcode}
             if near is not None:
                 item["distance_km"] = None if hit.distance_km is None else round(hit.distance_km, 2)
+                if hit.covers_area is not None:  # an area-wide service: the area of it that holds the place
+                    item["covers_area"] = hit.covers_area
             if args.query:
                 item["score"] = round(hit.score, 3)
             results.append(item)
@@ -158,6 +165,8 @@ def cmd_search(args) -> int:
         print("No matches. Try fewer words, a wider distance or fewer filters.")
     for hit in hits:
         distance = "" if hit.distance_km is None else f"{hit.distance_km:5.1f} km  "
+        if hit.covers_area is not None:
+            distance = f"{COVERS_YOUR_AREA} ({hit.covers_area})  "
         print(f"{distance}{hit.entry.name} — {hit.entry.organisation} [{hit.entry.category}] ({hit.entry.id})")
     return 0
 

@@ -131,6 +131,9 @@ class Filters:
     benefit: str | None = None                  # entry.eligible_benefits empty or contains it
     delivery: tuple[str, ...] = ()              # any overlap with entry.delivery
     group: str | None = None                    # the client is in this group: entry.for_groups empty or contains it
+    # (entry id, area name): area-wide services whose area holds the client's place (directory.areas.entries_serving).
+    # They pass the radius whatever their position and rank as if 0 km away; per search, so kept here, not indexed.
+    serving: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class Hit:
     score: float                 # 0..1 text relevance (1.0 when no query)
     distance_km: float | None    # great-circle; None when unplaced or online/phone only
     matched: tuple[str, ...]     # why it matched, for display: ("name: plumber", "tags: esol")
+    covers_area: str | None = None  # the served area that holds the client's place (Filters.serving), else None
 
 
 class Hits(list):
@@ -999,7 +1003,8 @@ class SearchIndex:
         if limit is not None and limit <= 0:
             return Hits(notice=bound_query(query).notice)
         found, score, distance, clauses, n_words, notice = self._ranked(query, filters, limit)
-        return Hits((self._hit(d, score, distance, clauses, n_words) for d in found.tolist()), notice=notice)
+        areas = dict(filters.serving)
+        return Hits((self._hit(d, score, distance, clauses, n_words, areas) for d in found.tolist()), notice=notice)
 
     def ranked(self, query: str = "", filters: Filters = Filters()) -> tuple[np.ndarray, str | None]:
         """What `search(query, filters, limit=None)` finds, in the same order, as positions in `entries`
@@ -1016,8 +1021,9 @@ class SearchIndex:
     def _ranked(self, query: str, filters: Filters, limit: int | None):
         allowed = self._filter_mask(filters)
         distance = self._distances(filters, allowed)
+        serving = self._serving_mask(filters) & allowed
         if filters.within_km is not None:
-            allowed &= self._remote | (distance <= filters.within_km)
+            allowed &= self._remote | (distance <= filters.within_km) | serving
         bounded = bound_query(query)
         qwords = list(bounded.words)
         if qwords:
@@ -1027,10 +1033,33 @@ class SearchIndex:
         else:
             clauses, score = ([], []), None
         found = np.flatnonzero(allowed)
-        found = _rank(found, score, distance, self._name_rank, limit)
+        rank_distance = distance
+        if serving.any():  # the client is inside its area: as near as anything can be
+            rank_distance = distance.copy()
+            rank_distance[serving] = 0.0
+        found = _rank(found, score, rank_distance, self._name_rank, limit)
         return found, score, distance, clauses, len(qwords), bounded.notice
 
-    def _hit(self, doc: int, score, distance: np.ndarray, clauses, n_words: int) -> Hit:
+    def _serving_mask(self, f: Filters) -> np.ndarray:
+        mask = np.zeros(len(self._entries), bool)
+        for entry_id, _ in f.serving:
+            doc = self._doc(entry_id)
+            if doc is not None:
+                mask[doc] = True
+        return mask
+
+    def _doc(self, entry_id: str) -> int | None:
+        """The live doc position of `entry_id` (the delta's numbered after the base's), or None."""
+        if self._delta is not None:
+            found = self._delta._position_of.get(entry_id)
+            if found is not None:
+                return len(self._base._entries) + found
+        position = self._base._position_of.get(entry_id)
+        if position is None or (self._live is not None and not self._live[position]):
+            return None
+        return position
+
+    def _hit(self, doc: int, score, distance: np.ndarray, clauses, n_words: int, areas: dict[str, str]) -> Hit:
         entry = self._entries[doc]
         km = float(distance[doc])
         return Hit(
@@ -1038,6 +1067,7 @@ class SearchIndex:
             score=1.0 if score is None else min(float(score[doc]), 1.0),
             distance_km=None if math.isnan(km) else km,
             matched=self._text.explain(entry, clauses[0], n_words, clauses[1]) if any(clauses) else (),
+            covers_area=areas.get(entry.id),
         )
 
     def _filter_mask(self, f: Filters) -> np.ndarray:

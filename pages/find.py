@@ -13,6 +13,7 @@ from dataclasses import replace
 import streamlit as st
 
 from directory import codes
+from directory.areas import COVERS_YOUR_AREA
 from directory.geo import Bounds, district_centre, locate_place
 from directory.postcodes import PostcodeError
 from directory.query import DEFAULT_RADIUS, RADIUS_STEPS, understand
@@ -244,6 +245,8 @@ def _card(hit, now, day: int | None = None, contacts: dict | None = None) -> str
     distance = format_distance(hit.distance_km)
     if not e.in_person:
         distance = " / ".join(codes.DELIVERY.get(d, d) for d in e.delivery if d != "in_person") or "Remote"
+    if hit.covers_area is not None:  # an area-wide service whose area holds the client's place
+        distance = COVERS_YOUR_AREA + ("" if e.in_person else f" · {distance}")
     dist_html = f'<span class="rp-dist">{esc(distance)}</span>' if distance else ""
     next_text = describe_next_session(e, now, day)
     times = describe_times(e)
@@ -275,7 +278,7 @@ def _draw_map(directory, state: SearchState, place, hits, now) -> None:
                 place.label if place else None, now.strftime("%Y-%m-%d %H:%M"))
     fmap, group, _, counts, (remote, unplaced) = results_map(
         hits, place=place, radius_km=state.radius_km, now=now, centre=centre, zoom=zoom,
-        tiles=maps.tiles_config(st.secrets), day=state.day, memo_key=memo_key)
+        tiles=maps.tiles_config(st.secrets), day=state.day, memo_key=memo_key, directory=directory)
     maps.show_map(fmap, group, key="find_map", height=MAP_HEIGHT)
     if counts:  # the same pins as the map: colour and mark
         st.html(maps.legend_html(counts, short_category_label))

@@ -122,6 +122,7 @@ def _day_from_word(word: str) -> int | None:
 
 def search_hits(directory, state: SearchState, place) -> list:
     """The directory's answer to `state` around `place` (a directory.geo.Place or None), best or nearest first."""
+    from directory.areas import entries_serving
     from directory.search import Filters
 
     filters = Filters(
@@ -130,11 +131,30 @@ def search_hits(directory, state: SearchState, place) -> list:
         within_km=state.radius_km if place else None,
         stage=state.stage, day=state.day, free_only=state.free_only, benefit=state.benefit, group=state.group,
         delivery=state.delivery,
+        # Area-wide services whose area holds the client's place: found whatever the radius, as if 0 km away.
+        serving=frozenset(entries_serving(directory, place.label).items()) if place else frozenset(),
     )
     hits = directory.search(state.query, filters, limit=None)
     if place and state.query and state.order == "nearest":
-        hits.sort(key=lambda h: (h.distance_km is None, h.distance_km or 0.0))  # in place: keeps hits.notice
+        hits.sort(key=nearest_key)  # in place: keeps hits.notice
     return hits
+
+
+def nearest_key(hit) -> tuple[bool, float]:
+    """Nearest first: a service covering the client's area as at 0 km, those with no distance last."""
+    if hit.covers_area is not None:
+        return False, 0.0
+    return hit.distance_km is None, hit.distance_km or 0.0
+
+
+def distance_text(hit) -> str:
+    """What a result says for how far it is: 'covers your area', '1.2 km', or '' (the caller says why not)."""
+    from directory.areas import COVERS_YOUR_AREA
+    from ui.render import format_distance
+
+    if getattr(hit, "covers_area", None) is not None:
+        return COVERS_YOUR_AREA
+    return format_distance(hit.distance_km)
 
 
 def check_first(entry, today: dt.date) -> list[str]:
@@ -155,8 +175,7 @@ def check_first(entry, today: dt.date) -> list[str]:
 def result_row(hit, now: dt.datetime, day: int | None = None, organisation_contact=None) -> dict:
     """One result as plain values (for the CSV and the printable page). An entry with no named contact of its own
     gives its organisation's contact for partners (`organisation_contact`), as its card does."""
-    from ui.render import (category_label, describe_cost, describe_next_session, describe_times, describe_wait,
-                           format_distance)
+    from ui.render import category_label, describe_cost, describe_next_session, describe_times, describe_wait
 
     e = hit.entry
     contact = {"contact_name": e.contact_name, "contact_role": e.contact_role,
@@ -171,7 +190,8 @@ def result_row(hit, now: dt.datetime, day: int | None = None, organisation_conta
         "name": e.name, "organisation": e.organisation, "category": e.category,
         "category_label": category_label(e.category),
         "distance_km": "" if hit.distance_km is None else f"{hit.distance_km:.2f}",
-        "distance": format_distance(hit.distance_km) or ("" if e.in_person else "online or by phone"),
+        "covers_area": getattr(hit, "covers_area", None) or "",
+        "distance": distance_text(hit) or ("" if e.in_person else "online or by phone"),
         "next_session": describe_next_session(e, now, day), "times": describe_times(e),
         "waiting": describe_wait(e.waiting_days), "cost": describe_cost(e),
         **contact,
@@ -185,7 +205,7 @@ def result_row(hit, now: dt.datetime, day: int | None = None, organisation_conta
 # -- copies of the results ---------------------------------------------------------------------
 
 CSV_COLUMNS = (
-    "name", "organisation", "category", "distance_km", "next_session", "times", "waiting", "cost",
+    "name", "organisation", "category", "distance_km", "covers_area", "next_session", "times", "waiting", "cost",
     "contact_name", "contact_role", "contact_phone", "contact_email", "address", "postcode", "delivery",
     "last_verified", "entry_id", "check_first",
 )
@@ -260,9 +280,11 @@ def printable_html(title: str, search_line: str, rows: Sequence[dict], generated
     if demo:
         parts.append("<p><strong>Demo data: every entry is fictional. Do not contact them.</strong></p>")
     for number, row in enumerate(rows, 1):
+        covers = row.get("covers_area")
         facts = [
             ("Where", ", ".join(x for x in (row.get("address"), row.get("postcode")) if x)
-             + (f" ({row['distance']})" if row.get("distance") else "")),
+             + (f" ({row['distance']})" if row.get("distance") and not covers else "")),
+            ("Area", f"Covers your area ({covers})" if covers else ""),
             ("When", row.get("times")),
             ("Next session", row.get("next_session")),
             ("Waiting", row.get("waiting")),
@@ -382,12 +404,13 @@ _RESULTS_LOCK = threading.Lock()
 
 
 def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centre: tuple[float, float],
-                zoom: int, tiles, outlines: bool = True, day: int | None = None, memo_key=None):
+                zoom: int, tiles, outlines: bool = True, day: int | None = None, memo_key=None, directory=None):
     """(base map, results group, points, {category: results on the map}, off_map(hits)) for the Find page (no
     points when the results are many: the server clusters them, ui/map_clusters.py): the base map never changes between
     searches; the group holds the markers, the client's place, the radius and district outlines.
     With `memo_key` (what decides the results, the directory's change counter and the minute), results
-    built for the same key are used again."""
+    built for the same key are used again. With `directory`, results that cover the client's area (Hit.covers_area)
+    are drawn as their areas (map_areas), not as pins."""
     from ui import maps
 
     from ui import map_clusters
@@ -401,7 +424,8 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
         if held is not None and held[4] is not None and map_clusters.kept(held[4]) is None:
             held = None  # its results are no longer kept for the map to ask about: build them again
     if held is None:
-        held = _build_results(hits, place=place, radius_km=radius_km, now=now, outlines=outlines, day=day)
+        held = _build_results(hits, place=place, radius_km=radius_km, now=now, outlines=outlines, day=day,
+                              directory=directory)
         if memo_key is not None:
             with _RESULTS_LOCK:
                 _RESULTS_MEMO[memo_key] = held
@@ -416,16 +440,40 @@ class _MapHit(NamedTuple):  # what map_points reads of a hit, kept for a nationa
     distance_km: float | None
 
 
-def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple:
+MAX_MAP_AREAS = 100  # area circles on one map: each is a look-up of its postcodes, and more would hide the pins
+
+
+def map_areas(directory, hits) -> tuple[list, set[str]]:
+    """(ui.maps.MapArea for each placed area of the results covering the client's area, the ids of the results drawn
+    so): such a service is shown as the areas it serves rather than as a pin (or not at all, with no position)."""
+    from directory.areas import area_shapes
+    from ui.maps import MapArea
+
+    shown, drawn = [], set()
+    for hit in hits:
+        if getattr(hit, "covers_area", None) is None or len(shown) >= MAX_MAP_AREAS:
+            continue
+        e = hit.entry
+        for shape in area_shapes(directory, e.id)[:MAX_MAP_AREAS - len(shown)]:
+            shown.append(MapArea(shape.centre[0], shape.centre[1], shape.radius_km, shape.name, e.category, e.name,
+                                 e.id))
+            drawn.add(e.id)
+    return shown, drawn
+
+
+def _build_results(hits, *, place, radius_km, now, outlines, day, directory=None) -> tuple:
     """(map points, results on the map by category, off_map's figures, payload, the kept results' token). Past
     map_clusters.BROWSER_CLUSTER_LIMIT results no points are made: the results are kept as a ResultSet and the
     map asks for each view's."""
     from directory.geo import Bounds, districts_in
     from ui import map_clusters, maps
 
+    areas, as_areas = map_areas(directory, hits) if directory is not None else ([], set())
     placed, remote, unplaced = [], 0, 0
     for hit in hits:  # as off_map, counted here once per search rather than on every run of the page
         entry = hit.entry
+        if entry.id in as_areas:
+            continue  # drawn as the areas it serves
         if not entry.in_person:
             remote += 1
         elif entry.latitude is None or entry.longitude is None:
@@ -456,7 +504,8 @@ def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple:
         points = map_points(placed, now, day)
         spots = [(p.latitude, p.longitude) for p in points]
         counts = dict(collections.Counter(p.category for p in points))
-    bounds = Bounds.around(spots + ([place.position] if place else []), pad_km=0.4)
+    bounds = Bounds.around(spots + [(a.latitude, a.longitude) for a in areas] + ([place.position] if place else []),
+                           pad_km=0.4)
     if place is not None and not spots:
         bounds = Bounds.circle(place.latitude, place.longitude, radius_km or DEFAULT_RADIUS)
     shapes = None
@@ -467,13 +516,15 @@ def _build_results(hits, *, place, radius_km, now, outlines, day) -> tuple:
                 shapes = _outline_shapes(tuple(near))
         except Exception:  # outlines are an aid; the markers are what matter
             shapes = None
+    for entry_id, category in {a.entry_id: a.category for a in areas}.items():  # the legend explains their colour
+        counts[category] = counts.get(category, 0) + 1
     kept = (maps.remote_results(result_set, bounds.as_leaflet() if bounds else None, codes.CATEGORIES)
             if result_set is not None else None)
     payload_json = maps.results_group_json(
         points, codes.CATEGORIES,
         client=(place.latitude, place.longitude, place.label) if place else None,
         radius_km=radius_km if place else None,
-        bounds=bounds.as_leaflet() if bounds else None, outlines=shapes, remote=kept,
+        bounds=bounds.as_leaflet() if bounds else None, outlines=shapes, remote=kept, areas=areas,
     )
     return points, counts, (remote, unplaced), payload_json, kept["set"] if kept else None
 

@@ -268,6 +268,13 @@ MAP_STYLE = """
                  padding: 1px 6px; border-radius: 3px; font-size: 12px; }
   .rp-district { background: transparent; border: 0; color: #3d4f63; font-weight: 600; font-size: 12px;
                  text-shadow: 0 0 3px #fff, 0 0 3px #fff; white-space: nowrap; }
+  /* An area a result serves: a label on a dark ground (white on #1f2d3d is over 13:1), its edge the category's colour. */
+  .rp-area { background: transparent; border: 0; }
+  .rp-area b { display: inline-block; white-space: nowrap; background: #1f2d3d; color: #fff; padding: 2px 7px;
+               border-radius: 3px; font-size: 12px; border-left: 6px solid var(--rp-area-colour, #1f2d3d);
+               transform: translate(-50%, -50%); }
+  .rp-area:focus { outline: none; }
+  .rp-area:focus b, .rp-area:hover b { outline: 3px solid #ffbf47; }
   .rp-popup b { font-size: 15px; }
   .rp-popup .rp-cat { color: #444; }
   .rp-popup a { display: inline-block; margin-top: 4px; }
@@ -354,6 +361,25 @@ class MapPoint(NamedTuple):  # a tuple: a search can make 10,000 of them
     distance: str      # "1.2 km" or ""
 
 
+class MapArea(NamedTuple):
+    """A result that serves the client's area, drawn as one of its areas (directory.areas.AreaShape)."""
+
+    latitude: float
+    longitude: float
+    radius_km: float
+    area: str          # the area's name, as the feed gave it
+    category: str
+    name: str          # the service's
+    entry_id: str
+
+
+def areas_payload(areas: Sequence[MapArea], categories: dict[str, str]) -> list:
+    """[lat, lon, radius in metres, escaped service name, escaped area name, colour, escaped category, entry id]."""
+    return [[round(a.latitude, 5), round(a.longitude, 5), max(200, round(a.radius_km * 1000)), map_text(a.name),
+             map_text(a.area), category_colour(a.category), map_text(categories.get(a.category, a.category)),
+             a.entry_id] for a in areas]
+
+
 def results_payload(points: Sequence[MapPoint], categories: dict[str, str]) -> dict:
     """The compact, escaped form of the results the browser turns into markers.
 
@@ -404,6 +430,7 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             var map = {{ this._parent._parent.get_name() }};
             var data = {{ this.payload }};
             var entryBase = null;
+            var decoderArea = document.createElement("textarea");  // escaped text back to plain text, never markup
             try { entryBase = new URL({{ this.entry_path }}, document.baseURI).href; } catch (e) {}
             var icons = {};  // one shared icon per category colour and mark
             function iconOf(cat) {
@@ -444,6 +471,29 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
             if (data.circle) {
                 L.circle([data.circle[0], data.circle[1]], {radius: data.circle[2], interactive: false,
                     color: "#111", weight: 1.5, dashArray: "6 6", fill: false}).addTo(group);
+            }
+            if (data.areas) {
+                // Results that serve the client's area: a translucent circle for each area, and a label that is
+                // reached by the keyboard like the pins and opens the same kind of popup.
+                data.areas.forEach(function (a) {
+                    L.circle([a[0], a[1]], {radius: a[2], interactive: false, color: a[5], weight: 2,
+                        fillColor: a[5], fillOpacity: 0.12}).addTo(group);
+                    var label = L.marker([a[0], a[1]], {riseOnHover: true, icon: L.divIcon({className: "rp-area",
+                        html: '<b style="--rp-area-colour:' + a[5] + '">' + a[3] + ' &middot; ' + a[4] + '</b>',
+                        iconSize: [0, 0]})});
+                    label.on("add", function () {
+                        var element = label.getElement();
+                        if (element) {
+                            decoderArea.innerHTML = a[3] + ", " + a[6] + ", covers " + a[4];
+                            element.setAttribute("aria-label", decoderArea.value);
+                        }
+                    });
+                    label.bindPopup('<div class="rp-popup"><b>' + a[3] + '</b><br><span class="rp-cat">' + a[6]
+                        + '</span> &middot; covers ' + a[4] + (entryBase ? '<br><a href="' + entryBase + '?id='
+                        + encodeURIComponent(a[7]) + '" target="_blank" rel="noopener">Open full entry</a>' : '')
+                        + '</div>', {maxWidth: 280, autoPanPaddingTopLeft: [52, 12]});
+                    label.addTo(group);
+                });
             }
             var maxZoom = map.getMaxZoom();
             var shown = L.layerGroup().addTo(group);
@@ -699,11 +749,14 @@ def group_of(payload_json: str) -> folium.FeatureGroup:
 def results_group_json(points: Sequence[MapPoint], categories: dict[str, str], *,
                        client: tuple[float, float, str] | None = None, radius_km: float | None = None,
                        bounds: list[list[float]] | None = None, outlines: dict | None = None,
-                       max_zoom: int = 15, remote: dict | None = None) -> str:
+                       max_zoom: int = 15, remote: dict | None = None, areas: Sequence[MapArea] = ()) -> str:
     """The results, the client's place, the radius and outlines as the JSON the browser reads: finished
     text, so it can be kept and used again while the search and the directory stay the same.
-    With `remote` (from remote_results) the results stay on the server and `points` is not used."""
+    With `remote` (from remote_results) the results stay on the server and `points` is not used; `areas`
+    (results serving the client's area, few) travel whole either way."""
     payload = {"remote": remote} if remote is not None else results_payload(points, categories)
+    if areas:
+        payload["areas"] = areas_payload(areas, categories)
     if client is not None:
         payload["client"] = [round(client[0], 5), round(client[1], 5), map_text(f"Client · {client[2]}")]
         if radius_km:
