@@ -1,11 +1,14 @@
 """The read API's view of the directory: the live entries in the search index's order, with what its filters
 need as arrays, and the organisations' profiles; made once per directory change, then shared by every request.
 
-The search index is already rebuilt whenever the change counter moves (any write, in any process, including an
-organisation's profile, name or contact), so a catalogue is made for each index, from the index's own entries:
-a position here is a position in the index, and `SearchIndex.ranked` answers in positions. Making one costs a
-pass over the entries and two queries for the organisations (docs/PERFORMANCE.md); a request then costs the
-change counter's one-row read, a few numpy masks and the serialising of one page.
+The search index follows every write (in any process) by indexing the changed entries apart from its base
+(SearchIndex.with_changes), and so does the catalogue: what it keeps of each entry (its organisation, service
+ids, filter arrays, term masks) is worked out once per base index in a part shared by every catalogue made on
+it, and a write's catalogue makes a part of the changed entries only and masks out the base's changed ones. A
+position here is a position in the index's entries, and `SearchIndex.ranked` answers in positions. Making one
+after a write costs the organisations' two queries, joining the parts' columns (numpy) and a part of the
+changed entries; the base's part is made again only when the index is rebuilt whole or a profile changed. A
+request then costs the change counter's one-row read, a few numpy masks and the serialising of one page.
 
 Nothing here reads anything but the live entries and the organisations' public profiles: no archived entry, no
 client record, no account.
@@ -15,10 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 import math
 import threading
 import weakref
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
@@ -49,76 +52,189 @@ def _seconds(time: dt.time) -> int:
     return DAY_SECONDS if time == END_OF_DAY else time.hour * 3600 + time.minute * 60 + time.second
 
 
-@dataclass
+class _Part:
+    """What the catalogue keeps of one plain tuple of entries (a search index's base, or its delta), position
+    for position, for one set of organisation profiles. A base's part is made once and shared by every
+    catalogue of an index built on it; a write's catalogue makes a part of its few changed entries only."""
+
+    def __init__(self, entries: tuple[Entry, ...], profiles: tuple[OrganisationProfile, ...],
+                 names: dict[str, Any], profile_ids: dict[int, str]):
+        n = len(entries)
+        self.entries = entries
+        self.profiles = profiles
+        self.organisation = tuple(names.get(organisation_key(e.organisation)) or e.organisation for e in entries)
+        made: dict[str, str] = {}  # a name without a profile -> its organization id (made once per name)
+        org_ids = []
+        for owner in self.organisation:
+            org_id = profile_ids.get(id(owner))
+            if org_id is None:
+                org_id = made.get(owner)
+                if org_id is None:
+                    org_id = made[owner] = oruk.organization_id(owner)
+            org_ids.append(org_id)
+        self.org_ids = tuple(org_ids)
+        self.service_ids = tuple(oruk.service_id(e.id) for e in entries)
+        self.service_position = {service_id: i for i, service_id in enumerate(self.service_ids)}
+        self.located = np.fromiter((bool(e.address or e.postcode or e.has_position) for e in entries), bool, n)
+        self.service_at_location_position = {oruk.service_at_location_id(entries[i].id): i
+                                             for i in np.flatnonzero(self.located).tolist()}
+        self.modified = np.fromiter((_epoch(e.updated_at) for e in entries), np.float64, n)
+        self.minimum_age = np.fromiter((math.nan if e.min_age is None else e.min_age for e in entries), np.float64, n)
+        self.maximum_age = np.fromiter((math.nan if e.max_age is None else e.max_age for e in entries), np.float64, n)
+        self.latitude = np.fromiter((e.latitude if e.has_position else math.nan for e in entries), np.float64, n)
+        self.longitude = np.fromiter((e.longitude if e.has_position else math.nan for e in entries), np.float64, n)
+        self.sessions = _sessions(entries)
+        members: dict[str, list[int]] = {}
+        for position, org_id in enumerate(self.org_ids):
+            members.setdefault(org_id, []).append(position)
+        self.members = {org_id: np.asarray(p, np.int64) for org_id, p in members.items()}
+        self._term_masks: dict[str, np.ndarray] = {}
+
+    def term_mask(self, field_name: str, code: str | None, key: str) -> np.ndarray:
+        mask = self._term_masks.get(key)
+        if mask is None:
+            mask = self._term_masks[key] = _term_mask(self.entries, self.organisation, field_name, code)
+        return mask
+
+
+def _term_mask(entries, organisation, field_name: str, code: str | None) -> np.ndarray:
+    n = len(entries)
+    if field_name == oruk.ORGANISATION_KIND:
+        kinds = (getattr(o, "kind", None) for o in organisation)
+        return np.fromiter((kind is not None and (code is None or kind == code) for kind in kinds), bool, n)
+    spec = FIELD_BY_NAME[field_name]
+    values = (getattr(e, field_name) for e in entries)
+    if spec.kind == CODES:
+        return np.fromiter((bool(v) and (code is None or code in v) for v in values), bool, n)
+    if spec.kind == CODE:
+        return np.fromiter((v is not None and (code is None or v == code) for v in values), bool, n)
+    return np.fromiter((bool(format_cell(field_name, v)) for v in values), bool, n)
+
+
+class _Positions:
+    """id -> position in the catalogue, from the parts' own dicts (the delta's first: a changed entry is in
+    both, the base's copy removed); None for an entry no longer live."""
+
+    def __init__(self, base: dict[str, int], delta: dict[str, int], n_base: int, compact: np.ndarray | None,
+                 live: np.ndarray | None):
+        self._base, self._delta, self._n_base, self._compact, self._live = base, delta, n_base, compact, live
+
+    def get(self, key: str, default=None):
+        found = self._delta.get(key)
+        if found is not None:
+            found += self._n_base
+        else:
+            found = self._base.get(key)
+            if found is None:
+                return default
+        if self._live is None:
+            return found
+        return int(self._compact[found]) if self._live[found] else default
+
+
+class _Members:
+    """organization id -> positions of its live services, A to Z (made when asked for)."""
+
+    def __init__(self, catalogue: Catalogue):
+        self._catalogue = catalogue
+        self._kept: dict[str, np.ndarray] = {}
+
+    def get(self, org_id: str, default=None):
+        found = self._kept.get(org_id)
+        if found is None:
+            found = self._kept[org_id] = self._catalogue._members_of(org_id)
+        return found if len(found) else default
+
+
+class _OrganisationIds:
+    """organization id -> profile, or for an organisation without one, its name as its first service A to Z
+    spells it (only while it has a live service)."""
+
+    def __init__(self, catalogue: Catalogue, profiles: dict[str, Any]):
+        self._catalogue, self._profiles = catalogue, profiles
+
+    def get(self, org_id: str, default=None):
+        found = self._profiles.get(org_id)
+        if found is not None:
+            return found
+        members = self._catalogue.organisation_members.get(org_id)
+        return default if members is None else self._catalogue.organisation[int(members[0])]
+
+
 class Catalogue:
-    index: SearchIndex
-    entries: tuple[Entry, ...]
-    by_name: np.ndarray                       # positions, A to Z (the order of /services without a search)
-    service_ids: tuple[str, ...]
-    service_position: dict[str, int]          # service id -> position
-    service_at_location_position: dict[str, int]
-    profiles: tuple[OrganisationProfile, ...]  # A to Z
-    organisation: tuple[Any, ...]             # per position: its profile, or its organisation's name without one
-    organisation_ids: dict[str, Any]          # organization id -> profile (or name)
-    organisation_members: dict[str, np.ndarray]  # organization id -> positions, A to Z
-    modified: np.ndarray                      # epoch seconds (NaN: not known)
-    minimum_age: np.ndarray                   # NaN: none
-    maximum_age: np.ndarray
-    located: np.ndarray                       # has a location (so a service_at_location)
-    latitude: np.ndarray                      # NaN: no position
-    longitude: np.ndarray
-    session_position: np.ndarray              # one row per weekly session: whose, which day, from, to (seconds)
-    session_day: np.ndarray
-    session_start: np.ndarray
-    session_end: np.ndarray
-    _term_masks: dict[str, np.ndarray] = field(default_factory=dict)
-    _summaries: dict[int, dict] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    """The read API's view of one search index: positions are positions in `index.entries`. Made from the
+    part of the index's base (kept per base and profiles) and a part of its delta, masked by what is live."""
+
+    def __init__(self, index: SearchIndex, profiles: tuple[OrganisationProfile, ...], base: _Part, delta: _Part | None,
+                 live: np.ndarray | None):
+        self.index = index
+        self.entries = index.entries
+        self.profiles = profiles
+        self._base, self._delta, self._live = base, delta, live
+        parts = [base] if delta is None else [base, delta]
+        self._compact = None if live is None else np.cumsum(live) - 1
+        self.by_name, _ = index.ranked("")
+        self.organisation = self._joined(p.organisation for p in parts)
+        self.service_ids = self._joined(p.service_ids for p in parts)
+        self._org_ids = self._joined(p.org_ids for p in parts)
+        n_base = len(base.entries)
+        self.service_position = _Positions(base.service_position, delta.service_position if delta else {}, n_base,
+                                           self._compact, live)
+        self.service_at_location_position = _Positions(
+            base.service_at_location_position, delta.service_at_location_position if delta else {}, n_base,
+            self._compact, live)
+        self.organisation_members = _Members(self)
+        self.organisation_ids = _OrganisationIds(self, {oruk.organization_id(p): p for p in profiles})
+        for name in ("located", "modified", "minimum_age", "maximum_age", "latitude", "longitude"):
+            setattr(self, name, self._array(getattr(p, name) for p in parts))
+        positions = [base.sessions[0]] + ([delta.sessions[0] + n_base] if delta else [])
+        sessions = [np.concatenate([p.sessions[k] if k else positions[i] for i, p in enumerate(parts)]) for k in range(4)]
+        if live is not None:
+            keep = live[sessions[0]]
+            sessions = [column[keep] for column in sessions]
+            sessions[0] = self._compact[sessions[0]]
+        self.session_position, self.session_day, self.session_start, self.session_end = sessions
+        self._rank: np.ndarray | None = None
+        self._term_masks: dict[str, np.ndarray] = {}
+        self._summaries: dict[int, dict] = {}
 
     @classmethod
-    def build(cls, index: SearchIndex, profiles: Iterable[OrganisationProfile]) -> Catalogue:
-        entries = index.entries
-        n = len(entries)
+    def build(cls, index: SearchIndex, profiles: Iterable[OrganisationProfile], base: _Part | None = None) -> Catalogue:
+        """The catalogue of `index`; `base`: a part already made of the index's base with these profiles."""
         profiles = tuple(profiles)
         names = oruk.organisation_index(profiles)
-        organisation = tuple(names.get(organisation_key(e.organisation)) or e.organisation for e in entries)
-        organisation_ids = {oruk.organization_id(p): p for p in profiles}
-        id_of = {id(p): org_id for org_id, p in organisation_ids.items()}  # each organisation's id made once
-        by_name, _ = index.ranked("")
-        members: dict[str, list[int]] = {}
-        for position in by_name.tolist():
-            owner = organisation[position]
-            org_id = id_of.get(id(owner))
-            if org_id is None:  # an organisation name without a profile
-                org_id = id_of[id(owner)] = oruk.organization_id(owner)
-                organisation_ids.setdefault(org_id, owner)
-            members.setdefault(org_id, []).append(position)
-        service_ids = tuple(oruk.service_id(e.id) for e in entries)
-        located = np.fromiter((bool(e.address or e.postcode or e.has_position) for e in entries), bool, n)
-        sessions = _sessions(entries)
-        return cls(
-            index=index,
-            entries=entries,
-            by_name=by_name,
-            service_ids=service_ids,
-            service_position={service_id: i for i, service_id in enumerate(service_ids)},
-            service_at_location_position={oruk.service_at_location_id(entries[i].id): i
-                                          for i in np.flatnonzero(located).tolist()},
-            profiles=profiles,
-            organisation=organisation,
-            organisation_ids=organisation_ids,
-            organisation_members={org_id: np.asarray(p, np.int64) for org_id, p in members.items()},
-            modified=np.fromiter((_epoch(e.updated_at) for e in entries), np.float64, n),
-            minimum_age=np.fromiter((math.nan if e.min_age is None else e.min_age for e in entries), np.float64, n),
-            maximum_age=np.fromiter((math.nan if e.max_age is None else e.max_age for e in entries), np.float64, n),
-            located=located,
-            latitude=np.fromiter((e.latitude if e.has_position else math.nan for e in entries), np.float64, n),
-            longitude=np.fromiter((e.longitude if e.has_position else math.nan for e in entries), np.float64, n),
-            session_position=sessions[0], session_day=sessions[1], session_start=sessions[2], session_end=sessions[3],
-        )
+        profile_ids = {id(p): oruk.organization_id(p) for p in profiles}
+        delta = index._delta
+        if base is None or base.entries is not index._base._entries or base.profiles != profiles:
+            base = _Part(index._base._entries, profiles, names, profile_ids)
+        return cls(index, profiles, base, None if delta is None else _Part(delta._entries, profiles, names, profile_ids),
+                   index._live)
+
+    def _joined(self, columns) -> tuple:
+        columns = list(columns)
+        if self._live is None and len(columns) == 1:
+            return columns[0]
+        return tuple(itertools.compress(itertools.chain(*columns), self._live.tolist()))
+
+    def _array(self, columns) -> np.ndarray:
+        joined = np.concatenate(list(columns))
+        return joined if self._live is None else joined[self._live]
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def _members_of(self, org_id: str) -> np.ndarray:
+        if self._rank is None:  # position -> its place A to Z
+            rank = np.empty(len(self.entries), np.int64)
+            rank[self.by_name] = np.arange(len(self.by_name))
+            self._rank = rank
+        docs = [self._base.members.get(org_id, np.zeros(0, np.int64))]
+        if self._delta is not None:
+            docs.append(self._delta.members.get(org_id, np.zeros(0, np.int64)) + len(self._base.entries))
+        docs = np.concatenate(docs)
+        if self._live is not None:
+            docs = self._compact[docs[self._live[docs]]]
+        return docs[np.argsort(self._rank[docs], kind="stable")]
 
     # -- filters (each a mask over positions) --
 
@@ -126,29 +242,17 @@ class Catalogue:
         """The services a term of our taxonomy describes (None for an id that is not one of our terms):
         a code's term, those with that code (category `training`, stage `early`, ...); a field's term, those
         with a value in that field (any of its codes); a kind of organisation, the services of organisations
-        of that kind."""
+        of that kind. Worked out per part: a base's masks serve every catalogue made on it."""
         mask = self._term_masks.get(term_id)
         if mask is None:
             meaning = _term_meanings().get(term_id)
             if meaning is None:
                 return None
-            mask = self._term_mask(*meaning)
+            parts = [self._base] if self._delta is None else [self._base, self._delta]
+            mask = self._array(p.term_mask(*meaning, term_id) for p in parts)
             mask.flags.writeable = False
             self._term_masks[term_id] = mask
         return mask
-
-    def _term_mask(self, field_name: str, code: str | None) -> np.ndarray:
-        n = len(self.entries)
-        if field_name == oruk.ORGANISATION_KIND:
-            kinds = (getattr(o, "kind", None) for o in self.organisation)
-            return np.fromiter((kind is not None and (code is None or kind == code) for kind in kinds), bool, n)
-        spec = FIELD_BY_NAME[field_name]
-        values = (getattr(e, field_name) for e in self.entries)
-        if spec.kind == CODES:
-            return np.fromiter((bool(v) and (code is None or code in v) for v in values), bool, n)
-        if spec.kind == CODE:
-            return np.fromiter((v is not None and (code is None or v == code) for v in values), bool, n)
-        return np.fromiter((bool(format_cell(field_name, v)) for v in values), bool, n)
 
     def organisation_mask(self, org_id: str) -> np.ndarray:
         mask = np.zeros(len(self.entries), bool)
@@ -232,7 +336,8 @@ def catalogue(directory: Directory) -> Catalogue:
     with _building:
         current = _catalogues.get(directory)
         if current is None or current.index is not index:
-            current = Catalogue.build(index, oruk.load_organisations(directory))
+            current = Catalogue.build(index, oruk.load_organisations(directory),
+                                      base=None if current is None else current._base)
             _catalogues[directory] = current
             if getattr(directory, "long_running", False):
                 # As the search index (directory.api._keep_long_lived): kept out of the cycle collector's full

@@ -1,0 +1,83 @@
+"""The read API's catalogue kept incrementally (oruk_api.catalogue): after any sequence of writes, the catalogue
+another instance serves (made from its search index's base part and a part of the changed entries) says exactly
+what a catalogue built afresh from the live entries says, entry by entry; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from directory import organisations as orgs
+from directory.api import Directory
+from directory.io import oruk
+from directory.search import SearchIndex
+from oruk_api.catalogue import Catalogue, _term_meanings, catalogue
+from tests.conftest import fake_locator
+from tests.test_incremental_index import LEAD, a_random_write, random_values
+
+SESSION_ASKS = [(None, None, None), (1, None, None), (3, 36000, 43200), (None, 32400, None), (0, None, 61200)]
+
+
+def _value(value):
+    return "nan" if isinstance(value, float) and math.isnan(value) else value
+
+
+def answers(catalogue: Catalogue, ids_asked: list[str], org_ids_asked: list[str]) -> dict:
+    """Everything the API reads from a catalogue, told by entry id instead of position."""
+    ids = [e.id for e in catalogue.entries]
+    per_entry = {
+        ids[p]: (catalogue.organisation[p], catalogue.service_ids[p], bool(catalogue.located[p]),
+                 *(_value(float(getattr(catalogue, name)[p]))
+                   for name in ("modified", "minimum_age", "maximum_age", "latitude", "longitude")))
+        for p in range(len(ids))
+    }
+    positions = {service_id: catalogue.service_position.get(service_id) for service_id in ids_asked}
+    at_location = {oruk.service_at_location_id(i): catalogue.service_at_location_position.get(
+        oruk.service_at_location_id(i)) for i in ids_asked}
+    members = {org_id: catalogue.organisation_members.get(org_id) for org_id in org_ids_asked}
+    return {
+        "by_name": [ids[p] for p in catalogue.by_name.tolist()],
+        "per_entry": per_entry,
+        "service_position": {k: None if p is None else ids[p] for k, p in positions.items()},
+        "service_at_location_position": {k: None if p is None else ids[p] for k, p in at_location.items()},
+        "organisation_ids": {org_id: catalogue.organisation_ids.get(org_id) for org_id in org_ids_asked},
+        "organisation_members": {k: None if m is None else [ids[p] for p in m.tolist()] for k, m in members.items()},
+        "organisation_masks": {k: sorted(ids[p] for p in catalogue.organisation_mask(k).nonzero()[0].tolist())
+                               for k in org_ids_asked},
+        "terms": {term: sorted(ids[p] for p in catalogue.term_mask(term).nonzero()[0].tolist())
+                  for term in _term_meanings()},
+        "sessions": [sorted(ids[p] for p in catalogue.session_mask(*ask).nonzero()[0].tolist()) for ask in SESSION_ASKS],
+        "profiles": catalogue.profiles,
+    }
+
+
+def test_after_random_writes_the_kept_catalogue_answers_as_a_fresh_one(directory, db_url):
+    rng = random.Random(11)
+    reader = Directory(db_url, locate_postcode=fake_locator)
+    try:
+        for step in range(3):
+            directory.create(random_values(rng, f"s{step}"), "alice")
+        ever: set[str] = set()
+        org_ids_ever: set[str] = set()
+        bases = set()
+        for step in range(25):
+            if step % 6 == 5:  # a profile changed: no entry changes, every organisation's view may
+                name = rng.choice(directory.entries()).organisation
+                orgs.update_profile(directory, LEAD, orgs.organisation_id(directory, name),
+                                    {"kind": rng.choice(("treatment_provider", "employer", None))}, {})
+            else:
+                a_random_write(rng, directory, step)
+            kept = catalogue(reader)
+            bases.add(id(kept._base))
+            live = directory.entries()
+            profiles = oruk.load_organisations(directory)
+            fresh = Catalogue.build(SearchIndex.build(live), profiles)
+            ever |= {e.id for e in directory.entries(include_archived=True)} | {"no-such-entry"}
+            org_ids_ever |= {oruk.organization_id(o) for o in fresh.organisation} | {
+                oruk.organization_id(p) for p in profiles} | {oruk.organization_id(e.organisation) for e in live}
+            ids_asked = sorted(oruk.service_id(i) for i in ever)
+            assert answers(kept, ids_asked, sorted(org_ids_ever)) == answers(fresh, ids_asked, sorted(org_ids_ever))
+        assert reader.index_events["full"] == 1
+        assert len(bases) < 25  # the base's part was made again only when the profiles changed
+    finally:
+        reader.engine.dispose()
