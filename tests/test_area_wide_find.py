@@ -13,6 +13,7 @@ from directory.geo import Place
 from directory.search import Filters, SearchIndex
 from directory.fields import Entry
 from ui.find_support import SearchState, result_row, results_map, search_hits
+from tests.test_app_find import app_db  # noqa: F401  (the Find page's seeded database, for the AppTest)
 
 # Real postcodes' positions (Code-Point Open), so the place and the areas' shapes agree.
 TS17_0AA = Place("TS17 0AA", 54.539260, -1.303902, "postcode")
@@ -155,3 +156,26 @@ def test_the_cli_search_near_a_postcode_finds_the_services_covering_it(directory
     assert text[0] == "covers your area (TS17)  Recovery Navigators — Tees Valley Recovery [recovery_support] (office)"
     found = json.loads(run("search", "--near", "TS1 3BA", "--within-km", "1", "--json", url=db_url).stdout)
     assert [(r["entry_id"], "covers_area" in r) for r in found] == [("club", False), ("office", False)]
+
+
+def test_the_find_page_card_says_covers_your_area(app_db):
+    from directory.api import Directory
+    from tests.test_app_find import open_find, result_names
+
+    directory = Directory(app_db)
+    directory.create({"id": "stockton-line", "name": "Stockton Recovery Line", "organisation": "Tees Valley Recovery",
+                      "category": "recovery_support", "delivery": ("phone",), "phone": "01642 000000"}, "alice")
+    directory.create({"id": "stockton-team", "name": "Stockton Outreach Team", "organisation": "Tees Valley Recovery",
+                      "category": "recovery_support", "delivery": ("outreach",)}, "alice")
+    set_areas(directory, "stockton-line", ["Stockton-on-Tees"])
+    set_areas(directory, "stockton-team", ["Stockton-on-Tees"])
+    directory.engine.dispose()
+    at = open_find({"near": "TS17 0AA", "km": "1", "cat": "recovery_support"})
+    assert result_names(at)[:2] == ["Stockton Outreach Team", "Stockton Recovery Line"]
+    cards = [h.proto.body for h in at.html if 'class="rp-card"' in h.proto.body]
+    assert '<span class="rp-dist">covers your area</span>' in cards[0]
+    assert '<span class="rp-dist">covers your area · By phone</span>' in cards[1]
+    # From Middlesbrough (not in Stockton-on-Tees) the team is not found; the phone line is, as any phone service is.
+    at = open_find({"near": "TS1 3BA", "km": "1", "cat": "recovery_support"})
+    assert "Stockton Outreach Team" not in result_names(at)
+    assert not any("covers your area" in h.proto.body for h in at.html)
