@@ -322,7 +322,7 @@ class ReadAPI:
         chosen = chosen[catalogue.located[chosen]]
         place = _place(self.get_directory(), params)
         if place is not None:
-            chosen = _nearest(catalogue, chosen, place, params)
+            chosen = _nearest(catalogue, chosen, place, params, _serving(self.get_directory(), catalogue, params))
         start = (page_number - 1) * per_page
         contents = [oruk.service_at_location_summary(catalogue.entries[p], catalogue.organisation[p])
                     for p in chosen[start:start + per_page].tolist()]
@@ -458,9 +458,20 @@ def _place(directory, params: dict) -> tuple[float, float] | None:
     raise BadRequest(f"'{text}' is not a UK postcode: give it like TS1 3BA, or a district like TS1", "postcode")
 
 
-def _nearest(catalogue, chosen: np.ndarray, place: tuple[float, float], params: dict) -> np.ndarray:
+def _serving(directory, catalogue, params: dict) -> np.ndarray:
+    """Positions of the services whose areas (service_areas) hold `postcode`, as Find keeps them."""
+    from directory.areas import entries_serving
+
+    positions = (catalogue.service_position.get(oruk.service_id(entry_id))
+                 for entry_id in entries_serving(directory, params["postcode"]))
+    return np.fromiter((p for p in positions if p is not None), np.int64)
+
+
+def _nearest(catalogue, chosen: np.ndarray, place: tuple[float, float], params: dict,
+             serving: np.ndarray = np.zeros(0, np.int64)) -> np.ndarray:
     """`chosen` nearest first (those without a position last, in the order given), within `proximity` metres
-    when it is given (then only those with a position)."""
+    when it is given (then only those with a position). Those in `serving` (an area of theirs holds the
+    postcode) count as 0 m away, as on the Find page."""
     from directory.geo import haversine_km
 
     text = (params.get("proximity") or "").strip()
@@ -472,6 +483,8 @@ def _nearest(catalogue, chosen: np.ndarray, place: tuple[float, float], params: 
         proximity = float(text)
     km = haversine_km(place[0], place[1], catalogue.latitude[chosen], catalogue.longitude[chosen])
     metres = np.asarray(km, np.float64) * 1000.0
+    if len(serving):
+        metres[np.isin(chosen, serving)] = 0.0
     if proximity is not None:
         keep = metres <= proximity  # NaN (no position) is never within
         chosen, metres = chosen[keep], metres[keep]

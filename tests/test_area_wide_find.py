@@ -13,6 +13,7 @@ from directory.geo import Place
 from directory.search import Filters, SearchIndex
 from directory.fields import Entry
 from ui.find_support import SearchState, result_row, results_map, search_hits
+from tests.test_api import api  # noqa: F401  (the read API over a few entries)
 from tests.test_app_find import app_db  # noqa: F401  (the Find page's seeded database, for the AppTest)
 
 # Real postcodes' positions (Code-Point Open), so the place and the areas' shapes agree.
@@ -179,3 +180,17 @@ def test_the_find_page_card_says_covers_your_area(app_db):
     at = open_find({"near": "TS1 3BA", "km": "1", "cat": "recovery_support"})
     assert "Stockton Outreach Team" not in result_names(at)
     assert not any("covers your area" in h.proto.body for h in at.html)
+
+
+def test_the_read_api_lists_a_service_covering_the_postcode_first(api):
+    from tests.test_api import get, names
+
+    client, directory = api
+    set_areas(directory, "esol-1", ["TS1 3"])  # at TS5 6PY, 1,382 m from TS1 3BA; serves the sector TS1 3
+    assert names(get(client, "/api/service_at_locations?postcode=TS1+3BA&proximity=500")) == [
+        "ESOL conversation class", "Tees Recovery Café", "Job Club"]
+    assert names(get(client, "/api/service_at_locations?postcode=TS1+3BA")) == [
+        "ESOL conversation class", "Tees Recovery Café", "Job Club"]
+    # TS1 2AH is in another sector: nearest first as before, the ESOL class beyond 500 m left out.
+    assert names(get(client, "/api/service_at_locations?postcode=TS1+2AH&proximity=500")) == [
+        "Job Club", "Tees Recovery Café"]
