@@ -270,9 +270,9 @@ MAP_STYLE = """
                  text-shadow: 0 0 3px #fff, 0 0 3px #fff; white-space: nowrap; }
   /* An area a result serves: a label on a dark ground (white on #1f2d3d is over 13:1), its edge the category's colour. */
   .rp-area { background: transparent; border: 0; }
-  .rp-area b { display: inline-block; white-space: nowrap; background: #1f2d3d; color: #fff; padding: 2px 7px;
-               border-radius: 3px; font-size: 12px; border-left: 6px solid var(--rp-area-colour, #1f2d3d);
-               transform: translate(-50%, -50%); }
+  .rp-area b { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); white-space: nowrap;
+               background: #1f2d3d; color: #fff; padding: 2px 7px; border-radius: 3px; font-size: 12px;
+               border-left: 6px solid var(--rp-area-colour, #1f2d3d); }
   .rp-area:focus { outline: none; }
   .rp-area:focus b, .rp-area:hover b { outline: 3px solid #ffbf47; }
   .rp-popup b { font-size: 15px; }
@@ -480,7 +480,7 @@ class ResultsLayer(JSCSSMixin, folium.MacroElement):
                         fillColor: a[5], fillOpacity: 0.12}).addTo(group);
                     var label = L.marker([a[0], a[1]], {riseOnHover: true, icon: L.divIcon({className: "rp-area",
                         html: '<b style="--rp-area-colour:' + a[5] + '">' + a[3] + ' &middot; ' + a[4] + '</b>',
-                        iconSize: [0, 0]})});
+                        iconSize: [2, 2], iconAnchor: [1, 1]})});  // the label is centred on it by CSS
                     label.on("add", function () {
                         var element = label.getElement();
                         if (element) {
