@@ -287,6 +287,9 @@ def _draw_map(directory, state: SearchState, place, hits, now) -> None:
         notes.append(f"{remote} online or phone service{'s are' if remote != 1 else ' is'} in the list but not on the map.")
     if unplaced:
         notes.append(f"{unplaced} result{'s have' if unplaced != 1 else ' has'} no map position yet.")
+    if covering := getattr(hits, "covering", 0):
+        notes.append(f"{'A shaded circle is the area' if covering == 1 else 'Shaded circles are the areas'} of "
+                     f"{'the service' if covering == 1 else f'the {covering} services'} covering the client's area.")
     notes.append("Grey dashed outlines are postcode districts; the map works without the background tiles.")
     st.caption(" ".join(notes))
 

@@ -176,6 +176,8 @@ def test_the_find_page_card_says_covers_your_area(app_db):
     cards = [h.proto.body for h in at.html if 'class="rp-card"' in h.proto.body]
     assert '<span class="rp-dist">covers your area</span>' in cards[0]
     assert '<span class="rp-dist">covers your area · By phone</span>' in cards[1]
+    [note] = [c.value for c in at.caption if "postcode districts" in c.value]
+    assert note.startswith("Shaded circles are the areas of the 2 services covering the client's area. ")
     # From Middlesbrough (not in Stockton-on-Tees) the team is not found; the phone line is, as any phone service is.
     at = open_find({"near": "TS1 3BA", "km": "1", "cat": "recovery_support"})
     assert "Stockton Outreach Team" not in result_names(at)

@@ -135,6 +135,8 @@ def search_hits(directory, state: SearchState, place) -> list:
         serving=frozenset(entries_serving(directory, place.label).items()) if place else frozenset(),
     )
     hits = directory.search(state.query, filters, limit=None)
+    # How many cover the client's area (counted only when any area holds the place: a search can find 300,000).
+    hits.covering = sum(h.covers_area is not None for h in hits) if filters.serving else 0
     if place and state.query and state.order == "nearest":
         hits.sort(key=nearest_key)  # in place: keeps hits.notice
     return hits
