@@ -12,6 +12,7 @@ unlike WRatio.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -113,10 +114,50 @@ def organisation_block(organisation: str | None) -> str:
     return " ".join(words) or fold(organisation)
 
 
-class DuplicateFinder:
+class _Block:
+    """The candidates of one grid cell (or one organisation's unpositioned entries), with their folded names
+    as a list (scored in C) and sorted (a name that begins another is found by bisecting, not by a loop)."""
+
+    __slots__ = ("candidates", "names", "sorted_names")
+
     def __init__(self) -> None:
-        self._by_cell: dict[tuple[int, int], list[Candidate]] = {}
-        self._by_organisation: dict[str, list[Candidate]] = {}
+        self.candidates: list[Candidate] = []
+        self.names: list[str] = []
+        self.sorted_names: list[tuple[str, int]] = []
+
+    def add(self, candidate: Candidate) -> None:
+        bisect.insort(self.sorted_names, (candidate.folded_name, len(self.candidates)))
+        self.candidates.append(candidate)
+        self.names.append(candidate.folded_name)
+
+    def beginnings(self, folded_name: str, offset: int):
+        """Indices (+ offset) of the names that could begin `folded_name` or that it could begin: exactly
+        those `begins_the_other` may say yes to, and a few more (it decides)."""
+        names = self.sorted_names
+        # Names `folded_name` begins: those sorting from "name " up to the first that does not start so.
+        prefix = folded_name + " "
+        for name, index in names[bisect.bisect_left(names, (prefix, -1)):]:
+            if not name.startswith(prefix):
+                break
+            yield index + offset
+        # Names that begin `folded_name`: each is `folded_name` cut just before one of its spaces.
+        for cut, letter in enumerate(folded_name):
+            if letter == " ":
+                beginning = folded_name[:cut]
+                for name, index in names[bisect.bisect_left(names, (beginning, -1)):]:
+                    if name != beginning:
+                        break
+                    yield index + offset
+
+
+class DuplicateFinder:
+    """Candidates blocked by ~1 km cell (positioned) or by organisation (not): a check compares a row with the
+    blocks around it only, and the per-candidate work in Python is for names already found similar (in C)
+    or found beginning one another (by bisecting), so it does not grow with the blocks' size."""
+
+    def __init__(self) -> None:
+        self._by_cell: dict[tuple[int, int], _Block] = {}
+        self._by_organisation: dict[str, _Block] = {}
 
     @classmethod
     def of(cls, entries) -> DuplicateFinder:
@@ -128,15 +169,19 @@ class DuplicateFinder:
     def add(self, key: str, name: str, organisation: str, latitude: float | None, longitude: float | None) -> None:
         candidate = Candidate(key, name, organisation, latitude, longitude, fold(name), fold(organisation))
         if latitude is not None and longitude is not None:
-            self._by_cell.setdefault(grid_cell(latitude, longitude), []).append(candidate)
+            block = self._by_cell.get(grid_cell(latitude, longitude))
+            if block is None:
+                block = self._by_cell[grid_cell(latitude, longitude)] = _Block()
         else:
-            self._by_organisation.setdefault(organisation_block(organisation), []).append(candidate)
+            block = self._by_organisation.get(organisation_block(organisation))
+            if block is None:
+                block = self._by_organisation[organisation_block(organisation)] = _Block()
+        block.add(candidate)
 
-    def _nearby(self, latitude: float, longitude: float):
+    def _nearby(self, latitude: float, longitude: float) -> list[_Block]:
         row, column = grid_cell(latitude, longitude)
-        for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
-                yield from self._by_cell.get((row + dr, column + dc), ())
+        blocks = (self._by_cell.get((row + dr, column + dc)) for dr in (-1, 0, 1) for dc in (-1, 0, 1))
+        return [block for block in blocks if block is not None]
 
     def find(
         self, name: str, organisation: str, latitude: float | None, longitude: float | None, *, exclude: str | None = None
@@ -144,13 +189,25 @@ class DuplicateFinder:
         """Likely duplicates of the described entry, most similar first."""
         folded_name, folded_organisation = fold(name), fold(organisation)
         positioned = latitude is not None and longitude is not None
-        pool = self._nearby(latitude, longitude) if positioned else self._by_organisation.get(organisation_block(organisation), ())
-        pool = [c for c in pool if c.key != exclude]
-        similar = _similar_names(folded_name, [c.folded_name for c in pool])
+        if positioned:
+            blocks = self._nearby(latitude, longitude)
+        else:
+            block = self._by_organisation.get(organisation_block(organisation))
+            blocks = [] if block is None else [block]
+        pool = list(itertools.chain.from_iterable(b.candidates for b in blocks))
+        similar = _similar_names(folded_name, list(itertools.chain.from_iterable(b.names for b in blocks)))
+        chosen = set(similar)
+        offset = 0
+        for block in blocks:
+            chosen.update(block.beginnings(folded_name, offset))
+            offset += len(block.candidates)
         matches = []
-        for index, candidate in enumerate(pool):
+        for index in chosen:
+            candidate = pool[index]
+            if candidate.key == exclude:
+                continue
             if index not in similar and not begins_the_other(folded_name, candidate.folded_name):
-                continue  # most of the pool: decided without the slower scorers
+                continue
             metres = distance_m(latitude, longitude, candidate.latitude, candidate.longitude) if positioned else None
             scores = likely_duplicate(folded_name, candidate.folded_name, folded_organisation,
                                       candidate.folded_organisation, metres, name_score=similar.get(index))

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, event, insert, inspect, select
+from sqlalchemy import Engine, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -206,10 +206,11 @@ class UnitOfWork:
             self._read_organisations(chunk)
             missing = [k for k in chunk if k not in self._organisations]
             if missing:
+                # One statement run for many rows (compiled once, kept in SQLAlchemy's cache), not one
+                # statement of many VALUES, which is compiled again for every new length.
                 self.session.execute(
-                    insert_ignoring_conflicts(Organisation).values([{"name": wanted[k], "name_key": k, "created_at": now}
-                                                                    for k in missing])
-                    .on_conflict_do_nothing(index_elements=["name_key"])
+                    insert_ignoring_conflicts(Organisation.__table__).on_conflict_do_nothing(index_elements=["name_key"]),
+                    [{"name": wanted[k], "name_key": k, "created_at": now} for k in missing],
                 )
                 self._read_organisations(missing)
 
@@ -264,18 +265,21 @@ class UnitOfWork:
                 raise ValidationError([Problem("id", first, f"an entry with id '{first}' exists already")])
         self.ensure_organisations({v["organisation"] for v in prepared})
         tables: dict[type, list[dict]] = {EntryRow: [], Location: [], Contact: [], SessionRow: [], Revision: []}
+        schedules: dict[str | None, tuple] = {}  # an import repeats a handful of schedules many times
         for values in prepared:
-            self._rows_for_new_entry(values, user, action, note, now, tables)
+            self._rows_for_new_entry(values, user, action, note, now, tables, schedules)
         for model, rows in tables.items():
             if rows:
-                self.session.execute(insert(model), rows)
+                # The tables' own inserts (Core, run for many rows): the ORM's bulk insert would look at every
+                # row's keys again, and nothing here needs its objects.
+                self.session.execute(model.__table__.insert(), rows)
         self._touched = True
         self._changed_entries.update(v["id"] for v in prepared)
         return [F.Entry(**v, version=1, updated_at=now, updated_by=user.username) for v in prepared]
 
-    def _rows_for_new_entry(self, values, user, action, note, now, tables) -> None:
+    def _rows_for_new_entry(self, values, user, action, note, now, tables, schedules) -> None:
         entry_id = values["id"]
-        organisation = self.organisation(values["organisation"])
+        organisation = self._organisations[organisation_key(values["organisation"])]  # ensured by create_many
         row = {name: (list(values[name]) if F.FIELD_BY_NAME[name].kind in F.LIST_KINDS else values[name])
                for name in ENTRY_COLUMNS}
         tables[EntryRow].append(row | {
@@ -289,8 +293,11 @@ class UnitOfWork:
         spoc = {attribute: values[name] for name, attribute in SPOC_FIELDS.items()}
         if any(v is not None for v in spoc.values()):
             tables[Contact].append(spoc | {"entry_id": entry_id, "organisation_id": organisation.id, "is_spoc": True})
+        sessions = schedules.get(values["schedule"])
+        if sessions is None:
+            sessions = schedules[values["schedule"]] = parse_schedule(values["schedule"])
         tables[SessionRow].extend({"entry_id": entry_id, "day": s.day, "start": s.start, "end": s.end}
-                                  for s in parse_schedule(values["schedule"]))
+                                  for s in sessions)
         changes = {n: [None, F.to_json(n, v)] for n, v in values.items() if n != "id" and v not in (None, ())}
         tables[Revision].append({
             "entry_id": entry_id, "version": 1, "action": action, "author": user.username, "at": now,

@@ -167,9 +167,11 @@ class _PlannedUpdate:
 class Importer:
     def __init__(self, directory: Directory, author: str, *, default_category: str | None = None,
                  allow_duplicates: bool = False, dry_run: bool = False, progress: Progress | None = None,
-                 max_rows: int | None = None, max_bytes: int | None = None, note: str | None = None):
-        """max_rows, max_bytes: limits other than MAX_IMPORT_ROWS and MAX_IMPORT_BYTES (a benchmark's);
-        note: kept on every revision written (a harvest names its feed)."""
+                 max_rows: int | None = None, max_bytes: int | None = None, note: str | None = None,
+                 write_progress: Progress | None = None):
+        """progress(rows checked, rows) while checking; write_progress(rows written, rows to write) after each
+        transaction while writing. max_rows, max_bytes: limits other than MAX_IMPORT_ROWS and MAX_IMPORT_BYTES
+        (a benchmark's); note: kept on every revision written (a harvest names its feed)."""
         self.note = note
         self.directory = directory
         self.author = author
@@ -177,6 +179,7 @@ class Importer:
         self.allow_duplicates = allow_duplicates
         self.dry_run = dry_run
         self.progress = progress or (lambda done, total: None)
+        self.write_progress = write_progress or (lambda done, total: None)
         self.max_rows = max_rows
         self.max_bytes = max_bytes
 
@@ -362,6 +365,7 @@ class Importer:
         against the entry as it is now (someone may have saved it since the check)."""
         batches = [("update", updates[i:i + WRITE_BATCH_UPDATES]) for i in range(0, len(updates), WRITE_BATCH_UPDATES)]
         batches += [("create", creates[i:i + WRITE_BATCH_CREATES]) for i in range(0, len(creates), WRITE_BATCH_CREATES)]
+        to_write, written = len(updates) + len(creates), 0
         for index, (kind, batch) in enumerate(batches):
             if index and self.directory.dialect == "sqlite":
                 time.sleep(SQLITE_WRITE_PAUSE_SECONDS)  # a waiting writer's turn
@@ -373,6 +377,8 @@ class Importer:
                 else:
                     self._write_creates(uow, report, batch)
                 uow.commit()
+            written += len(batch)
+            self.write_progress(written, to_write)
 
     def _write_update(self, uow: UnitOfWork, report, planned: _PlannedUpdate) -> None:
         try:
