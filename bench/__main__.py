@@ -52,8 +52,10 @@ BENCHES = {
     "startup": ("bench.bench_startup", "bench_startup"),
     # On demand only: one editor's write in a 50,000-entry directory, SQLite and $TEST_POSTGRES_URL.
     "writes": ("bench.bench_import", "bench_writes"),
+    # On demand only: 300,000 rows into a new PostgreSQL database ($TEST_POSTGRES_URL), beside 10,000.
+    "import-national": ("bench.bench_import", "bench_import_national"),
 }
-ON_DEMAND = {"browser-ab", "load", "scale", "national-map", "startup", "writes"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
+ON_DEMAND = {"browser-ab", "load", "scale", "national-map", "startup", "writes", "import-national"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
 TAKES_OPTIONS = {"load", "scale", "writes"}  # python -m bench load --entries 300000 …: the options go to the benchmark
 DEFAULT = [name for name in BENCHES if name not in ON_DEMAND]
 

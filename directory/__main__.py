@@ -92,10 +92,14 @@ def cmd_import(args) -> int:
         if total >= 1000:
             print(f"checked {done} of {total} rows", file=sys.stderr)
 
+    def write_progress(done: int, total: int) -> None:
+        if total >= 1000:
+            print(f"written {done} of {total} rows", file=sys.stderr)
+
     try:
         report = import_file(directory, args.file, format=args.format, author=author, dry_run=args.dry_run,
                              default_category=args.default_category, allow_duplicates=args.allow_duplicates,
-                             progress=progress)
+                             progress=progress, write_progress=write_progress)
     except UnreadableFile as error:
         return _fail(f"{args.file}: {error}. Nothing was imported.", 1)
     except NotAllowed as error:  # --as a viewer

@@ -63,7 +63,9 @@ def run(dry_run: bool):
     bar = st.progress(0.0, text="Checking every row…" if dry_run else "Importing…")
     importer = Importer(directory, account.username, dry_run=dry_run,
                         allow_duplicates=st.session_state.get("import_allow_duplicates", False),
-                        progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Row {done} of {total}"))
+                        progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Checking row {done:,} of {total:,}"),
+                        write_progress=lambda done, total: bar.progress(done / max(total, 1),
+                                                                        text=f"Writing {done:,} of {total:,}"))
     try:
         return importer.run(data, name)
     except UnreadableFile as unreadable:

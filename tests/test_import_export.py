@@ -248,6 +248,23 @@ def test_import_reports_progress(directory, tmp_path):
     assert report.created == 450
 
 
+def test_import_reports_rows_written_after_each_transaction(directory, tmp_path, monkeypatch):
+    import directory.io.importer as importer
+
+    monkeypatch.setattr(importer, "WRITE_BATCH_CREATES", 2)
+    monkeypatch.setattr(importer, "WRITE_BATCH_UPDATES", 2)
+    directory.create({"id": "old-1", "name": "Old club", "organisation": "Org", "category": "training",
+                      "postcode": "TS1 2AH"}, "alice")
+    path = tmp_path / "five.csv"
+    path.write_text("id,name,organisation,category,postcode\nold-1,Old club renamed,Org,training,TS1 2AH\n"
+                    + "".join(f",Club {i},Org {i},training,TS1 2AH\n" for i in range(4)), encoding="utf-8")
+    written = []
+    report = import_file(directory, path, author="alice", allow_duplicates=True,
+                         write_progress=lambda done, total: written.append((done, total)))
+    assert written == [(1, 5), (3, 5), (5, 5)]  # the update's transaction, then two of two new entries
+    assert (report.created, report.updated) == (4, 1)
+
+
 def test_an_xlsx_file_imports_like_a_csv(directory, tmp_path):
     directory.create(RICH, "alice")
     path = tmp_path / "one.xlsx"
