@@ -52,6 +52,14 @@ def test_an_area_wide_service_is_drawn_as_its_area_and_opened_from_the_keyboard(
         fills = frame.locator(".leaflet-overlay-pane path").evaluate_all(
             "paths => paths.map(p => p.getAttribute('fill-opacity'))")
         assert fills.count("0.12") == 1, fills
+        # axe in the map's frame with the area drawn: no serious or critical violation (the label's contrast, name).
+        from axe_playwright_python.sync_playwright import Axe
+
+        from tests.browser.test_axe import BLOCKING, run_axe
+
+        [map_frame] = [f for f in view.page.main_frame.child_frames if "streamlit_folium" in f.url]
+        violations = run_axe(map_frame, Axe().axe_script)
+        assert not [v["id"] for v in violations if v["impact"] in BLOCKING], violations
         label.focus()
         label.press("Enter")
         popup = frame.locator(".leaflet-popup-content")
