@@ -196,3 +196,20 @@ def test_the_read_api_lists_a_service_covering_the_postcode_first(api):
     # TS1 2AH is in another sector: nearest first as before, the ESOL class beyond 500 m left out.
     assert names(get(client, "/api/service_at_locations?postcode=TS1+2AH&proximity=500")) == [
         "Job Club", "Tees Recovery Café"]
+
+
+def test_the_printed_list_keeps_the_services_covering_the_place(app_db):
+    from tests.test_app_find import _print_client
+
+    directory, client = _print_client(app_db)
+    try:
+        directory.create({"id": "stockton-team", "name": "Stockton Outreach Team", "organisation": "Tees Valley "
+                          "Recovery", "category": "recovery_support", "delivery": ("outreach",)}, "alice")
+        set_areas(directory, "stockton-team", ["Stockton-on-Tees"])
+        page = client.get("/print/find", params={"near": "TS17 0AA", "km": "1", "cat": "recovery_support"}).text
+        assert "<h2>1. Stockton Outreach Team</h2>" in page
+        assert "<dt>Area</dt><dd>Covers your area (Stockton-on-Tees)</dd>" in page
+        page = client.get("/print/find", params={"near": "TS1 3BA", "km": "1", "cat": "recovery_support"}).text
+        assert "Stockton Outreach Team" not in page
+    finally:
+        directory.engine.dispose()
