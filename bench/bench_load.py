@@ -100,12 +100,13 @@ def _fill(url: str, entries: int) -> float:
 # -- the simulated people (run in generator processes) ------------------------------------------------------------
 
 def _planner_index(directory, cache: dict):
-    """The planner index as the app's next-steps page gets it: the directory's own when it keeps one, else one
-    built per change counter (the page's st.cache_resource)."""
-    if hasattr(directory, "planner_index"):
-        return directory.planner_index()
+    """The planner index as the app's next-steps page gets it (ui/planner_support.planner_index): kept by the
+    directory and caught up from the change log; with --rebuild-design, one built whole per change counter
+    (the page's st.cache_resource before the change log), the baseline."""
     from planner.index import PlannerIndex
 
+    if not cache.get("rebuild"):
+        return directory.kept_index("planner", PlannerIndex.build)
     counter = directory.change_counter()
     if cache.get("counter") != counter:
         cache["index"], cache["counter"] = PlannerIndex.build(directory.entries()), counter
@@ -198,13 +199,13 @@ def _editor(directory, rng: random.Random, deadline: float, think_s: float, ids:
 
 def _generator(url: str, seed: int, keyworkers: int, editors: int, seconds: float, think_s: float,
                ids: list[str], results: multiprocessing.Queue, writes: multiprocessing.Queue,
-               import_share: float) -> None:
+               import_share: float, rebuild_design: bool) -> None:
     from bench.bench_planner import TOWNS
     from directory.api import Directory
 
-    directory = Directory(url, locate_postcode=lambda postcode: TOWNS["Middlesbrough"])
+    directory = Directory(url, locate_postcode=lambda postcode: TOWNS["Middlesbrough"], long_running=True)
     directory.search("warm up")  # the process's first request pays for its index, as an instance's does
-    planner_cache: dict = {}
+    planner_cache: dict = {"rebuild": rebuild_design}
     planner_lock = threading.Lock()
     _planner_index(directory, planner_cache)
     times: dict[str, list[float]] = {}
@@ -363,6 +364,8 @@ def bench_load(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--import-share", type=float, default=0.02, help="share of editor actions that import 500 rows")
     parser.add_argument("--database", default=os.environ.get("TEST_POSTGRES_URL"))
     parser.add_argument("--reuse", action="store_true", help="keep and reuse the filled database")
+    parser.add_argument("--rebuild-design", action="store_true",
+                        help="the baseline: the simulated pages build the planner index whole after every change")
     args = parser.parse_args(argv or [])
     if not args.database or not args.database.startswith("postgresql"):
         return [{"name": "load", "error": "needs PostgreSQL: --database postgresql+psycopg://… or "
@@ -391,7 +394,7 @@ def bench_load(argv: list[str] | None = None) -> list[dict]:
         share = lambda total, i: total // args.generators + (1 if i < total % args.generators else 0)  # noqa: E731
         generators = [context.Process(target=_generator, args=(
             url, i + 1, share(args.keyworkers, i), share(args.editors, i), seconds, args.think_s, ids, result_queue,
-            writes, args.import_share)) for i in range(args.generators)]
+            writes, args.import_share, args.rebuild_design)) for i in range(args.generators)]
         stop = threading.Event()
         found = {"stale_first_reads": 0, "probe_errors": 0, "never_seen_within_60_s": 0, "probed_writes": 0,
                  "first_ask_after_commit_s": [], "visible_everywhere_after_first_ask_s": []}
@@ -443,6 +446,7 @@ def bench_load(argv: list[str] | None = None) -> list[dict]:
         results.append({"name": "load_setup", "entries": args.entries, "live_at_end": live, "instances": args.instances,
                         "keyworkers": args.keyworkers, "editors": args.editors, "minutes": args.minutes,
                         "think_s": args.think_s, "generators": args.generators, "cores": os.cpu_count(),
+                        "design": "rebuild per change (baseline)" if args.rebuild_design else "change log",
                         "database": "postgresql", "reused_database": reused, "fill_s": round(fill_s, 1),
                         "first_request_per_instance_s": warm, "ran_s": round(ran_s, 1)})
         for action in sorted(set(times) | set(errors)):

@@ -66,7 +66,7 @@ class Directory:
         long_running: bool = False,
     ):
         """long_running: this process serves many requests for a long time (the app), so the search
-        index is kept out of the cycle collector's way (see _keep_long_lived)."""
+        index is kept out of the cycle collector's way (see keep_long_lived)."""
         self.engine = engine or make_engine(url)
         self.long_running = long_running
         migrate(self.engine)
@@ -252,7 +252,7 @@ class Directory:
         self._index = index
         self._index_counter = counter  # after the index: a reader who sees this counter gets this index
         if self.long_running and whole:
-            _keep_long_lived()
+            keep_long_lived()
 
     def search(self, query: str = "", filters=None, limit: int | None = 50):
         """search.Hits: the hits, and `notice` when the query was too long to search whole and was cut."""
@@ -338,12 +338,16 @@ class Directory:
 # the search index and everything else it has loaded (over 200,000 tracked objects with 10,000
 # entries) for as long as the directory is unchanged, so each full collection took 0.15-0.3 s with
 # the GIL held, in the middle of page loads (docs/PERFORMANCE.md). Objects alive once the index is built are moved out of the
-# collector's way (gc.freeze) until the next rebuild hands them back; the collection before each
-# freeze clears whatever cyclic garbage built up meanwhile. Memory freed by reference counting
-# (almost all of it, the old index included) is unaffected.
+# collector's way (gc.freeze) until the next rebuild hands them back; each freeze first hands back
+# what the last one froze (gc.unfreeze) and collects, so cyclic garbage among objects frozen earlier
+# (a page run, a request, an old catalogue) is freed rather than kept for the life of the process.
+# Memory freed by reference counting (almost all of it, the old index included) is unaffected.
 
 
-def _keep_long_lived() -> None:
+def keep_long_lived() -> None:
+    """Move every object alive now out of the cycle collector's way, after freeing cyclic garbage
+    (the search index's rebuilds and the read API's catalogue use it: one home)."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
 

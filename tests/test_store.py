@@ -244,3 +244,32 @@ def test_one_rule_places_an_entry_by_its_postcode():
     assert with_position({"name": "Job Club"}, unplaced, fake_locator) == {"name": "Job Club"}
     with pytest.raises(ValueError, match="^postcode TS9 9ZZ not found"):
         with_position({"postcode": "TS9 9ZZ"}, placed, fake_locator)
+
+
+def test_a_long_running_process_frees_cyclic_garbage_it_froze_before(directory, db_url):
+    # Each rebuild (the search index's, the read API's catalogue after every write) froze every object alive
+    # then: a cycle alive at one freeze and dropped later was never freed (the load test's app instances grew
+    # by ~5 MB a second). Each freeze now hands the last one back and collects first.
+    import gc
+    import weakref
+
+    from oruk_api.catalogue import catalogue
+
+    class Node:
+        pass
+
+    directory.create(CAFE, "alice")
+    server = Directory(db_url, locate_postcode=fake_locator, long_running=True)
+    try:
+        cycle = Node()
+        cycle.itself = cycle
+        alive = weakref.ref(cycle)
+        catalogue(server)  # builds and freezes, the cycle among what it froze
+        del cycle
+        directory.update("cafe-1", {"name": "Linthorpe Recovery Café"}, 1, "bob")
+        catalogue(server)  # made again after the write
+        assert alive() is None
+        assert [s.name for s in catalogue(server).entries] == ["Linthorpe Recovery Café"]
+    finally:
+        gc.unfreeze()
+        server.engine.dispose()
