@@ -400,6 +400,8 @@ def _draw_list(directory, state: SearchState, place, hits, now, shortened: str |
     shown = st.session_state.get("find_shown", PAGE_SIZE)
 
     where = f" within {state.radius_km:g} km of {md(place.label)}" if place else ""
+    if place and getattr(hits, "covering", 0):  # found for the area they serve, wherever their office is
+        where += " or covering it"
     choose_order = bool(n and place and state.query)
     if choose_order:
         how = ""  # the order's own control says it

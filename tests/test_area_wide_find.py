@@ -161,7 +161,7 @@ def test_the_cli_search_near_a_postcode_finds_the_services_covering_it(directory
 
 def test_the_find_page_card_says_covers_your_area(app_db):
     from directory.api import Directory
-    from tests.test_app_find import open_find, result_names
+    from tests.test_app_find import open_find, result_names, summary
 
     directory = Directory(app_db)
     directory.create({"id": "stockton-line", "name": "Stockton Recovery Line", "organisation": "Tees Valley Recovery",
@@ -173,6 +173,7 @@ def test_the_find_page_card_says_covers_your_area(app_db):
     directory.engine.dispose()
     at = open_find({"near": "TS17 0AA", "km": "1", "cat": "recovery_support"})
     assert result_names(at)[:2] == ["Stockton Outreach Team", "Stockton Recovery Line"]
+    assert summary(at).startswith("**2 results** within 1 km of TS17 0AA or covering it · ")
     cards = [h.proto.body for h in at.html if 'class="rp-card"' in h.proto.body]
     assert '<span class="rp-dist">covers your area</span>' in cards[0]
     assert '<span class="rp-dist">covers your area · By phone</span>' in cards[1]
