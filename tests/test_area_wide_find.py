@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 
 from directory.areas import COVERS_YOUR_AREA
 from directory.geo import Place
