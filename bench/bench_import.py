@@ -104,7 +104,7 @@ def bench_import_national(rows: int = 300_000) -> list[dict]:
         return [{"name": "import_national", "error": "set TEST_POSTGRES_URL to a PostgreSQL server"}]
     results = []
     for n in (10_000, rows):
-        url = _fresh_postgres_database(server, "bench_import_national")
+        url = _fresh_postgres_database(server, f"bench_import_national_{n}")  # a name per size: migrations run once per URL
         directory = Directory(url, locate_postcode=None)
         create_user(directory, "bench", "Benchmark", "coordinator")
         data = as_csv(synthetic_rows(n, 1, "e"))
