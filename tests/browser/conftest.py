@@ -178,3 +178,17 @@ def assert_page_found(page) -> None:
     dialogs = page.get_by_role("dialog")
     notices = [dialogs.nth(i).inner_text() for i in range(dialogs.count())]
     assert not [text for text in notices if "Page not found" in text], notices
+
+
+def _seed_demo_area(url: str) -> None:
+    from directory.api import Directory
+    from directory.demo import seed_demo
+
+    directory = Directory(url)
+    seed_demo(directory)
+    directory.engine.dispose()
+
+
+def demo_app_over(prefix: str):
+    """The app over a new database holding the demo area and its accounts: app_over's (address, url)."""
+    return app_over(_seed_demo_area, prefix)

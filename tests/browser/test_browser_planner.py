@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import REQUIRE_BROWSER, SCREENSHOTS, Offline, app_over, assert_page_found, offline_tab
+from tests.browser.conftest import REQUIRE_BROWSER, SCREENSHOTS, Offline, assert_page_found, demo_app_over, offline_tab
 from tests.browser.test_browser import wait_for_app
 
 WALKTHROUGH_LIMIT_S = 180  # "in under three minutes" (issue 4)
@@ -26,15 +26,7 @@ REF = "C-0042"
 @pytest.fixture(scope="module")
 def demo_app():
     """(app url, database url): `streamlit run app.py` on a fresh database holding the demo area."""
-    from directory.api import Directory
-    from directory.demo import seed_demo
-
-    def prepare(url: str) -> None:
-        directory = Directory(url)
-        seed_demo(directory)
-        directory.engine.dispose()
-
-    with app_over(prepare, "rp-browser-planner-") as served:
+    with demo_app_over("rp-browser-planner-") as served:
         yield served
 
 

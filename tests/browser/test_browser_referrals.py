@@ -47,6 +47,11 @@ def card_with(page, course: str, organisation: str):
 
 
 def send_referral(page, card, agree_label: str, reason: str) -> None:
+    from playwright.sync_api import expect
+
+    # Cards are drawn one by one: until this one is, the innermost block holding the heading and the
+    # organisation is the column of cards drawn so far (with a refer button for each).
+    expect(card.get_by_text(re.compile(r"^Refer K-03 to "))).to_have_count(1, timeout=60_000)
     card.get_by_text(re.compile(r"^Refer K-03 to ")).click()
     card.get_by_text(agree_label).click()
     card.get_by_role("textbox", name="Why you are referring them").fill(reason)

@@ -11,13 +11,12 @@ three minutes, which is the issue's own bound.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import time
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, Offline, app_over
+from tests.browser.conftest import SCREENSHOTS, Offline, demo_app_over
 from tests.browser.test_browser import wait_for_app
 from tests.browser.test_browser_planner import demo_account, open_from_menu, sign_in
 
@@ -29,15 +28,7 @@ TIMES: dict[str, float] = {}
 @pytest.fixture(scope="module")
 def demo_app():
     """(app url, database url): the app on a fresh database holding the demo area and its accounts."""
-    from directory.api import Directory
-    from directory.demo import seed_demo
-
-    def prepare(url: str) -> None:
-        directory = Directory(url)
-        seed_demo(directory)
-        directory.engine.dispose()
-
-    with app_over(prepare, "rp-browser-frontline-") as served:
+    with demo_app_over("rp-browser-frontline-") as served:
         yield served
     if TIMES:
         print("\nfrontline task times (s): " + ", ".join(f"{k} {v:.1f}" for k, v in TIMES.items()))
