@@ -28,25 +28,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _directory_of(n: int, url: str) -> None:
     from bench.bench_search import make_entries
-    from directory.accounts import create_user
+    from bench.filling import fill
     from directory.api import Directory
 
     directory = Directory(url, locate_postcode=None)
-    create_user(directory, "bench", "Benchmark", "coordinator")
-    entries = make_entries(n, 1)
-    rows = []
-    for entry in entries:
-        values = entry.values()
-        if values["latitude"] is None or values["longitude"] is None:  # a half position: no position
-            values["latitude"] = values["longitude"] = None
-        rows.append(values)
-    for start in range(0, n, 5000):
-        with directory.unit_of_work() as uow:
-            uow.create_many(rows[start:start + 5000], "bench")
-            uow.commit()
-    for entry in entries:
-        if entry.archived:
-            directory.archive(entry.id, "bench", "benchmark")
+    fill(directory, make_entries(n, 1))
     directory.engine.dispose()
 
 

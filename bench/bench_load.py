@@ -69,7 +69,7 @@ def _database_url(server_url: str, entries: int, reuse: bool) -> tuple[str, bool
 
 def _fill(url: str, entries: int) -> float:
     from bench.bench_planner import make_entries
-    from directory.accounts import create_user
+    from bench.filling import fill
     from directory.api import Directory
 
     started = time.perf_counter()
@@ -77,22 +77,7 @@ def _fill(url: str, entries: int) -> float:
     if directory.count(include_archived=True) >= entries:
         directory.engine.dispose()
         return 0.0
-    create_user(directory, "bench", "Benchmark", "coordinator")
-    rows = []
-    for entry in make_entries(entries, 7):
-        values = entry.values()
-        if values["latitude"] is None or values["longitude"] is None:
-            values["latitude"] = values["longitude"] = None
-        if values.get("start_date") and values.get("end_date") and values["start_date"] > values["end_date"]:
-            values["start_date"], values["end_date"] = values["end_date"], values["start_date"]  # the planner's
-            # generator draws the two apart; the directory (rightly) refuses a course that ends before it starts
-        rows.append(values)
-    for start in range(0, len(rows), 5000):
-        with directory.unit_of_work() as uow:
-            uow.create_many(rows[start:start + 5000], "bench")
-            uow.commit()
-        print(json.dumps({"bench": "load", "filling": min(start + 5000, len(rows)), "of": len(rows)}),
-              file=sys.stderr, flush=True)
+    fill(directory, make_entries(entries, 7), archive=False, progress=True)
     directory.engine.dispose()
     return time.perf_counter() - started
 

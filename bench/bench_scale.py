@@ -67,31 +67,14 @@ def _p50(values: list[float]) -> float:
 
 
 def fill(url: str, n: int) -> float:
-    """Write n synthetic entries (as bench_api does); seconds taken."""
+    """Write n synthetic entries (bench_search's, as bench_api does); seconds taken."""
     from bench.bench_search import make_entries
-    from directory.accounts import create_user
+    from bench.filling import fill as write_entries
     from directory.api import Directory
 
     started = time.perf_counter()
     directory = Directory(url, locate_postcode=None)
-    create_user(directory, "bench", "Benchmark", "coordinator")
-    entries = make_entries(n, 1)
-    archived = [e.id for e in entries if e.archived]
-    rows = []
-    for entry in entries:
-        values = entry.values()
-        if values["latitude"] is None or values["longitude"] is None:  # a half position: no position
-            values["latitude"] = values["longitude"] = None
-        rows.append(values)
-    del entries
-    for start in range(0, n, 5000):
-        with directory.unit_of_work() as uow:
-            uow.create_many(rows[start:start + 5000], "bench")
-            uow.commit()
-    with directory.unit_of_work() as uow:
-        for entry_id in archived:
-            uow.archive(entry_id, "bench", "benchmark")
-        uow.commit()
+    write_entries(directory, make_entries(n, 1))
     directory.engine.dispose()
     return time.perf_counter() - started
 
