@@ -98,6 +98,16 @@ def _planner_index(directory, cache: dict):
     return cache["index"]
 
 
+def _turns(rng: random.Random, think_s: float, deadline: float):
+    """One simulated person's turns: a think time (exponential, mean think_s), then a roll of the dice for what
+    they do, until the deadline."""
+    while True:
+        time.sleep(rng.expovariate(1 / think_s))
+        if time.monotonic() >= deadline:
+            return
+        yield rng.random()
+
+
 def _keyworker(directory, rng: random.Random, deadline: float, think_s: float, ids: list[str],
                record, planner_cache: dict, planner_lock: threading.Lock) -> None:
     from bench.bench_planner import PROFILES, TODAY, locator_for
@@ -110,11 +120,7 @@ def _keyworker(directory, rng: random.Random, deadline: float, think_s: float, i
     towns = sorted(TOWNS)
     profiles = [(parse_profile(json.loads(json.dumps(data))), town) for data, town in PROFILES.values()]
     categories = sorted(codes.CATEGORIES)
-    while True:
-        time.sleep(rng.expovariate(1 / think_s))
-        if time.monotonic() >= deadline:
-            return
-        roll = rng.random()
+    for roll in _turns(rng, think_s, deadline):
         started = time.perf_counter()
         try:
             if roll < 0.6:
@@ -146,11 +152,7 @@ def _editor(directory, rng: random.Random, deadline: float, think_s: float, ids:
     from directory.errors import ConflictError
     from directory.io.importer import Importer
 
-    while True:
-        time.sleep(rng.expovariate(1 / think_s))
-        if time.monotonic() >= deadline:
-            return
-        roll = rng.random()
+    for roll in _turns(rng, think_s, deadline):
         started = time.perf_counter()
         action = "update"
         try:
