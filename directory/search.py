@@ -154,6 +154,64 @@ class Hits(list):
         self.notice = notice
 
 
+class RankedHits(Sequence[Hit]):
+    """What `search(query, filters, limit=None)` finds, in the same order, with each Hit made only when read
+    (SearchIndex.results): a national search finds 300,000 and a page shows ten, and making every Hit was most
+    of the page's time. Reads as a list of Hits (len, index, slice, iterate); `notice` as Hits'. For counting
+    or mapping every result without Hits: `entries` and the arrays `distance_km` (NaN where none), `latitude`,
+    `longitude` (NaN unplaced), `in_person` and `covers` (Filters.serving holds it), in the results' order."""
+
+    def __init__(self, index: "SearchIndex", docs: np.ndarray, score, distance: np.ndarray, clauses,
+                 n_words: int, areas: dict[str, str], notice: str | None):
+        self._index, self._docs, self._score, self._distance = index, docs, score, distance
+        self._clauses, self._n_words, self._areas = clauses, n_words, areas
+        self.notice = notice
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __getitem__(self, at):
+        if isinstance(at, slice):
+            return [self._hit(d) for d in self._docs[at].tolist()]
+        return self._hit(int(self._docs[at]))
+
+    def __iter__(self):
+        return map(self._hit, self._docs.tolist())
+
+    def _hit(self, doc: int) -> Hit:
+        return self._index._hit(doc, self._score, self._distance, self._clauses, self._n_words, self._areas)
+
+    def reordered(self, order: np.ndarray) -> "RankedHits":
+        """The same hits in `order` (positions in this sequence)."""
+        return RankedHits(self._index, self._docs[order], self._score, self._distance, self._clauses,
+                          self._n_words, self._areas, self.notice)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return list(map(self._index._entries.__getitem__, self._docs.tolist()))
+
+    @property
+    def distance_km(self) -> np.ndarray:
+        return self._distance[self._docs]
+
+    @property
+    def latitude(self) -> np.ndarray:
+        return self._index._lat[self._docs]
+
+    @property
+    def longitude(self) -> np.ndarray:
+        return self._index._lon[self._docs]
+
+    @property
+    def in_person(self) -> np.ndarray:
+        return ~self._index._remote[self._docs]
+
+    @property
+    def covers(self) -> np.ndarray:
+        serving = [d for d in map(self._index._doc, self._areas) if d is not None]
+        return np.isin(self._docs, np.asarray(serving, np.int64))
+
+
 # -- text normalisation ----------------------------------------------------------------
 
 
@@ -1017,6 +1075,12 @@ class SearchIndex:
         if self._compact is None:  # doc position -> position in `entries` (two threads may both make it: the same)
             self._compact = _readonly(np.cumsum(self._live) - 1)
         return self._compact[found], notice
+
+    def results(self, query: str = "", filters: Filters = Filters()) -> RankedHits:
+        """What `search(query, filters, limit=None)` finds, in the same order, each Hit made only when read."""
+        _check(filters)
+        found, score, distance, clauses, n_words, notice = self._ranked(query, filters, None)
+        return RankedHits(self, found, score, distance, clauses, n_words, dict(filters.serving), notice)
 
     def _ranked(self, query: str, filters: Filters, limit: int | None):
         allowed = self._filter_mask(filters)
