@@ -150,6 +150,12 @@ class Directory:
             self._catch_up()
             return self._index
 
+    def search_index_counter(self) -> int:
+        """The change counter the search index was last brought to (no query). Read after `search_index()`: at or
+        after the counter of the index it returned. A cache keyed on the index alone misses a write that changed
+        no entry (an organisation's profile): it moves the counter and may leave the same index."""
+        return self._index_counter
+
     def kept_index(self, name: str, build: Callable[[tuple[F.Entry, ...]], Any]):
         """Another index of the live entries kept current as the search index is (the planner's: `name`
         'planner', `build` PlannerIndex.build). `build(entries)` makes it from the live entries; the index

@@ -300,9 +300,10 @@ class Revision(Base):
 
 
 class DirectoryState(Base):
-    """One row. `change_counter` moves on every write so every app process can tell its caches are stale.
-    `changes_kept_from`: the change log (`entry_changes`) holds every change after this counter, so a process
-    whose indexes are at this counter or later can catch up from the log; one further behind rebuilds."""
+    """One row. `change_counter` moves on every write so every app process can tell its caches are stale;
+    `profile_counter` too when the write changed an organisation's profile. `changes_kept_from`: the change log
+    (`entry_changes`) holds every change after this counter, so a process whose indexes are at this counter or
+    later can catch up from the log; one further behind rebuilds."""
 
     __tablename__ = "directory_state"
 
@@ -310,6 +311,9 @@ class DirectoryState(Base):
     change_counter: Mapped[int] = mapped_column(default=0)
     demo: Mapped[bool] = mapped_column(default=False)
     changes_kept_from: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Moves with every write that changes an organisation's public profile (one added, edited, renamed or merged
+    # away, its own contact): the read API reads the profiles again only when it moved.
+    profile_counter: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class EntryChange(Base):

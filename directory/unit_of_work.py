@@ -102,6 +102,7 @@ class UnitOfWork:
         # What this transaction changed, for the change log every app process catches up from.
         self._changed_entries: set[str] = set()
         self._renamed_organisations: set[int] = set()
+        self._profiles_changed = False  # an organisation's public profile (moves the profile counter too)
         self._authors: dict[str, User] = {}
         self._organisations: dict[str, Organisation] = {}  # name_key -> organisation, as this transaction read them
 
@@ -110,7 +111,7 @@ class UnitOfWork:
         self.session.begin()
         session = self.session
         if not self.read_only:
-            event.listen(session, "before_flush", self._note_renames)
+            event.listen(session, "before_flush", self._note_organisation_changes)
         self.entries = EntryRepository(session)
         self.state = DirectoryStateRepository(session)
         self.accounts = AccountRepository(session)
@@ -139,10 +140,10 @@ class UnitOfWork:
     def commit(self) -> None:
         if self.read_only:
             raise RuntimeError("a reading unit of work cannot commit: write through Directory.unit_of_work()")
-        if self._touched:
-            self._note_renames(self.session)
+        self._note_organisation_changes(self.session)
+        if self._touched or self._profiles_changed:
             renamed = self.entries.ids_of_organisations(self._renamed_organisations)
-            self.state.count_change(self._changed_entries.union(renamed))
+            self.state.count_change(self._changed_entries.union(renamed), profiles_changed=self._profiles_changed)
         self.session.commit()
         self._committed = True
 
@@ -152,6 +153,7 @@ class UnitOfWork:
         self._touched = False
         self._changed_entries.clear()
         self._renamed_organisations.clear()
+        self._profiles_changed = False
         self._authors.clear()
         self._organisations = {}
 
@@ -161,12 +163,22 @@ class UnitOfWork:
         self._touched = True
         self._organisations = {}
 
-    def _note_renames(self, session, *_) -> None:
-        """An organisation renamed changes the organisation every one of its entries shows (found before each
-        flush, and at commit for what was not flushed)."""
+    def _note_organisation_changes(self, session, *_) -> None:
+        """Found before each flush, and at commit for what was not flushed: an organisation renamed changes the
+        organisation every one of its entries shows; any organisation added, changed or removed, or its own
+        contact, changes the profiles the read API shows (organisations added by a Core insert are noted by
+        `ensure_organisations`)."""
         for instance in session.dirty:
-            if isinstance(instance, Organisation) and inspect(instance).attrs.name.history.has_changes():
-                self._renamed_organisations.add(instance.id)
+            if isinstance(instance, Organisation):
+                if inspect(instance).attrs.name.history.has_changes():
+                    self._renamed_organisations.add(instance.id)
+                if session.is_modified(instance, include_collections=False):
+                    self._profiles_changed = True
+            elif isinstance(instance, Contact) and instance.entry_id is None and session.is_modified(instance):
+                self._profiles_changed = True
+        for instance in (*session.new, *session.deleted):
+            if isinstance(instance, Organisation) or (isinstance(instance, Contact) and instance.entry_id is None):
+                self._profiles_changed = True
 
     def flush(self) -> None:
         """Send pending changes to the database now (they are still undone unless committed)."""
@@ -206,6 +218,7 @@ class UnitOfWork:
             self._read_organisations(chunk)
             missing = [k for k in chunk if k not in self._organisations]
             if missing:
+                self._profiles_changed = True  # new organisations are new profiles
                 # One statement run for many rows (compiled once, kept in SQLAlchemy's cache), not one
                 # statement of many VALUES, which is compiled again for every new length.
                 self.session.execute(

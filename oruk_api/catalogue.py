@@ -7,8 +7,11 @@ ids, filter arrays, term masks) is worked out once per base index in a part shar
 it, and a write's catalogue makes a part of the changed entries only and masks out the base's changed ones. A
 position here is a position in the index's entries, and `SearchIndex.ranked` answers in positions. Making one
 after a write costs the organisations' two queries, joining the parts' columns (numpy) and a part of the
-changed entries; the base's part is made again only when the index is rebuilt whole or a profile changed. A
-request then costs the change counter's one-row read, a few numpy masks and the serialising of one page.
+changed entries; the base's part is made again only when the index is rebuilt whole or a profile changed. The
+organisations' profiles are read again only when the profile counter moved (a write that changed a profile moves
+it with the change counter, in the same transaction): an entry's edit costs one more one-row read, not every
+profile. A request then costs the change counter's one-row read, a few numpy masks and the serialising of one
+page.
 
 Nothing here reads anything but the live entries and the organisations' public profiles: no archived entry, no
 client record, no account.
@@ -52,16 +55,31 @@ def _seconds(time: dt.time) -> int:
     return DAY_SECONDS if time == END_OF_DAY else time.hour * 3600 + time.minute * 60 + time.second
 
 
+class _Profiles:
+    """The organisations' profiles as read at one profile counter (None: not known), with the lookups every part
+    made with them uses, worked out once."""
+
+    def __init__(self, profiles: Iterable[OrganisationProfile], counter: int | None = None):
+        self.profiles = tuple(profiles)
+        self.counter = counter
+        self.names = oruk.organisation_index(self.profiles)  # organisation_key(any of its names) -> profile
+        self.ids = {id(p): oruk.organization_id(p) for p in self.profiles}  # id(profile) -> organization id
+        self.by_org_id = {self.ids[id(p)]: p for p in self.profiles}
+
+    def same_as(self, other: _Profiles) -> bool:
+        return self is other or self.profiles == other.profiles
+
+
 class _Part:
     """What the catalogue keeps of one plain tuple of entries (a search index's base, or its delta), position
     for position, for one set of organisation profiles. A base's part is made once and shared by every
     catalogue of an index built on it; a write's catalogue makes a part of its few changed entries only."""
 
-    def __init__(self, entries: tuple[Entry, ...], profiles: tuple[OrganisationProfile, ...],
-                 names: dict[str, Any], profile_ids: dict[int, str]):
+    def __init__(self, entries: tuple[Entry, ...], profiles: _Profiles):
         n = len(entries)
         self.entries = entries
         self.profiles = profiles
+        names, profile_ids = profiles.names, profiles.ids
         self.organisation = tuple(names.get(organisation_key(e.organisation)) or e.organisation for e in entries)
         made: dict[str, str] = {}  # a name without a profile -> its organization id (made once per name)
         org_ids = []
@@ -165,11 +183,12 @@ class Catalogue:
     """The read API's view of one search index: positions are positions in `index.entries`. Made from the
     part of the index's base (kept per base and profiles) and a part of its delta, masked by what is live."""
 
-    def __init__(self, index: SearchIndex, profiles: tuple[OrganisationProfile, ...], base: _Part, delta: _Part | None,
+    def __init__(self, index: SearchIndex, profiles: _Profiles, base: _Part, delta: _Part | None,
                  live: np.ndarray | None):
         self.index = index
         self.entries = index.entries
-        self.profiles = profiles
+        self._profiles = profiles
+        self.profiles = profiles.profiles
         self._base, self._delta, self._live = base, delta, live
         parts = [base] if delta is None else [base, delta]
         self._compact = None if live is None else np.cumsum(live) - 1
@@ -184,7 +203,7 @@ class Catalogue:
             base.service_at_location_position, delta.service_at_location_position if delta else {}, n_base,
             self._compact, live)
         self.organisation_members = _Members(self)
-        self.organisation_ids = _OrganisationIds(self, {oruk.organization_id(p): p for p in profiles})
+        self.organisation_ids = _OrganisationIds(self, profiles.by_org_id)
         for name in ("located", "modified", "minimum_age", "maximum_age", "latitude", "longitude"):
             setattr(self, name, self._array(getattr(p, name) for p in parts))
         positions = [base.sessions[0]] + ([delta.sessions[0] + n_base] if delta else [])
@@ -194,21 +213,24 @@ class Catalogue:
             sessions = [column[keep] for column in sessions]
             sessions[0] = self._compact[sessions[0]]
         self.session_position, self.session_day, self.session_start, self.session_end = sessions
+        self.counter: int | None = None  # the change counter it was made at (catalogue() sets it)
         self._rank: np.ndarray | None = None
         self._term_masks: dict[str, np.ndarray] = {}
         self._summaries: dict[int, dict] = {}
 
     @classmethod
-    def build(cls, index: SearchIndex, profiles: Iterable[OrganisationProfile], base: _Part | None = None) -> Catalogue:
-        """The catalogue of `index`; `base`: a part already made of the index's base with these profiles."""
-        profiles = tuple(profiles)
-        names = oruk.organisation_index(profiles)
-        profile_ids = {id(p): oruk.organization_id(p) for p in profiles}
+    def build(cls, index: SearchIndex, profiles: Iterable[OrganisationProfile] | _Profiles,
+              base: _Part | None = None) -> Catalogue:
+        """The catalogue of `index`; `base`: a part made earlier, reused when it is of the index's base with the
+        same profiles."""
+        if not isinstance(profiles, _Profiles):
+            profiles = _Profiles(profiles)
+        if base is not None and base.entries is index._base._entries and base.profiles.same_as(profiles):
+            profiles = base.profiles  # the same profiles: their lookups are made already
+        else:
+            base = _Part(index._base._entries, profiles)
         delta = index._delta
-        if base is None or base.entries is not index._base._entries or base.profiles != profiles:
-            base = _Part(index._base._entries, profiles, names, profile_ids)
-        return cls(index, profiles, base, None if delta is None else _Part(delta._entries, profiles, names, profile_ids),
-                   index._live)
+        return cls(index, profiles, base, None if delta is None else _Part(delta._entries, profiles), index._live)
 
     def _joined(self, columns) -> tuple:
         columns = list(columns)
@@ -328,16 +350,19 @@ _building = threading.Lock()
 
 
 def catalogue(directory: Directory) -> Catalogue:
-    """The catalogue of the directory as it is now (one read of the change counter when nothing changed)."""
+    """The catalogue of the directory as it is now (one read of the change counter when nothing changed; after a
+    change, one more of the profile counter, and every profile only when it moved)."""
     index = directory.search_index()
+    counter = directory.search_index_counter()  # a profile's write moves it and may leave the same index
     current = _catalogues.get(directory)
-    if current is not None and current.index is index:
+    if current is not None and current.index is index and current.counter == counter:
         return current
     with _building:
         current = _catalogues.get(directory)
-        if current is None or current.index is not index:
-            current = Catalogue.build(index, oruk.load_organisations(directory),
+        if current is None or current.index is not index or current.counter != counter:
+            current = Catalogue.build(index, _profiles_now(directory, None if current is None else current._profiles),
                                       base=None if current is None else current._base)
+            current.counter = counter
             _catalogues[directory] = current
             if getattr(directory, "long_running", False):
                 # As the search index: kept out of the cycle collector's full collections (0.1-0.2 s each at
@@ -345,3 +370,13 @@ def catalogue(directory: Directory) -> Catalogue:
                 # last freeze back kept every cycle frozen before (the load test's instances grew ~5 MB/s).
                 keep_long_lived()
     return current
+
+
+def _profiles_now(directory: Directory, kept: _Profiles | None) -> _Profiles:
+    """The profiles as they are now: `kept` while the profile counter has not moved, else read again. The counter
+    is read first, so a profile committed between the two reads is read again at the next look, never missed."""
+    with directory.reader() as uow:
+        counter = uow.state.profile_counter()
+    if kept is not None and kept.counter == counter:
+        return kept
+    return _Profiles(oruk.load_organisations(directory), counter)

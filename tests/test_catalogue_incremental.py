@@ -7,10 +7,15 @@ from __future__ import annotations
 import math
 import random
 
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
 from directory import organisations as orgs
 from directory.api import Directory
 from directory.io import oruk
 from directory.search import SearchIndex
+from oruk_api import routes
 from oruk_api.catalogue import Catalogue, _term_meanings, catalogue
 from tests.conftest import fake_locator
 from tests.test_incremental_index import LEAD, a_random_write, random_values
@@ -81,3 +86,96 @@ def test_after_random_writes_the_kept_catalogue_answers_as_a_fresh_one(directory
         assert len(bases) < 25  # the base's part was made again only when the profiles changed
     finally:
         reader.engine.dispose()
+
+
+# -- the profiles are read again only when a write changed one (the profile counter) ---------------------------
+
+KEPT_ENTRIES = [
+    {"id": "cafe-1", "name": "Tees Recovery Café", "organisation": "Tees Valley Recovery", "category": "recovery_support",
+     "postcode": "TS1 3BA"},
+    {"id": "club-1", "name": "Job Club", "organisation": "TVR Employment", "category": "employment_support",
+     "postcode": "TS1 2AH"},
+]
+
+
+def profile_counter(directory: Directory) -> int:
+    with directory.reader() as uow:
+        return uow.state.profile_counter()
+
+
+@pytest.fixture
+def two_instances(directory, db_url, monkeypatch):
+    """(the writing directory, another instance's API client, that instance, the profile reads it has made)."""
+    for values in KEPT_ENTRIES:
+        directory.create(values, "alice")
+    reads: list[int] = []
+    load = oruk.load_organisations
+    monkeypatch.setattr(oruk, "load_organisations", lambda d: reads.append(1) or load(d))
+    other = Directory(db_url, locate_postcode=fake_locator)
+    client = TestClient(Starlette(routes=routes(lambda: other, switch=lambda: None)))
+    yield directory, client, other, reads
+    other.engine.dispose()
+
+
+def test_writes_move_the_profile_counter_only_when_a_profile_changed(directory):
+    start = profile_counter(directory)
+    directory.create(KEPT_ENTRIES[1], "alice")  # a new organisation: a new profile
+    assert profile_counter(directory) == start + 1
+    entry = directory.get("club-1")
+    directory.update("club-1", {"description": "Open to anyone in recovery."}, entry.version, "alice")
+    directory.verify("club-1", "alice")
+    directory.create(KEPT_ENTRIES[1] | {"id": "club-2", "name": "Second club"}, "alice")  # the same organisation
+    directory.create(KEPT_ENTRIES[0], "alice")  # an organisation made when alice's account was
+    assert profile_counter(directory) == start + 1
+    tvr = orgs.organisation_id(directory, "Tees Valley Recovery")
+    orgs.update_profile(directory, LEAD, tvr, {"kind": "treatment_provider"})
+    assert profile_counter(directory) == start + 2
+    orgs.update_profile(directory, LEAD, tvr, {"kind": "treatment_provider"})  # nothing changed: nothing moves
+    assert profile_counter(directory) == start + 2
+    orgs.update_profile(directory, LEAD, tvr, {}, {"name": "Jo Lead", "phone": "01642 000111"})  # its own contact
+    assert profile_counter(directory) == start + 3
+    orgs.rename(directory, LEAD, tvr, "Tees Valley Recovery Partnership")
+    assert profile_counter(directory) == start + 4
+
+
+def test_after_an_entry_edit_the_catalogue_keeps_its_base_and_reads_no_profile(two_instances):
+    directory, client, other, reads = two_instances
+    assert get(client, "/api/services")["total_items"] == 2
+    before = catalogue(other)
+    assert reads == [1]
+    entry = directory.get("cafe-1")
+    directory.update("cafe-1", {"description": "Open to anyone in recovery."}, entry.version, "alice")
+    answer = get(client, f"/api/services/{oruk.service_id('cafe-1')}")
+    assert answer["description"] == "Open to anyone in recovery."
+    after = catalogue(other)
+    assert after is not before
+    assert reads == [1]  # the profiles were not read again
+    assert after._base is before._base and after._profiles is before._profiles
+    directory.verify("club-1", "alice")
+    get(client, "/api/services")
+    assert reads == [1]
+    assert catalogue(other)._base is before._base
+
+
+def test_after_a_profile_edit_the_api_shows_the_new_profile_at_once(two_instances):
+    directory, client, other, reads = two_instances
+    tvr = orgs.get_organisation(directory, orgs.organisation_id(directory, "Tees Valley Recovery"))
+    org_path = f"/api/organizations/{oruk.organization_id(tvr)}"
+    assert get(client, org_path)["description"] == "An organisation whose services are listed in this directory."
+    before = catalogue(other)
+    orgs.update_profile(directory, LEAD, tvr.id, {"kind": "treatment_provider", "how_to_refer": "Phone the duty worker."},
+                        {"name": "Jo Lead", "phone": "01642 000111"})
+    answer = get(client, org_path)
+    assert answer["description"] == "Treatment provider. How to refer: Phone the duty worker."
+    assert answer["contacts"] == [{"id": oruk._uuid(answer["id"], "contact"), "name": "Jo Lead",
+                                   "phones": [{"id": oruk._uuid(answer["id"], "contact_phone"), "number": "01642 000111"}]}]
+    service = get(client, f"/api/services/{oruk.service_id('cafe-1')}")
+    assert service["organization"]["description"] == "Treatment provider. How to refer: Phone the duty worker."
+    assert reads == [1, 1]
+    assert catalogue(other)._base is not before._base  # every entry's organisation is looked up again
+
+
+def get(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    return response.json()

@@ -176,14 +176,17 @@ class DirectoryStateRepository(Repository):
     def change_counter(self) -> int:
         return self._session.scalar(select(DirectoryState.change_counter).where(DirectoryState.id == 1)) or 0
 
-    def count_change(self, changed_entries: Iterable[str] = ()) -> int:
-        """Move the counter every app process compares with its caches', and log `changed_entries` under the
-        new counter (the same transaction); the new counter. Every PRUNE_EVERY writes the log is cut to its
-        last CHANGE_LOG_KEEP counters. On PostgreSQL the UPDATE holds the state row until commit, so writers
-        take counters in the order they commit and a reader who sees a counter sees every change up to it."""
+    def count_change(self, changed_entries: Iterable[str] = (), *, profiles_changed: bool = False) -> int:
+        """Move the counter every app process compares with its caches' (and the profile counter when
+        `profiles_changed`), and log `changed_entries` under the new counter (the same transaction); the new
+        counter. Every PRUNE_EVERY writes the log is cut to its last CHANGE_LOG_KEEP counters. On PostgreSQL the
+        UPDATE holds the state row until commit, so writers take counters in the order they commit and a reader
+        who sees a counter sees every change up to it."""
+        moved = {"change_counter": DirectoryState.change_counter + 1}
+        if profiles_changed:
+            moved["profile_counter"] = DirectoryState.profile_counter + 1
         counter = self._session.execute(
-            update(DirectoryState).where(DirectoryState.id == 1)
-            .values(change_counter=DirectoryState.change_counter + 1).returning(DirectoryState.change_counter)
+            update(DirectoryState).where(DirectoryState.id == 1).values(**moved).returning(DirectoryState.change_counter)
         ).scalar_one()
         changed = sorted(set(changed_entries))
         for start in range(0, len(changed), ID_CHUNK):
@@ -192,6 +195,11 @@ class DirectoryStateRepository(Repository):
         if counter % PRUNE_EVERY == 0:
             self.prune_change_log(counter - CHANGE_LOG_KEEP)
         return counter
+
+    def profile_counter(self) -> int:
+        """Moves with every write that changes an organisation's profile (read before the profiles: a profile
+        committed in between then makes the next look read them again, never keeps the old ones)."""
+        return self._session.scalar(select(DirectoryState.profile_counter).where(DirectoryState.id == 1)) or 0
 
     def prune_change_log(self, up_to: int) -> None:
         """Forget the changes at counters up to `up_to`: a process whose indexes are older rebuilds them."""
