@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -192,71 +193,34 @@ class PlannerIndex:
     schedule_id: np.ndarray  # index into `schedule_texts` and `sessions`' schedules
     schedule_texts: tuple[str | None, ...]  # as the entries write them (the directory stores canonical text)
     sessions: SessionTable
-    postings: dict[str, np.ndarray]  # match key (planner.terms) -> entries whose sector or tags hold it
-    language_postings: dict[str, np.ndarray]  # language code -> entries offering it
+    postings: Mapping[str, np.ndarray]  # match key (planner.terms) -> entries whose sector or tags hold it
+    language_postings: Mapping[str, np.ndarray]  # language code -> entries offering it
     barrier_masks: dict[str, np.ndarray]  # rules.BARRIER_RULES key -> entries meeting it
     name_order: np.ndarray  # rank by (name, id), for listing exclusions alphabetically
     by_name: np.ndarray | None = None  # rows by (name, id): what `with_changes` bisects (None in a changed index)
     base_rows: int | None = None  # rows of the index `with_changes` started from (None: built whole)
+    tail: _Tail | None = None  # where `with_changes` writes changed entries' rows (None in a changed index)
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def with_changes(self, removed: Sequence[int], added: Sequence[Entry]) -> PlannerIndex:
         """This index with the entries at rows `removed` taken out and `added` put in, without reading the
-        others again: the added get rows of their own after this index's (built as `build` would), and the
-        removed rows are marked archived, which no plan recommends, assesses or lists as excluded. Names are
-        ranked by bisecting this index's order, not by sorting again. Plans are those of an index built whole
-        from the live entries (tests/test_incremental_index.py compares them)."""
-        if self.by_name is None:
+        others again or copying their columns: the added get rows after this index's, written into the room its
+        arrays keep there (`_Tail`), and the removed rows are marked archived, which no plan recommends, assesses
+        or lists as excluded. An entry added before (the same object) keeps its row; the rows of entries no
+        longer added are archived too. Names are ranked by bisecting this index's order, not by sorting again.
+        Plans are those of an index built whole from the live entries (tests/test_incremental_index.py)."""
+        if self.tail is None:
             raise ValueError("changes apply to an index built whole (PlannerIndex.build), not to a changed one")
-        delta = PlannerIndex.build(added)
-        n, d = len(self), len(delta)
-        join = lambda a, b: np.concatenate([a, b])  # noqa: E731
-        archived = join(self.archived, delta.archived)
-        archived[np.asarray(list(removed), dtype=np.int64)] = True
-        step_ids = join(self.step_mask_id, delta.step_mask_id + len(self.step_masks))
-        sessions = SessionTable(
-            day=join(self.sessions.day, delta.sessions.day),
-            start=join(self.sessions.start, delta.sessions.start),
-            end=join(self.sessions.end, delta.sessions.end),
-            schedule_start=join(self.sessions.schedule_start[:-1], delta.sessions.schedule_start + len(self.sessions.ids)),
-            ids=join(self.sessions.ids, delta.sessions.ids + len(self.sessions.day)),
-        )
-        columns = {name: join(getattr(self, name), getattr(delta, name)) for name in _ROW_COLUMNS}
-        return PlannerIndex(
-            entries=self.entries + delta.entries,
-            archived=archived,
-            step_mask_id=step_ids,
-            step_masks=self.step_masks + delta.step_masks,
-            schedule_id=join(self.schedule_id, delta.schedule_id + len(self.schedule_texts)),
-            schedule_texts=self.schedule_texts + delta.schedule_texts,
-            sessions=sessions,
-            postings=_join_postings(self.postings, delta.postings, n),
-            language_postings=_join_postings(self.language_postings, delta.language_postings, n),
-            barrier_masks={name: join(mask, delta.barrier_masks[name]) for name, mask in self.barrier_masks.items()},
-            name_order=self._merged_name_order(delta),
-            base_rows=n,
-            **columns,
-        )
-
-    def _merged_name_order(self, delta: PlannerIndex) -> np.ndarray:
-        """Ranks by (name, id) over these rows then the delta's, as one sort of them all would order them:
-        row rank r becomes r x (d + 1) + d; a delta row sorting before row rank p, q-th of the delta, p x (d + 1) + q."""
-        n, d = len(self), len(delta)
-        spread = d + 1
-        rank = np.empty(n + d, dtype=np.int64)
-        rank[:n] = self.name_order * spread + d
-        entries, order = self.entries, self.by_name
-        for q, row in enumerate(delta.by_name.tolist()):
-            p = bisect.bisect_left(order, _name_key(delta.entries[row]), key=lambda i: _name_key(entries[i]))
-            rank[n + row] = p * spread + q
-        return rank
+        return self.tail.changed(self, removed, added)
 
     @classmethod
-    def build(cls, entries: Sequence[Entry], *, share_schedules: bool = True) -> PlannerIndex:
+    def build(cls, entries: Sequence[Entry], *, share_schedules: bool = True, room: int | None = None) -> PlannerIndex:
         """Read every entry once. `share_schedules=False` (the benchmark's baseline) gives each
-        entry its own copy of its schedule instead of one per distinct schedule text."""
+        entry its own copy of its schedule instead of one per distinct schedule text. `room`: rows kept
+        free after the entries' for `with_changes` (None: a share of them, ROOM_SHARE; 0: none, and no
+        changes can be applied)."""
         entries = tuple(entries)
         n, nan = len(entries), float("nan")
 
@@ -276,7 +240,7 @@ class PlannerIndex:
         # Parsed sessions and match keys are kept as arrays only: millions of small Python objects
         # alive for the life of the index would make every garbage collection in the process slower.
         sessions = SessionTable.of([_sessions(text) for text in schedule_texts])
-        return cls(
+        fields = dict(
             entries=entries,
             category=category,
             archived=column((e.archived for e in entries), bool),
@@ -317,6 +281,9 @@ class PlannerIndex:
             barrier_masks=_barrier_masks(entries, category),
             **_name_order(entries),
         )
+        if room is None:
+            room = max(ROOM_MIN, int(n * ROOM_SHARE))
+        return cls(**fields, tail=_Tail.around(fields, room) if room else None)
 
     def holding(self, keys: frozenset[str]) -> np.ndarray:
         """Entries holding any of `keys`, as a boolean mask."""
@@ -331,13 +298,6 @@ class PlannerIndex:
 def _is_ips(entry: Entry) -> bool:
     return entry.category == "employment_support" and (
         has_tag(entry.tags, IPS_TAGS) or " ips " in f" {entry.name.replace('(', ' ').replace(')', ' ')} ")
-
-
-def _join_postings(base: dict[str, np.ndarray], delta: dict[str, np.ndarray], offset: int) -> dict[str, np.ndarray]:
-    joined = dict(base)
-    for value, rows in delta.items():
-        joined[value] = np.concatenate([base[value], rows + offset]) if value in base else rows + offset
-    return joined
 
 
 def _postings(values: Sequence[Iterable[str]]) -> dict[str, np.ndarray]:
@@ -360,13 +320,190 @@ def _name_order(entries: tuple[Entry, ...]) -> dict[str, np.ndarray]:
     return {"name_order": rank, "by_name": order}
 
 
-# The per-row columns `with_changes` joins as they are (the rest need their ids offset or are shared tables).
+# Per-row columns copied as they are into the rows `with_changes` writes (the rest need their ids mapped).
 _ROW_COLUMNS = (
-    "category", "latitude", "longitude", "in_person", "remote", "end_day", "start_day", "min_age", "max_age",
-    "benefit_mask", "stage_mask", "requires_abstinence", "drug_testing", "convictions", "free", "travel_paid",
-    "childcare", "informal", "one_to_one", "group_mask", "mentor_become", "ips", "general_wellbeing",
+    "category", "archived", "latitude", "longitude", "in_person", "remote", "end_day", "start_day", "min_age",
+    "max_age", "benefit_mask", "stage_mask", "requires_abstinence", "drug_testing", "convictions", "free",
+    "travel_paid", "childcare", "informal", "one_to_one", "group_mask", "mentor_become", "ips", "general_wellbeing",
     "sector_matters", "waiting_days", "hours", "languages_listed",
 )
+_ID_COLUMNS = ("step_mask_id", "schedule_id")  # ids into tables the rows written add to
+# Rows an index built whole keeps free after its own for changed entries' (a share of its size, at least
+# ROOM_MIN): a row costs about 170 bytes, and rows never written cost address space, not memory.
+ROOM_SHARE = 0.05
+ROOM_MIN = 1_024
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+class _Tail:
+    """The room after the rows of an index built whole, in every per-row array of it, and what `with_changes`
+    has written there.
+
+    Changed entries' rows are appended there and never written again, so an index with changes is the base's
+    arrays seen up to its last row (a view, not a copy: copying them took 45 MB at 300,000 entries), and an
+    index made earlier, which another thread may be planning with, still reads what it was made with. An entry
+    given again (the same object) keeps its row; an entry changed again gets a new row and its old one is
+    archived. Should the room run out, the arrays are copied into larger ones (the base keeps its own; a whole
+    build or a compaction of the directory's indexes starts afresh)."""
+
+    def __init__(self, buffers: dict[str, np.ndarray], barrier_buffers: dict[str, np.ndarray], n: int, room: int):
+        self.lock = threading.Lock()
+        self.buffers, self.barrier_buffers = buffers, barrier_buffers
+        self.n = self.used = n
+        self.room = room
+        self.entries: list[Entry] = []                     # the rows written, from row n on
+        self.row_of: dict[str, tuple[Entry, int]] = {}     # entry id -> the entry last written and its row
+        self.keys: list[tuple[str, str]] = []              # per row written: its (name, id)
+        self.places: list[int] = []                        # per row written: how many base rows sort before it
+        self.step_masks: tuple[int, ...] = ()              # the tables over every row, from the base's on the first
+        self.step_id: dict[int, int] = {}                  # change (see _start)
+        self.schedule_texts: tuple[str | None, ...] = ()
+        self.schedule_id: dict[str | None, int] = {}
+        self.sessions: SessionTable | None = None
+        self.postings: dict[str, np.ndarray] = {}          # match key -> the rows written holding it
+        self.language_postings: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def around(cls, fields: dict, room: int) -> _Tail:
+        """Move `fields`' per-row arrays into arrays `room` rows longer; `fields` keeps views of their first rows."""
+        n = len(fields["entries"])
+
+        def roomy(array: np.ndarray) -> np.ndarray:
+            buffer = np.empty(n + room, dtype=array.dtype)
+            buffer[:n] = array
+            return buffer
+
+        buffers = {}
+        for name in _ROW_COLUMNS + _ID_COLUMNS:
+            buffers[name] = roomy(fields[name])
+            fields[name] = buffers[name][:n]
+        barrier_buffers = {name: roomy(mask) for name, mask in fields["barrier_masks"].items()}
+        fields["barrier_masks"] = {name: buffer[:n] for name, buffer in barrier_buffers.items()}
+        return cls(buffers, barrier_buffers, n, room)
+
+    def changed(self, base: PlannerIndex, removed: Sequence[int], added: Sequence[Entry]) -> PlannerIndex:
+        """`base` (the index this is the tail of) without the rows `removed`, with `added`."""
+        with self.lock:
+            if self.sessions is None:
+                self._start(base)
+            fresh = [e for e in added if self.row_of.get(e.id, (None,))[0] is not e]
+            if fresh:
+                self._append(base, PlannerIndex.build(fresh, room=0))
+            rows = np.fromiter((self.row_of[e.id][1] for e in added), dtype=np.int64, count=len(added))
+            used, n = self.used, self.n
+            columns = {name: buffer[:used] for name, buffer in self.buffers.items()}
+            barrier_masks = {name: buffer[:used] for name, buffer in self.barrier_buffers.items()}
+            written = tuple(self.entries)
+            name_order = _ranks_with_tail(base.name_order, self.places, self.keys)
+            tables = dict(step_masks=self.step_masks, schedule_texts=self.schedule_texts, sessions=self.sessions,
+                          postings=_JoinedPostings(base.postings, dict(self.postings)),
+                          language_postings=_JoinedPostings(base.language_postings, dict(self.language_postings)))
+        archived = columns.pop("archived").copy()  # the one column that differs from one change to the next
+        archived[np.asarray(list(removed), dtype=np.int64)] = True
+        superseded = np.ones(used - n, dtype=bool)
+        superseded[rows - n] = False
+        archived[n:] |= superseded
+        return PlannerIndex(entries=base.entries + written, archived=archived, barrier_masks=barrier_masks,
+                            name_order=name_order, base_rows=n, **tables, **columns)
+
+    def _start(self, base: PlannerIndex) -> None:
+        self.step_masks, self.schedule_texts, self.sessions = base.step_masks, base.schedule_texts, base.sessions
+        self.step_id = {mask: i for i, mask in enumerate(base.step_masks)}
+        self.schedule_id = {text: i for i, text in enumerate(base.schedule_texts)}
+
+    def _append(self, base: PlannerIndex, delta: PlannerIndex) -> None:
+        """Write `delta`'s rows (an index of changed entries) after the rows written so far."""
+        start, stop = self.used, self.used + len(delta)
+        if stop > len(self.buffers["archived"]):
+            self._grow(stop + self.room)
+        for name in _ROW_COLUMNS:
+            self.buffers[name][start:stop] = getattr(delta, name)
+        for name, buffer in self.barrier_buffers.items():
+            buffer[start:stop] = delta.barrier_masks[name]
+        step_ids = np.array([self._step_id(mask) for mask in delta.step_masks], dtype=np.int64)
+        self.buffers["step_mask_id"][start:stop] = step_ids[delta.step_mask_id]
+        schedule_ids = self._schedule_ids(delta)
+        self.buffers["schedule_id"][start:stop] = schedule_ids[delta.schedule_id]
+        for mine, theirs in ((self.postings, delta.postings), (self.language_postings, delta.language_postings)):
+            for key, rows in theirs.items():
+                mine[key] = np.concatenate([mine.get(key, _NO_ROWS), rows + start])
+        for row, entry in enumerate(delta.entries, start=start):
+            self.row_of[entry.id] = (entry, row)
+            key = _name_key(entry)
+            self.keys.append(key)
+            self.places.append(bisect.bisect_left(base.by_name, key, key=lambda i: _name_key(base.entries[i])))
+        self.entries.extend(delta.entries)
+        self.used = stop
+
+    def _step_id(self, mask: int) -> int:
+        if mask not in self.step_id:
+            self.step_id[mask] = len(self.step_masks)
+            self.step_masks += (mask,)
+        return self.step_id[mask]
+
+    def _schedule_ids(self, delta: PlannerIndex) -> np.ndarray:
+        """Ids in the tables over every row of `delta`'s schedules: a schedule seen before keeps its id."""
+        new = [k for k, text in enumerate(delta.schedule_texts) if text not in self.schedule_id]
+        for k in new:
+            self.schedule_id[delta.schedule_texts[k]] = len(self.schedule_texts)
+            self.schedule_texts += (delta.schedule_texts[k],)
+        if new:
+            more, table = SessionTable.of([delta.sessions.schedule(k) for k in new]), self.sessions
+            self.sessions = SessionTable(
+                day=np.concatenate([table.day, more.day]),
+                start=np.concatenate([table.start, more.start]),
+                end=np.concatenate([table.end, more.end]),
+                schedule_start=np.concatenate([table.schedule_start[:-1], more.schedule_start + len(table.ids)]),
+                ids=np.concatenate([table.ids, more.ids + len(table.day)]),
+            )
+        return np.array([self.schedule_id[text] for text in delta.schedule_texts], dtype=np.int64)
+
+    def _grow(self, capacity: int) -> None:
+        """Copy the rows so far into longer arrays (indexes made before keep reading the old ones)."""
+        def longer(buffer: np.ndarray) -> np.ndarray:
+            grown = np.empty(capacity, dtype=buffer.dtype)
+            grown[:self.used] = buffer[:self.used]
+            return grown
+
+        self.buffers = {name: longer(buffer) for name, buffer in self.buffers.items()}
+        self.barrier_buffers = {name: longer(buffer) for name, buffer in self.barrier_buffers.items()}
+
+
+def _ranks_with_tail(name_order: np.ndarray, places: Sequence[int], keys: Sequence[tuple[str, str]]) -> np.ndarray:
+    """Ranks by (name, id) over the base's rows then the rows written after them, as one sort of them all would
+    give: base rank r becomes r x (t + 1) + t; a written row sorting before base rank p, q-th of the t written,
+    p x (t + 1) + q."""
+    n, t = len(name_order), len(keys)
+    spread = t + 1
+    rank = np.empty(n + t, dtype=np.int64)
+    rank[:n] = name_order * spread + t
+    for q, row in enumerate(sorted(range(t), key=keys.__getitem__)):
+        rank[n + row] = places[row] * spread + q
+    return rank
+
+
+class _JoinedPostings(Mapping):
+    """value -> rows, over a base's postings and those of the rows written after it (read-only)."""
+
+    def __init__(self, base: dict[str, np.ndarray], written: dict[str, np.ndarray]):
+        self.base, self.written = base, written
+
+    def __getitem__(self, value: str) -> np.ndarray:
+        base, written = self.base.get(value), self.written.get(value)
+        if written is None:
+            if base is None:
+                raise KeyError(value)
+            return base
+        return written if base is None else np.concatenate([base, written])
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.base or value in self.written
+
+    def __iter__(self):
+        return iter(dict.fromkeys([*self.base, *self.written]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*self.base, *self.written]))
 
 
 # -- one index per directory snapshot ---------------------------------------------------------------
