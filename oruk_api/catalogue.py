@@ -360,14 +360,18 @@ def catalogue(directory: Directory) -> Catalogue:
     with _building:
         current = _catalogues.get(directory)
         if current is None or current.index is not index or current.counter != counter:
+            earlier_base = None if current is None else current._base
             current = Catalogue.build(index, _profiles_now(directory, None if current is None else current._profiles),
-                                      base=None if current is None else current._base)
+                                      base=earlier_base)
             current.counter = counter
             _catalogues[directory] = current
-            if getattr(directory, "long_running", False):
-                # As the search index: kept out of the cycle collector's full collections (0.1-0.2 s each at
-                # 50,000 entries) until the next rebuild hands it back. Freezing again without handing the
-                # last freeze back kept every cycle frozen before (the load test's instances grew ~5 MB/s).
+            if getattr(directory, "long_running", False) and current._base is not earlier_base:
+                # As the search index: a base part made anew is kept out of the cycle collector's full
+                # collections (0.1-0.2 s each at 50,000 entries) until the next one hands it back. Freezing
+                # again without handing the last freeze back kept every cycle frozen before (the load test's
+                # instances grew ~5 MB/s). A catalogue over a kept base adds a part of the changed entries
+                # only, a few objects the collector handles as any others: freezing after it (a full
+                # collection of the whole heap) took most of the first answer after an edit.
                 keep_long_lived()
     return current
 

@@ -175,6 +175,27 @@ def test_after_a_profile_edit_the_api_shows_the_new_profile_at_once(two_instance
     assert catalogue(other)._base is not before._base  # every entry's organisation is looked up again
 
 
+def test_an_app_instance_moves_the_catalogue_out_of_the_collectors_way_only_when_its_base_is_made(
+        two_instances, monkeypatch):
+    """Freezing is a full collection of the whole heap: after an entry's edit it took most of the first answer."""
+    import oruk_api.catalogue as catalogue_module
+
+    directory, client, other, reads = two_instances
+    freezes: list[int] = []
+    monkeypatch.setattr(catalogue_module, "keep_long_lived", lambda: freezes.append(1))
+    monkeypatch.setattr(other, "long_running", True)
+    monkeypatch.setattr("directory.api.keep_long_lived", lambda: None)  # the search index's own, not counted here
+    get(client, "/api/services")
+    assert freezes == [1]
+    entry = directory.get("cafe-1")
+    directory.update("cafe-1", {"description": "Open to anyone in recovery."}, entry.version, "alice")
+    get(client, "/api/services")
+    assert freezes == [1]
+    orgs.update_profile(directory, LEAD, orgs.organisation_id(directory, "TVR Employment"), {"kind": "employer"})
+    get(client, "/api/services")
+    assert freezes == [1, 1]
+
+
 def get(client, url: str) -> dict:
     response = client.get(url)
     assert response.status_code == 200, response.text
