@@ -283,7 +283,8 @@ class PlannerIndex:
         )
         if room is None:
             room = max(ROOM_MIN, int(n * ROOM_SHARE))
-        return cls(**fields, tail=_Tail.around(fields, room) if room else None)
+        tail = _Tail.around(fields, room) if room else None  # (before `fields` is read: it puts views in it)
+        return cls(**fields, tail=tail)
 
     def holding(self, keys: frozenset[str]) -> np.ndarray:
         """Entries holding any of `keys`, as a boolean mask."""

@@ -8,6 +8,7 @@ import copy
 import logging
 import random
 
+import numpy as np
 import pytest
 
 import directory.api as api
@@ -376,3 +377,91 @@ def test_every_kind_of_write_logs_exactly_the_entries_it_changed(directory, tmp_
         (13, "cafe-1"), (13, "cafe-2"), (14, "new-1"),
     ]
     assert directory.change_counter() == start + 14
+
+
+# -- what a change costs: the changed entries, not a second copy of the directory ---------------------------------------
+
+
+def national_plans(index: PlannerIndex) -> list:
+    from bench.bench_planner import PROFILES, TODAY, locator_for
+
+    return [recommend(parse_profile(copy.deepcopy(data)), index, TODAY, postcode_locator=locator_for(town)).to_dict()
+            for data, town in PROFILES.values()]
+
+
+def kept_bytes(make):
+    """(what make() returns, the bytes it allocated that are still held once it has returned). Run it once
+    before, so modules imported and caches filled on first use are not counted."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        made = make()
+        gc.collect()
+        return made, tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
+def three_directories():
+    """A directory of 4,000 synthetic entries (the benchmarks'), then two rounds of changes: (live entries after
+    each, removed base positions and added entries of each)."""
+    import dataclasses
+
+    from bench.bench_search import make_entries
+
+    every = [e for e in make_entries(4_030, 11) if not e.archived]
+    base, spare = every[:4_000], every[4_000:]
+    renamed = [dataclasses.replace(e, name=f"{e.name} Kestrel") for e in base[:5]]
+    first_added = renamed + spare[:3]
+    again = dataclasses.replace(renamed[0], description="Now on Saturdays", schedule="Sat 10:00-12:00")
+    second_added = [again] + renamed[1:] + spare[:3] + [dataclasses.replace(e, stages=("early",)) for e in base[5:7]]
+    first_live = base[5:] + first_added
+    second_live = base[7:] + second_added
+    return base, (first_live, range(5), first_added), (second_live, range(7), second_added)
+
+
+def by_id(entries):
+    return sorted(entries, key=lambda e: e.id)
+
+
+@pytest.mark.parametrize("room", [None, 2])
+def test_a_changed_planner_index_shares_the_base_columns_and_one_made_earlier_still_plans_as_it_did(room):
+    entries, (first_live, first_removed, first_added), (second_live, second_removed, second_added) = three_directories()
+    base, base_bytes = kept_bytes(lambda: PlannerIndex.build(entries, room=room))
+    base.with_changes(first_removed, by_id(first_added))
+    first, first_bytes = kept_bytes(lambda: base.with_changes(first_removed, by_id(first_added)))
+    first_plans = national_plans(first)
+    assert first_plans == national_plans(PlannerIndex.build(by_id(first_live)))
+    assert sum(len(plan["recommendations"]) for plan in first_plans) >= 20  # the plans have something to differ in
+
+    second = base.with_changes(second_removed, by_id(second_added))
+    assert national_plans(second) == national_plans(PlannerIndex.build(by_id(second_live)))
+    assert national_plans(first) == first_plans  # the rows it reads were not written again
+    # Rows are written once per entry object: the first change's 8, then the one changed again and the 2 new.
+    assert (len(first), len(second)) == (4_008, 4_011)
+    if room is None:  # columns are views of the base's arrays, not copies, and a change keeps a few per-row arrays
+        assert all(np.shares_memory(getattr(second, column), getattr(base, column))
+                   for column in ("latitude", "category", "end_day", "convictions", "step_mask_id", "schedule_id"))
+        assert first_bytes < base_bytes / 5, (first_bytes, base_bytes)  # 7% (joining the columns: 73%)
+    else:  # the room ran out: the rows were copied into longer arrays, and the first index kept its own
+        assert not np.shares_memory(second.latitude, first.latitude)
+
+
+def test_a_changed_search_index_keeps_no_copy_of_the_base_arrays_and_answers_as_a_fresh_build():
+    entries, (first_live, first_removed, first_added), (second_live, second_removed, second_added) = three_directories()
+    base, base_bytes = kept_bytes(lambda: SearchIndex.build(entries))
+    base.with_changes(first_removed, first_added)
+    searches = [(query, Filters(**filters)) for query, filters in (
+        ("kestrel", {}), ("job club", {"free_only": True}), ("", {"near": TS1, "within_km": 40.0}),
+        ("recovery cafe", {"near": TS1, "categories": ("recovery_support", "training")}), ("esol", {"day": 1}))]
+    first, first_bytes = kept_bytes(lambda: base.with_changes(first_removed, first_added))
+    first_answers = search_answers(first, searches)
+    assert first_answers == search_answers(SearchIndex.build(by_id(first_live)), searches)
+    second = base.with_changes(second_removed, second_added)
+    assert search_answers(second, searches) == search_answers(SearchIndex.build(by_id(second_live)), searches)
+    assert search_answers(first, searches) == first_answers
+    assert first_bytes < base_bytes / 20, (first_bytes, base_bytes)  # 3% (joining the arrays: 11%)
