@@ -14,18 +14,18 @@ import streamlit as st
 
 from directory import codes
 from directory.areas import COVERS_YOUR_AREA
-from directory.geo import Bounds, district_centre, locate_place
+from directory.geo import district_centre, locate_place
 from directory.postcodes import PostcodeError
 from directory.query import DEFAULT_RADIUS, RADIUS_STEPS, understand
-from directory.search import Filters, bound_query
+from directory.search import bound_query
 from ui import maps
 from ui.auth import guard_viewing
 from ui.find_support import (
-    SearchState, organisations_named, relaxations, result_row, results_csv, results_map, search_hits,
+    SearchState, directory_bounds, nearest_distance, organisations_named, relaxations, result_row, results_csv, results_map, search_hits,
 )
 from ui.print_view import FIND_PRINT_PATH
 from ui.bootstrap import demo_loading, ensure_app_navigation, get_directory
-from ui.render import category_label, demo_banner, describe_cost, only_for_text, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, organisation_contacts, short_category_label, spoc_html, stale_note
+from ui.render import demo_banner, describe_cost, only_for_text, describe_next_session, describe_times, describe_wait, esc, day_name, format_date, format_distance, md, now_local, organisation_contacts, short_category_label, spoc_html, stale_note
 
 PAGE_SIZE = 10
 MAP_HEIGHT = 600
@@ -217,8 +217,7 @@ def _apply(state: SearchState) -> None:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _directory_view(database: str, counter: int) -> tuple[tuple[float, float], int]:
     """Where the base map starts: the middle of everything in the directory (changes only with it)."""
-    hits = get_directory().search("", Filters(), limit=None)
-    bounds = Bounds.around((h.entry.latitude, h.entry.longitude) for h in hits if h.entry.has_position)
+    bounds = directory_bounds(get_directory())
     if bounds is None:
         return (54.5742, -1.2350), 11
     span = max(bounds.north - bounds.south, bounds.east - bounds.west)
@@ -338,9 +337,8 @@ def _empty_state(directory, state: SearchState, place) -> None:
         return
     if place is not None:
         wider = _search(directory, replace(state, radius_km=float(max(RADIUS_STEPS))), place)
-        placed = [h.distance_km for h in wider if h.distance_km is not None]
-        if placed:
-            nearest = min(placed)
+        nearest = nearest_distance(wider)
+        if nearest is not None:
             step = next((s for s in RADIUS_STEPS if s >= nearest), max(RADIUS_STEPS))
             st.warning(f"Nothing within {state.radius_km:g} km of {md(place.label)}. "
                        f"The nearest match is {format_distance(nearest)} away.", icon=":material/search_off:")

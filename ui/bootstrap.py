@@ -117,7 +117,7 @@ def _warm_maps(directory: Directory) -> None:
     try:
         from directory.geo import warm_outlines
 
-        warm_outlines(hit.entry.postcode for hit in directory.search("", None, limit=None))
+        warm_outlines(entry.postcode for entry in directory.search_index().entries)  # no Hit made per entry
     except Exception:
         _log.exception("could not prepare the district outlines")
 

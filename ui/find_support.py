@@ -134,19 +134,44 @@ def search_hits(directory, state: SearchState, place) -> list:
         # Area-wide services whose area holds the client's place: found whatever the radius, as if 0 km away.
         serving=frozenset(entries_serving(directory, place.label).items()) if place else frozenset(),
     )
-    hits = directory.search(state.query, filters, limit=None)
-    # How many cover the client's area (counted only when any area holds the place: a search can find 300,000).
-    hits.covering = sum(h.covers_area is not None for h in hits) if filters.serving else 0
+    # A RankedHits: a Hit is made only for what is read (the cards shown; the CSV and print view when asked for),
+    # not for each of up to 300,000 results; the map and the counts read its arrays.
+    hits = directory.search_index().results(state.query, filters)
     if place and state.query and state.order == "nearest":
-        hits.sort(key=nearest_key)  # in place: keeps hits.notice
+        hits = nearest_first(hits)
+    # How many cover the client's area (counted only when any area holds the place).
+    hits.covering = int(np.count_nonzero(hits.covers)) if filters.serving else 0
     return hits
 
 
-def nearest_key(hit) -> tuple[bool, float]:
-    """Nearest first: a service covering the client's area as at 0 km, those with no distance last."""
-    if hit.covers_area is not None:
-        return False, 0.0
-    return hit.distance_km is None, hit.distance_km or 0.0
+def nearest_first(hits):
+    """`hits` (a RankedHits) nearest first: a service covering the client's area as at 0 km, those with no
+    distance last, ties in the order they came (best match first)."""
+    distance, covers = hits.distance_km, hits.covers
+    unmeasured = np.isnan(distance) & ~covers
+    km = np.where(covers | np.isnan(distance), 0.0, distance)
+    return hits.reordered(np.lexsort((km, unmeasured)))  # stable: ties keep their order
+
+
+def directory_bounds(directory):
+    """The box (directory.geo.Bounds) holding every live entry with a position, padded half a km; None for none."""
+    from directory.geo import Bounds
+
+    everything = directory.search_index().results("")
+    latitude, longitude = everything.latitude, everything.longitude
+    placed = ~np.isnan(latitude)
+    if not placed.any():
+        return None
+    latitude, longitude = latitude[placed], longitude[placed]  # the corners make the same box as every point
+    return Bounds.around([(float(latitude.min()), float(longitude.min())),
+                          (float(latitude.max()), float(longitude.max()))])
+
+
+def nearest_distance(hits) -> float | None:
+    """The distance of the nearest result with one (a RankedHits), or None."""
+    distance = hits.distance_km
+    measured = distance[~np.isnan(distance)]
+    return float(measured.min()) if len(measured) else None
 
 
 def distance_text(hit) -> str:
@@ -267,6 +292,7 @@ dd { overflow-wrap: anywhere; }
 def printable_html(title: str, search_line: str, rows: Sequence[dict], generated: dt.datetime,
                    demo: bool) -> str:
     """A self-contained, print-friendly page (no scripts, no external files); every value escaped."""
+    from directory.schedule import describe_moment
     from ui.render import esc, link, mailto_href, tel_href
 
     parts = [
@@ -276,8 +302,8 @@ def printable_html(title: str, search_line: str, rows: Sequence[dict], generated
         "<p class='howto'>To print: press Ctrl+P (on a Mac, ⌘+P), or choose Print in the browser's menu. "
         "This box is not printed.</p>",
         f"<h1>{esc(title)}</h1>",
-        f"<p class='search'>{esc(search_line)}<br>{len(rows)} result{'' if len(rows) == 1 else 's'}, printed "
-        f"{esc(generated.strftime('%d %b %Y %H:%M'))}</p>",
+        f"<p class='search'>{esc(search_line)}<br>{len(rows)} result{'' if len(rows) == 1 else 's'}, printed on "
+        f"{esc(describe_moment(generated))}</p>",
     ]
     if demo:
         parts.append("<p><strong>Demo data: every entry is fictional. Do not contact them.</strong></p>")
@@ -463,6 +489,35 @@ def map_areas(directory, hits) -> tuple[list, set[str]]:
     return shown, drawn
 
 
+def _map_hit(entries, distances: np.ndarray, i: int) -> _MapHit:
+    return _MapHit(entries[i], None if np.isnan(distances[i]) else float(distances[i]))
+
+
+class _Columns(NamedTuple):
+    """The results as arrays, in their order: what the map reads of every result."""
+    entries: list
+    distance_km: np.ndarray     # NaN: not measured
+    latitude: np.ndarray        # NaN: no position
+    longitude: np.ndarray
+    in_person: np.ndarray
+    covers: np.ndarray          # covers the client's area (Hit.covers_area)
+
+
+def _columns(hits) -> _Columns:
+    """A RankedHits' own arrays (no Hit made), or the same read off a list of Hits."""
+    from directory.search import RankedHits
+
+    if isinstance(hits, RankedHits):
+        return _Columns(hits.entries, hits.distance_km, hits.latitude, hits.longitude, hits.in_person, hits.covers)
+    entries = [h.entry for h in hits]
+    nan_for_none = lambda values: np.array([np.nan if v is None else v for v in values], np.float64)  # noqa: E731
+    return _Columns(entries, nan_for_none(h.distance_km for h in hits),
+                    nan_for_none(e.latitude if e.has_position else None for e in entries),
+                    nan_for_none(e.longitude if e.has_position else None for e in entries),
+                    np.array([e.in_person for e in entries], bool),
+                    np.array([getattr(h, "covers_area", None) is not None for h in hits], bool))
+
+
 def _build_results(hits, *, place, radius_km, now, outlines, day, directory=None) -> tuple:
     """(map points, results on the map by category, off_map's figures, payload, the kept results' token). Past
     map_clusters.BROWSER_CLUSTER_LIMIT results no points are made: the results are kept as a ResultSet and the
@@ -470,32 +525,27 @@ def _build_results(hits, *, place, radius_km, now, outlines, day, directory=None
     from directory.geo import Bounds, districts_in
     from ui import map_clusters, maps
 
-    areas, as_areas = map_areas(directory, hits) if directory is not None else ([], set())
-    placed, remote, unplaced = [], 0, 0
-    for hit in hits:  # as off_map, counted here once per search rather than on every run of the page
-        entry = hit.entry
-        if entry.id in as_areas:
-            continue  # drawn as the areas it serves
-        if not entry.in_person:
-            remote += 1
-        elif entry.latitude is None or entry.longitude is None:
-            unplaced += 1
-        else:
-            placed.append(hit)
+    columns = _columns(hits)
+    entries, distances = columns.entries, columns.distance_km
+    covering = np.flatnonzero(columns.covers).tolist()
+    areas, as_areas = map_areas(directory, [hits[i] for i in covering]) if directory is not None else ([], set())
+    listed = np.ones(len(entries), bool)  # not drawn as the areas it serves
+    listed[[i for i in covering if entries[i].id in as_areas]] = False
+    has_position = ~np.isnan(columns.latitude)
+    # As off_map, counted here once per search rather than on every run of the page.
+    remote = int(np.count_nonzero(listed & ~columns.in_person))
+    unplaced = int(np.count_nonzero(listed & columns.in_person & ~has_position))
+    placed = np.flatnonzero(listed & columns.in_person & has_position)
     result_set = None
     if len(placed) > map_clusters.BROWSER_CLUSTER_LIMIT:
         # Kept for the map's later views: the entries (the search index's own objects) and their distances, not
         # the hits, and nothing made per result (300,000 new objects a search cost seconds of allocation).
-        points, entries = [], list(map(operator.attrgetter("entry"), placed))
-        distances = np.array([np.nan if h.distance_km is None else h.distance_km for h in placed], dtype=np.float64)
+        points, entries, distances = [], list(map(entries.__getitem__, placed.tolist())), distances[placed]
 
         def detail(chosen):
-            return map_points([_MapHit(entries[i], None if np.isnan(distances[i]) else float(distances[i]))
-                               for i in chosen], now, day)
+            return map_points([_map_hit(entries, distances, i) for i in chosen], now, day)
 
-        n = len(entries)
-        result_set = map_clusters.ResultSet(np.fromiter(map(operator.attrgetter("latitude"), entries), np.float64, n),
-                                            np.fromiter(map(operator.attrgetter("longitude"), entries), np.float64, n),
+        result_set = map_clusters.ResultSet(columns.latitude[placed], columns.longitude[placed],
                                             list(map(operator.attrgetter("category"), entries)),
                                             categories=codes.CATEGORIES, detail=detail)
         south, north = float(result_set.latitude.min()), float(result_set.latitude.max())
@@ -503,7 +553,7 @@ def _build_results(hits, *, place, radius_km, now, outlines, day, directory=None
         spots = [(south, west), (north, east)]
         counts = dict(collections.Counter(result_set.category))
     else:
-        points = map_points(placed, now, day)
+        points = map_points([_map_hit(entries, distances, i) for i in placed.tolist()], now, day)
         spots = [(p.latitude, p.longitude) for p in points]
         counts = dict(collections.Counter(p.category for p in points))
     bounds = Bounds.around(spots + [(a.latitude, a.longitude) for a in areas] + ([place.position] if place else []),
