@@ -295,9 +295,20 @@ def describe_time(time: dt.time) -> str:
 
 
 def describe_date(day: dt.date, today: dt.date) -> str:
-    """A date as people say it: 'Tue 8 Dec', with the year only when it is not this one ('Mon 4 Jan 2027')."""
+    """A date as people say it: 'Tue 8 Dec', with the year only when it is not this one ('Mon 4 Jan 2027').
+    The one home for dates in words, with describe_long_date and describe_moment (cards, the planner's words)."""
     text = f"{DAYS[day.weekday()]} {day.day} {day:%b}"
     return text if day.year == today.year else f"{text} {day.year}"
+
+
+def describe_long_date(day: dt.date) -> str:
+    """A date in full, as on a letter: 'Monday 7 December 2026' (the plan and referral documents)."""
+    return f"{DAY_NAMES[day.weekday()]} {day.day} {day:%B %Y}"
+
+
+def describe_moment(moment: dt.datetime) -> str:
+    """A moment in full: 'Monday 7 December 2026 at 12:43am' (when a list was printed)."""
+    return f"{describe_long_date(moment.date())} at {describe_time(dt.time(moment.hour, moment.minute))}"
 
 
 def _join_in_english(parts: list[str]) -> str:

@@ -14,6 +14,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from directory.schedule import describe_long_date
+
 # Clear-print guidance (RNIB, UK Association for Accessible Formats): 16 point body for large print.
 BODY_PT = 16
 HEADING_PT = 20
@@ -61,9 +63,8 @@ class PlanDocument:
 
 
 def format_day(day: dt.date | None) -> str:
-    if day is None:
-        return "no date set"
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+    """'Monday 7 December 2026' (the app's one wording of a date in full), or 'no date set'."""
+    return "no date set" if day is None else describe_long_date(day)
 
 
 def _sections(plan: PlanDocument) -> list[tuple[str, list[tuple[str, str]]]]:

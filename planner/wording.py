@@ -5,7 +5,8 @@ availability", as the spec's example pins them: other programs read them). Every
 steps cards, the CLI's text, the plan documents) goes through `plain`, which says the same thing as a
 keyworker would: "Tue 11am to 2pm fits availability", "arrive after 10am", "ended Fri 28 Feb".
 
-Times and dates themselves are written by directory.schedule (describe_time, describe_date): one home for them.
+Times and dates themselves are written by directory.schedule (describe_time; describe_date, and in full
+describe_long_date and describe_moment): one home for them, which the plan documents and the app's pages use too.
 """
 
 from __future__ import annotations

@@ -371,7 +371,7 @@ def test_next_session_in_plain_english():
     assert describe_next_session(entry(schedule="Mon 10:00-11:00", end_date=dt.date(2026, 11, 1)),
                                  monday_9) == "Ended 1 Nov 2026"
     assert describe_next_session(entry(schedule="Mon 10:00-11:00", start_date=dt.date(2027, 1, 4)),
-                                 monday_9) == "Mon 4 Jan, 10am"
+                                 monday_9) == "Mon 4 Jan 2027, 10am"  # another year: its year said
     assert describe_next_session(entry(schedule="Wed 10:00-11:00", term_time_only=True),
                                  monday_9) == "Wed 25 Nov, 10am (term time only)"
     assert [describe_wait(d) for d in (None, 0, 1, 5, 21)] == [

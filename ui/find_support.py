@@ -292,6 +292,7 @@ dd { overflow-wrap: anywhere; }
 def printable_html(title: str, search_line: str, rows: Sequence[dict], generated: dt.datetime,
                    demo: bool) -> str:
     """A self-contained, print-friendly page (no scripts, no external files); every value escaped."""
+    from directory.schedule import describe_moment
     from ui.render import esc, link, mailto_href, tel_href
 
     parts = [
@@ -301,8 +302,8 @@ def printable_html(title: str, search_line: str, rows: Sequence[dict], generated
         "<p class='howto'>To print: press Ctrl+P (on a Mac, ⌘+P), or choose Print in the browser's menu. "
         "This box is not printed.</p>",
         f"<h1>{esc(title)}</h1>",
-        f"<p class='search'>{esc(search_line)}<br>{len(rows)} result{'' if len(rows) == 1 else 's'}, printed "
-        f"{esc(generated.strftime('%d %b %Y %H:%M'))}</p>",
+        f"<p class='search'>{esc(search_line)}<br>{len(rows)} result{'' if len(rows) == 1 else 's'}, printed on "
+        f"{esc(describe_moment(generated))}</p>",
     ]
     if demo:
         parts.append("<p><strong>Demo data: every entry is fictional. Do not contact them.</strong></p>")

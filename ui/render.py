@@ -25,8 +25,8 @@ from directory.api import Directory
 from directory.fields import FIELD_BY_NAME, Entry, without_bidi_controls
 from directory.health.freshness import is_stale
 from directory.organisations import OrganisationContact
-from directory.schedule import (DAY_NAMES, ScheduleError, describe_sessions, describe_time, next_session,
-                                parse_schedule)
+from directory.schedule import (DAY_NAMES, ScheduleError, describe_date, describe_sessions, describe_time,
+                                next_session, parse_schedule)
 
 LOCAL_TIME = ZoneInfo("Europe/London")
 
@@ -273,7 +273,8 @@ class NextSessions:
 
 
 def describe_next_session(entry: Entry, now: dt.datetime, on_day: int | None = None) -> str:
-    """'On now, until 12pm', 'Today, 2pm', 'Tomorrow, 10am', 'Thu 27 Nov, 10am', or why there is none.
+    """'On now, until 12pm', 'Today, 2pm', 'Tomorrow, 10am', 'Thu 27 Nov, 10am' (another year's date with its
+    year: 'Mon 4 Jan 2027, 10am'), or why there is none.
     With `on_day` (0 = Monday), the next session on that weekday (a search for Thursdays)."""
     today = now.date()
     if entry.end_date and entry.end_date < today:
@@ -304,7 +305,7 @@ def describe_next_session(entry: Entry, now: dt.datetime, on_day: int | None = N
     elif when.date() == today + dt.timedelta(days=1):
         text = f"Tomorrow, {_clock(when)}"
     else:
-        text = f"{when.strftime('%a')} {when.day} {when.strftime('%b')}, {_clock(when)}"
+        text = f"{describe_date(when.date(), today)}, {_clock(when)}"
     if entry.term_time_only:
         text += " (term time only)"
     return text
