@@ -162,6 +162,8 @@ def _after_edits(database: str, url: str, base: str, n: int, edits: int = EDITS)
     from oruk_api.catalogue import Catalogue, catalogue
 
     writer, instance = Directory(url, locate_postcode=None), Directory(url, locate_postcode=None)
+    # A new connection for each first answer: the server closes one left idle for 5 s (uvicorn's keep-alive),
+    # and this process's own work between answers takes longer at 50,000 entries.
     connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=300)
     try:
         _timed(connection, "/api/services?per_page=50")
@@ -171,6 +173,8 @@ def _after_edits(database: str, url: str, base: str, n: int, edits: int = EDITS)
         for i, entry_id in enumerate(edited):
             entry = writer.get(entry_id)
             writer.update(entry_id, {"description": f"Changed by the benchmark ({i})."}, entry.version, "bench")
+            connection.close()
+            connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=300)
             times["http"].append(_timed(connection, "/api/services?per_page=50")[0])
             times["next"].append(_timed(connection, "/api/services?per_page=50")[0])
             started = time.perf_counter()
@@ -189,6 +193,8 @@ def _after_edits(database: str, url: str, base: str, n: int, edits: int = EDITS)
         coordinator = Account("bench", "Benchmark", "coordinator", ())
         orgs.update_profile(writer, coordinator, orgs.organisation_id(writer, getattr(organisation, "name", organisation)),
                             {"how_to_refer": "Phone the duty worker (changed by the benchmark)."})
+        connection.close()
+        connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=300)
         after_profile_s, _ = _timed(connection, "/api/services?per_page=50")
     finally:
         connection.close()
