@@ -85,7 +85,7 @@ def fill(url: str, n: int) -> float:
 def measure(url: str, writes: int, baseline_runs: int) -> dict:
     from bench.bench_planner import PROFILES, TODAY, locator_for
     from bench.bench_search import TOWNS
-    from directory.api import Directory
+    from directory.api import Directory, give_back_memory
     from directory.search import Filters, SearchIndex
     from planner import PlannerIndex, parse_profile, recommend
 
@@ -138,6 +138,9 @@ def measure(url: str, writes: int, baseline_runs: int) -> dict:
         "plan_after_write_p50_ms": _p50(plan_after_write), "plan_after_write_max_ms": round(max(plan_after_write), 1),
         "index_events": dict(instance.index_events), "rss_after_writes_mb": _rss_mb(),
     }
+    # What the C allocator still holds free after the catch-ups, and what handing it back costs.
+    ms, _ = _timed(give_back_memory)
+    result |= {"give_back_memory_ms": round(ms, 1), "rss_after_writes_given_back_mb": _rss_mb()}
 
     # The full-rebuild design, same process, same database: one write, then every entry read and indexed again.
     rebuild, plan_rebuild = [], []
