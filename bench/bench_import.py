@@ -215,7 +215,7 @@ def _organisation_lookup(every: bool):
         if id(self) not in read:
             read.add(id(self))
             for organisation in self.session.scalars(select(Organisation)):
-                self._organisations.setdefault(organisation.name_key, organisation)
+                self._organisations.setdefault(organisation.name_key, organisation.id)
         ensure(self, names)
 
     UnitOfWork.ensure_organisations = reading_every_one_first

@@ -63,6 +63,7 @@ from directory.repositories import (
     UnmetNeedRepository,
     VerificationRequestRepository,
 )
+from directory.repositories.bulk import insert_rows
 from directory.schedule import parse_schedule
 from directory.store import (
     ENTRY_COLUMNS,
@@ -82,6 +83,10 @@ from directory.validation import Problem, ValidationError, check_entry
 # Rows per multi-row statement: 5,000 rows of a few columns stay well under both databases' limits on
 # values in one statement.
 BULK_CHUNK_ROWS = 5_000
+# A new entry's values before it is given any (create_many), and its entry row's columns by kind.
+_EMPTY_ENTRY = {name: F.empty_value(name) for name in F.COLUMNS}
+_ENTRY_LIST_COLUMNS = tuple(n for n in ENTRY_COLUMNS if F.FIELD_BY_NAME[n].kind in F.LIST_KINDS)
+_ENTRY_SCALAR_COLUMNS = tuple(n for n in ENTRY_COLUMNS if n not in _ENTRY_LIST_COLUMNS)
 
 
 class UnitOfWork:
@@ -104,7 +109,8 @@ class UnitOfWork:
         self._renamed_organisations: set[int] = set()
         self._profiles_changed = False  # an organisation's public profile (moves the profile counter too)
         self._authors: dict[str, User] = {}
-        self._organisations: dict[str, Organisation] = {}  # name_key -> organisation, as this transaction read them
+        # name_key -> organisation id, as this transaction read them (ids only: an import names tens of thousands).
+        self._organisations: dict[str, int] = {}
 
     def __enter__(self) -> UnitOfWork:
         self.session = Session(self._engine, expire_on_commit=False, autoflush=False)
@@ -198,7 +204,7 @@ class UnitOfWork:
 
     def organisation(self, name: str) -> Organisation:
         self.ensure_organisations([name])
-        return self._organisations[organisation_key(name)]
+        return self.session.get(Organisation, self._organisations[organisation_key(name)])
 
     def ensure_organisations(self, names) -> None:
         """Find these organisations, creating those that do not exist yet, in a statement or two a chunk. Only the
@@ -228,8 +234,8 @@ class UnitOfWork:
                 self._read_organisations(missing)
 
     def _read_organisations(self, keys: list[str]) -> None:
-        for organisation in self.session.scalars(select(Organisation).where(Organisation.name_key.in_(keys))):
-            self._organisations[organisation.name_key] = organisation
+        query = select(Organisation.name_key, Organisation.id).where(Organisation.name_key.in_(keys))
+        self._organisations.update(self.session.execute(query).tuples().all())
 
     # -- reading inside the transaction ---------------------------------------------
 
@@ -256,19 +262,22 @@ class UnitOfWork:
     ) -> list[F.Entry]:
         """New entries, each with its first revision, written with bulk inserts (an import may bring thousands).
 
-        `checked`: the caller (the importer) has already parsed every field and made sure the ids are new.
+        `checked`: the caller (the importer) has already done what is done here to each entry: parsed every
+        field, placed it by its postcode, normalised the values and applied the whole-entry rules; and it has
+        made sure the ids are new.
         """
         user = self.author(author)
         now = utcnow()
         prepared = []
         for values in items:
-            values = normalise_values(self._with_position(values, values))
-            merged = {name: F.empty_value(name) for name in F.COLUMNS} | values
+            if not checked:
+                values = normalise_values(self._with_position(values, values))
+            merged = _EMPTY_ENTRY | values
             merged["id"] = values.get("id") or new_entry_id()
-            problems = [] if checked else field_problems(values)
-            problems += check_entry(merged, creating=True)
-            if problems:
-                raise ValidationError(problems)
+            if not checked:
+                problems = field_problems(values) + check_entry(merged, creating=True)
+                if problems:
+                    raise ValidationError(problems)
             prepared.append(merged)
         given = [v["id"] for v, original in zip(prepared, items) if original.get("id")]
         if given and not checked:
@@ -282,21 +291,19 @@ class UnitOfWork:
         for values in prepared:
             self._rows_for_new_entry(values, user, action, note, now, tables, schedules)
         for model, rows in tables.items():
-            if rows:
-                # The tables' own inserts (Core, run for many rows): the ORM's bulk insert would look at every
-                # row's keys again, and nothing here needs its objects.
-                self.session.execute(model.__table__.insert(), rows)
+            # Rows, not ORM objects (nothing here needs them): COPY on PostgreSQL, the table's insert elsewhere.
+            insert_rows(self.session, model.__table__, rows)
         self._touched = True
         self._changed_entries.update(v["id"] for v in prepared)
         return [F.Entry(**v, version=1, updated_at=now, updated_by=user.username) for v in prepared]
 
     def _rows_for_new_entry(self, values, user, action, note, now, tables, schedules) -> None:
         entry_id = values["id"]
-        organisation = self._organisations[organisation_key(values["organisation"])]  # ensured by create_many
-        row = {name: (list(values[name]) if F.FIELD_BY_NAME[name].kind in F.LIST_KINDS else values[name])
-               for name in ENTRY_COLUMNS}
+        organisation_id = self._organisations[organisation_key(values["organisation"])]  # ensured by create_many
+        row = {name: values[name] for name in _ENTRY_SCALAR_COLUMNS}
+        row.update((name, list(values[name])) for name in _ENTRY_LIST_COLUMNS)
         tables[EntryRow].append(row | {
-            "id": entry_id, "organisation_id": organisation.id, "version": 1, "archived": False,
+            "id": entry_id, "organisation_id": organisation_id, "version": 1, "archived": False,
             "merged_into": None, "last_verified_by": None, "created_at": now, "updated_at": now,
             "updated_by": user.username,
         })
@@ -305,16 +312,17 @@ class UnitOfWork:
             tables[Location].append(location | {"entry_id": entry_id})
         spoc = {attribute: values[name] for name, attribute in SPOC_FIELDS.items()}
         if any(v is not None for v in spoc.values()):
-            tables[Contact].append(spoc | {"entry_id": entry_id, "organisation_id": organisation.id, "is_spoc": True})
+            tables[Contact].append(spoc | {"entry_id": entry_id, "organisation_id": organisation_id, "is_spoc": True})
         sessions = schedules.get(values["schedule"])
         if sessions is None:
             sessions = schedules[values["schedule"]] = parse_schedule(values["schedule"])
         tables[SessionRow].extend({"entry_id": entry_id, "day": s.day, "start": s.start, "end": s.end}
                                   for s in sessions)
-        changes = {n: [None, F.to_json(n, v)] for n, v in values.items() if n != "id" and v not in (None, ())}
+        snapshot = F.values_to_json(values)
+        changes = {n: [None, snapshot[n]] for n, v in values.items() if n != "id" and v not in (None, ())}
         tables[Revision].append({
             "entry_id": entry_id, "version": 1, "action": action, "author": user.username, "at": now,
-            "changes": changes, "snapshot": F.values_to_json(values), "note": note,
+            "changes": changes, "snapshot": snapshot, "note": note,
         })
 
     def update(

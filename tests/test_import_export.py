@@ -252,6 +252,7 @@ def test_import_reports_rows_written_after_each_transaction(directory, tmp_path,
     import directory.io.importer as importer
 
     monkeypatch.setattr(importer, "WRITE_BATCH_CREATES", 2)
+    monkeypatch.setattr(importer, "WRITE_BATCH_CREATES_POSTGRESQL", 2)
     monkeypatch.setattr(importer, "WRITE_BATCH_UPDATES", 2)
     directory.create({"id": "old-1", "name": "Old club", "organisation": "Org", "category": "training",
                       "postcode": "TS1 2AH"}, "alice")

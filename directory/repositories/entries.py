@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 
 from directory import fields as F
 from directory.errors import NotFound
 from directory.models import Client, DirectoryState, EntryChange, EntryRow, Location, Organisation, Revision, User
 from directory.repositories.base import Repository
+from directory.repositories.bulk import insert_rows
 from directory.store import (
     Change,
     RevisionRecord,
@@ -189,9 +190,8 @@ class DirectoryStateRepository(Repository):
             update(DirectoryState).where(DirectoryState.id == 1).values(**moved).returning(DirectoryState.change_counter)
         ).scalar_one()
         changed = sorted(set(changed_entries))
-        for start in range(0, len(changed), ID_CHUNK):
-            self._session.execute(insert(EntryChange), [{"counter": counter, "entry_id": entry_id}
-                                                        for entry_id in changed[start:start + ID_CHUNK]])
+        insert_rows(self._session, EntryChange.__table__,
+                    [{"counter": counter, "entry_id": entry_id} for entry_id in changed])
         if counter % PRUNE_EVERY == 0:
             self.prune_change_log(counter - CHANGE_LOG_KEEP)
         return counter

@@ -77,6 +77,7 @@ def test_a_sign_in_is_not_kept_waiting_while_rows_are_checked(directory, dry_run
 
 def test_the_import_writes_in_short_transactions_with_room_for_other_writers(directory, monkeypatch):
     monkeypatch.setattr(I, "WRITE_BATCH_CREATES", 100)
+    monkeypatch.setattr(I, "WRITE_BATCH_CREATES_POSTGRESQL", 100)
     between = []
 
     def pause(seconds):
