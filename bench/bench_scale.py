@@ -10,7 +10,8 @@ set). A separate process, the instance measured, opens it as the app does (long_
 memory is an instance's and not the loader's. There it measures:
 
 - the first search and the first plan: every entry read and both indexes built whole, and RSS after each;
-- warm: p50 of a mix of searches (text, text + radius + category, radius only) and of plans;
+- warm: p50 of a mix of searches (text, text + radius + category, radius only) and of plans, before the writes
+  and again after them (every search and plan then reads the base index and the changes beside it);
 - after one write (an entry renamed by another Directory on the same database, in a process of its own, as
   another instance would):
   the next search (ms, and whether it shows the write: stale reads are counted) and, after another write,
@@ -141,6 +142,13 @@ def measure(url: str, writes: int, baseline_runs: int) -> dict:
     # What the C allocator still holds free after the catch-ups, and what handing it back costs.
     ms, _ = _timed(give_back_memory)
     result |= {"give_back_memory_ms": round(ms, 1), "rss_after_writes_given_back_mb": _rss_mb()}
+    # Warm again, now that every search and plan reads the base and the changes beside it.
+    warm = []
+    for _ in range(5):
+        for query, filters in searches:
+            warm.append(_timed(lambda: instance.search(query, filters))[0])
+    warm_plan = [_timed(lambda: plan(planner_index(), i % len(profiles)))[0] for i in range(6)]
+    result |= {"warm_search_with_changes_p50_ms": _p50(warm), "warm_plan_with_changes_p50_ms": _p50(warm_plan)}
 
     # The full-rebuild design, same process, same database: one write, then every entry read and indexed again.
     rebuild, plan_rebuild = [], []
