@@ -135,8 +135,10 @@ class _Block:
         those `begins_the_other` may say yes to, and a few more (it decides)."""
         names = self.sorted_names
         # Names `folded_name` begins: those sorting from "name " up to the first that does not start so.
+        # (Walked by position: a slice from there would copy the rest of the block, every time.)
         prefix = folded_name + " "
-        for name, index in names[bisect.bisect_left(names, (prefix, -1)):]:
+        for position in range(bisect.bisect_left(names, (prefix, -1)), len(names)):
+            name, index = names[position]
             if not name.startswith(prefix):
                 break
             yield index + offset
@@ -144,7 +146,8 @@ class _Block:
         for cut, letter in enumerate(folded_name):
             if letter == " ":
                 beginning = folded_name[:cut]
-                for name, index in names[bisect.bisect_left(names, (beginning, -1)):]:
+                for position in range(bisect.bisect_left(names, (beginning, -1)), len(names)):
+                    name, index = names[position]
                     if name != beginning:
                         break
                     yield index + offset

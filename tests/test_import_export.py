@@ -275,3 +275,23 @@ def test_an_xlsx_file_imports_like_a_csv(directory, tmp_path):
     report = Importer(fresh, "bob").run(path.read_bytes(), "one.xlsx")
     assert json.loads(report.to_json())["created"] == 1
     fresh.engine.dispose()
+
+
+def test_the_cycle_collector_is_off_while_an_import_runs_and_as_it_was_after(directory, tmp_path):
+    import gc
+
+    path = tmp_path / "two.csv"
+    path.write_text("name,organisation,category,postcode\nClub A,Org,training,TS1 2AH\nClub B,Org,training,TS1 3BA\n",
+                    encoding="utf-8")
+    seen = []
+    for enabled_before in (True, False):
+        (gc.enable if enabled_before else gc.disable)()
+        try:
+            import_file(directory, path, author="alice", allow_duplicates=True,
+                        progress=lambda done, total: seen.append(("checking", gc.isenabled())),
+                        write_progress=lambda done, total: seen.append(("writing", gc.isenabled())))
+            seen.append(("after", gc.isenabled()))
+        finally:
+            gc.enable()
+    assert seen == [("checking", False), ("writing", False), ("after", True),
+                    ("checking", False), ("writing", False), ("after", False)]
