@@ -130,27 +130,23 @@ class _Block:
         self.candidates.append(candidate)
         self.names.append(candidate.folded_name)
 
-    def beginnings(self, folded_name: str, offset: int):
-        """Indices (+ offset) of the names that could begin `folded_name` or that it could begin: exactly
-        those `begins_the_other` may say yes to, and a few more (it decides)."""
+    def beginnings(self, prefix: str, cuts: list[str], offset: int, found: set[int]) -> None:
+        """Adds to `found` the indices (+ offset) of the names that could begin a name or that it could begin:
+        exactly those `begins_the_other` may say yes to, and a few more (it decides). `prefix`: the name and a
+        space; `cuts`: the name cut just before each of its spaces (of two or more words: a one-word beginning
+        never counts). Walked by position: a slice would copy the rest of the block, every time."""
         names = self.sorted_names
-        # Names `folded_name` begins: those sorting from "name " up to the first that does not start so.
-        # (Walked by position: a slice from there would copy the rest of the block, every time.)
-        prefix = folded_name + " "
-        for position in range(bisect.bisect_left(names, (prefix, -1)), len(names)):
-            name, index = names[position]
-            if not name.startswith(prefix):
-                break
-            yield index + offset
-        # Names that begin `folded_name`: each is `folded_name` cut just before one of its spaces.
-        for cut, letter in enumerate(folded_name):
-            if letter == " ":
-                beginning = folded_name[:cut]
-                for position in range(bisect.bisect_left(names, (beginning, -1)), len(names)):
-                    name, index = names[position]
-                    if name != beginning:
-                        break
-                    yield index + offset
+        # Names that `prefix` begins: those sorting from it up to the first that does not start so.
+        position, end = bisect.bisect_left(names, (prefix, -1)), len(names)
+        while position < end and names[position][0].startswith(prefix):
+            found.add(names[position][1] + offset)
+            position += 1
+        # Names that begin it: each is one of its cuts.
+        for beginning in cuts:
+            position = bisect.bisect_left(names, (beginning, -1))
+            while position < end and names[position][0] == beginning:
+                found.add(names[position][1] + offset)
+                position += 1
 
 
 class DuplicateFinder:
@@ -200,10 +196,14 @@ class DuplicateFinder:
         pool = list(itertools.chain.from_iterable(b.candidates for b in blocks))
         similar = _similar_names(folded_name, list(itertools.chain.from_iterable(b.names for b in blocks)))
         chosen = set(similar)
-        offset = 0
-        for block in blocks:
-            chosen.update(block.beginnings(folded_name, offset))
-            offset += len(block.candidates)
+        words = folded_name.split(" ")
+        if len(words) >= 2:  # a one-word name neither begins another nor is begun, by the rule
+            prefix = folded_name + " "
+            cuts = [" ".join(words[:count]) for count in range(2, len(words))]
+            offset = 0
+            for block in blocks:
+                block.beginnings(prefix, cuts, offset, chosen)
+                offset += len(block.candidates)
         matches = []
         for index in chosen:
             candidate = pool[index]

@@ -60,3 +60,52 @@ def test_the_scan_and_the_check_on_adding_apply_one_rule():
     assert [(m.key, m.similarity, m.distance_m) for m in finder.find(entries[0].name, entries[0].organisation,
                                                                        entries[0].latitude, entries[0].longitude)] == [
         ("b", 0.67, 13)]
+
+
+def test_the_blocked_check_finds_exactly_what_comparing_with_every_neighbour_finds():
+    # The finder looks names up in C and by bisecting sorted names; comparing a row with every candidate of the
+    # nine cells around it (and the organisation's unpositioned ones), one by one with the rule, is the reference.
+    import random
+
+    from directory.duplicates import Match, distance_m, grid_cell, likely_duplicate, name_similarity
+    from directory.text import fold
+
+    rng = random.Random(18)
+    words = ("esol", "drop-in", "for", "women", "café", "job", "club")
+    organisations = ("Tees Recovery", "Tees Recovery Ltd", "Tees Works", "Hope Trust")
+
+    def described():
+        name = " ".join(rng.choice(words) for _ in range(rng.randint(1, 4))).title()
+        if rng.random() < 0.2:
+            return name, rng.choice(organisations), None, None
+        return name, rng.choice(organisations), 54.57 + rng.uniform(0, 0.03), -1.23 + rng.uniform(0, 0.03)
+
+    held = [(f"e{i}", *described()) for i in range(600)]
+    finder = DuplicateFinder()
+    for key, name, organisation, latitude, longitude in held:
+        finder.add(key, name, organisation, latitude, longitude)
+
+    def neighbours(a, b):
+        if a[2] is None or b[2] is None:
+            return a[2] is None and b[2] is None and organisation_block(a[1]) == organisation_block(b[1])
+        (r1, c1), (r2, c2) = grid_cell(a[2], a[3]), grid_cell(b[2], b[3])
+        return abs(r1 - r2) <= 1 and abs(c1 - c2) <= 1
+
+    with_matches = begun = 0
+    for _ in range(300):
+        row = described()
+        expected = []
+        for key, *candidate in held:
+            if not neighbours(row, candidate):
+                continue
+            a, b = fold(row[0]), fold(candidate[0])
+            metres = distance_m(row[2], row[3], candidate[2], candidate[3]) if row[2] is not None else None
+            scores = likely_duplicate(a, b, fold(row[1]), fold(candidate[1]), metres, name_score=name_similarity(a, b))
+            if scores is not None:
+                expected.append(Match(key, candidate[0], round(scores[0] / 100, 2),
+                                      None if metres is None else round(metres)))
+        expected.sort(key=lambda m: (-m.similarity, m.distance_m or 0, m.key))
+        assert finder.find(*row) == expected
+        with_matches += bool(expected)
+        begun += any(m.similarity < 0.85 for m in expected)  # only a name beginning the other is let in so
+    assert (with_matches, begun) == (132, 47)  # the rule had work of both kinds to do

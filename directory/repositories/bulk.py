@@ -46,5 +46,8 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
                             for name, json_column, keep_null in zip(names, as_json, null_as_null)])
 
 
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _json_text(value: Any, null_as_null: bool) -> str | None:
-    return None if value is None and null_as_null else json.dumps(value, separators=(",", ":"))
+    return None if value is None and null_as_null else _JSON.encode(value)
