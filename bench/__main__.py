@@ -56,7 +56,7 @@ BENCHES = {
     "import-national": ("bench.bench_import", "bench_import_national"),
 }
 ON_DEMAND = {"browser-ab", "load", "scale", "national-map", "startup", "writes", "import-national"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
-TAKES_OPTIONS = {"load", "scale", "writes"}  # python -m bench load --entries 300000 …: the options go to the benchmark
+TAKES_OPTIONS = {"load", "scale", "writes", "import-national"}  # python -m bench load --entries 300000 …: the options go to the benchmark
 DEFAULT = [name for name in BENCHES if name not in ON_DEMAND]
 
 

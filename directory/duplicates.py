@@ -12,6 +12,7 @@ unlike WRatio.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 from collections import defaultdict
@@ -100,6 +101,10 @@ def _similar_names(folded_name: str, names: list[str]) -> dict[int, float]:
     return found
 
 
+# A row's name and organisation are folded to check it and again to add it, and organisations repeat down a file.
+_folded = functools.lru_cache(maxsize=16_384)(fold)
+
+
 def grid_cell(latitude: float, longitude: float) -> tuple[int, int]:
     return (math.floor(latitude / _CELL_DEGREES), math.floor(longitude / _CELL_DEGREES))
 
@@ -110,8 +115,9 @@ LEGAL_FORM_WORDS = frozenset({"the", "ltd", "limited", "cic", "cio", "plc", "llp
 
 def organisation_block(organisation: str | None) -> str:
     """The block an unpositioned entry is compared within: its folded organisation without legal-form words."""
-    words = [w for w in fold(organisation).split() if w not in LEGAL_FORM_WORDS]
-    return " ".join(words) or fold(organisation)
+    folded = _folded(organisation)
+    words = [w for w in folded.split() if w not in LEGAL_FORM_WORDS]
+    return " ".join(words) or folded
 
 
 class _Block:
@@ -166,7 +172,7 @@ class DuplicateFinder:
         return finder
 
     def add(self, key: str, name: str, organisation: str, latitude: float | None, longitude: float | None) -> None:
-        candidate = Candidate(key, name, organisation, latitude, longitude, fold(name), fold(organisation))
+        candidate = Candidate(key, name, organisation, latitude, longitude, _folded(name), _folded(organisation))
         if latitude is not None and longitude is not None:
             block = self._by_cell.get(grid_cell(latitude, longitude))
             if block is None:
@@ -186,7 +192,7 @@ class DuplicateFinder:
         self, name: str, organisation: str, latitude: float | None, longitude: float | None, *, exclude: str | None = None
     ) -> list[Match]:
         """Likely duplicates of the described entry, most similar first."""
-        folded_name, folded_organisation = fold(name), fold(organisation)
+        folded_name, folded_organisation = _folded(name), _folded(organisation)
         positioned = latitude is not None and longitude is not None
         if positioned:
             blocks = self._nearby(latitude, longitude)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, event, inspect, select
+from sqlalchemy import Engine, String, any_, bindparam, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -225,16 +225,25 @@ class UnitOfWork:
             missing = [k for k in chunk if k not in self._organisations]
             if missing:
                 self._profiles_changed = True  # new organisations are new profiles
-                # One statement run for many rows (compiled once, kept in SQLAlchemy's cache), not one
-                # statement of many VALUES, which is compiled again for every new length.
-                self.session.execute(
-                    insert_ignoring_conflicts(Organisation.__table__).on_conflict_do_nothing(index_elements=["name_key"]),
+                # One statement run for many rows (compiled once, kept in SQLAlchemy's cache, sent as a few
+                # statements of many rows), handing back the new ids; one another writer made meanwhile is read.
+                created = self.session.execute(
+                    insert_ignoring_conflicts(Organisation.__table__).on_conflict_do_nothing(index_elements=["name_key"])
+                    .returning(Organisation.name_key, Organisation.id),
                     [{"name": wanted[k], "name_key": k, "created_at": now} for k in missing],
-                )
-                self._read_organisations(missing)
+                ).tuples().all()
+                self._organisations.update(created)
+                self._read_organisations([k for k in missing if k not in self._organisations])
 
     def _read_organisations(self, keys: list[str]) -> None:
-        query = select(Organisation.name_key, Organisation.id).where(Organisation.name_key.in_(keys))
+        if not keys:
+            return
+        if self.session.get_bind().dialect.name == "postgresql":
+            # One array, not thousands of values: the driver would parse a statement of 5,000 placeholders.
+            named = Organisation.name_key == any_(bindparam("keys", keys, type_=postgresql.ARRAY(String)))
+        else:
+            named = Organisation.name_key.in_(keys)
+        query = select(Organisation.name_key, Organisation.id).where(named)
         self._organisations.update(self.session.execute(query).tuples().all())
 
     # -- reading inside the transaction ---------------------------------------------

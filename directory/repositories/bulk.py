@@ -41,13 +41,22 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(name) for name in names))
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        texts: dict[tuple, str] = {}  # lists of text, which repeat from row to row (most are empty), made once
         for row in rows:
-            copy.write_row([_json_text(row[name], keep_null) if json_column else row[name]
+            copy.write_row([_json_text(row[name], keep_null, texts) if json_column else row[name]
                             for name, json_column, keep_null in zip(names, as_json, null_as_null)])
 
 
 _JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
-def _json_text(value: Any, null_as_null: bool) -> str | None:
-    return None if value is None and null_as_null else _JSON.encode(value)
+def _json_text(value: Any, null_as_null: bool, texts: dict[tuple, str]) -> str | None:
+    if value is None and null_as_null:
+        return None
+    if type(value) is list and all(type(item) is str for item in value):
+        key = tuple(value)
+        text = texts.get(key)
+        if text is None:
+            text = texts[key] = _JSON.encode(value)
+        return text
+    return _JSON.encode(value)
