@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine, String, any_, bindparam, event, inspect, select
+from sqlalchemy import DateTime, Engine, String, bindparam, event, func, inspect, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -63,7 +63,7 @@ from directory.repositories import (
     UnmetNeedRepository,
     VerificationRequestRepository,
 )
-from directory.repositories.bulk import insert_rows
+from directory.repositories.bulk import insert_rows, one_of
 from directory.schedule import parse_schedule
 from directory.store import (
     ENTRY_COLUMNS,
@@ -225,12 +225,22 @@ class UnitOfWork:
             missing = [k for k in chunk if k not in self._organisations]
             if missing:
                 self._profiles_changed = True  # new organisations are new profiles
-                # One statement run for many rows (compiled once, kept in SQLAlchemy's cache, sent as a few
-                # statements of many rows), handing back the new ids; one another writer made meanwhile is read.
+                inserting = insert_ignoring_conflicts(Organisation.__table__)
+                if dialect == "postgresql":
+                    # One statement whatever the number: the names and their keys as two arrays, unnested.
+                    texts = postgresql.ARRAY(String)
+                    given = select(func.unnest(bindparam("names", [wanted[k] for k in missing], type_=texts)),
+                                   func.unnest(bindparam("keys", missing, type_=texts)),
+                                   literal(now, DateTime(timezone=True)))
+                    inserting, rows = inserting.from_select(["name", "name_key", "created_at"], given), None
+                else:
+                    # One statement run for many rows (compiled once, kept in SQLAlchemy's cache).
+                    rows = [{"name": wanted[k], "name_key": k, "created_at": now} for k in missing]
+                # The new ids come back; one another writer made meanwhile is read.
                 created = self.session.execute(
-                    insert_ignoring_conflicts(Organisation.__table__).on_conflict_do_nothing(index_elements=["name_key"])
+                    inserting.on_conflict_do_nothing(index_elements=["name_key"])
                     .returning(Organisation.name_key, Organisation.id),
-                    [{"name": wanted[k], "name_key": k, "created_at": now} for k in missing],
+                    rows,
                 ).tuples().all()
                 self._organisations.update(created)
                 self._read_organisations([k for k in missing if k not in self._organisations])
@@ -238,12 +248,7 @@ class UnitOfWork:
     def _read_organisations(self, keys: list[str]) -> None:
         if not keys:
             return
-        if self.session.get_bind().dialect.name == "postgresql":
-            # One array, not thousands of values: the driver would parse a statement of 5,000 placeholders.
-            named = Organisation.name_key == any_(bindparam("keys", keys, type_=postgresql.ARRAY(String)))
-        else:
-            named = Organisation.name_key.in_(keys)
-        query = select(Organisation.name_key, Organisation.id).where(named)
+        query = select(Organisation.name_key, Organisation.id).where(one_of(self.session, Organisation.name_key, keys))
         self._organisations.update(self.session.execute(query).tuples().all())
 
     # -- reading inside the transaction ---------------------------------------------

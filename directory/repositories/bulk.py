@@ -10,9 +10,10 @@ Either way the rows are the same and are undone with the transaction unless it c
 from __future__ import annotations
 
 import json
+import operator
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Table, any_, bindparam
 from sqlalchemy.orm import Session
 from sqlalchemy.types import JSON
 
@@ -34,8 +35,9 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
         raise ValueError(f"rows for {table.name} leave out {', '.join(left_out)}, which Python would fill in")
     # JSON columns as their text (the server reads it as json/jsonb); None as JSON's null unless the column
     # keeps None as NULL, as SQLAlchemy's insert would.
-    as_json = [isinstance(column.type, JSON) for column in columns]
-    null_as_null = [as_json[i] and columns[i].type.none_as_null for i in range(len(columns))]
+    json_columns = [(position, column.type.none_as_null) for position, column in enumerate(columns)
+                    if isinstance(column.type, JSON)]
+    values_of = operator.itemgetter(*names)  # a row's values in column order, in C
     from psycopg import sql  # only with PostgreSQL, whose driver it is
 
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -43,8 +45,20 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         texts: dict[tuple, str] = {}  # lists of text, which repeat from row to row (most are empty), made once
         for row in rows:
-            copy.write_row([_json_text(row[name], keep_null, texts) if json_column else row[name]
-                            for name, json_column, keep_null in zip(names, as_json, null_as_null)])
+            values = list(values_of(row)) if len(names) > 1 else [row[names[0]]]
+            for position, keep_null in json_columns:
+                values[position] = _json_text(values[position], keep_null, texts)
+            copy.write_row(values)
+
+
+def one_of(session: Session, column, values: list) -> ColumnElement[bool]:
+    """`column IN (values)` for a long list: on PostgreSQL `column = ANY(array)`, one parameter, where thousands of
+    placeholders are parsed by the driver for every statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 _JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)

@@ -12,7 +12,7 @@ from directory import fields as F
 from directory.errors import NotFound
 from directory.models import Client, DirectoryState, EntryChange, EntryRow, Location, Organisation, Revision, User
 from directory.repositories.base import Repository
-from directory.repositories.bulk import insert_rows
+from directory.repositories.bulk import insert_rows, one_of
 from directory.store import (
     Change,
     RevisionRecord,
@@ -79,7 +79,8 @@ class EntryRepository(Repository):
         ids = list(ids)
         taken: set[str] = set()
         for start in range(0, len(ids), ID_CHUNK):  # under both databases' bound-parameter limits at any size
-            taken.update(self._session.scalars(select(EntryRow.id).where(EntryRow.id.in_(ids[start:start + ID_CHUNK]))))
+            taken.update(self._session.scalars(select(EntryRow.id).where(one_of(self._session, EntryRow.id,
+                                                                                ids[start:start + ID_CHUNK]))))
         return taken
 
     def all(self, *, include_archived: bool = False, ids: list[str] | None = None) -> list[F.Entry]:
