@@ -40,7 +40,9 @@ from directory.accounts import (
 )
 from directory.errors import LinkError, NotAllowed, Refused, SignInError
 from directory.models import User
+from directory.schedule import describe_moment
 from directory.store import as_utc
+from directory.working_days import uk_time
 
 if TYPE_CHECKING:
     from directory.api import Directory
@@ -541,7 +543,8 @@ def link_email(link: IssuedLink, base_url: str, sent_by: str) -> tuple[str, str]
     body = (f"Hello {link.display_name},\n\n"
             f"{sent_by} has given you an account on Recovery Pathways, the partnership's shared directory "
             f"of local recovery, training and employment support. Your username is: {link.username}\n\n"
-            f"Set your password here (the link works once, until {link.expires_at:%d %B %Y %H:%M} UTC):\n"
+            f"Set your password here (the link works once, until {describe_moment(uk_time(link.expires_at))}, "
+            "UK time):\n"
             f"{link.url(base_url)}\n\n"
             "If you were not expecting this, ignore this email: nothing happens unless the link is used.\n")
     return subject, body

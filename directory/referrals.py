@@ -59,6 +59,7 @@ from directory.errors import (
 )
 from directory.io.spreadsheet import spreadsheet_safe
 from directory.models import Client, Referral, ReferralConsent, ReferralEvent, utcnow
+from directory.schedule import describe_day_of_year
 from directory.store import as_utc, organisation_key
 from directory.validation import parse_cell
 from directory.working_days import add_working_days, uk_date
@@ -175,7 +176,7 @@ class ReferralEventRecord:
         if self.outcome:
             words += f": {OUTCOMES[self.outcome]}"
         if self.expected_on:
-            words += f" (a place expected by {_day(self.expected_on)})"
+            words += f" (a place expected by {describe_day_of_year(self.expected_on)})"
         return words
 
 
@@ -227,7 +228,7 @@ class ReferralSummary:
         if self.status == "completed" and self.outcome:
             words += f" ({OUTCOMES[self.outcome]})"
         if self.status == "waiting_list" and self.expected_on:
-            words += f" (a place expected by {_day(self.expected_on)})"
+            words += f" (a place expected by {describe_day_of_year(self.expected_on)})"
         return words
 
 
@@ -508,7 +509,7 @@ class Referrals:
                     service = entry.name if entry else partner.name
                     raise DuplicateReferral(
                         f"{client.ref} already has an open referral to {service} (number {first.id}, sent "
-                        f"{_day(uk_date(as_utc(first.sent_at)))}): open that one, or send this one as well if "
+                        f"{describe_day_of_year(uk_date(as_utc(first.sent_at)))}): open that one, or send this one as well if "
                         "a second referral is meant", tuple(r.id for r in already))
             referral = uow.referrals.add(
                 client_id=client.id, consent_id=consent.id, plan_action_id=plan_action_id,
@@ -812,13 +813,9 @@ class Referrals:
             may_withdraw=may_withdraw and referral.client_id is not None)
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _not_allowed(referral: Referral, current: str, to: str, uow: UnitOfWork) -> str:
     if current == "withdrawn":
-        return (f"this referral was withdrawn on {_day(uk_date(as_utc(referral.status_at)))}: there is nothing to "
+        return (f"this referral was withdrawn on {describe_day_of_year(uk_date(as_utc(referral.status_at)))}: there is nothing to "
                 "answer. The referrer can make a new referral if it is needed again")
     if current in ("declined", "completed"):
         return f"this referral is {STATUSES[current].lower()} already: it cannot become {STATUSES[to].lower()}"

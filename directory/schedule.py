@@ -301,9 +301,14 @@ def describe_date(day: dt.date, today: dt.date) -> str:
     return text if day.year == today.year else f"{text} {day.year}"
 
 
+def describe_day_of_year(day: dt.date) -> str:
+    """A date without its weekday: '7 December 2026' (referral messages, the command line's tables)."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def describe_long_date(day: dt.date) -> str:
     """A date in full, as on a letter: 'Monday 7 December 2026' (the plan and referral documents)."""
-    return f"{DAY_NAMES[day.weekday()]} {day.day} {day:%B %Y}"
+    return f"{DAY_NAMES[day.weekday()]} {describe_day_of_year(day)}"
 
 
 def describe_moment(moment: dt.datetime) -> str:

@@ -50,8 +50,13 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
-def uk_date(moment: dt.datetime) -> dt.date:
-    """The day it was in the UK at `moment` (a naive datetime is taken as UTC, as SQLite returns them)."""
+def uk_time(moment: dt.datetime) -> dt.datetime:
+    """The time it was in the UK at `moment` (a naive datetime is taken as UTC, as SQLite returns them)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(UK).date()
+    return moment.astimezone(UK)
+
+
+def uk_date(moment: dt.datetime) -> dt.date:
+    """The day it was in the UK at `moment`."""
+    return uk_time(moment).date()

@@ -146,13 +146,10 @@ def cmd_referrals(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def funnel_table(result) -> str:
     """The funnel as a plain-text table, one row per group and a total (like the seeds' Table 1)."""
     from directory.referrals import DECLINE_REASONS, FUNNEL_LABELS
+    from directory.schedule import describe_day_of_year
 
     counts = ("sent", "accepted", "started", "completed", "job_start", "in_work_13_weeks", "declined", "withdrawn",
               "no_answer")
@@ -167,7 +164,7 @@ def funnel_table(result) -> str:
     table = [header] + [cells(r, False) for r in result.rows] + [cells(result.total, True)]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     keys = len(result.by)
-    lines = [f"Referrals sent {_day(result.start)} to {_day(result.end)} "
+    lines = [f"Referrals sent {describe_day_of_year(result.start)} to {describe_day_of_year(result.end)} "
              f"(no answer: none within {result.no_answer_days} working days)", ""]
     for line in table:
         lines.append("  ".join(c.ljust(w) if i < keys else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths)))

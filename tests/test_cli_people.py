@@ -32,6 +32,9 @@ def test_a_three_agency_partnership_from_the_command_line(db_url, smtp_sink, mon
         "lead@trs.example", "directory@partnership.example", "Your Recovery Pathways account: set your password")
     body = message.get_payload(decode=True).decode()
     assert f"https://rp.partnership.example/set_password?token={token}" in body and "Your username is: lead" in body
+    # When the link stops working, in words and in UK time (it was "07 December 2026 14:30 UTC").
+    assert re.search(r"the link works once, until (Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day [1-3]?\d [A-Z][a-z]+ 20\d\d "
+                     r"at (1?\d(:[0-5]\d)?(am|pm)|midnight), UK time\):", body)
 
     monkeypatch.delenv("RP_SMTP_HOST")
     run("users", "add", "wcoach", "--name", "Wendy Coach", "--org", "middlesbrough jobcentre", "--role", "editor",
