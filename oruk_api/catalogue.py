@@ -70,10 +70,38 @@ class _Profiles:
         return self is other or self.profiles == other.profiles
 
 
+class _SortedKeys:
+    """Text keys -> whole numbers, as a dict's `get` answers them, kept as one sorted array of the keys' UTF-8
+    bytes beside their numbers and looked up by binary search: ~40 bytes a key where a dict of 300,000 new
+    strings held ~150. A key given twice answers its last number, as a dict built from the same pairs does."""
+
+    def __init__(self, keys: Iterable[str], numbers: np.ndarray):
+        encoded = np.array([key.encode("utf-8") for key in keys], dtype="S")
+        order = np.argsort(encoded, kind="stable")
+        self._keys = encoded[order]
+        self._numbers = np.asarray(numbers, np.int64)[order]
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def get(self, key: str, default=None):
+        try:
+            raw = key.encode("utf-8")
+        except (AttributeError, UnicodeEncodeError):  # not text, or text no key can be
+            return default
+        # numpy's fixed-width bytes drop trailing NULs: no stored key has one, so a key with one is not stored
+        if len(raw) > self._keys.itemsize or b"\0" in raw or not len(self._keys):
+            return default
+        found = int(np.searchsorted(self._keys, raw, side="right")) - 1
+        return int(self._numbers[found]) if found >= 0 and self._keys[found] == raw else default
+
+
 class _Part:
     """What the catalogue keeps of one plain tuple of entries (a search index's base, or its delta), position
     for position, for one set of organisation profiles. A base's part is made once and shared by every
-    catalogue of an index built on it; a write's catalogue makes a part of its few changed entries only."""
+    catalogue of an index built on it; a write's catalogue makes a part of its few changed entries only.
+    Per entry it keeps arrays and shared objects only (at 300,000 entries, dicts of new id strings and a small
+    array per organisation were ~190 MB of an instance's memory)."""
 
     def __init__(self, entries: tuple[Entry, ...], profiles: _Profiles):
         n = len(entries)
@@ -82,31 +110,41 @@ class _Part:
         names, profile_ids = profiles.names, profiles.ids
         self.organisation = tuple(names.get(organisation_key(e.organisation)) or e.organisation for e in entries)
         made: dict[str, str] = {}  # a name without a profile -> its organization id (made once per name)
-        org_ids = []
-        for owner in self.organisation:
+        codes: dict[str, int] = {}  # organization id -> its number here, in order of first service
+        org_codes = np.empty(n, np.int64)
+        for position, owner in enumerate(self.organisation):
             org_id = profile_ids.get(id(owner))
             if org_id is None:
                 org_id = made.get(owner)
                 if org_id is None:
                     org_id = made[owner] = oruk.organization_id(owner)
-            org_ids.append(org_id)
-        self.org_ids = tuple(org_ids)
-        self.service_ids = tuple(oruk.service_id(e.id) for e in entries)
-        self.service_position = {service_id: i for i, service_id in enumerate(self.service_ids)}
+            org_codes[position] = codes.setdefault(org_id, len(codes))
+        # an organisation's services: positions grouped by organisation, each group in position order
+        self._member_order = np.argsort(org_codes, kind="stable").astype(np.int32)
+        counts = np.bincount(org_codes, minlength=len(codes))
+        self._member_ends = np.cumsum(counts)
+        self._member_starts = self._member_ends - counts
+        self._org_code = _SortedKeys(codes, np.arange(len(codes)))
+        del made, codes, org_codes
+        self.service_position = _SortedKeys((oruk.service_id(e.id) for e in entries), np.arange(n))
         self.located = np.fromiter((bool(e.address or e.postcode or e.has_position) for e in entries), bool, n)
-        self.service_at_location_position = {oruk.service_at_location_id(entries[i].id): i
-                                             for i in np.flatnonzero(self.located).tolist()}
+        located = np.flatnonzero(self.located)
+        self.service_at_location_position = _SortedKeys(
+            (oruk.service_at_location_id(entries[i].id) for i in located.tolist()), located)
         self.modified = np.fromiter((_epoch(e.updated_at) for e in entries), np.float64, n)
         self.minimum_age = np.fromiter((math.nan if e.min_age is None else e.min_age for e in entries), np.float64, n)
         self.maximum_age = np.fromiter((math.nan if e.max_age is None else e.max_age for e in entries), np.float64, n)
         self.latitude = np.fromiter((e.latitude if e.has_position else math.nan for e in entries), np.float64, n)
         self.longitude = np.fromiter((e.longitude if e.has_position else math.nan for e in entries), np.float64, n)
         self.sessions = _sessions(entries)
-        members: dict[str, list[int]] = {}
-        for position, org_id in enumerate(self.org_ids):
-            members.setdefault(org_id, []).append(position)
-        self.members = {org_id: np.asarray(p, np.int64) for org_id, p in members.items()}
         self._term_masks: dict[str, np.ndarray] = {}
+
+    def members(self, org_id: str) -> np.ndarray:
+        """The positions here of an organisation's services, in position order (none: empty)."""
+        code = self._org_code.get(org_id)
+        if code is None:
+            return np.zeros(0, np.int64)
+        return self._member_order[self._member_starts[code]:self._member_ends[code]].astype(np.int64)
 
     def term_mask(self, field_name: str, code: str | None, key: str) -> np.ndarray:
         mask = self._term_masks.get(key)
@@ -130,10 +168,10 @@ def _term_mask(entries, organisation, field_name: str, code: str | None) -> np.n
 
 
 class _Positions:
-    """id -> position in the catalogue, from the parts' own dicts (the delta's first: a changed entry is in
+    """id -> position in the catalogue, from the parts' own look-ups (the delta's first: a changed entry is in
     both, the base's copy removed); None for an entry no longer live."""
 
-    def __init__(self, base: dict[str, int], delta: dict[str, int], n_base: int, compact: np.ndarray | None,
+    def __init__(self, base: _SortedKeys, delta: _SortedKeys | dict, n_base: int, compact: np.ndarray | None,
                  live: np.ndarray | None):
         self._base, self._delta, self._n_base, self._compact, self._live = base, delta, n_base, compact, live
 
@@ -148,6 +186,20 @@ class _Positions:
         if self._live is None:
             return found
         return int(self._compact[found]) if self._live[found] else default
+
+
+class _ServiceIds:
+    """position -> the service id of the entry there, made when asked (oruk.service_id: its own id when that is a
+    UUID): kept as 300,000 strings it was ~25 MB that only tests and benchmarks read whole."""
+
+    def __init__(self, entries: tuple[Entry, ...]):
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, position: int) -> str:
+        return oruk.service_id(self._entries[position].id)
 
 
 class _Members:
@@ -194,8 +246,7 @@ class Catalogue:
         self._compact = None if live is None else np.cumsum(live) - 1
         self.by_name, _ = index.ranked("")
         self.organisation = self._joined(p.organisation for p in parts)
-        self.service_ids = self._joined(p.service_ids for p in parts)
-        self._org_ids = self._joined(p.org_ids for p in parts)
+        self.service_ids = _ServiceIds(self.entries)
         n_base = len(base.entries)
         self.service_position = _Positions(base.service_position, delta.service_position if delta else {}, n_base,
                                            self._compact, live)
@@ -250,9 +301,9 @@ class Catalogue:
             rank = np.empty(len(self.entries), np.int64)
             rank[self.by_name] = np.arange(len(self.by_name))
             self._rank = rank
-        docs = [self._base.members.get(org_id, np.zeros(0, np.int64))]
+        docs = [self._base.members(org_id)]
         if self._delta is not None:
-            docs.append(self._delta.members.get(org_id, np.zeros(0, np.int64)) + len(self._base.entries))
+            docs.append(self._delta.members(org_id) + len(self._base.entries))
         docs = np.concatenate(docs)
         if self._live is not None:
             docs = self._compact[docs[self._live[docs]]]
@@ -311,21 +362,26 @@ class Catalogue:
 
 
 def _sessions(entries: tuple[Entry, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    parsed: dict[str, tuple] = {}  # directories repeat a handful of schedules many times
-    rows: list[tuple[int, int, int, int]] = []
-    for position, entry in enumerate(entries):
-        if not entry.schedule:
-            continue
-        sessions = parsed.get(entry.schedule)
+    """Every weekly session as four columns: position, day, start, end. Made from one shared tuple per distinct
+    schedule and a count per entry, not a row tuple per session (300,000 small tuples fragment the heap)."""
+    parsed: dict[str, tuple] = {"": ()}  # directories repeat a handful of schedules many times
+    per_entry = []
+    for entry in entries:
+        schedule = entry.schedule or ""
+        sessions = parsed.get(schedule)
         if sessions is None:
             try:
-                sessions = tuple((s.day, _seconds(s.start), _seconds(s.end)) for s in parse_schedule(entry.schedule))
+                sessions = tuple((s.day, _seconds(s.start), _seconds(s.end)) for s in parse_schedule(schedule))
             except ValueError:
                 sessions = ()  # unreadable times: by arrangement, never every day
-            parsed[entry.schedule] = sessions
-        rows.extend((position, *session) for session in sessions)
-    table = np.asarray(rows, np.int64).reshape(-1, 4)
-    return table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy(), table[:, 3].copy()
+            parsed[schedule] = sessions
+        per_entry.append(sessions)
+    counts = np.fromiter(map(len, per_entry), np.int64, len(per_entry))
+    total = int(counts.sum())
+    flat = np.fromiter(itertools.chain.from_iterable(itertools.chain.from_iterable(per_entry)), np.int64, 3 * total)
+    table = flat.reshape(-1, 3)
+    positions = np.repeat(np.arange(len(per_entry), dtype=np.int64), counts)
+    return positions, table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy()
 
 
 _meanings: dict[str, tuple[str, str | None]] | None = None

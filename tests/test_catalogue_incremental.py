@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -200,3 +201,45 @@ def get(client, url: str) -> dict:
     response = client.get(url)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+# -- the compact look-ups answer exactly as the dicts they replaced --------------------------------------------
+
+
+def test_sorted_keys_answer_as_a_dict_of_the_same_pairs():
+    from oruk_api.catalogue import _SortedKeys
+
+    rng = random.Random(5)
+    alphabet = "ab-é\u20ac0"
+    keys = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 6))) for _ in range(400)]  # repeats, prefixes
+    keys += [oruk.service_at_location_id(str(i)) for i in range(50)]
+    numbers = list(range(len(keys)))
+    as_dict = dict(zip(keys, numbers))  # a key given twice: its last number
+    assert len(as_dict) < len(keys)
+    lookup = _SortedKeys(keys, np.asarray(numbers))
+    asked = keys + ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8))) for _ in range(400)]
+    asked += ["ab\0", "a" * 200, "\ud800", keys[-1].upper(), keys[-1][:-1]]
+    assert {key: lookup.get(key) for key in asked} == {key: as_dict.get(key) for key in asked}
+    assert lookup.get(None, "none") == "none"
+    assert _SortedKeys([], np.zeros(0)).get("a") is None
+
+
+def test_a_parts_lookups_answer_as_the_dicts_of_ids_they_replaced(directory):
+    from oruk_api.catalogue import _Part, _Profiles
+
+    rng = random.Random(3)
+    for step in range(12):
+        nowhere = {"delivery": ("online",), "postcode": None, "latitude": None, "longitude": None}
+        directory.create(random_values(rng, f"p{step}") | (nowhere if step % 3 == 0 else {}), "alice")
+    entries = tuple(directory.entries())
+    part = _Part(entries, _Profiles(oruk.load_organisations(directory)))
+    by_service = {oruk.service_id(e.id): i for i, e in enumerate(entries)}
+    at_location = {oruk.service_at_location_id(entries[i].id): i for i in np.flatnonzero(part.located).tolist()}
+    assert len(at_location) < len(entries)  # some entries have no place, hence no service at a location
+    members: dict[str, list[int]] = {}
+    for position, owner in enumerate(part.organisation):
+        members.setdefault(oruk.organization_id(owner), []).append(position)
+    asked = list(by_service) + [oruk.service_at_location_id(e.id) for e in entries] + list(members) + ["nothing"]
+    assert {k: part.service_position.get(k) for k in asked} == {k: by_service.get(k) for k in asked}
+    assert {k: part.service_at_location_position.get(k) for k in asked} == {k: at_location.get(k) for k in asked}
+    assert {k: part.members(k).tolist() for k in asked} == {k: members.get(k, []) for k in asked}
