@@ -79,7 +79,7 @@ class _SortedKeys:
         encoded = np.array([key.encode("utf-8") for key in keys], dtype="S")
         order = np.argsort(encoded, kind="stable")
         self._keys = encoded[order]
-        self._numbers = np.asarray(numbers, np.int64)[order]
+        self._numbers = np.asarray(numbers, np.int32)[order]  # positions: fewer than 2**31
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -137,6 +137,9 @@ class _Part:
         self.latitude = np.fromiter((e.latitude if e.has_position else math.nan for e in entries), np.float64, n)
         self.longitude = np.fromiter((e.longitude if e.has_position else math.nan for e in entries), np.float64, n)
         self.sessions = _sessions(entries)
+        for column in (self.located, self.modified, self.minimum_age, self.maximum_age, self.latitude, self.longitude,
+                       *self.sessions):
+            column.flags.writeable = False  # a catalogue over the base alone serves these very arrays
         self._term_masks: dict[str, np.ndarray] = {}
 
     def members(self, org_id: str) -> np.ndarray:
@@ -257,8 +260,12 @@ class Catalogue:
         self.organisation_ids = _OrganisationIds(self, profiles.by_org_id)
         for name in ("located", "modified", "minimum_age", "maximum_age", "latitude", "longitude"):
             setattr(self, name, self._array(getattr(p, name) for p in parts))
-        positions = [base.sessions[0]] + ([delta.sessions[0] + n_base] if delta else [])
-        sessions = [np.concatenate([p.sessions[k] if k else positions[i] for i, p in enumerate(parts)]) for k in range(4)]
+        if delta is None:  # the base's own columns, shared (not copied) by every catalogue made on it
+            sessions = list(base.sessions)
+        else:
+            positions = [base.sessions[0], delta.sessions[0] + n_base]
+            sessions = [np.concatenate([p.sessions[k] if k else positions[i] for i, p in enumerate(parts)])
+                        for k in range(4)]
         if live is not None:
             keep = live[sessions[0]]
             sessions = [column[keep] for column in sessions]
@@ -290,7 +297,10 @@ class Catalogue:
         return tuple(itertools.compress(itertools.chain(*columns), self._live.tolist()))
 
     def _array(self, columns) -> np.ndarray:
-        joined = np.concatenate(list(columns))
+        columns = list(columns)
+        if self._live is None and len(columns) == 1:
+            return columns[0]  # the base part's own array, shared by every catalogue made on it
+        joined = np.concatenate(columns)
         return joined if self._live is None else joined[self._live]
 
     def __len__(self) -> int:
@@ -380,8 +390,9 @@ def _sessions(entries: tuple[Entry, ...]) -> tuple[np.ndarray, np.ndarray, np.nd
     total = int(counts.sum())
     flat = np.fromiter(itertools.chain.from_iterable(itertools.chain.from_iterable(per_entry)), np.int64, 3 * total)
     table = flat.reshape(-1, 3)
-    positions = np.repeat(np.arange(len(per_entry), dtype=np.int64), counts)
-    return positions, table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy()
+    positions = np.repeat(np.arange(len(per_entry), dtype=np.int32), counts)
+    # a day fits a byte and a time of day (seconds) 32 bits: a quarter and a half of int64's room
+    return positions, table[:, 0].astype(np.int8), table[:, 1].astype(np.int32), table[:, 2].astype(np.int32)
 
 
 _meanings: dict[str, tuple[str, str | None]] | None = None
