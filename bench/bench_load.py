@@ -36,6 +36,7 @@ import multiprocessing
 import os
 import queue
 import random
+import signal
 import sys
 import threading
 import time
@@ -366,8 +367,12 @@ def bench_load(argv: list[str] | None = None) -> list[dict]:
     ids = [entry.id for entry in directory.entries()]
     directory.engine.dispose()
 
+    # Stopped by a signal (kill, Ctrl-C), the run still stops what it started: a generator left running would go
+    # on driving its simulated people against the database and skew the next run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench load: stopped"))
     servers = [_serve(ROOT, url) for _ in range(args.instances)]
     bases = [base for _, base in servers]
+    generators: list = []
     results: list[dict] = []
     try:
         warm = []
@@ -457,6 +462,9 @@ def bench_load(argv: list[str] | None = None) -> list[dict]:
         results.append({"name": "load_memory_mb", "samples": [
             {"at_s": at, "rss_mb": [round(value) if value else None for value in values]} for at, values in memory]})
     finally:
+        for process in generators:
+            if process.is_alive():
+                process.terminate()
         for server, _ in servers:
             server.terminate()
         for server, _ in servers:
