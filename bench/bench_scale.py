@@ -110,12 +110,14 @@ def measure(url: str, writes: int, baseline_runs: int) -> dict:
     ms, _ = _timed(planner_index)
     result |= {"first_planner_index_ms": round(ms), "rss_after_planner_index_mb": _rss_mb()}
 
-    warm = []
-    for _ in range(5):
-        for query, filters in searches:
-            warm.append(_timed(lambda: instance.search(query, filters))[0])
-    warm_plan = [_timed(lambda: plan(planner_index(), i % len(profiles)))[0] for i in range(6)]
-    result |= {"warm_search_p50_ms": _p50(warm), "warm_plan_p50_ms": _p50(warm_plan)}
+    def warm_p50s() -> tuple[float, float]:
+        """p50 of 5 rounds of the searches and of 6 plans, warm."""
+        searched = [_timed(lambda: instance.search(query, filters))[0] for _ in range(5) for query, filters in searches]
+        planned = [_timed(lambda: plan(planner_index(), i % len(profiles)))[0] for i in range(6)]
+        return _p50(searched), _p50(planned)
+
+    search_p50, plan_p50 = warm_p50s()
+    result |= {"warm_search_p50_ms": search_p50, "warm_plan_p50_ms": plan_p50}
 
     live = [e for e in instance.search_index().entries if e.has_position][:writes * 2]
     after_write, plan_after_write, stale = [], [], 0
@@ -143,12 +145,8 @@ def measure(url: str, writes: int, baseline_runs: int) -> dict:
     ms, _ = _timed(give_back_memory)
     result |= {"give_back_memory_ms": round(ms, 1), "rss_after_writes_given_back_mb": _rss_mb()}
     # Warm again, now that every search and plan reads the base and the changes beside it.
-    warm = []
-    for _ in range(5):
-        for query, filters in searches:
-            warm.append(_timed(lambda: instance.search(query, filters))[0])
-    warm_plan = [_timed(lambda: plan(planner_index(), i % len(profiles)))[0] for i in range(6)]
-    result |= {"warm_search_with_changes_p50_ms": _p50(warm), "warm_plan_with_changes_p50_ms": _p50(warm_plan)}
+    search_p50, plan_p50 = warm_p50s()
+    result |= {"warm_search_with_changes_p50_ms": search_p50, "warm_plan_with_changes_p50_ms": plan_p50}
 
     # The full-rebuild design, same process, same database: one write, then every entry read and indexed again.
     rebuild, plan_rebuild = [], []

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 # Kinds of value. Lists are stored as tuples so records are hashable and compare exactly.
 TEXT, CODE, CODES, WORDS, BOOL, DATE, INT, NUMBER, POSTCODE, LATITUDE, LONGITUDE = (
@@ -182,6 +183,10 @@ def empty_value(name: str) -> Any:
     if name == "delivery":
         return ("in_person",)
     return () if kind in LIST_KINDS else None
+
+
+# Every field as a new entry holds it before it is given any (read only: `EMPTY_ENTRY | values` makes a new dict).
+EMPTY_ENTRY: Mapping[str, Any] = MappingProxyType({name: empty_value(name) for name in COLUMNS})
 
 
 def format_cell(name: str, value: Any) -> str:

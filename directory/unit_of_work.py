@@ -83,8 +83,7 @@ from directory.validation import Problem, ValidationError, check_entry
 # Rows per multi-row statement: 5,000 rows of a few columns stay well under both databases' limits on
 # values in one statement.
 BULK_CHUNK_ROWS = 5_000
-# A new entry's values before it is given any (create_many), and its entry row's columns by kind.
-_EMPTY_ENTRY = {name: F.empty_value(name) for name in F.COLUMNS}
+# An entry row's columns by kind (create_many).
 _ENTRY_LIST_COLUMNS = tuple(n for n in ENTRY_COLUMNS if F.FIELD_BY_NAME[n].kind in F.LIST_KINDS)
 _ENTRY_SCALAR_COLUMNS = tuple(n for n in ENTRY_COLUMNS if n not in _ENTRY_LIST_COLUMNS)
 
@@ -286,7 +285,7 @@ class UnitOfWork:
         for values in items:
             if not checked:
                 values = normalise_values(self._with_position(values, values))
-            merged = _EMPTY_ENTRY | values
+            merged = F.EMPTY_ENTRY | values
             merged["id"] = values.get("id") or new_entry_id()
             if not checked:
                 problems = field_problems(values) + check_entry(merged, creating=True)

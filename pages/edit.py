@@ -194,7 +194,7 @@ def main(editing: bool = False) -> None:
         # The version (and values) the form was opened on: a save is based on these, never on a later read.
         st.session_state[opened_key] = {
             "version": entry.version if entry else 0,
-            "values": entry.values() if entry else {n: F.empty_value(n) for n in F.COLUMNS},
+            "values": entry.values() if entry else dict(F.EMPTY_ENTRY),
         }
     opened = st.session_state[opened_key]
     base: dict[str, Any] = opened["values"]

@@ -60,8 +60,6 @@ WRITE_BATCH_CREATES = 500
 # the commit), and COPY writes 5,000 new entries in about a second: fewer, larger transactions.
 WRITE_BATCH_CREATES_POSTGRESQL = 5_000
 SQLITE_WRITE_PAUSE_SECONDS = 0.12
-# A new entry's values before its row gives any (read only: `base | values` makes a new dict).
-_EMPTY_ENTRY = {name: F.empty_value(name) for name in F.COLUMNS}
 # The note on the revision archiving an entry whose Open Referral status says it has closed (no note given).
 CLOSED_NOTE = "the Open Referral service's status says it has closed"
 
@@ -322,7 +320,7 @@ class Importer:
         if entry_id and entry_id in seen_ids:
             problems.append(Problem("id", entry_id, f"id '{entry_id}' is used again: row {seen_ids[entry_id]} has it already"))
         current = existing.get(entry_id) if entry_id else None
-        base = current.values() if current else _EMPTY_ENTRY
+        base = current.values() if current else F.EMPTY_ENTRY
         # Whole-entry rules too, so a row with several errors lists each; a column already
         # reported as unreadable is not reported again as missing.
         unreadable = {p.column for p in problems}
