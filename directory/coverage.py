@@ -84,7 +84,7 @@ def district_areas(postcode_table: PostcodeTable | None = None, districts: Itera
     the default, pass a `cache_dir` of its own so the two sets of outlines never mix.
     """
     table = postcode_table or default_table()
-    wanted = np.unique(table.districts()["district"]).tolist() if districts is None else list(districts)
+    wanted = table.district_groups()["names"].tolist() if districts is None else list(districts)
     outlines = geo.district_outlines(wanted, table, cache_dir)
     return _as_areas(outlines.rename(columns={"district": AREA}))
 
@@ -319,11 +319,13 @@ def gap_table(entries: Iterable[Entry], areas: gpd.GeoDataFrame, category: str) 
 
 def postcode_points(areas: gpd.GeoDataFrame, postcode_table: PostcodeTable | None = None) -> pd.DataFrame:
     """The table's postcodes inside the areas' bounding box: latitude, longitude, district (where people live)."""
-    arrays = (postcode_table or default_table()).districts()
+    table = postcode_table or default_table()
+    groups = table.district_groups()
     west, south, east, north = areas.total_bounds
-    lat, lon = arrays["latitude"], arrays["longitude"]
-    inside = (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
-    return pd.DataFrame({"latitude": lat[inside], "longitude": lon[inside], "district": arrays["district"][inside]})
+    lat, lon = table.coordinates(groups["rows"])
+    inside = np.flatnonzero((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east))
+    district = groups["names"][np.searchsorted(groups["stops"], inside, side="right")]
+    return pd.DataFrame({"latitude": lat[inside], "longitude": lon[inside], "district": district})
 
 
 def within_coverage(entries: Iterable[Entry], areas: gpd.GeoDataFrame, category: str, km: float,

@@ -170,31 +170,6 @@ def locate_place(text: str, table: PostcodeTable | None = None) -> Place:
 
 # -- districts and their outlines -------------------------------------------------------
 
-_groups_cache: dict[int, dict[str, np.ndarray]] = {}
-_groups_lock = threading.Lock()
-
-
-def _district_groups(table: PostcodeTable) -> dict[str, np.ndarray]:
-    """Positioned postcodes grouped by district: sorted names with [start, stop) runs into lat/lon."""
-    key = id(table)
-    if key not in _groups_cache:
-        with _groups_lock:
-            if key not in _groups_cache:
-                arrays = table.districts()
-                names, inverse = np.unique(arrays["district"], return_inverse=True)
-                order = np.argsort(inverse, kind="stable")
-                counts = np.bincount(inverse, minlength=len(names))
-                stops = np.cumsum(counts)
-                _groups_cache[key] = {
-                    "names": names,
-                    "starts": stops - counts,
-                    "stops": stops,
-                    "latitude": arrays["latitude"][order],
-                    "longitude": arrays["longitude"][order],
-                }
-    return _groups_cache[key]
-
-
 def districts_in(bounds: Bounds, table: PostcodeTable | None = None, limit: int | None = None) -> list[str]:
     """Districts whose postcodes' bounding box meets `bounds`, sorted; [] when more than `limit` would."""
     boxes = _district_boxes(table or default_table())
@@ -209,11 +184,12 @@ _boxes_cache: dict[int, dict[str, np.ndarray]] = {}
 
 
 def _district_boxes(table: PostcodeTable) -> dict[str, np.ndarray]:
+    """Each district's bounding box (names, south, north, west, east), kept per table (a few thousand rows)."""
     key = id(table)
     if key not in _boxes_cache:
-        groups = _district_groups(table)
+        groups = table.district_groups()
         starts = groups["starts"]
-        lat, lon = groups["latitude"], groups["longitude"]
+        lat, lon = table.coordinates(groups["rows"])
         _boxes_cache[key] = {
             "names": groups["names"],
             "south": np.minimum.reduceat(lat, starts), "north": np.maximum.reduceat(lat, starts),
@@ -291,7 +267,7 @@ def compute_area_outlines(area: str, table: PostcodeTable):
     import shapely
     from pyproj import Transformer
 
-    groups = _district_groups(table)
+    groups = table.district_groups()
     names = groups["names"]
     # Names are sorted, so one area's districts are a contiguous run; single-letter areas
     # ("B") share a prefix with two-letter ones ("BA"), so check the letters exactly.
@@ -301,8 +277,7 @@ def compute_area_outlines(area: str, table: PostcodeTable):
     if not chosen:
         return gpd.GeoDataFrame({"district": [], "label_lat": [], "label_lon": []}, geometry=[], crs="EPSG:4326")
     columns = {"district": []}
-    lat = np.concatenate([groups["latitude"][groups["starts"][i]:groups["stops"][i]] for i in chosen])
-    lon = np.concatenate([groups["longitude"][groups["starts"][i]:groups["stops"][i]] for i in chosen])
+    lat, lon = table.coordinates(np.concatenate([groups["rows"][groups["starts"][i]:groups["stops"][i]] for i in chosen]))
     owner = np.concatenate([np.full(groups["stops"][i] - groups["starts"][i], n) for n, i in enumerate(chosen)])
     x, y = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True).transform(lon, lat)
     points = shapely.points(x, y)

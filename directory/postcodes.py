@@ -95,6 +95,8 @@ class PostcodeTable:
         self._latitude = _readonly(latitude)
         self._longitude = _readonly(longitude)
         self._districts: dict[str, np.ndarray] | None = None
+        self._groups: dict[str, np.ndarray] | None = None
+        self._groups_lock = threading.Lock()
 
     # -- building and loading -------------------------------------------------
 
@@ -211,6 +213,43 @@ class PostcodeTable:
                 "longitude": _readonly(self._longitude[positioned]),
             }
         return self._districts
+
+
+    def district_groups(self) -> dict[str, np.ndarray]:
+        """Positioned postcodes grouped by district, as an app process keeps them: "names" (the districts, sorted),
+        "starts" and "stops" (each district's run in "rows") and "rows" (table rows, grouped by district, in
+        postcode order within each). Made on first call, then kept: ~7 MB for Great Britain, where the text
+        arrays of `districts()` held ~110 MB for as long as the process ran. Read positions with `coordinates`."""
+        if self._groups is None:
+            with self._groups_lock:
+                if self._groups is None:
+                    positioned = np.flatnonzero(~np.isnan(self._latitude))
+                    outward = _outward_bytes(self._keys[positioned])
+                    names, inverse = np.unique(outward, return_inverse=True)
+                    del outward
+                    counts = np.bincount(inverse.ravel(), minlength=len(names))
+                    order = np.argsort(inverse.ravel(), kind="stable")
+                    stops = np.cumsum(counts)
+                    self._groups = {
+                        "names": _readonly(names.astype(f"U{max(names.dtype.itemsize, 1)}")),
+                        "starts": _readonly(stops - counts),
+                        "stops": _readonly(stops),
+                        "rows": _readonly(positioned[order].astype(np.int32)),
+                    }
+        return self._groups
+
+    def coordinates(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(latitude, longitude) of table rows (as `district_groups` gives them)."""
+        return self._latitude[rows], self._longitude[rows]
+
+
+def _outward_bytes(keys: np.ndarray) -> np.ndarray:
+    """Outward codes ('TS1') of an S7 key array as S4 bytes, vectorised (4 bytes a postcode, not 16 as str)."""
+    chars = keys.view(np.uint8).reshape(len(keys), keys.itemsize)
+    cut = 5 + (chars[:, 5] != 0) + (chars[:, 6] != 0) - _INWARD_LENGTH
+    width = keys.itemsize - _INWARD_LENGTH
+    outward = np.where(np.arange(width) < cut[:, None], chars[:, :width], 0).astype(np.uint8)
+    return np.ascontiguousarray(outward).view(f"S{width}").ravel()
 
 
 def _spaced_arrays(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -164,7 +164,12 @@ class RankedHits(Sequence[Hit]):
 
     def __init__(self, index: "SearchIndex", docs: np.ndarray, score, distance: np.ndarray, clauses,
                  n_words: int, areas: dict[str, str], notice: str | None):
-        self._index, self._docs, self._score, self._distance = index, docs, score, distance
+        # The scores and distances of the results only, not of every entry: a page keeps its results for as long
+        # as the person's session lives (its download button), and the whole columns were ~5 MB a search at
+        # 300,000 entries, most of an instance's growth under load.
+        self._index, self._docs = index, docs
+        self._score = None if score is None else _readonly(score[docs])
+        self._distance = _readonly(distance[docs])
         self._clauses, self._n_words, self._areas = clauses, n_words, areas
         self.notice = notice
 
@@ -173,19 +178,25 @@ class RankedHits(Sequence[Hit]):
 
     def __getitem__(self, at):
         if isinstance(at, slice):
-            return [self._hit(d) for d in self._docs[at].tolist()]
-        return self._hit(int(self._docs[at]))
+            return [self._hit(i) for i in range(len(self._docs))[at]]
+        return self._hit(range(len(self._docs))[at])
 
     def __iter__(self):
-        return map(self._hit, self._docs.tolist())
+        return map(self._hit, range(len(self._docs)))
 
-    def _hit(self, doc: int) -> Hit:
-        return self._index._hit(doc, self._score, self._distance, self._clauses, self._n_words, self._areas)
+    def _hit(self, i: int) -> Hit:
+        return self._index._hit_of(int(self._docs[i]), None if self._score is None else float(self._score[i]),
+                                   float(self._distance[i]), self._clauses, self._n_words, self._areas)
 
     def reordered(self, order: np.ndarray) -> "RankedHits":
         """The same hits in `order` (positions in this sequence)."""
-        return RankedHits(self._index, self._docs[order], self._score, self._distance, self._clauses,
-                          self._n_words, self._areas, self.notice)
+        taken = RankedHits.__new__(RankedHits)
+        taken._index, taken._docs = self._index, self._docs[order]
+        taken._score = None if self._score is None else _readonly(self._score[order])
+        taken._distance = _readonly(self._distance[order])
+        taken._clauses, taken._n_words, taken._areas = self._clauses, self._n_words, self._areas
+        taken.notice = self.notice
+        return taken
 
     @property
     def entries(self) -> list[Entry]:
@@ -193,7 +204,7 @@ class RankedHits(Sequence[Hit]):
 
     @property
     def distance_km(self) -> np.ndarray:
-        return self._distance[self._docs]
+        return self._distance
 
     @property
     def latitude(self) -> np.ndarray:
@@ -1154,11 +1165,14 @@ class SearchIndex:
         return position
 
     def _hit(self, doc: int, score, distance: np.ndarray, clauses, n_words: int, areas: dict[str, str]) -> Hit:
+        return self._hit_of(doc, None if score is None else float(score[doc]), float(distance[doc]), clauses, n_words,
+                            areas)
+
+    def _hit_of(self, doc: int, score: float | None, km: float, clauses, n_words: int, areas: dict[str, str]) -> Hit:
         entry = self._entries[doc]
-        km = float(distance[doc])
         return Hit(
             entry=entry,
-            score=1.0 if score is None else min(float(score[doc]), 1.0),
+            score=1.0 if score is None else min(score, 1.0),
             distance_km=None if math.isnan(km) else km,
             matched=self._text.explain(entry, clauses[0], n_words, clauses[1]) if any(clauses) else (),
             covers_area=areas.get(entry.id),

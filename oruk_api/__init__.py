@@ -301,14 +301,13 @@ class ReadAPI:
                      headers=_notice(notice))
 
     def service(self, request: Request) -> Response:
-        catalogue = self._catalogue()
-        position = catalogue.service_position.get(request.path_params["id"])
-        if position is None:
+        found = self._catalogue().service(request.path_params["id"])
+        if found is None:
             raise NotFoundHere(f"There is no service {request.path_params['id']} in this directory (an archived "
                                "one is not served).")
-        entry = catalogue.entries[position]
+        entry, organisation = found
         # The areas it serves are read for this one entry (a small table; they change without the entry).
-        return _json(oruk.service(entry, catalogue.organisation[position], self._areas_of(entry.id)))
+        return _json(oruk.service(entry, organisation, self._areas_of(entry.id)))
 
     def _areas_of(self, entry_id: str) -> list[str]:
         with self.get_directory().reader() as uow:
@@ -330,11 +329,10 @@ class ReadAPI:
                      headers=_notice(notice))
 
     def service_at_location(self, request: Request) -> Response:
-        catalogue = self._catalogue()
-        position = catalogue.service_at_location_position.get(request.path_params["id"])
-        if position is None:
+        found = self._catalogue().service_at_location(request.path_params["id"])
+        if found is None:
             raise NotFoundHere(f"There is no service_at_location {request.path_params['id']} in this directory.")
-        return _json(oruk.service_at_location(catalogue.entries[position], catalogue.organisation[position]))
+        return _json(oruk.service_at_location(*found))
 
     def organizations(self, request: Request) -> Response:
         page_number, per_page = _paging(_parameters(request, ("page", "per_page")))

@@ -20,6 +20,7 @@ client record, no account.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 import threading
@@ -171,24 +172,21 @@ def _term_mask(entries, organisation, field_name: str, code: str | None) -> np.n
 
 
 class _Positions:
-    """id -> position in the catalogue, from the parts' own look-ups (the delta's first: a changed entry is in
-    both, the base's copy removed); None for an entry no longer live."""
+    """id -> position in the catalogue (among the live entries), from the parts' own look-ups; None for an entry
+    no longer live."""
 
-    def __init__(self, base: _SortedKeys, delta: _SortedKeys | dict, n_base: int, compact: np.ndarray | None,
-                 live: np.ndarray | None):
-        self._base, self._delta, self._n_base, self._compact, self._live = base, delta, n_base, compact, live
+    def __init__(self, catalogue: Catalogue, lookup: str):
+        self._catalogue, self._lookup = catalogue, lookup
 
     def get(self, key: str, default=None):
-        found = self._delta.get(key)
-        if found is not None:
-            found += self._n_base
-        else:
-            found = self._base.get(key)
-            if found is None:
-                return default
-        if self._live is None:
-            return found
-        return int(self._compact[found]) if self._live[found] else default
+        catalogue = self._catalogue
+        found = catalogue.live_part_position(self._lookup, key)
+        if found is None:
+            return default
+        part, position = found
+        if part is catalogue._delta:
+            position += catalogue._n_base
+        return position if catalogue._live is None else int(catalogue._compact[position])
 
 
 class _ServiceIds:
@@ -241,40 +239,129 @@ class Catalogue:
     def __init__(self, index: SearchIndex, profiles: _Profiles, base: _Part, delta: _Part | None,
                  live: np.ndarray | None):
         self.index = index
-        self.entries = index.entries
         self._profiles = profiles
         self.profiles = profiles.profiles
         self._base, self._delta, self._live = base, delta, live
-        parts = [base] if delta is None else [base, delta]
-        self._compact = None if live is None else np.cumsum(live) - 1
-        self.by_name, _ = index.ranked("")
-        self.organisation = self._joined(p.organisation for p in parts)
-        self.service_ids = _ServiceIds(self.entries)
-        n_base = len(base.entries)
-        self.service_position = _Positions(base.service_position, delta.service_position if delta else {}, n_base,
-                                           self._compact, live)
-        self.service_at_location_position = _Positions(
-            base.service_at_location_position, delta.service_at_location_position if delta else {}, n_base,
-            self._compact, live)
+        self._parts = (base,) if delta is None else (base, delta)
+        self._n_base = len(base.entries)
+        self.service_position = _Positions(self, "service_position")
+        self.service_at_location_position = _Positions(self, "service_at_location_position")
         self.organisation_members = _Members(self)
         self.organisation_ids = _OrganisationIds(self, profiles.by_org_id)
-        for name in ("located", "modified", "minimum_age", "maximum_age", "latitude", "longitude"):
-            setattr(self, name, self._array(getattr(p, name) for p in parts))
+        self.counter: int | None = None  # the change counter it was made at (catalogue() sets it)
+        self._term_masks: dict[str, np.ndarray] = {}
+        self._summaries: dict[int, dict] = {}
+
+    # Everything below that spans every live entry is made when a request first needs it, not with the catalogue:
+    # after a write, the next request is most often one service (a partner's check, the load test's probe), and
+    # making them all took 60-110 ms and ~20 MB of short-lived arrays per write at 300,000 entries, which the
+    # allocator did not all give back (an instance grew ~5 MB a write). Two threads may both make one: the same.
+
+    @functools.cached_property
+    def _compact(self) -> np.ndarray | None:
+        """Position among all the parts' entries -> position among the live ones (None: every one is live)."""
+        return None if self._live is None else np.cumsum(self._live) - 1
+
+    @functools.cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        return self.index.entries
+
+    @functools.cached_property
+    def by_name(self) -> np.ndarray:
+        return self.index.ranked("")[0]
+
+    @functools.cached_property
+    def organisation(self) -> tuple:
+        return self._joined(p.organisation for p in self._parts)
+
+    @functools.cached_property
+    def service_ids(self) -> _ServiceIds:
+        return _ServiceIds(self.entries)
+
+    @functools.cached_property
+    def located(self) -> np.ndarray:
+        return self._array(p.located for p in self._parts)
+
+    @functools.cached_property
+    def modified(self) -> np.ndarray:
+        return self._array(p.modified for p in self._parts)
+
+    @functools.cached_property
+    def minimum_age(self) -> np.ndarray:
+        return self._array(p.minimum_age for p in self._parts)
+
+    @functools.cached_property
+    def maximum_age(self) -> np.ndarray:
+        return self._array(p.maximum_age for p in self._parts)
+
+    @functools.cached_property
+    def latitude(self) -> np.ndarray:
+        return self._array(p.latitude for p in self._parts)
+
+    @functools.cached_property
+    def longitude(self) -> np.ndarray:
+        return self._array(p.longitude for p in self._parts)
+
+    @functools.cached_property
+    def _sessions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every weekly session of a live entry: (position, day, start, end)."""
+        base, delta = self._base, self._delta
         if delta is None:  # the base's own columns, shared (not copied) by every catalogue made on it
             sessions = list(base.sessions)
         else:
-            positions = [base.sessions[0], delta.sessions[0] + n_base]
-            sessions = [np.concatenate([p.sessions[k] if k else positions[i] for i, p in enumerate(parts)])
+            positions = [base.sessions[0], delta.sessions[0] + self._n_base]
+            sessions = [np.concatenate([p.sessions[k] if k else positions[i] for i, p in enumerate(self._parts)])
                         for k in range(4)]
-        if live is not None:
-            keep = live[sessions[0]]
+        if self._live is not None:
+            keep = self._live[sessions[0]]
             sessions = [column[keep] for column in sessions]
             sessions[0] = self._compact[sessions[0]]
-        self.session_position, self.session_day, self.session_start, self.session_end = sessions
-        self.counter: int | None = None  # the change counter it was made at (catalogue() sets it)
-        self._rank: np.ndarray | None = None
-        self._term_masks: dict[str, np.ndarray] = {}
-        self._summaries: dict[int, dict] = {}
+        return tuple(sessions)
+
+    @property
+    def session_position(self) -> np.ndarray:
+        return self._sessions[0]
+
+    @property
+    def session_day(self) -> np.ndarray:
+        return self._sessions[1]
+
+    @property
+    def session_start(self) -> np.ndarray:
+        return self._sessions[2]
+
+    @property
+    def session_end(self) -> np.ndarray:
+        return self._sessions[3]
+
+    @functools.cached_property
+    def _rank(self) -> np.ndarray:
+        """Position -> its place A to Z."""
+        rank = np.empty(len(self.entries), np.int64)
+        rank[self.by_name] = np.arange(len(self.by_name))
+        return rank
+
+    def live_part_position(self, lookup: str, key: str) -> tuple[_Part, int] | None:
+        """(the part, the position in it) of the live entry `key` names in the parts' look-up `lookup`
+        ('service_position' or 'service_at_location_position'), without making anything that spans every entry:
+        the delta's first (a changed entry is in both, the base's copy removed)."""
+        found = getattr(self._delta, lookup).get(key) if self._delta is not None else None
+        if found is not None:
+            return self._delta, found
+        found = getattr(self._base, lookup).get(key)
+        if found is None or (self._live is not None and not self._live[found]):
+            return None
+        return self._base, found
+
+    def service(self, service_id: str) -> tuple[Entry, Any] | None:
+        """(the live entry, its organisation) that `service_id` names, or None."""
+        found = self.live_part_position("service_position", service_id)
+        return None if found is None else (found[0].entries[found[1]], found[0].organisation[found[1]])
+
+    def service_at_location(self, key: str) -> tuple[Entry, Any] | None:
+        """(the live entry, its organisation) of the service_at_location `key` names, or None."""
+        found = self.live_part_position("service_at_location_position", key)
+        return None if found is None else (found[0].entries[found[1]], found[0].organisation[found[1]])
 
     @classmethod
     def build(cls, index: SearchIndex, profiles: Iterable[OrganisationProfile] | _Profiles,
@@ -304,13 +391,9 @@ class Catalogue:
         return joined if self._live is None else joined[self._live]
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.index)  # the live entries, counted without joining them
 
     def _members_of(self, org_id: str) -> np.ndarray:
-        if self._rank is None:  # position -> its place A to Z
-            rank = np.empty(len(self.entries), np.int64)
-            rank[self.by_name] = np.arange(len(self.by_name))
-            self._rank = rank
         docs = [self._base.members(org_id)]
         if self._delta is not None:
             docs.append(self._delta.members(org_id) + len(self._base.entries))
@@ -338,7 +421,7 @@ class Catalogue:
         return mask
 
     def organisation_mask(self, org_id: str) -> np.ndarray:
-        mask = np.zeros(len(self.entries), bool)
+        mask = np.zeros(len(self), bool)
         members = self.organisation_members.get(org_id)
         if members is not None:
             mask[members] = True
@@ -354,7 +437,7 @@ class Catalogue:
             keep &= self.session_start >= start
         if end is not None:
             keep &= self.session_end <= end
-        mask = np.zeros(len(self.entries), bool)
+        mask = np.zeros(len(self), bool)
         mask[self.session_position[keep]] = True
         return mask
 

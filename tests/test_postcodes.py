@@ -259,3 +259,23 @@ def test_load_builds_missing_or_outdated_table(tmp_path, source_dir, monkeypatch
 
     np.savez(path, format=np.int32(postcodes.FORMAT_VERSION - 1), keys=np.array([b"X"], dtype="S7"))
     assert len(PostcodeTable.load(path)) == 4
+
+
+def test_district_groups_hold_the_same_postcodes_as_the_district_arrays(table):
+    """What an app process keeps (table rows grouped by district) answers as the text arrays it replaced."""
+    groups = table.district_groups()
+    arrays = table.districts()
+    names = groups["names"]
+    assert names.tolist() == sorted(set(arrays["district"].tolist()))
+    assert groups["rows"].dtype == np.int32 and len(groups["rows"]) == len(arrays["district"])
+    for district in ("TS1", "TS10", "B1", "EC1A", "AB43"):
+        i = int(np.searchsorted(names, district))
+        assert names[i] == district
+        rows = groups["rows"][groups["starts"][i]:groups["stops"][i]]
+        lat, lon = table.coordinates(rows)
+        mine = arrays["district"] == district
+        assert lat.tolist() == arrays["latitude"][mine].tolist()
+        assert lon.tolist() == arrays["longitude"][mine].tolist()
+    assert table.district_groups() is groups
+    kept = sum(a.nbytes for a in groups.values())
+    assert kept < 8_000_000, kept  # the text arrays were ~110 MB

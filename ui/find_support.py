@@ -584,17 +584,18 @@ def _build_results(hits, *, place, radius_km, now, outlines, day, directory=None
 
 
 def organisations_named(directory, query: str, limit: int = 2) -> list[tuple[int, str]]:
-    """(id, name) of the organisations a search names, from a name index read once per directory change."""
+    """(id, name) of the organisations a search names, from a name index read again only when an organisation
+    changed (the profile counter; per change of any entry it was every organisation's names after each edit)."""
     from directory.organisations import match_organisations
 
     if not (query or "").strip():
         return []
-    return match_organisations(_organisation_names(str(directory.engine.url), directory.change_counter(), directory),
+    return match_organisations(_organisation_names(str(directory.engine.url), directory.profile_counter(), directory),
                                query, limit)
 
 
 @functools.lru_cache(maxsize=2)
-def _organisation_names(url: str, counter: int, directory):
+def _organisation_names(url: str, profile_counter: int, directory):
     from directory.organisations import name_index
 
     return name_index(directory)

@@ -15,7 +15,9 @@ import datetime as dt
 import html
 import re
 import urllib.parse
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -362,13 +364,14 @@ def spoc_html(entry: Entry, organisation_contact: OrganisationContact | None = N
     return " · ".join(parts)
 
 
-def organisation_contacts(directory: Directory) -> dict[str, OrganisationContact]:
-    """Organisation name -> its contact for partners, read once per change to the directory."""
-    return _organisation_contacts(str(directory.engine.url), directory.change_counter(), directory)
+def organisation_contacts(directory: Directory) -> Mapping[str, OrganisationContact]:
+    """Organisation name -> its contact for partners, read again only when an organisation changed (the profile
+    counter: read per change of any entry, it was every organisation's contact again after each edit)."""
+    return _organisation_contacts(str(directory.engine.url), directory.profile_counter(), directory)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _organisation_contacts(url: str, counter: int, _directory: Directory) -> dict[str, OrganisationContact]:
+@lru_cache(maxsize=2)
+def _organisation_contacts(url: str, profile_counter: int, directory: Directory) -> Mapping[str, OrganisationContact]:
     from directory.organisations import contacts_by_organisation
 
-    return contacts_by_organisation(_directory)
+    return MappingProxyType(contacts_by_organisation(directory))  # one copy shared by every page run: read only
