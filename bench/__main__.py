@@ -54,9 +54,12 @@ BENCHES = {
     "writes": ("bench.bench_import", "bench_writes"),
     # On demand only: 300,000 rows into a new PostgreSQL database ($TEST_POSTGRES_URL), beside 10,000.
     "import-national": ("bench.bench_import", "bench_import_national"),
+    # On demand only: one instance's memory through writes and browser sessions (python -m bench instance-memory).
+    "instance-memory": ("bench.bench_memory", "bench_instance_memory"),
 }
-ON_DEMAND = {"browser-ab", "load", "scale", "national-map", "startup", "writes", "import-national"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
-TAKES_OPTIONS = {"load", "scale", "writes", "import-national"}  # python -m bench load --entries 300000 …: the options go to the benchmark
+ON_DEMAND = {"browser-ab", "load", "scale", "national-map", "startup", "writes", "import-national",
+             "instance-memory"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
+TAKES_OPTIONS = {"load", "scale", "writes", "import-national", "instance-memory"}  # python -m bench load --entries 300000 …: the options go to the benchmark
 DEFAULT = [name for name in BENCHES if name not in ON_DEMAND]
 
 
