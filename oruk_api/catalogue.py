@@ -6,8 +6,10 @@ The search index follows every write (in any process) by indexing the changed en
 ids, filter arrays, term masks) is worked out once per base index in a part shared by every catalogue made on
 it, and a write's catalogue makes a part of the changed entries only and masks out the base's changed ones. A
 position here is a position in the index's entries, and `SearchIndex.ranked` answers in positions. Making one
-after a write costs the organisations' two queries, joining the parts' columns (numpy) and a part of the
-changed entries; the base's part is made again only when the index is rebuilt whole or a profile changed. The
+after a write costs one read of the profile counter and a part of the changed entries; what spans every live
+entry (the parts' columns joined, the A-to-Z order) is made when a request first needs it, and one service is
+served from its part without any of it. The base's part is made again only when the index is rebuilt whole or a
+profile changed. The
 organisations' profiles are read again only when the profile counter moved (a write that changed a profile moves
 it with the change counter, in the same transaction): an entry's edit costs one more one-row read, not every
 profile. A request then costs the change counter's one-row read, a few numpy masks and the serialising of one
@@ -232,6 +234,11 @@ class _OrganisationIds:
         return default if members is None else self._catalogue.organisation[int(members[0])]
 
 
+def _joined_column(name: str) -> functools.cached_property:
+    """A Catalogue attribute: the parts' column `name` joined over the live entries, made when first read."""
+    return functools.cached_property(lambda catalogue: catalogue._array(getattr(p, name) for p in catalogue._parts))
+
+
 class Catalogue:
     """The read API's view of one search index: positions are positions in `index.entries`. Made from the
     part of the index's base (kept per base and profiles) and a part of its delta, masked by what is live."""
@@ -278,29 +285,13 @@ class Catalogue:
     def service_ids(self) -> _ServiceIds:
         return _ServiceIds(self.entries)
 
-    @functools.cached_property
-    def located(self) -> np.ndarray:
-        return self._array(p.located for p in self._parts)
-
-    @functools.cached_property
-    def modified(self) -> np.ndarray:
-        return self._array(p.modified for p in self._parts)
-
-    @functools.cached_property
-    def minimum_age(self) -> np.ndarray:
-        return self._array(p.minimum_age for p in self._parts)
-
-    @functools.cached_property
-    def maximum_age(self) -> np.ndarray:
-        return self._array(p.maximum_age for p in self._parts)
-
-    @functools.cached_property
-    def latitude(self) -> np.ndarray:
-        return self._array(p.latitude for p in self._parts)
-
-    @functools.cached_property
-    def longitude(self) -> np.ndarray:
-        return self._array(p.longitude for p in self._parts)
+    # The parts' per-entry columns joined over the live entries: each made when a filter first reads it.
+    located = _joined_column("located")
+    modified = _joined_column("modified")
+    minimum_age = _joined_column("minimum_age")
+    maximum_age = _joined_column("maximum_age")
+    latitude = _joined_column("latitude")
+    longitude = _joined_column("longitude")
 
     @functools.cached_property
     def _sessions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -318,21 +309,10 @@ class Catalogue:
             sessions[0] = self._compact[sessions[0]]
         return tuple(sessions)
 
-    @property
-    def session_position(self) -> np.ndarray:
-        return self._sessions[0]
-
-    @property
-    def session_day(self) -> np.ndarray:
-        return self._sessions[1]
-
-    @property
-    def session_start(self) -> np.ndarray:
-        return self._sessions[2]
-
-    @property
-    def session_end(self) -> np.ndarray:
-        return self._sessions[3]
+    session_position = property(lambda catalogue: catalogue._sessions[0])
+    session_day = property(lambda catalogue: catalogue._sessions[1])
+    session_start = property(lambda catalogue: catalogue._sessions[2])
+    session_end = property(lambda catalogue: catalogue._sessions[3])
 
     @functools.cached_property
     def _rank(self) -> np.ndarray:
