@@ -214,7 +214,6 @@ class PostcodeTable:
             }
         return self._districts
 
-
     def district_groups(self) -> dict[str, np.ndarray]:
         """Positioned postcodes grouped by district, as an app process keeps them: "names" (the districts, sorted),
         "starts" and "stops" (each district's run in "rows") and "rows" (table rows, grouped by district, in
@@ -243,10 +242,16 @@ class PostcodeTable:
         return self._latitude[rows], self._longitude[rows]
 
 
+def _outward_lengths(chars: np.ndarray) -> np.ndarray:
+    """Each S7 key's outward code length, from its bytes as an (n, 7) uint8 array."""
+    # Keys are 5-7 characters (2-4 outward + 3 inward), so only the last two bytes can be padding.
+    return 5 + (chars[:, 5] != 0) + (chars[:, 6] != 0) - _INWARD_LENGTH
+
+
 def _outward_bytes(keys: np.ndarray) -> np.ndarray:
     """Outward codes ('TS1') of an S7 key array as S4 bytes, vectorised (4 bytes a postcode, not 16 as str)."""
     chars = keys.view(np.uint8).reshape(len(keys), keys.itemsize)
-    cut = 5 + (chars[:, 5] != 0) + (chars[:, 6] != 0) - _INWARD_LENGTH
+    cut = _outward_lengths(chars)
     width = keys.itemsize - _INWARD_LENGTH
     outward = np.where(np.arange(width) < cut[:, None], chars[:, :width], 0).astype(np.uint8)
     return np.ascontiguousarray(outward).view(f"S{width}").ravel()
@@ -255,17 +260,14 @@ def _outward_bytes(keys: np.ndarray) -> np.ndarray:
 def _spaced_arrays(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Canonical postcodes ('TS1 3BA') and outward codes ('TS1') for an S7 key array, vectorised."""
     chars = keys.view(np.uint8).reshape(len(keys), keys.itemsize)
-    # Keys are 5-7 characters (2-4 outward + 3 inward), so only the last two bytes can be padding.
-    lengths = 5 + (chars[:, 5] != 0) + (chars[:, 6] != 0)
-    cut = lengths - _INWARD_LENGTH  # where the space goes
+    cut = _outward_lengths(chars)  # where the space goes
     spaced = np.zeros((len(keys), keys.itemsize + 1), dtype=np.uint8)
     # Column by column: before the cut copy straight across, at it a space, after it shift right by one.
     for column in range(spaced.shape[1]):
         shifted = chars[:, column - 1] if column else 0
         straight = chars[:, column] if column < keys.itemsize else 0
         spaced[:, column] = np.where(column < cut, straight, np.where(column == cut, ord(" "), shifted))
-    outward = np.where(np.arange(keys.itemsize - _INWARD_LENGTH) < cut[:, None], chars[:, : -_INWARD_LENGTH], 0)
-    return _as_str(spaced), _as_str(outward.astype(np.uint8))
+    return _as_str(spaced), _outward_bytes(keys).astype(f"U{keys.itemsize - _INWARD_LENGTH}")
 
 
 def _as_str(chars: np.ndarray) -> np.ndarray:

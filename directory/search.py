@@ -164,12 +164,12 @@ class RankedHits(Sequence[Hit]):
 
     def __init__(self, index: "SearchIndex", docs: np.ndarray, score, distance: np.ndarray, clauses,
                  n_words: int, areas: dict[str, str], notice: str | None):
-        # The scores and distances of the results only, not of every entry: a page keeps its results for as long
-        # as the person's session lives (its download button), and the whole columns were ~5 MB a search at
-        # 300,000 entries, most of an instance's growth under load.
+        """`score` (None without words) and `distance`: the results' own, in the order of `docs`. Not every entry's:
+        a page keeps its results for as long as the person's session lives (its download button), and the whole
+        columns were ~5 MB a search at 300,000 entries, most of an instance's growth under load."""
         self._index, self._docs = index, docs
-        self._score = None if score is None else _readonly(score[docs])
-        self._distance = _readonly(distance[docs])
+        self._score = None if score is None else _readonly(score)
+        self._distance = _readonly(distance)
         self._clauses, self._n_words, self._areas = clauses, n_words, areas
         self.notice = notice
 
@@ -190,13 +190,8 @@ class RankedHits(Sequence[Hit]):
 
     def reordered(self, order: np.ndarray) -> "RankedHits":
         """The same hits in `order` (positions in this sequence)."""
-        taken = RankedHits.__new__(RankedHits)
-        taken._index, taken._docs = self._index, self._docs[order]
-        taken._score = None if self._score is None else _readonly(self._score[order])
-        taken._distance = _readonly(self._distance[order])
-        taken._clauses, taken._n_words, taken._areas = self._clauses, self._n_words, self._areas
-        taken.notice = self.notice
-        return taken
+        return RankedHits(self._index, self._docs[order], None if self._score is None else self._score[order],
+                          self._distance[order], self._clauses, self._n_words, self._areas, self.notice)
 
     @property
     def entries(self) -> list[Entry]:
@@ -1120,7 +1115,8 @@ class SearchIndex:
         """What `search(query, filters, limit=None)` finds, in the same order, each Hit made only when read."""
         _check(filters)
         found, score, distance, clauses, n_words, notice = self._ranked(query, filters, None)
-        return RankedHits(self, found, score, distance, clauses, n_words, dict(filters.serving), notice)
+        return RankedHits(self, found, None if score is None else score[found], distance[found], clauses, n_words,
+                          dict(filters.serving), notice)
 
     def _ranked(self, query: str, filters: Filters, limit: int | None):
         allowed = self._filter_mask(filters)
