@@ -264,6 +264,24 @@ def test_sorted_keys_answer_as_a_dict_of_the_same_pairs():
     assert _SortedKeys([], np.zeros(0)).get("a") is None
 
 
+def test_sorted_keys_of_uuids_keep_16_bytes_and_answer_as_a_dict():
+    import uuid
+
+    from oruk_api.catalogue import _SortedKeys
+
+    rng = random.Random(8)
+    keys = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(300)]
+    keys += [str(uuid.UUID(bytes=bytes(15) + b"\0")), str(uuid.UUID(bytes=bytes(14) + b"\1\0")), keys[0]]  # NUL-ended, repeat
+    as_dict = dict(zip(keys, range(len(keys))))
+    lookup = _SortedKeys(keys, np.arange(len(keys)))
+    assert lookup._keys.itemsize == 16
+    other = str(uuid.UUID(int=rng.getrandbits(128)))
+    asked = keys + [other, keys[5].upper(), "{" + keys[5] + "}", keys[5].replace("-", ""), keys[5][:-1], "", "a" * 36]
+    assert {key: lookup.get(key) for key in asked} == {key: as_dict.get(key) for key in asked}
+    assert lookup.get(None) is None and lookup.get(keys[5].encode()) is None
+    assert _SortedKeys(keys + ["not a uuid"], np.arange(len(keys) + 1))._keys.itemsize == 36  # mixed: as text
+
+
 def test_a_parts_lookups_answer_as_the_dicts_of_ids_they_replaced(directory):
     from oruk_api.catalogue import _Part, _Profiles
 

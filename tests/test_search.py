@@ -480,3 +480,29 @@ def test_who_a_service_is_for_filters_out_services_only_for_other_groups():
     assert ids(index.search(filters=Filters(group="women"))) == ["open", "women"]
     assert ids(index.search(filters=Filters(group="parents"))) == ["dads", "open"]
     assert ids(index.search(filters=Filters(group="care_leavers"))) == ["open"]
+
+
+def test_entry_positions_and_word_numbers_answer_as_the_dicts_they_replaced():
+    import random
+
+    from directory.search import _IdPositions, _SortedTerms
+
+    rng = random.Random(4)
+    ids = [f"e{rng.randrange(10**6):06d}" for _ in range(300)]
+    ids = list(dict.fromkeys(ids))
+    for order in (sorted(ids), ids):  # as the store reads them (id order), and in any order
+        entries = tuple(Entry(id=i, name="n", organisation="o", category="training") for i in order)
+        as_dict = {e.id: p for p, e in enumerate(entries)}
+        positions = _IdPositions(entries)
+        asked = list(as_dict) + ["", "e", "e9999999", "zz", order[0][:-1]]
+        assert {key: positions.get(key) for key in asked} == {key: as_dict.get(key) for key in asked}
+        assert positions.get(None, "none") == "none"
+    terms = sorted({"".join(rng.choice("abcé") for _ in range(rng.randrange(1, 5))) for _ in range(200)})
+    numbers = {t: i for i, t in enumerate(terms)}
+    held = _SortedTerms(terms)
+    asked = terms + ["", "zzz", "abcéabcé", terms[3] + "a"]
+    assert {t: held.get(t) for t in asked} == {t: numbers.get(t) for t in asked}
+    assert [t in held for t in asked] == [t in numbers for t in asked]
+    assert held[terms[7]] == 7 and len(held) == len(terms)
+    with pytest.raises(KeyError):
+        held["zzz"]

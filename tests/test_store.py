@@ -278,3 +278,15 @@ def test_a_long_running_process_frees_cyclic_garbage_it_froze_before(directory, 
     finally:
         gc.unfreeze()
         server.engine.dispose()
+
+
+def test_entries_read_together_share_their_repeated_words_and_no_empty_meta(directory):
+    """At 300,000 entries an empty dict per entry was 18 MB and each tag read again ~18 MB."""
+    directory.create({**CAFE, "tags": ("cafe", "peer support")}, "alice")
+    directory.create({**CAFE, "id": "cafe-2", "name": "Second Café", "tags": ("peer support", "walking")}, "alice")
+    first, second = directory.entries()
+    assert (first.tags, second.tags) == (("cafe", "peer support"), ("peer support", "walking"))
+    assert first.tags[1] is second.tags[0]
+    assert first.meta is second.meta and dict(first.meta) == {}
+    with pytest.raises(TypeError):
+        first.meta["copy_of"] = "x"  # shared, so read-only

@@ -42,7 +42,7 @@ def _entry(row, shared: dict) -> F.Entry:
             values[name] = shared.setdefault(value, value)
     for name in _LIST_FIELDS:
         if values[name]:
-            value = tuple(values[name])
+            value = tuple(shared.setdefault(item, item) for item in values[name])  # each tag held once, too
             values[name] = shared.setdefault(value, value)
     if values["updated_at"] is not None:  # an import's or a bulk edit's entries share their moment
         values["updated_at"] = shared.setdefault(values["updated_at"], as_utc(values["updated_at"]))
