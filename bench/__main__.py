@@ -56,10 +56,12 @@ BENCHES = {
     "import-national": ("bench.bench_import", "bench_import_national"),
     # On demand only: one instance's memory through writes and browser sessions (python -m bench instance-memory).
     "instance-memory": ("bench.bench_memory", "bench_instance_memory"),
+    # On demand only: RSS after each part of an app instance (python -m bench instance-parts --database …).
+    "instance-parts": ("bench.bench_memory", "bench_instance_parts"),
 }
 ON_DEMAND = {"browser-ab", "load", "scale", "national-map", "startup", "writes", "import-national",
-             "instance-memory"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
-TAKES_OPTIONS = {"load", "scale", "writes", "import-national", "instance-memory"}  # python -m bench load --entries 300000 …: the options go to the benchmark
+             "instance-memory", "instance-parts"}  # national-map: 300,000 entries made once (~11 min), then ~10 min
+TAKES_OPTIONS = {"load", "scale", "writes", "import-national", "instance-memory", "instance-parts"}  # python -m bench load --entries 300000 …: the options go to the benchmark
 DEFAULT = [name for name in BENCHES if name not in ON_DEMAND]
 
 

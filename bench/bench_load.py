@@ -292,8 +292,10 @@ def _sample_memory(pids: list[int], stop: threading.Event, samples: list) -> Non
         samples.append((round(time.monotonic() - started), [_rss_mb(pid) for pid in pids]))
 
 
-def _browse(bases: list[str], sessions: int, stop: threading.Event, times: list, errors: list) -> None:
-    """Real Chromium pages through the Streamlit servers: Find with a query and a place, first card drawn."""
+def _browse(bases: list[str], sessions: int, stop: threading.Event, times: list, errors: list,
+            think_s: float = 0.0) -> None:
+    """Real Chromium pages through the Streamlit servers: Find with a query and a place, first card drawn; then
+    a think time (exponential, mean `think_s`; 0: the next page at once) before the next round of pages."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as error:
@@ -321,6 +323,8 @@ def _browse(bases: list[str], sessions: int, stop: threading.Event, times: list,
                         context.close()
                     if stop.is_set():
                         break
+                if think_s > 0:
+                    stop.wait(rng.expovariate(1.0 / think_s))
         finally:
             browser.close()
 
@@ -348,6 +352,9 @@ def bench_load(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--think-s", type=float, default=10.0, help="mean seconds between one person's actions")
     parser.add_argument("--browsers", type=int, default=2)
+    parser.add_argument("--browser-think-s", type=float, default=None,
+                        help="mean seconds between a browser's pages (default: --think-s, as a keyworker; "
+                             "0: back to back, as runs before 2026-12-07 09:30 did)")
     parser.add_argument("--generators", type=int, default=2)
     parser.add_argument("--import-share", type=float, default=0.02, help="share of editor actions that import 500 rows")
     parser.add_argument("--database", default=os.environ.get("TEST_POSTGRES_URL"))
@@ -355,6 +362,8 @@ def bench_load(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--rebuild-design", action="store_true",
                         help="the baseline: the simulated pages build the planner index whole after every change")
     args = parser.parse_args(argv or [])
+    if args.browser_think_s is None:
+        args.browser_think_s = args.think_s
     if not args.database or not args.database.startswith("postgresql"):
         return [{"name": "load", "error": "needs PostgreSQL: --database postgresql+psycopg://… or "
                  "eval \"$(bash .ci/postgres.sh)\" for $TEST_POSTGRES_URL"}]
@@ -402,7 +411,7 @@ def bench_load(argv: list[str] | None = None) -> list[dict]:
         watchers.append(threading.Thread(target=_sample_memory, args=(pids, stop, memory), daemon=True))
         if args.browsers:
             watchers.append(threading.Thread(target=_browse, args=(bases, args.browsers, stop, browser_times,
-                                                                   browser_errors), daemon=True))
+                                                                   browser_errors, args.browser_think_s), daemon=True))
         started = time.monotonic()
         for process in generators:
             process.start()
@@ -438,7 +447,7 @@ def bench_load(argv: list[str] | None = None) -> list[dict]:
 
         results.append({"name": "load_setup", "entries": args.entries, "live_at_end": live, "instances": args.instances,
                         "keyworkers": args.keyworkers, "editors": args.editors, "minutes": args.minutes,
-                        "think_s": args.think_s, "generators": args.generators, "cores": os.cpu_count(),
+                        "think_s": args.think_s, "browser_think_s": args.browser_think_s, "generators": args.generators, "cores": os.cpu_count(),
                         "design": "rebuild per change (baseline)" if args.rebuild_design else "change log",
                         "database": "postgresql", "reused_database": reused, "fill_s": round(fill_s, 1),
                         "first_request_per_instance_s": warm, "ran_s": round(ran_s, 1)})

@@ -121,3 +121,68 @@ def bench_instance_memory(argv: list[str] | None = None) -> list[dict]:
             server.terminate()
             server.wait(timeout=60)
     return results
+
+
+# -- what each part of an instance takes ----------------------------------------------------------------------
+
+def bench_instance_parts(argv: list[str] | None = None) -> list[dict]:
+    """python -m bench instance-parts [--entries 300000] [--database sqlite:///…]: in a fresh process over the
+    database (default: the national map's file; read, never written), what an app instance holds after each of
+    its parts: the libraries its pages import, the search index (every entry read), the district outlines, the
+    read API's catalogue, the planner's index. RSS from /proc after each; docs/PERFORMANCE.md ("An app instance
+    at 300,000") keeps the figures."""
+    import subprocess
+
+    from bench.bench_browser import national_directory
+
+    parser = argparse.ArgumentParser(prog="python -m bench instance-parts", description=bench_instance_parts.__doc__)
+    parser.add_argument("--entries", type=int, default=300_000)
+    parser.add_argument("--database", help="a database URL (default: the national map's SQLite file)")
+    args = parser.parse_args(argv or [])
+    url = args.database or national_directory(args.entries)
+    done = subprocess.run([sys.executable, "-m", "bench.bench_memory", "parts", url], cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+def _instance_parts(url: str) -> None:
+    """(In a process of its own.) Build an instance's parts in turn, printing RSS after each."""
+    started = time.perf_counter()
+    import folium  # noqa: F401  (what an instance's pages import)
+    import geopandas  # noqa: F401
+    import streamlit  # noqa: F401
+
+    from directory.api import Directory, give_back_memory
+    from directory.geo import warm_outlines
+    from oruk_api.catalogue import catalogue
+    from planner.index import PlannerIndex
+
+    def step(name: str) -> None:
+        nonlocal started
+        print(json.dumps({"name": "instance_part", "after": name, "rss_mb": _own_rss_mb(),
+                          "s": round(time.perf_counter() - started, 1)}), flush=True)
+        started = time.perf_counter()
+
+    step("imports")
+    directory = Directory(url, locate_postcode=None)
+    directory.long_running = True
+    index = directory.search_index()
+    give_back_memory()
+    step("the search index (every entry read)")
+    warm_outlines(entry.postcode for entry in index.entries)
+    step("the district outlines")
+    catalogue(directory)
+    step("the read API's catalogue")
+    directory.kept_index("planner", PlannerIndex.build)
+    give_back_memory()
+    step("the planner's index")
+
+
+def _own_rss_mb() -> int:
+    with open("/proc/self/status") as status:
+        return next(round(int(line.split()[1]) / 1024) for line in status if line.startswith("VmRSS"))
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["parts"]:
+    sys.path.insert(0, str(ROOT))
+    _instance_parts(sys.argv[2])
