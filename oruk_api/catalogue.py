@@ -25,8 +25,8 @@ import datetime as dt
 import functools
 import itertools
 import math
+import re
 import threading
-import uuid
 import weakref
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -111,16 +111,16 @@ class _SortedKeys:
         return int(self._numbers[found]) if found >= 0 and self._keys[found] == raw.rstrip(b"\0") else default
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _uuid_bytes(key) -> bytes | None:
     """The 16 bytes of `key` when it is a UUID written as str(uuid) writes it (lower case, hyphens), else None:
-    any other spelling of the same UUID is another key, as it is to a dict."""
-    if not isinstance(key, str) or len(key) != 36:
-        return None
-    try:
-        value = uuid.UUID(key)
-    except ValueError:
-        return None
-    return value.bytes if str(value) == key else None
+    any other spelling of the same UUID is another key, as it is to a dict. (A pattern and the hex, not
+    uuid.UUID: ten times quicker over the 600,000 keys of a base's part.)"""
+    if isinstance(key, str) and _CANONICAL_UUID.fullmatch(key):
+        return bytes.fromhex(key.replace("-", ""))
+    return None
 
 
 class _Part:
@@ -500,6 +500,7 @@ def _term_meanings() -> dict[str, tuple[str, str | None]]:
 # -- one catalogue per directory, made again when its search index is -----------------------------------------
 
 _catalogues: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_prepared_parts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # directory -> a part of its next base
 _building = threading.Lock()
 
 
@@ -515,8 +516,14 @@ def catalogue(directory: Directory) -> Catalogue:
         current = _catalogues.get(directory)
         if current is None or current.index is not index or current.counter != counter:
             earlier_base = None if current is None else current._base
+            prepared = _prepared_parts.get(directory)
+            if prepared is not None and prepared.entries is index._base._entries:
+                earlier_base = prepared  # made for this base while it was rebuilt (see _prepare_part)
+                del _prepared_parts[directory]
             current = Catalogue.build(index, _profiles_now(directory, None if current is None else current._profiles),
                                       base=earlier_base)
+            if getattr(directory, "long_running", False):
+                directory.prepare_with_each_base("read API catalogue", functools.partial(_prepare_part, directory))
             current.counter = counter
             _catalogues[directory] = current
             if getattr(directory, "long_running", False) and current._base is not earlier_base:
@@ -528,6 +535,14 @@ def catalogue(directory: Directory) -> Catalogue:
                 # collection of the whole heap) took most of the first answer after an edit.
                 keep_long_lived()
     return current
+
+
+def _prepare_part(directory: Directory, base: SearchIndex) -> None:
+    """(In the thread rebuilding the search index's base.) The part of the new base with the profiles the catalogue
+    has now, for `catalogue` to take at its first request after the swap (when the profiles are still the same)."""
+    current = _catalogues.get(directory)
+    if current is not None:
+        _prepared_parts[directory] = _Part(base._entries, current._profiles)
 
 
 def _profiles_now(directory: Directory, kept: _Profiles | None) -> _Profiles:
