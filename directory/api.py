@@ -200,7 +200,8 @@ class Directory:
         """Have `prepare(base)` called with each base rebuilt beside the one served, in the rebuilding thread, before
         the base is served: what another part makes afresh per base (the read API's catalogue) is then ready for
         the first request after the swap instead of made by it (at 300,000 entries the catalogue's takes 3 s on a
-        quiet machine; under the load test every read API request of the instance waited up to 56 s for it). One per `name`; a failure is logged only."""
+        quiet machine; under the load test every read API request of the instance waited up to 56 s for it).
+        One per `name`; a failure is logged only."""
         self._with_each_base[name] = prepare
 
     def _catch_up(self) -> None:
