@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -152,6 +153,7 @@ def _instance_parts(url: str) -> None:
     import geopandas  # noqa: F401
     import streamlit  # noqa: F401
 
+    from bench.bench_load import _rss_mb
     from directory.api import Directory, give_back_memory
     from directory.geo import warm_outlines
     from oruk_api.catalogue import catalogue
@@ -159,7 +161,7 @@ def _instance_parts(url: str) -> None:
 
     def step(name: str) -> None:
         nonlocal started
-        print(json.dumps({"name": "instance_part", "after": name, "rss_mb": _own_rss_mb(),
+        print(json.dumps({"name": "instance_part", "after": name, "rss_mb": round(_rss_mb(os.getpid()) or 0),
                           "s": round(time.perf_counter() - started, 1)}), flush=True)
         started = time.perf_counter()
 
@@ -176,11 +178,6 @@ def _instance_parts(url: str) -> None:
     directory.kept_index("planner", PlannerIndex.build)
     give_back_memory()
     step("the planner's index")
-
-
-def _own_rss_mb() -> int:
-    with open("/proc/self/status") as status:
-        return next(round(int(line.split()[1]) / 1024) for line in status if line.startswith("VmRSS"))
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["parts"]:

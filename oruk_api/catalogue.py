@@ -83,8 +83,10 @@ class _SortedKeys:
 
     def __init__(self, keys: Iterable[str], numbers: np.ndarray):
         keys = list(keys)
-        self._uuids = bool(keys) and all(_uuid_bytes(key) is not None for key in keys)
-        raw = [_uuid_bytes(key) for key in keys] if self._uuids else [key.encode("utf-8") for key in keys]
+        raw = [_uuid_bytes(key) for key in keys]
+        self._uuids = bool(keys) and None not in raw
+        if not self._uuids:
+            raw = [key.encode("utf-8") for key in keys]
         encoded = np.array(raw, dtype="S")
         order = np.argsort(encoded, kind="stable")
         self._keys = encoded[order]
