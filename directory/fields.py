@@ -91,9 +91,14 @@ EDITABLE: tuple[str, ...] = tuple(n for n in COLUMNS if n != "id")
 NO_META: Mapping[str, Any] = MappingProxyType({})
 
 
-# slots: no per-entry __dict__ (about 1.5 KB each): a process holds every entry, 300,000 of them nationally.
-@dataclass(frozen=True, slots=True)
-class Entry:
+# How an entry is held: a process holds every entry (300,000 of them nationally), so each is kept small. The
+# declaration below (`_EntryShape`) gives the fields, their types and defaults, and makes `Entry` a dataclass to
+# `dataclasses.fields`, `replace` and `asdict`; `Entry` itself keeps the values most entries have of their own
+# (id, name, description, where, contacts, bookkeeping) in slots, and the rest (who it is for and how it runs:
+# category, stages, cost, schedule, …: its traits) in one tuple of only those not left at their default, which a
+# load shares between every entry with the same ones (`share_traits`).
+@dataclass(frozen=True)
+class _EntryShape:
     """One directory entry as plain data: what search, export and the planner see."""
 
     id: str
@@ -166,6 +171,105 @@ class Entry:
     @property
     def has_position(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+
+# Values an entry usually has of its own; every other field goes in the shared traits tuple.
+_OWN_FIELDS = ("id", "name", "organisation", "description", "address", "postcode", "latitude", "longitude", "url",
+               "email", "phone", "contact_name", "contact_email", "contact_phone", "tags", "last_verified",
+               "version", "updated_at", "updated_by", "last_verified_by", "meta")
+
+
+_MASKS: dict[int, int] = {}
+
+
+def _entry_class(shape: type) -> type:
+    """`shape`'s fields as a compact, frozen record class (see the comment above `_EntryShape`)."""
+    from dataclasses import MISSING, FrozenInstanceError, fields as shape_fields
+
+    declared = shape_fields(shape)
+    names = tuple(f.name for f in declared)
+    traits = tuple(n for n in names if n not in _OWN_FIELDS)
+    compared = tuple(f.name for f in declared if f.compare)
+    defaults: dict[str, Any] = {}
+    parameters = []
+    for f in declared:
+        if f.default is not MISSING:
+            defaults[f"_d_{f.name}"] = f.default
+        elif f.default_factory is not MISSING:
+            defaults[f"_d_{f.name}"] = f.default_factory()
+        parameters.append(f"{f.name}=_d_{f.name}" if f"_d_{f.name}" in defaults else f.name)
+    # The constructor written out (as dataclasses does): one call sets every slot, no per-field loop. The traits
+    # tuple holds a mask of the traits given (not their default) then those traits' values in field order; the
+    # masks are shared (`_MASKS`), being few.
+    held = []
+    for bit, n in enumerate(traits):
+        if f"_d_{n}" not in defaults:
+            held.append(f"    mask |= {1 << bit}; given.append({n})\n")
+        else:
+            default = f"_d_{n}"
+            held.append(f"    if not ({n} is {default} or ({n}.__class__ is {default}.__class__ and {n} == {default})):\n"
+                        f"        mask |= {1 << bit}; given.append({n})\n")
+    source = (f"def __init__(self, {', '.join(parameters)}):\n"
+              + "".join(f"    _set(self, {n!r}, {n})\n" for n in _OWN_FIELDS)
+              + "    mask = 0\n    given = []\n" + "".join(held)
+              + "    _set(self, '_traits', (_masks.setdefault(mask, mask), *given))\n")
+    namespace: dict[str, Any] = {"_set": object.__setattr__, "_masks": _MASKS, **defaults}
+    exec(source, namespace)  # noqa: S102  (our own field names, fixed at import)
+
+    def trait_value(bit: int, default: Any):
+        flag, below = 1 << bit, (1 << bit) - 1
+
+        def value(self):
+            held = self._traits
+            return held[(held[0] & below).bit_count() + 1] if held[0] & flag else default
+        return property(value)
+
+    def values_of(self) -> tuple:
+        return tuple(getattr(self, n) for n in compared)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self is other or values_of(self) == values_of(other)
+
+    def __hash__(self):
+        return hash(values_of(self))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{n}={getattr(self, n)!r}' for n in names)})"
+
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self):  # pickling and copying: through the constructor (slots of a frozen class)
+        meta = self.meta
+        return _restore_entry, (tuple(getattr(self, n) for n in names if n != "meta"),
+                                None if meta is NO_META else dict(meta))
+
+    members = {n: v for n, v in vars(shape).items() if n not in names and n not in ("__dict__", "__weakref__")}
+    members.update(
+        __slots__=(*_OWN_FIELDS, "_traits"), __init__=namespace["__init__"], __eq__=__eq__, __hash__=__hash__,
+        __repr__=__repr__, __setattr__=__setattr__, __delattr__=__delattr__, __reduce__=__reduce__,
+        _TRAIT_FIELDS=traits, **{n: trait_value(i, defaults.get(f"_d_{n}")) for i, n in enumerate(traits)},
+    )
+    return type("Entry", (), members | {"__qualname__": "Entry"})
+
+
+Entry = _entry_class(_EntryShape)
+
+
+def _restore_entry(values: tuple, meta: dict | None) -> Entry:
+    return Entry(*values) if meta is None else Entry(*values, meta=meta)
+
+
+def share_traits(entry: Entry, shared: dict) -> Entry:
+    """`entry` holding the one traits tuple `shared` keeps for its values (one dict per load of entries)."""
+    kept = shared.setdefault(share_traits, {})  # a dict of its own: a traits tuple never meets a single value
+    object.__setattr__(entry, "_traits", kept.setdefault(entry._traits, entry._traits))
+    return entry
 
 
 # Unicode's bidirectional controls: invisible characters that reorder the text after them. A right-to-left

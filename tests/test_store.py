@@ -290,3 +290,4 @@ def test_entries_read_together_share_their_repeated_words_and_no_empty_meta(dire
     assert first.meta is second.meta and dict(first.meta) == {}
     with pytest.raises(TypeError):
         first.meta["copy_of"] = "x"  # shared, so read-only
+    assert first._traits is second._traits  # the same category, stages, cost, …: one traits tuple for both

@@ -46,7 +46,7 @@ def _entry(row, shared: dict) -> F.Entry:
             values[name] = shared.setdefault(value, value)
     if values["updated_at"] is not None:  # an import's or a bulk edit's entries share their moment
         values["updated_at"] = shared.setdefault(values["updated_at"], as_utc(values["updated_at"]))
-    return entry_from_mapping(values)
+    return F.share_traits(entry_from_mapping(values), shared)
 
 
 # Ids per IN (...) list: well under both databases' limits on values in one statement.
