@@ -9,17 +9,17 @@ internet, or tiles switched off). They come from the offline postcode table
 points, clipped to the padded concave hull of those points, so neighbours
 share edges instead of overlapping (see `compute_area_outlines`). They are
 computed per postcode *area* (the letters: "TS", "DL") the first time an area
-is drawn, with geopandas/shapely, and kept as a GeoParquet file under
-data/cache/ (git-ignored), so every later request, in any process, just reads
-them. They are an orientation aid, not official boundaries.
+is drawn, with geopandas/shapely, and kept as arrays (names, WKB, label
+positions) in a .npz file under data/cache/ (git-ignored), so every later
+request, in any process, just reads them with numpy and shapely. (Not
+GeoParquet: reading it brought Arrow's Parquet reader, its threads and their
+memory pools into every instance that drew a map, ~45 MB each.) They are an orientation aid, not official boundaries.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,10 +27,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from directory.postcodes import PostcodeError, PostcodeTable, default_table, normalise_postcode
+from directory.postcodes import PostcodeError, PostcodeTable, default_table, normalise_postcode, save_arrays_atomically
 
-# Bumped whenever the hull recipe changes, so old cache files are ignored rather than misread.
-OUTLINE_VERSION = 3
+# Bumped whenever the hull recipe or the file's layout changes, so old cache files are ignored rather than misread.
+OUTLINE_VERSION = 4
 CACHE_DIR = Path(__file__).resolve().parents[1] / "data" / "cache" / f"district-outlines-v{OUTLINE_VERSION}"
 
 HULL_RATIO = 0.3           # shapely concave_hull: 0 follows the points closely, 1 is the convex hull
@@ -240,16 +240,16 @@ def _area_outlines(area: str, table: PostcodeTable | None, cache_dir: Path):
     with _area_lock:
         if memo_key in _area_memory:
             return _area_memory[memo_key]
-        path = cache_dir / f"{area}.parquet"
+        path = cache_dir / f"{area}.npz"
         outlines = None
         if path.exists():
             try:
-                outlines = gpd.read_parquet(path)
+                outlines = _read_outlines(path)
             except Exception:  # a damaged cache file is rebuilt, never fatal
                 outlines = None
         if outlines is None:
             outlines = compute_area_outlines(area, table or default_table())
-            _save_atomically(outlines, path)
+            _save_outlines(outlines, path)
         _area_memory[memo_key] = outlines
         return outlines
 
@@ -309,14 +309,26 @@ def compute_area_outlines(area: str, table: PostcodeTable):
     return outlines
 
 
-def _save_atomically(frame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.stem}-building-", suffix=path.suffix)
-    os.close(handle)
-    try:
-        frame.to_parquet(temp_name)
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+def _save_outlines(outlines, path: Path) -> None:
+    import shapely
+
+    wkb = shapely.to_wkb(np.asarray(outlines.geometry.values, dtype=object))
+    save_arrays_atomically(
+        path, district=np.array([str(d) for d in outlines["district"]], dtype=str),
+        wkb=np.frombuffer(b"".join(wkb), dtype=np.uint8), wkb_ends=np.cumsum([len(w) for w in wkb], dtype=np.int64),
+        label_lat=np.asarray(outlines["label_lat"], dtype=np.float64),
+        label_lon=np.asarray(outlines["label_lon"], dtype=np.float64))
+
+
+def _read_outlines(path: Path):
+    """What _save_outlines wrote, as compute_area_outlines made it (the same columns, in the same order)."""
+    import geopandas as gpd
+    import shapely
+
+    with np.load(path, allow_pickle=False) as saved:
+        blob, ends = saved["wkb"].tobytes(), saved["wkb_ends"].tolist()
+        starts = [0, *ends[:-1]]
+        geometry = shapely.from_wkb(np.array([blob[s:e] for s, e in zip(starts, ends)], dtype=object))
+        return gpd.GeoDataFrame({"district": saved["district"].tolist(), "geometry": geometry,
+                                 "label_lat": saved["label_lat"], "label_lon": saved["label_lon"]},
+                                geometry="geometry", crs="EPSG:4326")

@@ -126,7 +126,7 @@ class PostcodeTable:
         path = Path(path) if path is not None else DEFAULT_PATH
         keys, eastings, northings = _read_code_point_open(Path(source_dir) if source_dir else _source_dir())
         latitude, longitude = _to_wgs84(eastings, northings)
-        _save_atomically(path, keys=keys, latitude=latitude, longitude=longitude)
+        save_arrays_atomically(path, format=np.int32(FORMAT_VERSION), keys=keys, latitude=latitude, longitude=longitude)
         return path
 
     # -- look-ups ---------------------------------------------------------------
@@ -324,16 +324,17 @@ def _to_wgs84(eastings: np.ndarray, northings: np.ndarray) -> tuple[np.ndarray, 
     return latitude, longitude
 
 
-def _save_atomically(path: Path, **arrays: np.ndarray) -> None:
-    # A private temp file in the same directory then os.replace: readers never see a
-    # half-written table, and two processes building at once each replace it whole.
+def save_arrays_atomically(path: Path, **arrays: np.ndarray) -> None:
+    """`arrays` as one .npz file (read back with np.load, no pickle). A private temp file in the same directory
+    then os.replace: readers never see a half-written file, and two processes writing at once each replace it
+    whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # Named like the table so the same ignore rule covers one a killed build leaves behind.
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.stem}-building-", suffix=path.suffix)
     try:
         with os.fdopen(handle, "wb") as temp_file:
-            np.savez(temp_file, format=np.int32(FORMAT_VERSION), **arrays)
-        os.chmod(temp_name, 0o644)  # mkstemp makes it owner-only; the table is not secret
+            np.savez(temp_file, **arrays)
+        os.chmod(temp_name, 0o644)  # mkstemp makes it owner-only; these files are not secret
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -150,7 +151,29 @@ def test_district_areas_outline_each_districts_postcodes(tmp_path):
     homes = C.postcode_points(areas, table)
     assert C.assign_areas((homes["latitude"].to_numpy(), homes["longitude"].to_numpy()), areas,
                           hints=homes["district"].to_numpy()).tolist() == homes["district"].tolist()
-    assert list(tmp_path.glob("*.parquet")), "the outlines are cached under the given folder"
+    assert [p.name for p in tmp_path.glob("*.npz")] == ["TS.npz"], "the outlines are cached under the given folder"
+
+
+def test_cached_outlines_read_back_exactly_and_without_arrow(tmp_path):
+    """The cache is numpy arrays and WKB: read back, it is the frame computed; and a process reading it never
+    loads Arrow's Parquet reader (GeoParquet did: ~45 MB in every instance that drew a map)."""
+    import subprocess
+    import sys
+
+    from geopandas.testing import assert_geodataframe_equal
+
+    from directory import geo
+
+    computed = geo.compute_area_outlines("TS", small_postcode_table())
+    geo._save_outlines(computed, tmp_path / "TS.npz")
+    assert_geodataframe_equal(geo._read_outlines(tmp_path / "TS.npz"), computed)
+    assert computed["district"].tolist() == ["TS1", "TS5"]
+    read = subprocess.run(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from directory import geo; "
+         f"frame = geo._read_outlines(Path({str(tmp_path / 'TS.npz')!r})); "
+         "print(frame['district'].tolist(), 'pyarrow.parquet' in sys.modules)"],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, check=True)
+    assert read.stdout.split("\n")[0] == "['TS1', 'TS5'] False"
 
 
 def test_coverage_over_the_postcode_table(tmp_path):
