@@ -47,3 +47,51 @@ def test_a_long_running_directory_starts_the_thread_once(tmp_path):
     assert api._trimmer is thread
     for directory in (first, second):
         directory.engine.dispose()
+
+
+# A child process: (optionally) cap the arenas, then six threads at once each make and keep blocks on malloc's heap;
+# prints how many arenas malloc then has (glibc's malloc_info: one <heap> per arena).
+_ARENAS_SCRIPT = """
+import ctypes, ctypes.util, os, sys, tempfile, threading
+import directory.api as api
+limited = api.limit_malloc_arenas() if sys.argv[1] == "limit" else None
+kept = []
+together = threading.Barrier(6)
+def work():  # alive at once, as a server's threads are (a thread that ends hands its arena to the next)
+    kept.append([bytes(2000) for _ in range(200)])
+    together.wait()
+threads = [threading.Thread(target=work) for _ in range(6)]
+for t in threads: t.start()
+for t in threads: t.join()
+libc = ctypes.CDLL(ctypes.util.find_library("c"))
+libc.fopen.restype = ctypes.c_void_p
+libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+path = tempfile.mktemp()
+stream = libc.fopen(path.encode(), b"w")
+libc.malloc_info(0, stream)
+libc.fclose(stream)
+print(limited, open(path).read().count("<heap nr="))
+os.unlink(path)
+"""
+
+
+def _arenas(mode: str, **env) -> str:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", _ARENAS_SCRIPT, mode], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1],
+                          env={k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"} | env)
+    return done.stdout.strip()
+
+
+def test_an_app_process_keeps_to_two_malloc_arenas_however_many_threads_it_starts():
+    """Streamlit runs each page view in a new thread; each got an arena of its own (up to 8 per core) holding
+    memory no other thread could reuse: ~200 MB an instance at 300,000 entries."""
+    assert _arenas("limit") == "True 2"
+    assert _arenas("default") == "None 7"  # what the cap prevents: an arena per thread (and the main thread's)
+    assert _arenas("limit", MALLOC_ARENA_MAX="4") == "False 4"  # the operator's own setting is left alone
