@@ -79,10 +79,6 @@ if __name__ == "__main__":
             navigation.run()
 else:
     # The server: the app (this file) and the Open Referral API over the same directory, in one process.
-    from directory.api import limit_malloc_arenas
-
-    limit_malloc_arenas()  # before the server's threads: see directory.api.MALLOC_ARENAS
-
     from oruk_api import routes
     from oruk_api.tcp import no_delay_on_listening_sockets
 

@@ -494,32 +494,11 @@ _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 @functools.cache
 def _malloc_trim():
-    return _libc_function("malloc_trim")
-
-
-def _libc_function(name: str):
     try:
-        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or None), name)
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
+        return libc.malloc_trim
     except (OSError, AttributeError):
         return None
-
-
-# glibc gives each new thread a malloc arena of its own, up to 8 per core, and memory freed in one arena serves
-# only that arena's threads. Streamlit runs every page view in a new thread, so an app instance kept ~200 MB
-# more than it used, spread over idle arenas (at 300,000 entries, 893 MB after 20 new visitors and 20 edits,
-# 696 MB with two arenas; docs/PERFORMANCE.md). Two serve a 2-core machine: most allocations happen under
-# Python's interpreter lock anyway.
-MALLOC_ARENAS = 2
-_M_ARENA_MAX = -8  # mallopt's parameter number (malloc.h)
-
-
-def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
-    """Cap the arenas glibc's malloc makes for threads started from now on (call before the server starts its
-    threads); whether it did. Nothing where there is no glibc, or where MALLOC_ARENA_MAX says otherwise."""
-    mallopt = _libc_function("mallopt")
-    if mallopt is None or "MALLOC_ARENA_MAX" in os.environ:
-        return False
-    return mallopt(_M_ARENA_MAX, arenas) == 1
 
 
 def give_back_memory() -> None:
