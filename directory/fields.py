@@ -93,7 +93,7 @@ NO_META: Mapping[str, Any] = MappingProxyType({})
 
 # How an entry is held: a process holds every entry (300,000 of them nationally), so each is kept small. The
 # declaration below (`_EntryShape`) gives the fields, their types and defaults, and makes `Entry` a dataclass to
-# `dataclasses.fields`, `replace` and `asdict`; `Entry` itself keeps the values most entries have of their own
+# `dataclasses.fields` and `replace`; `Entry` itself keeps the values most entries have of their own
 # (id, name, description, where, contacts, bookkeeping) in slots, and the rest (who it is for and how it runs:
 # category, stages, cost, schedule, …: its traits) in one tuple of only those not left at their default, which a
 # load shares between every entry with the same ones (`share_traits`).
