@@ -13,7 +13,8 @@ is drawn, with geopandas/shapely, and kept as arrays (names, WKB, label
 positions) in a .npz file under data/cache/ (git-ignored), so every later
 request, in any process, just reads them with numpy and shapely. (Not
 GeoParquet: reading it brought Arrow's Parquet reader, its threads and their
-memory pools into every instance that drew a map, ~45 MB each.) They are an orientation aid, not official boundaries.
+memory pools into every instance that drew a map, ~45 MB each.) They are an
+orientation aid, not official boundaries.
 """
 
 from __future__ import annotations
@@ -232,8 +233,6 @@ _area_lock = threading.Lock()
 
 
 def _area_outlines(area: str, table: PostcodeTable | None, cache_dir: Path):
-    import geopandas as gpd
-
     memo_key = (str(cache_dir), area)
     if memo_key in _area_memory:
         return _area_memory[memo_key]

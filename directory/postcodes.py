@@ -329,7 +329,7 @@ def save_arrays_atomically(path: Path, **arrays: np.ndarray) -> None:
     then os.replace: readers never see a half-written file, and two processes writing at once each replace it
     whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Named like the table so the same ignore rule covers one a killed build leaves behind.
+    # Named like the file, so the same ignore rule covers one a killed write leaves behind.
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.stem}-building-", suffix=path.suffix)
     try:
         with os.fdopen(handle, "wb") as temp_file:
