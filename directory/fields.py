@@ -253,7 +253,7 @@ def _entry_class(shape: type) -> type:
     members.update(
         __slots__=(*_OWN_FIELDS, "_traits"), __init__=namespace["__init__"], __eq__=__eq__, __hash__=__hash__,
         __repr__=__repr__, __setattr__=__setattr__, __delattr__=__delattr__, __reduce__=__reduce__,
-        _TRAIT_FIELDS=traits, **{n: trait_value(i, defaults.get(f"_d_{n}")) for i, n in enumerate(traits)},
+        **{n: trait_value(i, defaults.get(f"_d_{n}")) for i, n in enumerate(traits)},
     )
     return type("Entry", (), members | {"__qualname__": "Entry"})
 
