@@ -173,30 +173,12 @@ def locate_place(text: str, table: PostcodeTable | None = None) -> Place:
 
 def districts_in(bounds: Bounds, table: PostcodeTable | None = None, limit: int | None = None) -> list[str]:
     """Districts whose postcodes' bounding box meets `bounds`, sorted; [] when more than `limit` would."""
-    boxes = _district_boxes(table or default_table())
+    boxes = (table or default_table()).district_boxes()
     meets = ((boxes["south"] <= bounds.north) & (boxes["north"] >= bounds.south)
              & (boxes["west"] <= bounds.east) & (boxes["east"] >= bounds.west))
     if limit is not None and int(meets.sum()) > limit:
         return []
     return boxes["names"][meets].tolist()
-
-
-_boxes_cache: dict[int, dict[str, np.ndarray]] = {}
-
-
-def _district_boxes(table: PostcodeTable) -> dict[str, np.ndarray]:
-    """Each district's bounding box (names, south, north, west, east), kept per table (a few thousand rows)."""
-    key = id(table)
-    if key not in _boxes_cache:
-        groups = table.district_groups()
-        starts = groups["starts"]
-        lat, lon = table.coordinates(groups["rows"])
-        _boxes_cache[key] = {
-            "names": groups["names"],
-            "south": np.minimum.reduceat(lat, starts), "north": np.maximum.reduceat(lat, starts),
-            "west": np.minimum.reduceat(lon, starts), "east": np.maximum.reduceat(lon, starts),
-        }
-    return _boxes_cache[key]
 
 
 def district_outlines(districts: Sequence[str], table: PostcodeTable | None = None,

