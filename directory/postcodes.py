@@ -378,23 +378,24 @@ def _map_arrays(path: Path, names: tuple[str, ...]) -> tuple[dict[str, np.ndarra
             return None
     if any(info.compress_type != zipfile.ZIP_STORED for info in members.values()):
         return None
+    layouts = {}
     with open(path, "rb") as handle:
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        arrays = {}
         for name, info in members.items():
             # A zip member's local header: 30 bytes, then its name and an extra field of the lengths given there.
-            name_length, extra_length = struct.unpack_from("<HH", mapped, info.header_offset + 26)
+            handle.seek(info.header_offset + 26)
+            name_length, extra_length = struct.unpack("<HH", handle.read(4))
             start = info.header_offset + 30 + name_length + extra_length
             handle.seek(start)
             version = np.lib.format.read_magic(handle)
             read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
             shape, fortran_order, dtype = read_header(handle)
-            count = math.prod(shape)
-            offset = handle.tell()
+            count, offset = math.prod(shape), handle.tell()
             if fortran_order or dtype.hasobject or offset + count * dtype.itemsize > start + info.file_size:
-                mapped.close()
                 return None
-            arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=offset).reshape(shape)
+            layouts[name] = (dtype, count, offset, shape)
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    arrays = {name: np.frombuffer(mapped, dtype=dtype, count=count, offset=offset).reshape(shape)
+              for name, (dtype, count, offset, shape) in layouts.items()}
     if hasattr(mapped, "madvise"):
         mapped.madvise(mmap.MADV_RANDOM)  # binary searches: no read-ahead around each page touched
     return arrays, mapped

@@ -328,3 +328,15 @@ def test_a_compressed_table_file_is_read_into_memory(tmp_path, source_dir):
     assert compressed._mapped is None and built._mapped is not None
     assert compressed.lookup("TS1 1QA") == built.lookup("TS1 1QA") and compressed.lookup("TS1 1QA") is not None
     assert "AB43 1AG" in compressed and compressed.lookup("AB43 1AG") is None
+
+
+def test_only_plain_uncompressed_members_are_mapped(tmp_path):
+    path = tmp_path / "arrays.npz"
+    np.savez(path, plain=np.arange(5, dtype=np.int64), fortran=np.asfortranarray(np.ones((2, 3))),
+             text=np.array(["a", None], dtype=object))
+    arrays, mapped = postcodes._map_arrays(path, ("plain",))
+    assert arrays["plain"].tolist() == [0, 1, 2, 3, 4] and not arrays["plain"].flags.writeable
+    assert isinstance(mapped, mmap.mmap)
+    assert postcodes._map_arrays(path, ("plain", "fortran")) is None
+    assert postcodes._map_arrays(path, ("plain", "text")) is None
+    assert postcodes._map_arrays(path, ("plain", "missing")) is None
