@@ -8,7 +8,7 @@ built per process and brought up to date whenever the shared change counter has
 moved, so several app instances on one database never serve a stale directory
 (docs/ARCHITECTURE.md, "How several instances stay coherent"). Bringing it up to
 date reads the change log (the entries each write changed) and re-indexes only
-those entries beside the index built last (SearchIndex.with_changes); a process
+those entries beside the index served (SearchIndex.updated); a process
 very far behind, or older than the log, reloads everything, and says so in the log.
 """
 
@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 FAR_BEHIND_SHARE = 0.10
 FAR_BEHIND_MIN = 1_000
 # Changed entries kept beside the base index before the base is built again (from memory, not the database):
-# each catch-up re-indexes all of them, so they are kept few.
+# a catch-up indexes only its own changes (SearchIndex.updated), but the kept indexes (the planner's) are given
+# every change since the base each time, and the changed entries' parts and old copies cost memory and query time.
 DELTA_LIMIT = 2_000
 
 
@@ -224,17 +225,18 @@ class Directory:
                 return
             started = time.perf_counter()
             found = {e.id: e for e in fresh}
+            changes = {}
             for entry_id in ids:
                 entry = found.get(entry_id)
-                self._changed[entry_id] = entry if entry is not None and not entry.archived else None
+                changes[entry_id] = self._changed[entry_id] = entry if entry is not None and not entry.archived else None
             if len(self._changed) > DELTA_LIMIT:
                 if not self.long_running:
                     self._compact(counter)
                     return
                 self._start_compacting()  # meanwhile the changed entries are served beside the base
-            removed, added = self._delta()
             before = self._index_counter
-            self._swap(self._base.with_changes(removed, added), counter, whole=False)
+            # Only these changes are indexed (beside the index served), not every entry changed since the base.
+            self._swap(self._index.updated(changes), counter, whole=False)
             self.index_events["incremental"] += 1
             log.debug("search index: %d changed entries applied (counter %d -> %d) in %.0f ms",
                       len(ids), before, counter, (time.perf_counter() - started) * 1000)

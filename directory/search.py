@@ -47,7 +47,7 @@ import math
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 from pyproj import Transformer
@@ -485,25 +485,31 @@ class _TextIndex:
 
 
 class _Words:
-    """What a query's words stand for, matched against the live vocabulary: the words of a `base` text index
-    whose entries at `removed` positions no longer count, and those of a `delta` index of entries added since
-    (numbered after the base's `n_base`). Matching and scoring give exactly what one index built from the live
-    entries would: a word only removed entries held is no longer in the vocabulary, and every cap on
-    expansions ranks by the live number of entries holding a word."""
+    """What a query's words stand for, matched against the live vocabulary: the words of one or more text indexes
+    (a base and the parts of entries changed since, each numbered after the one before: `parts` holds each
+    index, the offset of its entries and how many live entries hold each of its words). Matching and scoring
+    give exactly what one index built from the live entries would: a word only removed entries held is no
+    longer in the vocabulary, and every cap on expansions ranks by the live number of entries holding a word."""
 
-    def __init__(self, base: _TextIndex, n_base: int = 0, delta: _TextIndex | None = None,
-                 removed_doc_freq: np.ndarray | None = None):
-        self.base, self.delta, self.n_base = base, delta, n_base
-        self.base_freq = base.doc_freq if removed_doc_freq is None else _readonly(base.doc_freq - removed_doc_freq)
-        self.pruned = removed_doc_freq is not None  # some base words may be held by no live entry
+    def __init__(self, parts: Sequence[tuple[_TextIndex, int, np.ndarray]]):
+        self.parts = tuple(parts)
+
+    @classmethod
+    def of(cls, text: _TextIndex) -> "_Words":
+        return cls(((text, 0, text.doc_freq),))
+
+    @property
+    def freqs(self) -> tuple[np.ndarray, ...]:
+        """Per part, how many live entries hold each of its words."""
+        return tuple(freq for _, _, freq in self.parts)
 
     def doc_freq(self, term: str) -> int:
         """How many live entries hold `term`."""
-        i = self.base.term_id.get(term)
-        count = 0 if i is None else int(self.base_freq[i])
-        if self.delta is not None:
-            j = self.delta.term_id.get(term)
-            count += 0 if j is None else int(self.delta.doc_freq[j])
+        count = 0
+        for text, _, freq in self.parts:
+            i = text.term_id.get(term)
+            if i is not None:
+                count += int(freq[i])
         return count
 
     def has(self, term: str) -> bool:
@@ -511,7 +517,7 @@ class _Words:
 
     def has_phrase(self, joined: str) -> bool:
         # A phrase only removed entries held scores nothing, and only a live entry holding it is ever explained by it.
-        return joined in self.base.phrase_postings.ids or (self.delta is not None and joined in self.delta.phrase_postings.ids)
+        return any(joined in text.phrase_postings.ids for text, _, _ in self.parts)
 
     # -- matching one query word against the vocabulary --
 
@@ -535,53 +541,54 @@ class _Words:
         return {t: matches[t] for t in best}
 
     def _add_prefix_matches(self, word: str, matches: dict[str, float]) -> None:
-        terms = self._commonest(self.base.prefix_range(word),
-                                self.delta.prefix_range(word) if self.delta is not None else None)
+        terms = self._commonest([text.prefix_range(word) for text, _, _ in self.parts])
         sims = PREFIX_FLOOR + (1 - PREFIX_FLOOR) * len(word) / _lengths(terms)
         _merge(matches, terms, sims)
 
     def _add_fuzzy_matches(self, word: str, matches: dict[str, float]) -> None:
         edits = max_edits(len(word))
         for n in range(len(word) - edits, len(word) + edits + 1):
-            for index, freq in self._indexes():
-                ids, distance = index.close_words(word, n, edits)
-                if self.pruned or index is not self.base:
+            for text, _, freq in self.parts:
+                ids, distance = text.close_words(word, n, edits)
+                if freq is not text.doc_freq:  # some of its entries are no longer live
                     live = freq[ids] > 0
                     ids, distance = ids[live], distance[live]
                 sims = 1.0 - distance / max(len(word), n)
-                _merge(matches, [index.terms[i] for i in ids.tolist()], sims)
+                _merge(matches, [text.terms[i] for i in ids.tolist()], sims)
 
     def _add_fuzzy_prefix_matches(self, word: str, matches: dict[str, float]) -> None:
         # Prefixes one letter shorter or longer catch a dropped or doubled letter.
         for n in (len(word) - 1, len(word), len(word) + 1):
-            terms = self._commonest(self.base.close_prefix_range(word, n),
-                                    self.delta.close_prefix_range(word, n) if self.delta is not None else None)
+            terms = self._commonest([text.close_prefix_range(word, n) for text, _, _ in self.parts])
             if not terms:
                 continue
             typed = max(len(word), n)
             sims = (1.0 - 1.0 / typed) * (PREFIX_FLOOR + (1 - PREFIX_FLOOR) * typed / _lengths(terms))
             _merge(matches, terms, sims)
 
-    def _indexes(self):
-        yield self.base, self.base_freq
-        if self.delta is not None:
-            yield self.delta, self.delta.doc_freq
-
-    def _commonest(self, base_ids: np.ndarray, delta_ids: np.ndarray | None) -> list[str]:
-        """The live words among these (base and delta ids, each in vocabulary order), at most MAX_EXPANSIONS of
+    def _commonest(self, ids_by_part: list[np.ndarray]) -> list[str]:
+        """The live words among these (each part's word ids, in its vocabulary order), at most MAX_EXPANSIONS of
         them, the most frequent, so "p" does not expand to thousands. The candidates are ranked in the order
         one index of the live entries would hold them, so ties at the cut fall the same way."""
-        if delta_ids is None or not len(delta_ids):
-            freq = self.base_freq[base_ids]
-            if self.pruned:
+        having = [k for k, ids in enumerate(ids_by_part) if len(ids)]
+        if len(having) <= 1:  # one part's words, already in vocabulary order
+            if not having:
+                return []
+            text, _, freq_of = self.parts[having[0]]
+            ids = ids_by_part[having[0]]
+            freq = freq_of[ids]
+            if freq_of is not text.doc_freq:
                 live = freq > 0
-                base_ids, freq = base_ids[live], freq[live]
-            chosen = base_ids if len(base_ids) <= MAX_EXPANSIONS else base_ids[_most_frequent(freq)]
-            return [self.base.terms[i] for i in chosen.tolist()]
-        held = dict(zip((self.base.terms[i] for i in base_ids.tolist()), self.base_freq[base_ids].tolist()))
-        for j, count in zip(delta_ids.tolist(), self.delta.doc_freq[delta_ids].tolist()):
-            term = self.delta.terms[j]
-            held[term] = held.get(term, 0) + count
+                ids, freq = ids[live], freq[live]
+            chosen = ids if len(ids) <= MAX_EXPANSIONS else ids[_most_frequent(freq)]
+            return [text.terms[i] for i in chosen.tolist()]
+        held: dict[str, int] = {}
+        for k in having:
+            text, _, freq_of = self.parts[k]
+            ids = ids_by_part[k]
+            for i, count in zip(ids.tolist(), freq_of[ids].tolist()):
+                term = text.terms[i]
+                held[term] = held.get(term, 0) + count
         terms = sorted(t for t, count in held.items() if count > 0)
         if len(terms) <= MAX_EXPANSIONS:
             return terms
@@ -624,9 +631,8 @@ class _Words:
         return value
 
     def _segments(self):
-        yield self.base, 0
-        if self.delta is not None:
-            yield self.delta, self.n_base
+        for text, offset, _ in self.parts:
+            yield text, offset
 
     # -- scoring --
 
@@ -933,22 +939,27 @@ class _Grid:
 class SearchIndex:
     """Everything search needs, built once from plain entries and never changed.
 
-    `with_changes` makes, without touching this one, the index of this one's entries with some removed and
-    others added: this index stays as the base, the added entries get a small index of their own (the
-    delta, numbered after the base's entries), and the removed are masked out. Its answers are exactly those
-    of an index built from the live entries (tests/test_incremental_index.py compares them). It keeps no copy
-    of the base's per-entry arrays: a query filters the base and the delta each with its own and joins the
-    answers (`_segment_filter`, `_joined`, `_at`, `_ranks`), so a change costs memory for the changed entries
-    and one flag per entry (`_live`), not a second set of columns (25 MB at 300,000 entries)."""
+    `updated` makes, without touching this one, the index with some entries changed, archived or added: the
+    index built whole stays as the base, the changed entries get small indexes of their own (parts, each built
+    whole, numbered after the base's entries and one another's), and the entries no longer live are masked out.
+    Its answers are exactly those of an index built from the live entries (tests/test_incremental_index.py
+    compares them). Parts are kept as the logarithmic method keeps them: a change makes a part of its own
+    entries, and the newest part is merged with the one before while it is at least half that one's size, so a
+    change indexes its own entries and, now and then, a run of recent ones (each changed entry is indexed again
+    about log2(changes) times), never every entry changed since the base: doing that on every change made an
+    instance's memory grow with each one (docs/PERFORMANCE.md). No copy of the base's per-entry arrays is kept:
+    a query filters each part with its own and joins the answers (`_segment_filter`, `_joined`, `_at`,
+    `_ranks`), so a change costs memory for the changed entries and one flag per entry (`_live`)."""
 
     def __init__(self, entries: tuple[Entry, ...]):
         self._entries = entries
         self._live: np.ndarray | None = None        # None: every entry is live
-        self._base: SearchIndex = self
-        self._delta: SearchIndex | None = None
+        self._parts: tuple[SearchIndex, ...] = (self,)  # the base, then the parts of changed entries
+        self._starts: tuple[int, ...] = (0,)        # each part's first doc position
+        self._dead: tuple[int, ...] = (0,)          # each part's entries no longer live
         self._position_of = _IdPositions(entries)
         text = _TextIndex.build(entries)
-        self._text = _Words(text)
+        self._text = _Words.of(text)
         n = len(entries)
         self._name_order, self._name_rank = _name_ranks(entries)
         self._remote = _readonly(np.fromiter((not e.in_person for e in entries), bool, n))
@@ -970,8 +981,9 @@ class SearchIndex:
         self._grid = _Grid(_readonly(at), self._lat[at], self._lon[at], self._name_rank[at])
         self._live_entries: tuple[Entry, ...] | None = entries
         self._compact: np.ndarray | None = None     # doc position -> position in `entries` (base: the same)
-        self._removed_terms: dict[int, np.ndarray] = {}  # base position -> its words' ids, as they are needed
+        self._later_rank: np.ndarray | None = None  # a changed index: the parts' entries' ranks A to Z (see _ranks)
         self._name_places: dict[tuple[str, str, str], int] = {}  # a changed entry's name key -> base entries before it
+        self._places: tuple[SearchIndex, np.ndarray] | None = None  # a part: (its base, _name_places of its entries)
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> "SearchIndex":
@@ -980,98 +992,147 @@ class SearchIndex:
 
     # -- changes --
 
+    @property
+    def _base(self) -> "SearchIndex":
+        return self._parts[0]
+
     def position(self, entry_id: str) -> int | None:
         """Where the base holds `entry_id` (a position in the base's own entries), or None."""
         return self._base._position_of.get(entry_id)
 
     def with_changes(self, removed: Iterable[int], added: Iterable[Entry]) -> "SearchIndex":
         """The index of the base's entries but those at positions `removed` (see `position`), and `added`
-        (live entries; archived ones are left out). The base is kept and shared; only the added are indexed."""
+        (live entries; archived ones are left out; each replaces any entry of its id). The base is kept and
+        shared; only the added are indexed."""
         base = self._base
-        removed = np.unique(np.fromiter(removed, np.int64))
-        delta = SearchIndex.build(added)
-        if not len(removed) and not len(delta):
-            return base
+        changes: dict[str, Entry | None] = {base._entries[p].id: None for p in np.unique(np.fromiter(removed, np.int64)).tolist()}
+        changes.update((e.id, e) for e in added)
+        return base.updated(changes)
+
+    def updated(self, changes: Mapping[str, Entry | None]) -> "SearchIndex":
+        """This index with each entry id in `changes` given its entry there (None, or an archived entry: no
+        longer listed). This one is kept and shared; only the changed entries (and, now and then, a run of the
+        recently changed) are indexed."""
+        parts, starts = list(self._parts), list(self._starts)
+        live = np.ones(len(self._entries), bool) if self._live is None else self._live.copy()
+        freqs = list(self._text.freqs)
+        gone: dict[int, list[int]] = {}  # part -> its docs no longer live
+        for entry_id in changes:
+            doc = self._doc(entry_id)
+            if doc is not None:
+                live[doc] = False
+                k = bisect.bisect_right(starts, doc) - 1
+                gone.setdefault(k, []).append(doc - starts[k])
+        for k, docs in gone.items():
+            text = parts[k]._text.parts[0][0]
+            held = np.concatenate([text.term_ids_of(parts[k]._entries[d]) for d in docs])
+            freqs[k] = _readonly(freqs[k] - np.bincount(held, minlength=len(text.terms)))
+        added = tuple(e for _, e in sorted(changes.items()) if e is not None and not e.archived)
+        if added:
+            parts.append(SearchIndex(added))
+            starts.append(len(live))
+            live = np.concatenate([live, np.ones(len(added), bool)])
+            freqs.append(parts[-1]._text.parts[0][0].doc_freq)
+        # The logarithmic method: the newest part joins the one before while at least half its size.
+        while len(parts) > 2 and 2 * len(parts[-1]._entries) >= len(parts[-2]._entries):
+            first = starts[-2]
+            kept = tuple(itertools.compress(itertools.chain(parts[-2]._entries, parts[-1]._entries),
+                                            live[first:].tolist()))
+            del parts[-2:], starts[-2:], freqs[-2:]
+            live = live[:first]
+            if kept:
+                parts.append(SearchIndex(kept))
+                starts.append(first)
+                live = np.concatenate([live, np.ones(len(kept), bool)])
+                freqs.append(parts[-1]._text.parts[0][0].doc_freq)
+        if len(parts) == 1 and live.all():
+            return parts[0]
         combined = object.__new__(SearchIndex)
-        combined._assemble(base, delta, removed)
+        combined._assemble(tuple(parts), tuple(starts), live, freqs)
         return combined
 
-    def _assemble(self, base: "SearchIndex", delta: "SearchIndex", removed: np.ndarray) -> None:
-        n_base, n_delta = len(base._entries), len(delta._entries)
-        self._base, self._delta = base, delta
-        self._entries = _Concatenated(base._entries, delta._entries)
-        self._position_of = delta._position_of
-        live = np.ones(n_base + n_delta, bool)
-        live[removed] = False
+    def _assemble(self, parts: tuple["SearchIndex", ...], starts: tuple[int, ...], live: np.ndarray,
+                  freqs: list[np.ndarray]) -> None:
+        base = parts[0]
+        self._parts, self._starts = parts, starts
+        self._entries = _Concatenated(tuple(part._entries for part in parts))
         self._live = _readonly(live)
-        removed_freq = np.zeros(len(base._text.base.terms), np.int64)
-        for position in removed.tolist():
-            if position not in base._removed_terms:  # kept: the same removals come back with every later change
-                base._removed_terms[position] = base._text.base.term_ids_of(base._entries[position])
-            np.add.at(removed_freq, base._removed_terms[position], 1)
-        self._text = _Words(base._text.base, n_base, delta._text.base, removed_freq)
+        ends = starts[1:] + (len(live),)
+        self._dead = tuple(int(end - start - np.count_nonzero(live[start:end])) for start, end in zip(starts, ends))
+        self._position_of = None
+        self._text = _Words(tuple((part._text.parts[0][0], start, freq)
+                                  for part, start, freq in zip(parts, starts, freqs)))
         self._name_order = None
-        self._delta_rank = _readonly(_delta_name_ranks(base, delta))
-        # The per-entry arrays are the base's and the delta's (see the class doc): none are kept here.
+        self._later_rank = _readonly(_later_name_ranks(base, parts[1:], live[len(base._entries):]))
+        # The per-entry arrays are the parts' (see the class doc): none are kept here.
         self._name_rank = self._remote = self._free = self._days = self._lat = self._lon = self._placed = None
         self._category = self._stage = self._benefit = self._delivery = self._group = None
         self._any_stage = self._any_benefit = self._any_group = None
         self._grid = None
         self._live_entries = None
         self._compact = None  # made when `ranked` is first asked (see _positions)
-        self._removed_terms = {}
         self._name_places = {}
+        self._places = None
+
+    def _places_in(self, base: "SearchIndex") -> np.ndarray:
+        """(A part.) For each of its entries, how many of `base`'s entries sort before it by name (bisected
+        once per name, kept in the base's `_name_places` for the next version of the same entry)."""
+        if self._places is None or self._places[0] is not base:
+            known, order, entries = base._name_places, base._name_order, base._entries
+            places = np.empty(len(self._entries), np.int64)
+            for d, entry in enumerate(self._entries):
+                key = _name_key(entry)
+                place = known.get(key)
+                if place is None:
+                    place = known[key] = bisect.bisect_left(order, key, key=lambda i: _name_key(entries[i]))
+                places[d] = place
+            self._places = (base, _readonly(places))
+        return self._places[1]
 
     def _joined(self, name: str) -> np.ndarray:
-        """The per-entry array `name` over every doc position: the base's, then the delta's (joined for the
-        query asking, not kept)."""
-        if self._delta is None:
-            return getattr(self, name)
-        return np.concatenate([getattr(self._base, name), getattr(self._delta, name)])
+        """The per-entry array `name` over every doc position: each part's in turn (joined for the query asking,
+        not kept)."""
+        if len(self._parts) == 1:
+            return getattr(self._parts[0], name)
+        return np.concatenate([getattr(part, name) for part in self._parts])
 
     def _at(self, name: str, docs: np.ndarray) -> np.ndarray:
-        """The per-entry array `name` at doc positions `docs` (the delta's numbered after the base's)."""
-        if self._delta is None:
-            return getattr(self, name)[docs]
-        base, delta = getattr(self._base, name), getattr(self._delta, name)
-        in_base = docs < len(base)
-        values = np.empty(len(docs), base.dtype)
-        values[in_base] = base[docs[in_base]]
-        values[~in_base] = delta[docs[~in_base] - len(base)]
+        """The per-entry array `name` at doc positions `docs` (each part's numbered after the one before)."""
+        if len(self._parts) == 1:
+            return getattr(self._parts[0], name)[docs]
+        values = np.empty(len(docs), getattr(self._base, name).dtype)
+        which = np.searchsorted(self._starts, docs, side="right") - 1
+        for k, (part, start) in enumerate(zip(self._parts, self._starts)):
+            chosen = which == k
+            if chosen.any():
+                values[chosen] = getattr(part, name)[docs[chosen] - start]
         return values
 
     def _ranks(self, docs: np.ndarray) -> np.ndarray:
         """Ranks A to Z of the entries at `docs`, as one sort of all the live entries would order them: a base
-        entry's rank r is r x (d + 1) + d, a delta entry's its `_delta_rank` (d: the delta's size)."""
-        if self._delta is None:
-            return self._name_rank[docs]
-        n_base, n_delta = len(self._base._entries), len(self._delta._entries)
+        entry's rank r is r x (d + 1) + d, a later part's entry's its `_later_rank` (d: the parts' size after
+        the base)."""
+        if len(self._parts) == 1:
+            return self._parts[0]._name_rank[docs]
+        n_base = len(self._base._entries)
+        n_later = len(self._later_rank)
         in_base = docs < n_base
         ranks = np.empty(len(docs), np.int64)
-        ranks[in_base] = self._base._name_rank[docs[in_base]] * (n_delta + 1) + n_delta
-        ranks[~in_base] = self._delta_rank[docs[~in_base] - n_base]
+        ranks[in_base] = self._base._name_rank[docs[in_base]] * (n_later + 1) + n_later
+        ranks[~in_base] = self._later_rank[docs[~in_base] - n_base]
         return ranks
 
-    def _grids(self) -> Iterable[tuple["_Grid", int]]:
-        """Each spatial grid and the offset of its entries' positions."""
-        if self._delta is None:
-            yield self._grid, 0
-        else:
-            yield self._base._grid, 0
-            yield self._delta._grid, len(self._base._entries)
+    def _grids(self) -> Iterable[tuple["_Grid", int, int]]:
+        """Each part's spatial grid, the offset of its entries' positions and how many of them are not live."""
+        for part, start, dead in zip(self._parts, self._starts, self._dead):
+            yield part._grid, start, dead
 
     def __len__(self) -> int:
         return len(self._entries) if self._live is None else int(np.count_nonzero(self._live))
 
     def get(self, entry_id: str) -> Entry | None:
-        if self._delta is not None:
-            found = self._delta._position_of.get(entry_id)
-            if found is not None:
-                return self._delta._entries[found]
-        position = self._base._position_of.get(entry_id)
-        if position is None or (self._live is not None and not self._live[position]):
-            return None
-        return self._entries[position]
+        doc = self._doc(entry_id)
+        return None if doc is None else self._entries[doc]
 
     # -- spatial --
 
@@ -1084,7 +1145,7 @@ class SearchIndex:
     def _within(self, lat: float, lon: float, km: float) -> tuple[np.ndarray, np.ndarray]:
         """(doc positions, km) of the live placed entries within `km`, unsorted."""
         docs, distance = [], []
-        for grid, offset in self._grids():
+        for grid, offset, _ in self._grids():
             found, km_found = grid.within(lat, lon, km)
             docs.append(grid.docs[found] + offset)
             distance.append(km_found)
@@ -1099,10 +1160,9 @@ class SearchIndex:
         if k <= 0:
             return []
         docs, distance = [], []
-        removed = 0 if self._live is None else len(self._live) - int(np.count_nonzero(self._live))
-        for grid, offset in self._grids():
-            if len(grid):  # enough from the base that its k nearest live ones are among them
-                found, km_found = grid.nearest(lat, lon, k + (removed if offset == 0 else 0), within_km)
+        for grid, offset, dead in self._grids():
+            if len(grid):  # enough from each part that its k nearest live ones are among them
+                found, km_found = grid.nearest(lat, lon, k + dead, within_km)
                 docs.append(grid.docs[found] + offset)
                 distance.append(km_found)
         if not docs:
@@ -1188,15 +1248,12 @@ class SearchIndex:
         return mask
 
     def _doc(self, entry_id: str) -> int | None:
-        """The live doc position of `entry_id` (the delta's numbered after the base's), or None."""
-        if self._delta is not None:
-            found = self._delta._position_of.get(entry_id)
-            if found is not None:
-                return len(self._base._entries) + found
-        position = self._base._position_of.get(entry_id)
-        if position is None or (self._live is not None and not self._live[position]):
-            return None
-        return position
+        """The live doc position of `entry_id` (each part's numbered after the one before), or None."""
+        for part, start in zip(reversed(self._parts), reversed(self._starts)):  # the newest holds it live, if any
+            found = part._position_of.get(entry_id)
+            if found is not None and (self._live is None or self._live[start + found]):
+                return start + found
+        return None
 
     def _hit(self, doc: int, score, distance: np.ndarray, clauses, n_words: int, areas: dict[str, str]) -> Hit:
         return self._hit_of(doc, None if score is None else float(score[doc]), float(distance[doc]), clauses, n_words,
@@ -1213,14 +1270,14 @@ class SearchIndex:
         )
 
     def _filter_mask(self, f: Filters) -> np.ndarray:
-        if self._delta is None:
+        if self._live is None:
             return self._segment_filter(f)
-        mask = np.concatenate([self._base._segment_filter(f), self._delta._segment_filter(f)])
+        mask = np.concatenate([part._segment_filter(f) for part in self._parts])
         mask &= self._live
         return mask
 
     def _segment_filter(self, f: Filters) -> np.ndarray:
-        """The entries of an index built whole (a base or a delta) passing `f`'s filters."""
+        """The entries of an index built whole (a base or a part) passing `f`'s filters."""
         mask = np.ones(len(self._entries), bool)
         if f.categories:
             mask &= self._any_of(self._category, f.categories)
@@ -1305,20 +1362,34 @@ def _name_ranks(entries: Sequence[Entry]) -> tuple[np.ndarray, np.ndarray]:
     return _readonly(order), _readonly(rank)
 
 
-def _delta_name_ranks(base: SearchIndex, delta: SearchIndex) -> np.ndarray:
-    """The delta's entries' ranks A to Z among the base's and its own, in the order one sort of them all would
-    give: a delta entry that sorts before base entry p and is q-th of the delta gets p x (d + 1) + q (d: the
-    delta's size; base entry r gets r x (d + 1) + d, see SearchIndex._ranks). p is found by bisecting the base's
-    names once per changed entry (kept in the base's `_name_places`), not by sorting again."""
-    spread = len(delta._entries) + 1
-    rank = np.empty(len(delta._entries), np.int64)
-    entries, order, places = base._entries, base._name_order, base._name_places
-    for q, d in enumerate(delta._name_order.tolist()):
-        key = _name_key(delta._entries[d])
-        p = places.get(key)
-        if p is None:
-            p = places[key] = bisect.bisect_left(order, key, key=lambda i: _name_key(entries[i]))
-        rank[d] = p * spread + q
+def _later_name_ranks(base: SearchIndex, parts: Sequence[SearchIndex], live: np.ndarray) -> np.ndarray:
+    """The ranks A to Z of the entries of `parts` (the parts after `base`, `live` saying which of their entries
+    are), in the order one sort of every live entry would give: an entry that sorts before base entry p and is
+    q-th of the parts' live entries gets p x (d + 1) + q (d: the parts' size; base entry r gets r x (d + 1) + d,
+    see SearchIndex._ranks). p is found once per part by bisecting the base's names (`_places_in`); only entries
+    sharing a p are compared with one another by name, not every changed entry again."""
+    n_later = len(live)
+    rank = np.zeros(n_later, np.int64)
+    if not n_later:
+        return rank
+    places = np.concatenate([part._places_in(base) for part in parts])
+    docs = np.flatnonzero(live)
+    place = places[docs]
+    order = np.argsort(place, kind="stable")
+    ordered = place[order]
+    tied = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(tied):  # runs of entries between the same two base entries: ordered by name among themselves
+        entries = _Concatenated(tuple(part._entries for part in parts))
+        run_starts = tied[np.concatenate(([True], tied[1:] != tied[:-1] + 1))]
+        for start in run_starts.tolist():
+            end = start + 1
+            while end < len(ordered) and ordered[end] == ordered[start]:
+                end += 1
+            run = order[start:end].tolist()
+            order[start:end] = sorted(run, key=lambda i: _name_key(entries[int(docs[i])]))
+    q = np.empty(len(docs), np.int64)
+    q[order] = np.arange(len(docs))
+    rank[docs] = place * (n_later + 1) + q
     return rank
 
 
@@ -1346,24 +1417,28 @@ class _IdPositions:
 
 
 class _Concatenated(Sequence):
-    """Two tuples read as one without copying them: a changed index's entries, the base's then the delta's."""
+    """Tuples read as one without copying them: a changed index's entries, each part's in turn."""
 
-    def __init__(self, first: tuple, second: tuple):
-        self._first, self._second = first, second
+    def __init__(self, parts: tuple[tuple, ...]):
+        self._parts = parts
+        self._starts = list(itertools.accumulate((len(part) for part in parts[:-1]), initial=0))
+        self._length = sum(map(len, parts))
 
     def __len__(self) -> int:
-        return len(self._first) + len(self._second)
+        return self._length
 
     def __getitem__(self, at):
         if isinstance(at, slice):
             return tuple(self)[at]
         if at < 0:
-            at += len(self)
-        n = len(self._first)
-        return self._first[at] if at < n else self._second[at - n]
+            at += self._length
+        if not 0 <= at < self._length:
+            raise IndexError(at)
+        k = bisect.bisect_right(self._starts, at) - 1
+        return self._parts[k][at - self._starts[k]]
 
     def __iter__(self):
-        return itertools.chain(self._first, self._second)
+        return itertools.chain.from_iterable(self._parts)
 
 
 def _code_masks(entries: Sequence[Entry], codes_of) -> dict[str, np.ndarray]:

@@ -131,9 +131,11 @@ _PROFILE_FREE_COLUMNS = ("service_position", "located", "service_at_location_pos
 
 
 class _Part:
-    """What the catalogue keeps of one plain tuple of entries (a search index's base, or its delta), position
-    for position, for one set of organisation profiles. A base's part is made once and shared by every
-    catalogue of an index built on it; a write's catalogue makes a part of its few changed entries only.
+    """What the catalogue keeps of one plain tuple of entries (a search index's base, or one of the parts of
+    changed entries beside it), position for position, for one set of organisation profiles. A base's part is
+    made once and shared by every catalogue of an index built on it, and so is each part of changed entries: a
+    write's catalogue makes a part of the index's newest part only (its own few entries, or now and then a run of
+    recent ones merged, see SearchIndex.updated), never one of every entry changed since the base.
     Per entry it keeps arrays and shared objects only (at 300,000 entries, dicts of new id strings and a small
     array per organisation were ~190 MB of an instance's memory)."""
 
@@ -230,9 +232,8 @@ class _Positions:
         found = catalogue.live_part_position(self._lookup, key)
         if found is None:
             return default
-        part, position = found
-        if part is catalogue._delta:
-            position += catalogue._n_base
+        _, position, start = found
+        position += start
         return position if catalogue._live is None else int(catalogue._compact[position])
 
 
@@ -285,17 +286,16 @@ def _joined_column(name: str) -> functools.cached_property:
 
 
 class Catalogue:
-    """The read API's view of one search index: positions are positions in `index.entries`. Made from the
-    part of the index's base (kept per base and profiles) and a part of its delta, masked by what is live."""
+    """The read API's view of one search index: positions are positions in `index.entries`. Made from a part
+    per part of the index (its base's and each of changed entries', kept while the index keeps that part and the
+    profiles stay the same), masked by what is live."""
 
-    def __init__(self, index: SearchIndex, profiles: _Profiles, base: _Part, delta: _Part | None,
-                 live: np.ndarray | None):
+    def __init__(self, index: SearchIndex, profiles: _Profiles, parts: tuple[_Part, ...], live: np.ndarray | None):
         self.index = index
         self._profiles = profiles
         self.profiles = profiles.profiles
-        self._base, self._delta, self._live = base, delta, live
-        self._parts = (base,) if delta is None else (base, delta)
-        self._n_base = len(base.entries)
+        self._parts, self._live = parts, live
+        self._starts = tuple(itertools.accumulate((len(p.entries) for p in parts[:-1]), initial=0))
         self.service_position = _Positions(self, "service_position")
         self.service_at_location_position = _Positions(self, "service_at_location_position")
         self.organisation_members = _Members(self)
@@ -308,6 +308,10 @@ class Catalogue:
     # after a write, the next request is most often one service (a partner's check, the load test's probe), and
     # making them all took 60-110 ms and ~20 MB of short-lived arrays per write at 300,000 entries, which the
     # allocator did not all give back (an instance grew ~5 MB a write). Two threads may both make one: the same.
+
+    @property
+    def _base(self) -> _Part:
+        return self._parts[0]
 
     @functools.cached_property
     def _compact(self) -> np.ndarray | None:
@@ -341,13 +345,11 @@ class Catalogue:
     @functools.cached_property
     def _sessions(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every weekly session of a live entry: (position, day, start, end)."""
-        base, delta = self._base, self._delta
-        if delta is None:  # the base's own columns, shared (not copied) by every catalogue made on it
-            sessions = list(base.sessions)
+        if len(self._parts) == 1:  # the base's own columns, shared (not copied) by every catalogue made on it
+            sessions = list(self._base.sessions)
         else:
-            positions = [base.sessions[0], delta.sessions[0] + self._n_base]
-            sessions = [np.concatenate([p.sessions[k] if k else positions[i] for i, p in enumerate(self._parts)])
-                        for k in range(4)]
+            sessions = [np.concatenate([p.sessions[k] + start if k == 0 else p.sessions[k]
+                                        for p, start in zip(self._parts, self._starts)]) for k in range(4)]
         if self._live is not None:
             keep = self._live[sessions[0]]
             sessions = [column[keep] for column in sessions]
@@ -366,17 +368,16 @@ class Catalogue:
         rank[self.by_name] = np.arange(len(self.by_name))
         return rank
 
-    def live_part_position(self, lookup: str, key: str) -> tuple[_Part, int] | None:
-        """(the part, the position in it) of the live entry `key` names in the parts' look-up `lookup`
-        ('service_position' or 'service_at_location_position'), without making anything that spans every entry:
-        the delta's first (a changed entry is in both, the base's copy removed)."""
-        found = getattr(self._delta, lookup).get(key) if self._delta is not None else None
-        if found is not None:
-            return self._delta, found
-        found = getattr(self._base, lookup).get(key)
-        if found is None or (self._live is not None and not self._live[found]):
-            return None
-        return self._base, found
+    def live_part_position(self, lookup: str, key: str) -> tuple[_Part, int, int] | None:
+        """(the part, the position in it, the part's first position) of the live entry `key` names in the parts'
+        look-up `lookup` ('service_position' or 'service_at_location_position'), without making anything that
+        spans every entry: the newest part's first (a changed entry is in each part it was changed in, the
+        earlier copies no longer live)."""
+        for part, start in zip(reversed(self._parts), reversed(self._starts)):
+            found = getattr(part, lookup).get(key)
+            if found is not None and (self._live is None or self._live[start + found]):
+                return part, found, start
+        return None
 
     def service(self, service_id: str) -> tuple[Entry, Any] | None:
         """(the live entry, its organisation) that `service_id` names, or None."""
@@ -390,17 +391,20 @@ class Catalogue:
 
     @classmethod
     def build(cls, index: SearchIndex, profiles: Iterable[OrganisationProfile] | _Profiles,
-              base: _Part | None = None) -> Catalogue:
+              base: _Part | None = None, earlier: Iterable[_Part] = ()) -> Catalogue:
         """The catalogue of `index`; `base`: a part made earlier, reused when it is of the index's base with the
-        same profiles."""
+        same profiles; `earlier`: parts of changed entries made earlier, each reused while the index keeps its
+        part and the profiles are the same."""
         if not isinstance(profiles, _Profiles):
             profiles = _Profiles(profiles)
         if base is not None and base.entries is index._base._entries and base.profiles.same_as(profiles):
             profiles = base.profiles  # the same profiles: their lookups are made already
         else:
             base = _Part(index._base._entries, profiles, same_entries=base)
-        delta = index._delta
-        return cls(index, profiles, base, None if delta is None else _Part(delta._entries, profiles), index._live)
+        made = {id(part.entries): part for part in earlier if part.profiles is profiles}
+        later = tuple(made[id(part._entries)] if made.get(id(part._entries), base).entries is part._entries
+                      else _Part(part._entries, profiles) for part in index._parts[1:])
+        return cls(index, profiles, (base, *later), index._live)
 
     def _joined(self, columns) -> tuple:
         columns = list(columns)
@@ -419,10 +423,7 @@ class Catalogue:
         return len(self.index)  # the live entries, counted without joining them
 
     def _members_of(self, org_id: str) -> np.ndarray:
-        docs = [self._base.members(org_id)]
-        if self._delta is not None:
-            docs.append(self._delta.members(org_id) + len(self._base.entries))
-        docs = np.concatenate(docs)
+        docs = np.concatenate([part.members(org_id) + start for part, start in zip(self._parts, self._starts)])
         if self._live is not None:
             docs = self._compact[docs[self._live[docs]]]
         return docs[np.argsort(self._rank[docs], kind="stable")]
@@ -439,8 +440,7 @@ class Catalogue:
             meaning = _term_meanings().get(term_id)
             if meaning is None:
                 return None
-            parts = [self._base] if self._delta is None else [self._base, self._delta]
-            mask = self._array(p.term_mask(*meaning, term_id) for p in parts)
+            mask = self._array(p.term_mask(*meaning, term_id) for p in self._parts)
             mask.flags.writeable = False
             self._term_masks[term_id] = mask
         return mask
@@ -537,12 +537,13 @@ def catalogue(directory: Directory) -> Catalogue:
         current = _catalogues.get(directory)
         if current is None or current.index is not index or current.counter != counter:
             earlier_base = None if current is None else current._base
+            earlier = () if current is None else current._parts[1:]
             prepared = _prepared_parts.get(directory)
             if prepared is not None and prepared.entries is index._base._entries:
                 earlier_base = prepared  # made for this base while it was rebuilt (see _prepare_part)
                 del _prepared_parts[directory]
             current = Catalogue.build(index, _profiles_now(directory, None if current is None else current._profiles),
-                                      base=earlier_base)
+                                      base=earlier_base, earlier=earlier)
             if getattr(directory, "long_running", False):
                 directory.prepare_with_each_base("read API catalogue", functools.partial(_prepare_part, directory))
             current.counter = counter

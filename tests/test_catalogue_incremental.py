@@ -170,11 +170,32 @@ def test_after_an_entry_edit_one_service_is_served_without_joining_every_entry(t
     assert get(client, f"/api/service_at_locations/{oruk.service_at_location_id('club-1')}")["service"]["id"] == \
         oruk.service_id("club-1")
     after = catalogue(other)
-    assert after._delta is not None and after._live is not None  # the edit sits beside the base
+    assert len(after._parts) == 2 and after._live is not None  # the edit sits beside the base
     made = {"entries", "by_name", "organisation", "_compact", "_sessions", "located", "modified", "latitude"}
     assert made & set(vars(after)) == set()
     assert get(client, "/api/services")["total_items"] == 2
     assert {"entries", "organisation"} <= set(vars(catalogue(other)))
+
+
+def test_a_change_keeps_the_catalogue_parts_of_the_index_parts_it_keeps(two_instances):
+    directory, client, other, reads = two_instances
+    before = catalogue(other)
+    kept = 0
+    sizes = []
+    for step in range(8):
+        directory.create(KEPT_ENTRIES[step % 2] | {"id": f"new-{step}", "description": f"Added {step}."}, "alice")
+        after = catalogue(other)
+        sizes.append([len(part.entries) for part in after._parts[1:]])
+        assert [part.entries for part in after._parts] == [part._entries for part in other.search_index()._parts]
+        earlier = {id(part.entries): part for part in before._parts}
+        for part in after._parts[1:]:
+            if id(part.entries) in earlier:
+                assert earlier[id(part.entries)] is part
+                kept += 1
+        before = after
+    # Parts of 1, 2 and 3 new entries merged as they came; then the part of 3 kept beside a new one, ...
+    assert sizes == [[1], [2], [3], [3, 1], [5], [5, 1], [5, 2], [8]]
+    assert kept == 3 and reads == [1]
 
 
 def test_pages_read_the_organisations_again_only_when_one_changed(two_instances):

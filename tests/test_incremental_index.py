@@ -511,3 +511,58 @@ def test_a_changed_search_index_keeps_no_copy_of_the_base_arrays_and_answers_as_
     assert search_answers(second, searches) == search_answers(SearchIndex.build(by_id(second_live)), searches)
     assert search_answers(first, searches) == first_answers
     assert first_bytes < base_bytes / 20, (first_bytes, base_bytes)  # 3% (joining the arrays: 11%)
+
+
+def test_each_change_indexes_its_own_entries_and_now_and_then_a_run_of_recent_ones(monkeypatch):
+    """Indexing every entry changed since the base again on each change made an instance's memory grow with each
+    write (docs/PERFORMANCE.md, 2026-12-06: 593 to 925 MB over 2,490 edits). A change makes a part of its own
+    entries, and parts are merged as the logarithmic method merges them: few parts, each entry indexed again a
+    few times, and the answers those of a fresh build throughout."""
+    import dataclasses
+
+    from bench.bench_search import make_entries
+
+    every = [e for e in make_entries(400, 3) if not e.archived]
+    base_entries, spare = every[:200], every[200:]
+    index = SearchIndex.build(base_entries)
+    live = {e.id: e for e in base_entries}
+    indexed: list[int] = []
+    build = SearchIndex.__init__
+    monkeypatch.setattr(SearchIndex, "__init__", lambda self, entries: indexed.append(len(entries)) or build(self, entries))
+    per_change: list[int] = []  # entries indexed by each change
+    changed_since_base: set[str] = set()
+    every_time = 0  # what indexing every live entry changed since the base on each change would have indexed
+    hot = base_entries[0]
+    searches = [(query, Filters(**filters)) for query, filters in (
+        ("kestrel", {}), ("job club", {"free_only": True}), ("", {"near": TS1, "within_km": 40.0}),
+        ("recovery cafe", {"near": TS1}), ("", {}))]
+    for step in range(64):
+        kind = step % 4
+        if kind == 0:  # a new entry
+            changed = {spare[step].id: spare[step]}
+        elif kind == 1:  # another base entry renamed
+            entry = dataclasses.replace(base_entries[step], name=f"{base_entries[step].name} Kestrel {step}")
+            changed = {entry.id: entry}
+        elif kind == 2:  # the same entry edited again and again
+            hot = dataclasses.replace(hot, description=f"Kestrel edit {step}")
+            changed = {hot.id: hot}
+        else:  # archived
+            changed = {base_entries[step].id: None}
+        made = len(indexed)
+        index = index.updated(changed)
+        per_change.append(sum(indexed[made:]))
+        changed_since_base.update(changed)
+        for entry_id, entry in changed.items():
+            if entry is None:
+                del live[entry_id]
+            else:
+                live[entry_id] = entry
+        if step % 16 == 15:
+            assert search_answers(index, searches) == search_answers(SearchIndex.build(by_id(live.values())), searches)
+        every_time += sum(entry_id in live for entry_id in changed_since_base)
+    # 64 changes, one entry each: 240 entries indexed in all, at most 44 at once (a run of recent ones merged),
+    # where indexing every live entry changed since the base each time was 1,134.
+    assert (sum(per_change), max(per_change), every_time) == (240, 44, 1_134)
+    assert [len(part._entries) for part in index._parts] == [200, 25, 7, 3]
+    assert len(index) == len(live) == 200
+

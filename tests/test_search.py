@@ -457,7 +457,7 @@ def test_index_is_read_only_and_shared_safely_between_threads(index):
         t.join()
     assert results == [expected] * 200
     with pytest.raises(ValueError):
-        index._text.base.docs[0] = 1  # arrays are frozen: nothing can change an index once built
+        index._text.parts[0][0].docs[0] = 1  # arrays are frozen: nothing can change an index once built
 
 
 def test_editing_an_entry_means_building_a_new_index(index):

@@ -187,7 +187,7 @@ def test_a_long_running_process_keeps_its_index_out_of_the_cycle_collector(direc
         # objects of the change are left to it (freezing them would mean a full collection on every write).
         new_index = server.search_index()
         assert new_index is not index and new_index._base is index and not collected(index._entries)
-        assert collected(new_index._delta._entries)
+        assert collected(new_index._parts[-1]._entries)
     finally:
         gc.unfreeze()
         server.engine.dispose()
