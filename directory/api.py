@@ -85,6 +85,7 @@ class Directory:
         self._index_lock = threading.Lock()
         self._base = None                # the search index last built whole; its entries are every kept index's base
         self._changed: dict[str, F.Entry | None] = {}  # entries changed since `_base` (None: archived or gone)
+        self._positions: tuple[Any, dict[str, int | None]] = (None, {})  # (a base, changed entries' positions in it)
         self._kept: dict[str, _Kept] = {}
         self._compacting: threading.Thread | None = None  # a base being rebuilt beside the one served
         self._with_each_base: dict[str, Callable[[Any], None]] = {}  # see prepare_with_each_base
@@ -243,7 +244,13 @@ class Directory:
 
     def _delta(self) -> tuple[list[int], list[F.Entry]]:
         """(positions in the base of the entries changed since it was built, the changed entries still live)."""
-        removed = [p for p in map(self._base.position, self._changed) if p is not None]
+        if self._positions[0] is not self._base:
+            self._positions = (self._base, {})
+        known = self._positions[1]  # bisecting the base for every changed entry at every catch-up was ~20 ms at 2,000
+        for entry_id in self._changed:
+            if entry_id not in known:
+                known[entry_id] = self._base.position(entry_id)
+        removed = [p for p in map(known.__getitem__, self._changed) if p is not None]
         added = [e for _, e in sorted(self._changed.items()) if e is not None]
         return removed, added
 

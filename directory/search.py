@@ -935,6 +935,9 @@ class _Grid:
 
 # -- the search index ------------------------------------------------------------------
 
+# The most entries SearchIndex.updated indexes again at once when it merges parts of changed entries.
+MERGED_MAX = 512
+
 
 class SearchIndex:
     """Everything search needs, built once from plain entries and never changed.
@@ -1033,8 +1036,11 @@ class SearchIndex:
             starts.append(len(live))
             live = np.concatenate([live, np.ones(len(added), bool)])
             freqs.append(parts[-1]._text.parts[0][0].doc_freq)
-        # The logarithmic method: the newest part joins the one before while at least half its size.
-        while len(parts) > 2 and 2 * len(parts[-1]._entries) >= len(parts[-2]._entries):
+        # The logarithmic method: the newest part joins the one before while at least half its size, up to
+        # MERGED_MAX entries (merging more took a change's catch-up 0.1-1 s at 300,000; parts that size wait for
+        # the base to be built again, see directory/api.py DELTA_LIMIT).
+        while (len(parts) > 2 and 2 * len(parts[-1]._entries) >= len(parts[-2]._entries)
+               and len(parts[-1]._entries) + len(parts[-2]._entries) <= MERGED_MAX):
             first = starts[-2]
             kept = tuple(itertools.compress(itertools.chain(parts[-2]._entries, parts[-1]._entries),
                                             live[first:].tolist()))

@@ -566,3 +566,22 @@ def test_each_change_indexes_its_own_entries_and_now_and_then_a_run_of_recent_on
     assert [len(part._entries) for part in index._parts] == [200, 25, 7, 3]
     assert len(index) == len(live) == 200
 
+
+
+def test_parts_are_merged_no_larger_than_merged_max(monkeypatch):
+    """Merging a run of 17,000 changed entries took one catch-up a second at 300,000 entries: no more than
+    MERGED_MAX entries are indexed again at once, and larger parts wait for the base to be built again."""
+    from bench.bench_search import make_entries
+
+    monkeypatch.setattr(search, "MERGED_MAX", 4)
+    every = [e for e in make_entries(150, 5) if not e.archived]
+    index = SearchIndex.build(every[:100])
+    sizes = []
+    for entry in every[100:120]:
+        index = index.updated({entry.id: entry})
+        sizes.append(len(index._parts[-1]._entries))
+    # Each run merged as far as 3 (3 and the next would be more than 4), then kept beside the next run.
+    assert sizes == [1, 2, 3] * 6 + [1, 2]
+    assert [len(part._entries) for part in index._parts] == [100, 3, 3, 3, 3, 3, 3, 2]
+    searches = [("", Filters()), ("cafe", Filters()), ("", Filters(near=TS1, within_km=400.0))]
+    assert search_answers(index, searches) == search_answers(SearchIndex.build(by_id(every[:120])), searches)
