@@ -42,9 +42,15 @@ log = logging.getLogger(__name__)
 FAR_BEHIND_SHARE = 0.10
 FAR_BEHIND_MIN = 1_000
 # Changed entries kept beside the base index before the base is built again (from memory, not the database):
-# a catch-up indexes only its own changes (SearchIndex.updated), but the kept indexes (the planner's) are given
-# every change since the base each time, and the changed entries' parts and old copies cost memory and query time.
+# at least DELTA_LIMIT, else DELTA_SHARE of the base. A catch-up indexes only its own changes (SearchIndex.updated),
+# but the kept indexes (the planner's) are given every change since the base each time, and the changed entries
+# cost memory; building a base of 300,000 again beside the one served took an instance ~120 MB it kept after
+# (docs/PERFORMANCE.md), so it is done rarely.
 DELTA_LIMIT = 2_000
+DELTA_SHARE = 0.05
+# Parts of changed entries beside the base (SearchIndex.updated makes them) before they are made one part again,
+# from the changed entries in memory: each part is one more index every query reads.
+PARTS_LIMIT = 12
 
 
 def _default_locator(postcode: str) -> tuple[float, float]:
@@ -90,7 +96,7 @@ class Directory:
         self._compacting: threading.Thread | None = None  # a base being rebuilt beside the one served
         self._with_each_base: dict[str, Callable[[Any], None]] = {}  # see prepare_with_each_base
         # What maintenance did, for tests, benchmarks and the log: full builds, catch-ups, rebuilds of the base.
-        self.index_events: dict[str, int] = {"full": 0, "incremental": 0, "compacted": 0}
+        self.index_events: dict[str, int] = {"full": 0, "incremental": 0, "compacted": 0, "parts joined": 0}
 
     @property
     def dialect(self) -> str:
@@ -199,10 +205,11 @@ class Directory:
             return kept.current
 
     def prepare_with_each_base(self, name: str, prepare: Callable[[Any], None]) -> None:
-        """Have `prepare(base)` called with each base rebuilt beside the one served, in the rebuilding thread, before
-        the base is served: what another part makes afresh per base (the read API's catalogue) is then ready for
-        the first request after the swap instead of made by it (at 300,000 entries the catalogue's takes 3 s on a
-        quiet machine; under the load test every read API request of the instance waited up to 56 s for it).
+        """Have `prepare(index)` called with each index made beside the one served (a base rebuilt, or the parts of
+        changed entries made one), in the thread making it, before it is served: what another part makes afresh per
+        index part (the read API's catalogue) is then ready for the first request after the swap instead of made by
+        it (at 300,000 entries the catalogue's part of a base takes 3 s on a quiet machine; under the load test every
+        read API request of the instance waited up to 56 s for it).
         One per `name`; a failure is logged only."""
         self._with_each_base[name] = prepare
 
@@ -230,7 +237,7 @@ class Directory:
             for entry_id in ids:
                 entry = found.get(entry_id)
                 changes[entry_id] = self._changed[entry_id] = entry if entry is not None and not entry.archived else None
-            if len(self._changed) > DELTA_LIMIT:
+            if len(self._changed) > self._delta_limit():
                 if not self.long_running:
                     self._compact(counter)
                     return
@@ -239,19 +246,30 @@ class Directory:
             # Only these changes are indexed (beside the index served), not every entry changed since the base.
             self._swap(self._index.updated(changes), counter, whole=False)
             self.index_events["incremental"] += 1
+            if len(self._index._parts) > PARTS_LIMIT + 1:
+                if self.long_running:
+                    self._start_compacting(parts_only=True)
+                else:
+                    self._swap(self._base.with_changes(*self._delta()), counter, whole=False)
+                    self.index_events["parts joined"] += 1
             log.debug("search index: %d changed entries applied (counter %d -> %d) in %.0f ms",
                       len(ids), before, counter, (time.perf_counter() - started) * 1000)
 
-    def _delta(self) -> tuple[list[int], list[F.Entry]]:
-        """(positions in the base of the entries changed since it was built, the changed entries still live)."""
+    def _delta_limit(self) -> int:
+        return max(DELTA_LIMIT, int(DELTA_SHARE * len(self._base)))
+
+    def _delta(self, changed: dict[str, F.Entry | None] | None = None) -> tuple[list[int], list[F.Entry]]:
+        """(positions in the base of the entries changed since it was built, the changed entries still live); of
+        `changed` (entries changed since the base, taken earlier) when given. Holding the index lock."""
+        changed = self._changed if changed is None else changed
         if self._positions[0] is not self._base:
             self._positions = (self._base, {})
         known = self._positions[1]  # bisecting the base for every changed entry at every catch-up was ~20 ms at 2,000
-        for entry_id in self._changed:
+        for entry_id in changed:
             if entry_id not in known:
                 known[entry_id] = self._base.position(entry_id)
-        removed = [p for p in map(known.__getitem__, self._changed) if p is not None]
-        added = [e for _, e in sorted(self._changed.items()) if e is not None]
+        removed = [p for p in map(known.__getitem__, changed) if p is not None]
+        added = [e for _, e in sorted(changed.items()) if e is not None]
         return removed, added
 
     def _build_whole(self, counter: int, why: str | None) -> None:
@@ -279,18 +297,48 @@ class Directory:
         self._swap(self._base, counter)
         self.index_events["compacted"] += 1
         log.info("search index: base rebuilt from memory after %d changed entries: %d entries in %.1f s",
-                 DELTA_LIMIT, len(self._base), time.perf_counter() - started)
+                 self._delta_limit(), len(self._base), time.perf_counter() - started)
 
-    def _start_compacting(self) -> None:
+    def _start_compacting(self, *, parts_only: bool = False) -> None:
         """(Holding the index lock.) Build the base again from the entries in memory, and the kept indexes on it,
         in a thread of its own; requests are served from the base and its changed entries meanwhile. At 300,000
         entries the two builds take 20-60 s on a busy machine, and in the soak every search and plan of the process
-        waited for them (p99 37 and 52 s). Nothing when one is under way."""
+        waited for them (p99 37 and 52 s). `parts_only`: make the parts of changed entries one part again instead
+        (the changed entries only). Nothing when one is under way."""
         if self._compacting is not None:
             return
-        self._compacting = threading.Thread(target=self._compact_beside, args=(self._base, dict(self._changed)),
+        target = self._join_parts_beside if parts_only else self._compact_beside
+        self._compacting = threading.Thread(target=target, args=(self._base, dict(self._changed)),
                                             name="compact-search-index", daemon=True)
         self._compacting.start()
+
+    def _join_parts_beside(self, base, changed: dict[str, F.Entry | None]) -> None:
+        """One part of `changed` beside `base`, then served with whatever changed since `changed` was taken
+        (unless the base was rebuilt meanwhile: then nothing)."""
+        started = time.perf_counter()
+        try:
+            with self._index_lock:
+                if self._base is not base:
+                    return
+                removed, added = self._delta(changed)
+            joined = base.with_changes(removed, added)
+            for name, prepare in list(self._with_each_base.items()):
+                try:
+                    prepare(joined)
+                except Exception:
+                    log.exception("search index: could not prepare %s for the joined parts", name)
+            with self._index_lock:
+                if self._base is not base:
+                    return
+                later = {i: e for i, e in self._changed.items() if i not in changed or changed[i] is not e}
+                self._swap(joined.updated(later) if later else joined, self._index_counter, whole=False)
+                self.index_events["parts joined"] += 1
+            log.info("search index: %d parts of changed entries made one of %d entries in %.1f s",
+                     PARTS_LIMIT, len(added), time.perf_counter() - started)
+        except Exception:  # the parts go on being served; the next catch-up tries again
+            log.exception("search index: could not join the parts of changed entries")
+        finally:
+            self._compacting = None
 
     def _compact_beside(self, base, changed: dict[str, F.Entry | None]) -> None:
         """The new base of `base` with `changed` applied, and the kept indexes built on it, then served with whatever

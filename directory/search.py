@@ -32,9 +32,10 @@ not suit (far abroad) are kept aside and always checked directly.
 
 The index is immutable once built (its arrays are read-only), so Streamlit's
 session threads share one index without locks. A change to a few entries does not rebuild it:
-`with_changes` leaves it as the base, indexes the changed entries on their own (the delta) and masks
-out the base's copies of them; matching runs over both vocabularies as if they were one, so the
-answers are those of a fresh build (directory/api.py keeps an index current this way).
+`updated` leaves it as the base, indexes each change's entries on their own (a part, merged now and
+then with recent ones) and masks out their earlier copies; matching runs over every part's vocabulary as
+if they were one, so the answers are those of a fresh build (directory/api.py keeps an index current
+this way).
 """
 
 from __future__ import annotations

@@ -521,7 +521,7 @@ def _term_meanings() -> dict[str, tuple[str, str | None]]:
 # -- one catalogue per directory, made again when its search index is -----------------------------------------
 
 _catalogues: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_prepared_parts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # directory -> a part of its next base
+_prepared_parts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # directory -> parts of its next index
 _building = threading.Lock()
 
 
@@ -537,15 +537,16 @@ def catalogue(directory: Directory) -> Catalogue:
         current = _catalogues.get(directory)
         if current is None or current.index is not index or current.counter != counter:
             earlier_base = None if current is None else current._base
-            earlier = () if current is None else current._parts[1:]
-            prepared = _prepared_parts.get(directory)
-            if prepared is not None and prepared.entries is index._base._entries:
-                earlier_base = prepared  # made for this base while it was rebuilt (see _prepare_part)
-                del _prepared_parts[directory]
+            earlier = [] if current is None else list(current._parts[1:])
+            for part in _prepared_parts.pop(directory, ()):  # made while the index was made (see _prepare_parts)
+                if part.entries is index._base._entries:
+                    earlier_base = part
+                else:
+                    earlier.append(part)
             current = Catalogue.build(index, _profiles_now(directory, None if current is None else current._profiles),
                                       base=earlier_base, earlier=earlier)
             if getattr(directory, "long_running", False):
-                directory.prepare_with_each_base("read API catalogue", functools.partial(_prepare_part, directory))
+                directory.prepare_with_each_base("read API catalogue", functools.partial(_prepare_parts, directory))
             current.counter = counter
             _catalogues[directory] = current
             if getattr(directory, "long_running", False) and current._base is not earlier_base:
@@ -559,12 +560,15 @@ def catalogue(directory: Directory) -> Catalogue:
     return current
 
 
-def _prepare_part(directory: Directory, base: SearchIndex) -> None:
-    """(In the thread rebuilding the search index's base.) The part of the new base with the profiles the catalogue
-    has now, for `catalogue` to take at its first request after the swap (when the profiles are still the same)."""
+def _prepare_parts(directory: Directory, index: SearchIndex) -> None:
+    """(In the thread making a search index beside the one served: a base rebuilt, or parts of changed entries made
+    one.) The parts of `index` the catalogue does not have, with the profiles it has now, for `catalogue` to take at
+    its first request after the swap (when the profiles are still the same)."""
     current = _catalogues.get(directory)
     if current is not None:
-        _prepared_parts[directory] = _Part(base._entries, current._profiles)
+        have = {id(part.entries) for part in current._parts}
+        _prepared_parts[directory] = [_Part(part._entries, current._profiles) for part in index._parts
+                                      if id(part._entries) not in have]
 
 
 def _profiles_now(directory: Directory, kept: _Profiles | None) -> _Profiles:

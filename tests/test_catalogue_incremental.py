@@ -367,6 +367,50 @@ def test_the_catalogues_part_of_a_base_rebuilt_beside_the_one_served_is_made_wit
         reader.engine.dispose()
 
 
+def test_the_catalogues_part_of_changed_entries_made_one_part_is_made_with_it(directory, db_url, monkeypatch):
+    """Past PARTS_LIMIT parts the changed entries are made one part beside the base, in a thread of its own; the
+    catalogue's part of it is made there too, so the first read API request after the swap does not."""
+    import threading
+
+    from directory import api
+    from directory import search
+    from oruk_api import catalogue as catalogues
+
+    monkeypatch.setattr(api, "PARTS_LIMIT", 2)
+    monkeypatch.setattr(search, "MERGED_MAX", 2)
+    rng = random.Random(14)
+    reader = Directory(db_url, locate_postcode=fake_locator, long_running=True)
+    try:
+        for step in range(3):
+            directory.create(random_values(rng, f"p{step}") | {"organisation": "Tees Valley Recovery"}, "alice")
+        catalogue(reader)
+        made_in: dict[int, str] = {}  # id of the entries a part was made of -> the thread that made it
+        real_init = catalogues._Part.__init__
+
+        def recorded(part, entries, profiles, **options):
+            made_in[id(entries)] = threading.current_thread().name
+            real_init(part, entries, profiles, **options)
+
+        monkeypatch.setattr(catalogues._Part, "__init__", recorded)
+        for step in range(12):
+            directory.create(random_values(rng, f"q{step}") | {"organisation": "Tees Valley Recovery"}, "alice")
+            catalogue(reader)
+            reader.wait_for_compacting(60)
+            if reader.index_events["parts joined"]:
+                break
+        assert reader.index_events["parts joined"] == 1 and reader.index_events["compacted"] == 0
+        served = catalogue(reader)
+        joined = reader.search_index()._parts[1]
+        assert served._parts[1].entries is joined._entries and len(joined._entries) == 5  # q0 to q4
+        assert made_in[id(joined._entries)] == "compact-search-index"
+        fresh = Catalogue.build(SearchIndex.build(directory.entries()), oruk.load_organisations(directory))
+        asked = sorted(oruk.service_id(e.id) for e in directory.entries())
+        assert answers(served, asked, []) == answers(fresh, asked, [])
+    finally:
+        reader.wait_for_compacting(60)
+        reader.engine.dispose()
+
+
 def test_new_profiles_keep_the_base_parts_columns_that_do_not_depend_on_them(directory):
     """An import that adds organisations moves the profiles; the base's part made again over 300,000 entries took
     the first API request after it 3 s quiet, up to 16 s in the load test. Only what depends on the profiles is

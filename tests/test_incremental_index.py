@@ -202,7 +202,7 @@ def test_after_random_writes_the_indexes_answer_as_a_fresh_build(directory, db_u
             writes += directory.change_counter() != counter  # (restoring a version the entry has changes nothing)
             assert_same_as_a_fresh_build(reader, directory, rng)
         assert_same_as_a_fresh_build(reader, directory)
-        assert reader.index_events == {"full": 1, "incremental": writes, "compacted": 0}
+        assert reader.index_events == {"full": 1, "incremental": writes, "compacted": 0, "parts joined": 0}
         assert len(kinds) >= 8, kinds
     finally:
         reader.engine.dispose()
@@ -225,6 +225,36 @@ def test_the_base_is_rebuilt_from_memory_once_the_delta_is_large_and_answers_sta
         assert reader.index_events["full"] == 1 and reader.index_events["compacted"] >= 2, reader.index_events
         assert "search index: base rebuilt from memory after 4 changed entries" in caplog.text
     finally:
+        reader.engine.dispose()
+
+
+@pytest.mark.parametrize("long_running", [False, True])
+def test_many_parts_of_changed_entries_are_made_one_and_answers_stay_the_same(directory, db_url, monkeypatch, caplog,
+                                                                              long_running):
+    """Each part is one more index every query reads: past PARTS_LIMIT they are made one part of the changed entries
+    (in a thread of its own in an app process), not the base built again."""
+    monkeypatch.setattr(api, "PARTS_LIMIT", 2)
+    monkeypatch.setattr(search, "MERGED_MAX", 2)  # few merges, so parts pile up
+    rng = random.Random(13)
+    reader = Directory(db_url, locate_postcode=fake_locator, long_running=long_running)
+    try:
+        for step in range(3):
+            directory.create(random_values(rng, f"s{step}"), "alice")
+        assert_same_as_a_fresh_build(reader, directory)
+        with caplog.at_level(logging.INFO, logger="directory.api"):
+            for step in range(16):
+                a_random_write(rng, directory, step)
+                reader.search_index()
+                reader.wait_for_compacting(60)
+                assert len(reader.search_index()._parts) <= 1 + 3  # the base, 2 parts, and one made since
+                assert_same_as_a_fresh_build(reader, directory, rng)
+        assert_same_as_a_fresh_build(reader, directory)
+        assert reader.index_events["full"] == 1 and reader.index_events["compacted"] == 0
+        assert reader.index_events["parts joined"] >= 3, reader.index_events
+        if long_running:
+            assert "parts of changed entries made one" in caplog.text
+    finally:
+        reader.wait_for_compacting(60)
         reader.engine.dispose()
 
 
@@ -291,7 +321,7 @@ def test_a_write_in_one_instance_shows_in_the_others_next_search_without_a_rebui
         assert [h.entry.name for h in other.search("recovery cafe")] == ["Linthorpe Recovery Café"]
         directory.archive("club-1", "bob", "closed")
         assert [h.entry.id for h in other.search("job club")] == []
-        assert other.index_events == {"full": 1, "incremental": 3, "compacted": 0}
+        assert other.index_events == {"full": 1, "incremental": 3, "compacted": 0, "parts joined": 0}
         assert other.search_index()._base is first  # the index built first is still the base
         assert other.search_index() is other.search_index()  # nothing changed: nothing applied
     finally:
@@ -310,7 +340,7 @@ def test_the_planner_index_follows_writes_in_another_instance_without_a_rebuild(
         directory.archive("vol-1", "bob", "closed")
         changed = other.kept_index("planner", PlannerIndex.build)
         assert ([e.id for e in changed.entries], changed.archived.tolist()) == (["vol-1", "vol-2"], [True, False])
-        assert changed.base_rows == 1 and other.index_events == {"full": 1, "incremental": 1, "compacted": 0}
+        assert changed.base_rows == 1 and other.index_events == {"full": 1, "incremental": 1, "compacted": 0, "parts joined": 0}
     finally:
         other.engine.dispose()
 
@@ -327,7 +357,7 @@ def test_far_behind_rebuilds_whole_and_says_so(directory, db_url, monkeypatch, c
                               "delivery": ("online",)}, "alice")
         with caplog.at_level(logging.INFO, logger="directory.api"):
             assert len(other.search_index()) == 3
-        assert other.index_events == {"full": 2, "incremental": 0, "compacted": 0}
+        assert other.index_events == {"full": 2, "incremental": 0, "compacted": 0, "parts joined": 0}
         assert f"search index rebuilt whole (3 entries changed since counter {counter}): 3 entries in" in caplog.text
     finally:
         other.engine.dispose()
@@ -347,7 +377,7 @@ def test_an_instance_older_than_the_kept_log_rebuilds_whole(directory, db_url, c
             assert (uow.state.changes(), uow.state.log_state()) == ([], (counter + 1, counter + 1))
         with caplog.at_level(logging.INFO, logger="directory.api"):
             assert [e.id for e in other.search_index().entries] == ["c1"]
-        assert other.index_events == {"full": 2, "incremental": 0, "compacted": 0}
+        assert other.index_events == {"full": 2, "incremental": 0, "compacted": 0, "parts joined": 0}
         assert f"search index rebuilt whole (the change log starts after counter {counter})" in caplog.text
     finally:
         other.engine.dispose()
