@@ -324,14 +324,28 @@ def test_a_parts_lookups_answer_as_the_dicts_of_ids_they_replaced(directory):
     assert {k: part.members(k).tolist() for k in asked} == {k: members.get(k, []) for k in asked}
 
 
+def threads_making_parts(monkeypatch) -> dict[int, str]:
+    """From now on: id of the entries a catalogue part is made of -> the name of the thread that made it."""
+    import threading
+
+    from oruk_api import catalogue as catalogues
+
+    made_in: dict[int, str] = {}
+    real_init = catalogues._Part.__init__
+
+    def recorded(part, entries, profiles, **options):
+        made_in[id(entries)] = threading.current_thread().name
+        real_init(part, entries, profiles, **options)
+
+    monkeypatch.setattr(catalogues._Part, "__init__", recorded)
+    return made_in
+
+
 def test_the_catalogues_part_of_a_base_rebuilt_beside_the_one_served_is_made_with_it(directory, db_url, monkeypatch):
     """At 300,000 entries the first read API request after an instance rebuilt its base made the catalogue's part
     of that base (3 s on a quiet machine), and every API request of the instance waited for it (the load test's
     probes: up to 56 s). The rebuilding thread now makes it before the base is served."""
-    import threading
-
     from directory import api
-    from oruk_api import catalogue as catalogues
 
     monkeypatch.setattr(api, "DELTA_LIMIT", 4)
     rng = random.Random(12)
@@ -340,14 +354,7 @@ def test_the_catalogues_part_of_a_base_rebuilt_beside_the_one_served_is_made_wit
         for step in range(6):
             directory.create(random_values(rng, f"p{step}"), "alice")
         catalogue(reader)
-        made_in: dict[int, str] = {}  # id of the entries a part was made of -> the thread that made it
-        real_init = catalogues._Part.__init__
-
-        def recorded(part, entries, profiles, **options):
-            made_in[id(entries)] = threading.current_thread().name
-            real_init(part, entries, profiles, **options)
-
-        monkeypatch.setattr(catalogues._Part, "__init__", recorded)
+        made_in = threads_making_parts(monkeypatch)
         first_base, ids = reader._base, [e.id for e in directory.entries()]
         for step in range(12):  # descriptions only: the organisations' profiles stay the same
             entry = directory.get(ids[step % len(ids)])
@@ -370,11 +377,7 @@ def test_the_catalogues_part_of_a_base_rebuilt_beside_the_one_served_is_made_wit
 def test_the_catalogues_part_of_changed_entries_made_one_part_is_made_with_it(directory, db_url, monkeypatch):
     """Past PARTS_LIMIT parts the changed entries are made one part beside the base, in a thread of its own; the
     catalogue's part of it is made there too, so the first read API request after the swap does not."""
-    import threading
-
-    from directory import api
-    from directory import search
-    from oruk_api import catalogue as catalogues
+    from directory import api, search
 
     monkeypatch.setattr(api, "PARTS_LIMIT", 2)
     monkeypatch.setattr(search, "MERGED_MAX", 2)
@@ -384,14 +387,7 @@ def test_the_catalogues_part_of_changed_entries_made_one_part_is_made_with_it(di
         for step in range(3):
             directory.create(random_values(rng, f"p{step}") | {"organisation": "Tees Valley Recovery"}, "alice")
         catalogue(reader)
-        made_in: dict[int, str] = {}  # id of the entries a part was made of -> the thread that made it
-        real_init = catalogues._Part.__init__
-
-        def recorded(part, entries, profiles, **options):
-            made_in[id(entries)] = threading.current_thread().name
-            real_init(part, entries, profiles, **options)
-
-        monkeypatch.setattr(catalogues._Part, "__init__", recorded)
+        made_in = threads_making_parts(monkeypatch)
         for step in range(12):
             directory.create(random_values(rng, f"q{step}") | {"organisation": "Tees Valley Recovery"}, "alice")
             catalogue(reader)

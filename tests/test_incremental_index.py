@@ -108,6 +108,12 @@ def dt_today():
     return TODAY
 
 
+def create_three(rng: random.Random, directory: Directory) -> None:
+    """Entries s0 to s2 (SERVING names them), made before an instance first builds its indexes."""
+    for step in range(3):
+        directory.create(random_values(rng, f"s{step}"), "alice")
+
+
 def assert_same_as_a_fresh_build(reader: Directory, writer: Directory, rng: random.Random | None = None) -> None:
     """Every search and every plan (or, with `rng`, a random quarter of the searches and three plans)."""
     live = writer.entries()
@@ -192,8 +198,7 @@ def test_after_random_writes_the_indexes_answer_as_a_fresh_build(directory, db_u
     rng = random.Random(seed)
     reader = Directory(db_url, locate_postcode=fake_locator)
     try:
-        for step in range(3):
-            directory.create(random_values(rng, f"s{step}"), "alice")
+        create_three(rng, directory)
         assert_same_as_a_fresh_build(reader, directory)
         kinds, writes = set(), 0
         for step in range(30):
@@ -214,8 +219,7 @@ def test_the_base_is_rebuilt_from_memory_once_the_delta_is_large_and_answers_sta
     rng = random.Random(5)
     reader = Directory(db_url, locate_postcode=fake_locator)
     try:
-        for step in range(3):
-            directory.create(random_values(rng, f"s{step}"), "alice")
+        create_three(rng, directory)
         assert_same_as_a_fresh_build(reader, directory)
         with caplog.at_level(logging.INFO, logger="directory.api"):
             for step in range(20):
@@ -238,8 +242,7 @@ def test_many_parts_of_changed_entries_are_made_one_and_answers_stay_the_same(di
     rng = random.Random(13)
     reader = Directory(db_url, locate_postcode=fake_locator, long_running=long_running)
     try:
-        for step in range(3):
-            directory.create(random_values(rng, f"s{step}"), "alice")
+        create_three(rng, directory)
         assert_same_as_a_fresh_build(reader, directory)
         with caplog.at_level(logging.INFO, logger="directory.api"):
             for step in range(16):
@@ -276,8 +279,7 @@ def test_an_app_process_rebuilds_the_base_beside_the_one_it_serves(directory, db
     rng = random.Random(9)
     reader = Directory(db_url, locate_postcode=fake_locator, long_running=True)
     try:
-        for step in range(3):
-            directory.create(random_values(rng, f"s{step}"), "alice")
+        create_three(rng, directory)
         assert_same_as_a_fresh_build(reader, directory)
         base = reader._base
         monkeypatch.setattr(api, "_build_base", held_build)
