@@ -547,7 +547,7 @@ def test_a_changed_search_index_keeps_no_copy_of_the_base_arrays_and_answers_as_
 
 def test_each_change_indexes_its_own_entries_and_now_and_then_a_run_of_recent_ones(monkeypatch):
     """Indexing every entry changed since the base again on each change made an instance's memory grow with each
-    write (docs/PERFORMANCE.md, 2026-12-06: 593 to 925 MB over 2,490 edits). A change makes a part of its own
+    write (docs/PERFORMANCE.md, 2026-12-07: 593 to 925 MB over 2,490 edits). A change makes a part of its own
     entries, and parts are merged as the logarithmic method merges them: few parts, each entry indexed again a
     few times, and the answers those of a fresh build throughout."""
     import dataclasses
