@@ -1000,6 +1000,11 @@ class SearchIndex:
     def _base(self) -> "SearchIndex":
         return self._parts[0]
 
+    @property
+    def _own_text(self) -> _TextIndex:
+        """(An index built whole: a base or a part.) Its text index."""
+        return self._text.parts[0][0]
+
     def position(self, entry_id: str) -> int | None:
         """Where the base holds `entry_id` (a position in the base's own entries), or None."""
         return self._base._position_of.get(entry_id)
@@ -1009,7 +1014,8 @@ class SearchIndex:
         (live entries; archived ones are left out; each replaces any entry of its id). The base is kept and
         shared; only the added are indexed."""
         base = self._base
-        changes: dict[str, Entry | None] = {base._entries[p].id: None for p in np.unique(np.fromiter(removed, np.int64)).tolist()}
+        positions = np.unique(np.fromiter(removed, np.int64)).tolist()
+        changes: dict[str, Entry | None] = {base._entries[p].id: None for p in positions}
         changes.update((e.id, e) for e in added)
         return base.updated(changes)
 
@@ -1028,15 +1034,20 @@ class SearchIndex:
                 k = bisect.bisect_right(starts, doc) - 1
                 gone.setdefault(k, []).append(doc - starts[k])
         for k, docs in gone.items():
-            text = parts[k]._text.parts[0][0]
+            text = parts[k]._own_text
             held = np.concatenate([text.term_ids_of(parts[k]._entries[d]) for d in docs])
             freqs[k] = _readonly(freqs[k] - np.bincount(held, minlength=len(text.terms)))
+
+        def add_part(entries: tuple[Entry, ...]) -> None:  # every entry of a new part is live
+            nonlocal live
+            parts.append(SearchIndex(entries))
+            starts.append(len(live))
+            live = np.concatenate([live, np.ones(len(entries), bool)])
+            freqs.append(parts[-1]._own_text.doc_freq)
+
         added = tuple(e for _, e in sorted(changes.items()) if e is not None and not e.archived)
         if added:
-            parts.append(SearchIndex(added))
-            starts.append(len(live))
-            live = np.concatenate([live, np.ones(len(added), bool)])
-            freqs.append(parts[-1]._text.parts[0][0].doc_freq)
+            add_part(added)
         # The logarithmic method: the newest part joins the one before while at least half its size, up to
         # MERGED_MAX entries (merging more took a change's catch-up 0.1-1 s at 300,000; parts that size wait for
         # the base to be built again, see directory/api.py DELTA_LIMIT).
@@ -1048,10 +1059,7 @@ class SearchIndex:
             del parts[-2:], starts[-2:], freqs[-2:]
             live = live[:first]
             if kept:
-                parts.append(SearchIndex(kept))
-                starts.append(first)
-                live = np.concatenate([live, np.ones(len(kept), bool)])
-                freqs.append(parts[-1]._text.parts[0][0].doc_freq)
+                add_part(kept)
         if len(parts) == 1 and live.all():
             return parts[0]
         combined = object.__new__(SearchIndex)
@@ -1067,7 +1075,7 @@ class SearchIndex:
         ends = starts[1:] + (len(live),)
         self._dead = tuple(int(end - start - np.count_nonzero(live[start:end])) for start, end in zip(starts, ends))
         self._position_of = None
-        self._text = _Words(tuple((part._text.parts[0][0], start, freq)
+        self._text = _Words(tuple((part._own_text, start, freq)
                                   for part, start, freq in zip(parts, starts, freqs)))
         self._name_order = None
         self._later_rank = _readonly(_later_name_ranks(base, parts[1:], live[len(base._entries):]))

@@ -401,9 +401,8 @@ class Catalogue:
             profiles = base.profiles  # the same profiles: their lookups are made already
         else:
             base = _Part(index._base._entries, profiles, same_entries=base)
-        made = {id(part.entries): part for part in earlier if part.profiles is profiles}
-        later = tuple(made[id(part._entries)] if made.get(id(part._entries), base).entries is part._entries
-                      else _Part(part._entries, profiles) for part in index._parts[1:])
+        made = {id(part.entries): part for part in earlier if part.profiles is profiles}  # each alive: ids unique
+        later = tuple(made.get(id(part._entries)) or _Part(part._entries, profiles) for part in index._parts[1:])
         return cls(index, profiles, (base, *later), index._live)
 
     def _joined(self, columns) -> tuple:
