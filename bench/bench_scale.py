@@ -3,6 +3,7 @@
 memory.
 
     .venv/bin/python -m bench scale [--n 50000] [--writes 10] [--postgres] [--sqlite-dir DIR] [--database URL]
+                                    [--changed 1000,5000,12000]
 
 A directory of --n synthetic entries (bench_search.make_entries, the search benchmark's) is written into a
 file-based SQLite database (and a fresh PostgreSQL database when --postgres is given or TEST_POSTGRES_URL is
@@ -17,7 +18,9 @@ memory is an instance's and not the loader's. There it measures:
   the next search (ms, and whether it shows the write: stale reads are counted) and, after another write,
   the next plan; each catch-up reads the change log and re-indexes the changed entry only;
 - the baseline, the full-rebuild design, in the same process: after one write, every entry read again and
-  the index built whole, then the same search (and plan).
+  the index built whole, then the same search (and plan);
+- with --changed: with that many entries changed since the base, one more write's catch-up, the search's and
+  then the planner's.
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ def fill(url: str, n: int) -> float:
 # -- the instance measured (a process of its own) ---------------------------------------------------------------
 
 
-def measure(url: str, writes: int, baseline_runs: int) -> dict:
+def measure(url: str, writes: int, baseline_runs: int, changed: list[int] = ()) -> dict:
     from bench.bench_planner import PROFILES, TODAY, locator_for
     from bench.bench_search import TOWNS
     from directory.api import Directory, give_back_memory
@@ -158,10 +161,38 @@ def measure(url: str, writes: int, baseline_runs: int) -> dict:
         ms, _ = _timed(lambda: plan(PlannerIndex.build(instance.entries()), i % len(profiles)))
         plan_rebuild.append(ms)
     result |= {"baseline_search_after_write_p50_ms": _p50(rebuild), "baseline_plan_after_write_p50_ms": _p50(plan_rebuild)}
+    if changed:
+        result["catch_up_with_changed"] = _catch_up_with_changed(instance, writer, changed)
     result["rss_end_mb"] = _rss_mb()
     instance.engine.dispose()
     writer.close()
     return result
+
+
+def _catch_up_with_changed(instance, writer: _Writer, targets: list[int]) -> list[dict]:
+    """With `target` entries changed since the base (edited in bulk by the writer), what one more write costs
+    the next search's catch-up and then the planner index's (its own catch-up, given the entries changed since
+    it was last asked for), p50 of 5."""
+    from planner import PlannerIndex
+
+    planner_index = lambda: instance.kept_index("planner", PlannerIndex.build)  # noqa: E731
+    ids = [e.id for e in instance.search_index().entries[:max(targets) + 5 * len(targets)]]
+    rows, done = [], 0
+    for target in sorted(targets):
+        for start in range(done, target, 1_000):
+            writer.write_many(ids[start:min(start + 1_000, target)])
+        done = target
+        planner_index()
+        search_ms, planner_ms = [], []
+        for _ in range(5):
+            writer.write("description", ids[done], "again")
+            done += 1
+            search_ms.append(_timed(instance.search_index)[0])
+            planner_ms.append(_timed(planner_index)[0])
+        rows.append({"changed_since_base": len(instance._changed), "search_catch_up_p50_ms": _p50(search_ms),
+                     "planner_catch_up_p50_ms": _p50(planner_ms),
+                     "index_events": dict(instance.index_events)})
+    return rows
 
 
 class _Writer:
@@ -178,6 +209,13 @@ class _Writer:
         if self.process.stdout.readline().strip() != "ok":
             raise RuntimeError("the writing process failed")
 
+    def write_many(self, entry_ids: list[str]) -> None:
+        """Append "bulk" to these entries' descriptions, in one transaction."""
+        self.process.stdin.write(f"many {','.join(entry_ids)} bulk\n")
+        self.process.stdin.flush()
+        if self.process.stdout.readline().strip() != "ok":
+            raise RuntimeError("the writing process failed")
+
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait()
@@ -189,6 +227,11 @@ def serve_writes(url: str) -> None:
     directory = Directory(url, locate_postcode=None)
     for line in sys.stdin:
         field, entry_id, word = line.split()
+        if field == "many":
+            directory.update_many([(e.id, {"description": f"{e.description or ''} {word}".strip()}, e.version)
+                                   for e in directory.entries(ids=entry_id.split(","))], "bench")
+            print("ok", flush=True)
+            continue
         entry = directory.get(entry_id)
         directory.update(entry_id, {field: f"{getattr(entry, field) or ''} {word}".strip()}, entry.version, "bench")
         print("ok", flush=True)
@@ -221,10 +264,12 @@ def bench_scale(options: list[str] | None = None) -> list[dict]:
     parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL ($TEST_POSTGRES_URL)")
     parser.add_argument("--sqlite-dir", help="where the SQLite file goes (default: a temporary directory)")
     parser.add_argument("--database", help="measure this database, already filled by fill() (it is written to)")
+    parser.add_argument("--changed", default="", help="then, with this many entries changed since the base "
+                        "(comma-separated, e.g. 1000,5000,12000), one more write's catch-up for search and planner")
     args = parser.parse_args(options or [])
     if args.database:
         child = subprocess.run([sys.executable, "-m", "bench.bench_scale", "--measure", args.database, str(args.writes),
-                                str(args.baseline_runs)], cwd=ROOT, capture_output=True, text=True, check=True)
+                                str(args.baseline_runs), args.changed], cwd=ROOT, capture_output=True, text=True, check=True)
         return [{"name": "scale", "database": args.database.split(":")[0].split("+")[0], "n": args.n,
                  **json.loads(child.stdout.strip().splitlines()[-1])}]
     databases = ["sqlite"] + (["postgresql"] if args.postgres or os.environ.get("TEST_POSTGRES_URL") else [])
@@ -241,7 +286,8 @@ def bench_scale(options: list[str] | None = None) -> list[dict]:
             try:
                 fill_s = fill(url, args.n)
                 child = subprocess.run(
-                    [sys.executable, "-m", "bench.bench_scale", "--measure", url, str(args.writes), str(args.baseline_runs)],
+                    [sys.executable, "-m", "bench.bench_scale", "--measure", url, str(args.writes), str(args.baseline_runs),
+                     args.changed],
                     cwd=ROOT, capture_output=True, text=True, check=True)
                 measured = json.loads(child.stdout.strip().splitlines()[-1])
                 rows.append({"name": "scale", "database": dialect, "n": args.n, "fill_s": round(fill_s, 1), **measured})
@@ -254,7 +300,8 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--write"]:
         serve_writes(sys.argv[2])
     elif sys.argv[1:2] == ["--measure"]:
-        print(json.dumps(measure(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))))
+        changed = [int(n) for n in sys.argv[5].split(",") if n] if len(sys.argv) > 5 else []
+        print(json.dumps(measure(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), changed)))
     else:
         for line in bench_scale(sys.argv[1:]):
             print(json.dumps(line))

@@ -42,10 +42,9 @@ log = logging.getLogger(__name__)
 FAR_BEHIND_SHARE = 0.10
 FAR_BEHIND_MIN = 1_000
 # Changed entries kept beside the base index before the base is built again (from memory, not the database):
-# at least DELTA_LIMIT, else DELTA_SHARE of the base. A catch-up indexes only its own changes (SearchIndex.updated),
-# but the kept indexes (the planner's) are given every change since the base each time, and the changed entries
-# cost memory; building a base of 300,000 again beside the one served took an instance ~120 MB it kept after
-# (docs/PERFORMANCE.md), so it is done rarely.
+# at least DELTA_LIMIT, else DELTA_SHARE of the base. A catch-up indexes only its own changes (SearchIndex.updated,
+# and the kept indexes' `updated`), but the changed entries cost memory; building a base of 300,000 again beside
+# the one served took an instance ~120 MB it kept after (docs/PERFORMANCE.md), so it is done rarely.
 DELTA_LIMIT = 2_000
 DELTA_SHARE = 0.05
 # Parts of changed entries beside the base (SearchIndex.updated makes them) before they are made one part again,
@@ -182,8 +181,10 @@ class Directory:
     def kept_index(self, name: str, build: Callable[[tuple[F.Entry, ...]], Any]):
         """Another index of the live entries kept current as the search index is (the planner's: `name`
         'planner', `build` PlannerIndex.build). `build(entries)` makes it from the live entries; the index
-        made must have `with_changes(removed, added)`: the index without the entries at those positions of
-        `entries` and with `added` (SearchIndex.with_changes). Built whole only when the search index is."""
+        made must have `updated(removed, changes)`: the index with `changes` (entry id -> the entry now, None:
+        gone), `removed` being the positions in `entries` of those ids (PlannerIndex.updated), and so must what
+        it returns. It is given only the entries changed since it was last asked for. Built whole only when
+        the search index's base is."""
         counter = self.change_counter()
         kept = self._kept.get(name)
         if kept is not None:
@@ -196,14 +197,15 @@ class Directory:
             kept = self._kept.get(name)
             if kept is None or kept.base_of is not self._base:
                 kept = self._kept[name] = _Kept(build, self._base, build(self._base.entries))
+                kept.pending = dict(self._changed)  # every change since the base
                 if self.long_running:
                     give_back_memory()  # what building it took and no longer needs
             if kept.counter != self._index_counter:
-                removed, added = self._delta()
-                kept.current = kept.base.with_changes(removed, added) if (removed or added) else kept.base
+                if kept.pending:
+                    pending, kept.pending = kept.pending, {}
+                    kept.current = kept.current.updated(self._base_positions(pending), pending)
                 kept.counter = self._index_counter
             return kept.current
-
     def prepare_with_each_base(self, name: str, prepare: Callable[[Any], None]) -> None:
         """Have `prepare(index)` called with each index made beside the one served (a base rebuilt, or the parts of
         changed entries made one), in the thread making it, before it is served: what another part makes afresh per
@@ -237,6 +239,9 @@ class Directory:
             for entry_id in ids:
                 entry = found.get(entry_id)
                 changes[entry_id] = self._changed[entry_id] = entry if entry is not None and not entry.archived else None
+            for kept in self._kept.values():
+                if kept.base_of is self._base:
+                    kept.pending.update(changes)
             if len(self._changed) > self._delta_limit():
                 if not self.long_running:
                     self._compact(counter)
@@ -262,15 +267,19 @@ class Directory:
         """(positions in the base of the entries changed since it was built, the changed entries still live); of
         `changed` (entries changed since the base, taken earlier) when given. Holding the index lock."""
         changed = self._changed if changed is None else changed
+        removed = self._base_positions(changed)
+        added = [e for _, e in sorted(changed.items()) if e is not None]
+        return removed, added
+
+    def _base_positions(self, ids) -> list[int]:
+        """The positions in the base of those of `ids` it holds. Holding the index lock."""
         if self._positions[0] is not self._base:
             self._positions = (self._base, {})
         known = self._positions[1]  # bisecting the base for every changed entry at every catch-up was ~20 ms at 2,000
-        for entry_id in changed:
+        for entry_id in ids:
             if entry_id not in known:
                 known[entry_id] = self._base.position(entry_id)
-        removed = [p for p in map(known.__getitem__, changed) if p is not None]
-        added = [e for _, e in sorted(changed.items()) if e is not None]
-        return removed, added
+        return [p for p in map(known.__getitem__, ids) if p is not None]
 
     def _build_whole(self, counter: int, why: str | None) -> None:
         """Read every live entry and build the indexes whole (the counter is read first, so nothing is missed)."""
@@ -361,6 +370,8 @@ class Directory:
                 self._base = new_base
                 self._kept = {name: _Kept(kept.build, new_base, built[name]) if name in built else _Kept(kept.build)
                               for name, kept in self._kept.items()}
+                for kept in self._kept.values():
+                    kept.pending = dict(self._changed)
                 removed, added = self._delta()
                 self._swap(new_base.with_changes(removed, added) if (removed or added) else new_base,
                            self._index_counter)
@@ -579,8 +590,10 @@ def _live_entries(base, changed: dict[str, F.Entry | None]) -> list[F.Entry]:
 
 
 class _Kept:
-    """An index kept with Directory.kept_index: built whole from `base_of`'s entries, and as of `counter`."""
+    """An index kept with Directory.kept_index: built whole from `base_of`'s entries, and as of `counter`;
+    `pending`: the changes since (entry id -> the entry now, None: gone) it has not been given yet."""
 
     def __init__(self, build, base_of=None, base=None):
         self.build, self.base_of, self.base = build, base_of, base
         self.current, self.counter = base, -1
+        self.pending: dict[str, F.Entry | None] = {}

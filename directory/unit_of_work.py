@@ -240,7 +240,7 @@ class UnitOfWork:
                     inserting.on_conflict_do_nothing(index_elements=["name_key"])
                     .returning(Organisation.name_key, Organisation.id),
                     rows,
-                ).tuples().all()
+                ).all()
                 self._organisations.update(created)
                 self._read_organisations([k for k in missing if k not in self._organisations])
 
@@ -248,7 +248,7 @@ class UnitOfWork:
         if not keys:
             return
         query = select(Organisation.name_key, Organisation.id).where(one_of(self.session, Organisation.name_key, keys))
-        self._organisations.update(self.session.execute(query).tuples().all())
+        self._organisations.update(self.session.execute(query).all())
 
     # -- reading inside the transaction ---------------------------------------------
 

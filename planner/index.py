@@ -19,9 +19,9 @@ import bisect
 import threading
 from array import array
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 
@@ -197,10 +197,10 @@ class PlannerIndex:
     postings: Mapping[str, np.ndarray]  # match key (planner.terms) -> entries whose sector or tags hold it
     language_postings: Mapping[str, np.ndarray]  # language code -> entries offering it
     barrier_masks: dict[str, np.ndarray]  # rules.BARRIER_RULES key -> entries meeting it
-    name_order: np.ndarray  # rank by (name, id), for listing exclusions alphabetically
-    by_name: np.ndarray | None = None  # rows by (name, id): what `with_changes` bisects (None in a changed index)
-    base_rows: int | None = None  # rows of the index `with_changes` started from (None: built whole)
-    tail: _Tail | None = None  # where `with_changes` writes changed entries' rows (None in a changed index)
+    name_order: np.ndarray | _Ranks  # rank by (name, id) of any rows given, for listing exclusions alphabetically
+    by_name: np.ndarray | None = None  # rows by (name, id): what changes bisect (None in a changed index)
+    base_rows: int | None = None  # rows of the index built whole the changes started from (None: this one)
+    tail: _Tail | None = None  # where changes write changed entries' rows (the base's, shared by its changed ones)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -212,9 +212,20 @@ class PlannerIndex:
         or lists as excluded. An entry added before (the same object) keeps its row; the rows of entries no
         longer added are archived too. Names are ranked by bisecting this index's order, not by sorting again.
         Plans are those of an index built whole from the live entries (tests/test_incremental_index.py)."""
-        if self.tail is None:
+        if self.tail is None or self.base_rows is not None:
             raise ValueError("changes apply to an index built whole (PlannerIndex.build), not to a changed one")
         return self.tail.changed(self, removed, added)
+
+    def updated(self, removed: Sequence[int], changes: Mapping[str, Entry | None]) -> PlannerIndex:
+        """This index with `changes` applied (entry id -> the entry now; None: gone), given `removed`, the rows
+        of the base (the index built whole) holding any of those ids: what a process catching up applies, only
+        the entries changed since it last did, not every one since the base (`with_changes`). The cost follows
+        the changes: the rows of the changed entries are written, and one column (`archived`) copied.
+        Made from the base, or from an index made from it after which no rows were written (a later one may
+        have written a newer row of an entry this one holds). Plans are those of an index built whole from the live entries."""
+        if self.tail is None:
+            raise ValueError("changes apply to an index built whole (PlannerIndex.build) or one changed from it")
+        return self.tail.updated(self, removed, changes)
 
     @classmethod
     def build(cls, entries: Sequence[Entry], *, share_schedules: bool = True, room: int | None = None) -> PlannerIndex:
@@ -357,8 +368,9 @@ class _Tail:
         self.room = room
         self.entries: list[Entry] = []                     # the rows written, from row n on
         self.row_of: dict[str, tuple[Entry, int]] = {}     # entry id -> the entry last written and its row
-        self.keys: list[tuple[str, str]] = []              # per row written: its (name, id)
-        self.places: list[int] = []                        # per row written: how many base rows sort before it
+        self.places = array("q")                           # per row written: how many base rows sort before it
+        self.by_key: list[tuple[tuple[str, str], int]] = []  # (name, id) and row of every row written, in order
+        self.rows_by_key = array("q")                      # the rows of `by_key`, in its order
         self.step_masks: tuple[int, ...] = ()              # the tables over every row, from the base's on the first
         self.step_id: dict[int, int] = {}                  # change (see _start)
         self.schedule_texts: tuple[str | None, ...] = ()
@@ -388,29 +400,62 @@ class _Tail:
     def changed(self, base: PlannerIndex, removed: Sequence[int], added: Sequence[Entry]) -> PlannerIndex:
         """`base` (the index this is the tail of) without the rows `removed`, with `added`."""
         with self.lock:
-            if self.sessions is None:
-                self._start(base)
-            fresh = [e for e in added if self.row_of.get(e.id, (None,))[0] is not e]
-            if fresh:
-                self._append(base, PlannerIndex.build(fresh, room=0))
+            self._write([e for e in added if self.row_of.get(e.id, (None,))[0] is not e], base)
             rows = np.fromiter((self.row_of[e.id][1] for e in added), dtype=np.int64, count=len(added))
-            used, n = self.used, self.n
-            columns = {name: buffer[:used] for name, buffer in self.buffers.items()}
-            barrier_masks = {name: buffer[:used] for name, buffer in self.barrier_buffers.items()}
-            written = tuple(self.entries)
-            name_order = _ranks_with_tail(base.name_order, self.places, self.keys)
-            tables = dict(step_masks=self.step_masks, schedule_texts=self.schedule_texts, sessions=self.sessions,
-                          postings=_JoinedPostings(base.postings, dict(self.postings)),
-                          language_postings=_JoinedPostings(base.language_postings, dict(self.language_postings)))
-        archived = columns.pop("archived").copy()  # the one column that differs from one change to the next
-        archived[np.asarray(list(removed), dtype=np.int64)] = True
-        superseded = np.ones(used - n, dtype=bool)
-        superseded[rows - n] = False
-        archived[n:] |= superseded
-        return PlannerIndex(entries=base.entries + written, archived=archived, barrier_masks=barrier_masks,
-                            name_order=name_order, base_rows=n, **tables, **columns)
+            archived = np.ones(self.used, dtype=bool)  # rows written, unless `added` holds them
+            archived[:self.n] = base.archived
+            archived[np.asarray(list(removed), dtype=np.int64)] = True
+            archived[rows] = False
+            return self._index(base, archived)
+
+    def updated(self, index: PlannerIndex, removed: Sequence[int], changes: Mapping[str, Entry | None]) -> PlannerIndex:
+        """`index` (the base, or the newest index made with changes) with `changes`; `removed`: the base rows of
+        the ids changed."""
+        base = index if index.base_rows is None else None
+        with self.lock:
+            if base is None:
+                if len(index) != self.used:  # rows written since may be newer rows of entries it holds
+                    raise ValueError("changes apply to the base or to the newest index made from it")
+                base = self.base
+            archived_before = index.archived
+            superseded = [self.row_of[i][1] for i in changes if i in self.row_of]
+            now = [e for e in changes.values() if e is not None]
+            self._write([e for e in now if self.row_of.get(e.id, (None,))[0] is not e], base)
+            archived = np.ones(self.used, dtype=bool)  # rows another index wrote since `index` are not its
+            archived[:len(archived_before)] = archived_before
+            archived[np.asarray(list(removed), dtype=np.int64)] = True
+            archived[np.asarray(superseded, dtype=np.int64)] = True
+            archived[np.fromiter((self.row_of[e.id][1] for e in now), dtype=np.int64, count=len(now))] = False
+            return self._index(base, archived)
+
+    def _write(self, fresh: list[Entry], base: PlannerIndex) -> None:
+        if self.sessions is None:
+            self._start(base)
+        if fresh:
+            self._append(base, PlannerIndex.build(fresh, room=0))
+
+    def _index(self, base: PlannerIndex, archived: np.ndarray) -> PlannerIndex:
+        """The index of every row written so far, with `archived` (holding the lock)."""
+        used = self.used
+        columns = {name: buffer[:used] for name, buffer in self.buffers.items() if name != "archived"}
+        barrier_masks = {name: buffer[:used] for name, buffer in self.barrier_buffers.items()}
+        tables = dict(step_masks=self.step_masks, schedule_texts=self.schedule_texts, sessions=self.sessions,
+                      postings=_JoinedPostings(base.postings, dict(self.postings)),
+                      language_postings=_JoinedPostings(base.language_postings, dict(self.language_postings)))
+        return PlannerIndex(entries=_Rows(base.entries, self.entries, used), archived=archived,
+                            barrier_masks=barrier_masks, name_order=self._ranks(base), base_rows=self.n,
+                            tail=self, **tables, **columns)
+
+    def _ranks(self, base: PlannerIndex) -> _Ranks:
+        """Ranks of the rows written among themselves: (name, id) order, from `by_key` (kept sorted as rows are
+        written), so no row is sorted again."""
+        t = len(self.by_key)
+        written = np.empty(t, dtype=np.int64)
+        written[np.array(self.rows_by_key, dtype=np.int64) - self.n] = np.arange(t)
+        return _Ranks(base.name_order, np.array(self.places, dtype=np.int64), written)
 
     def _start(self, base: PlannerIndex) -> None:
+        self.base = base
         self.step_masks, self.schedule_texts, self.sessions = base.step_masks, base.schedule_texts, base.sessions
         self.step_id = {mask: i for i, mask in enumerate(base.step_masks)}
         self.schedule_id = {text: i for i, text in enumerate(base.schedule_texts)}
@@ -434,8 +479,10 @@ class _Tail:
         for row, entry in enumerate(delta.entries, start=start):
             self.row_of[entry.id] = (entry, row)
             key = _name_key(entry)
-            self.keys.append(key)
             self.places.append(bisect.bisect_left(base.by_name, key, key=lambda i: _name_key(base.entries[i])))
+            at = bisect.bisect(self.by_key, (key, row))
+            self.by_key.insert(at, (key, row))
+            self.rows_by_key.insert(at, row)
         self.entries.extend(delta.entries)
         self.used = stop
 
@@ -473,17 +520,49 @@ class _Tail:
         self.barrier_buffers = {name: longer(buffer) for name, buffer in self.barrier_buffers.items()}
 
 
-def _ranks_with_tail(name_order: np.ndarray, places: Sequence[int], keys: Sequence[tuple[str, str]]) -> np.ndarray:
-    """Ranks by (name, id) over the base's rows then the rows written after them, as one sort of them all would
-    give: base rank r becomes r x (t + 1) + t; a written row sorting before base rank p, q-th of the t written,
-    p x (t + 1) + q."""
-    n, t = len(name_order), len(keys)
-    spread = t + 1
-    rank = np.empty(n + t, dtype=np.int64)
-    rank[:n] = name_order * spread + t
-    for q, row in enumerate(sorted(range(t), key=keys.__getitem__)):
-        rank[n + row] = places[row] * spread + q
-    return rank
+class _Ranks:
+    """Ranks by (name, id) over a base's rows and the rows written after them, as one sort of them all would
+    give, for any rows asked (`ranks[rows]`); nothing per base row is made. Base rank r is r x S + S - 1; a written
+    row sorting before base rank p, q-th of all written rows by (name, id), p x S + q (q < S - 1)."""
+
+    SPREAD = 1 << 31
+
+    def __init__(self, base: np.ndarray, places: np.ndarray, written: np.ndarray):
+        self.base, self.places, self.written = base, places, written
+
+    def __getitem__(self, rows) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        n, spread = len(self.base), self.SPREAD
+        ranks = np.empty(len(rows), dtype=np.int64)
+        in_base = rows < n
+        ranks[in_base] = self.base[rows[in_base]] * spread + (spread - 1)
+        later = rows[~in_base] - n
+        ranks[~in_base] = self.places[later] * spread + self.written[later]
+        return ranks
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.written)
+
+
+class _Rows(Sequence):
+    """The entries of a changed index: the base's, then the first `used` - len(base) of the rows written (a list
+    that only grows), without copying either."""
+
+    def __init__(self, base: tuple[Entry, ...], written: list[Entry], used: int):
+        self.base, self.written, self.used = base, written, used
+
+    def __len__(self) -> int:
+        return self.used
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self[k] for k in range(*i.indices(self.used)))
+        if i < 0:
+            i += self.used
+        if not 0 <= i < self.used:
+            raise IndexError(i)
+        n = len(self.base)
+        return self.base[i] if i < n else self.written[i - n]
 
 
 class _JoinedPostings(Mapping):
