@@ -50,10 +50,10 @@ if result.continuum.current is None:
 if "done_steps" not in record.profile:  # inferred from the assessment: say so, and where to change it
     assumed = ps.assumed_start(record.profile)
     if assumed is not None:
-        said, change = st.columns([4, 1], vertical_alignment="center")
-        said.caption(ps.assumed_start_text(assumed))
-        change.page_link("pages/planner_client.py", label="Change where they start", icon=":material/edit:",
-                         query_params={"client": str(record.id)})
+        # One under the other: beside the caption, a fifth of the page cut the link's label at 1366 px.
+        st.caption(ps.assumed_start_text(assumed))
+        st.page_link("pages/planner_client.py", label="Change where they start", icon=":material/edit:",
+                     query_params={"client": str(record.id)})
 if result.assumptions:
     with st.expander(f"What the planner assumed ({len(result.assumptions)})"):
         for assumption in result.assumptions:
