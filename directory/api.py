@@ -206,6 +206,7 @@ class Directory:
                     kept.current = kept.current.updated(self._base_positions(pending), pending)
                 kept.counter = self._index_counter
             return kept.current
+
     def prepare_with_each_base(self, name: str, prepare: Callable[[Any], None]) -> None:
         """Have `prepare(index)` called with each index made beside the one served (a base rebuilt, or the parts of
         changed entries made one), in the thread making it, before it is served: what another part makes afresh per
@@ -593,7 +594,7 @@ class _Kept:
     """An index kept with Directory.kept_index: built whole from `base_of`'s entries, and as of `counter`;
     `pending`: the changes since (entry id -> the entry now, None: gone) it has not been given yet."""
 
-    def __init__(self, build, base_of=None, base=None):
-        self.build, self.base_of, self.base = build, base_of, base
-        self.current, self.counter = base, -1
+    def __init__(self, build, base_of=None, built=None):
+        self.build, self.base_of = build, base_of
+        self.current, self.counter = built, -1
         self.pending: dict[str, F.Entry | None] = {}

@@ -17,7 +17,7 @@ import time
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS, Offline, demo_app_over
-from tests.browser.test_browser import wait_for_app
+from tests.browser.test_browser import map_frame, wait_for_app
 from tests.browser.test_browser_planner import demo_account, open_from_menu, sign_in
 
 LAPTOP = {"width": 1366, "height": 768}
@@ -280,6 +280,7 @@ def test_4_and_5_a_new_client_two_plan_items_with_the_clash_in_sight_then_the_pl
 def tab_to(page, matches: str, limit: int = 60, back: bool = False) -> str:
     """Press Tab (or Shift+Tab) until the focused element matches the JavaScript test `matches` (given `el`);
     its text. Fails after `limit` presses."""
+    passed = []
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if back else "Tab")
         page.wait_for_timeout(60)
@@ -287,13 +288,19 @@ def tab_to(page, matches: str, limit: int = 60, back: bool = False) -> str:
                               "(el.innerText || el.value || el.getAttribute('aria-label') || el.tagName) : null; }")
         if found is not None:
             return found
-    raise AssertionError(f"Tab never reached {matches}")
+        passed.append(page.evaluate("() => { const el = document.activeElement; return el.tagName + ' '"
+                                    " + (el.getAttribute('aria-label') || el.innerText || '').slice(0, 30); }"))
+    raise AssertionError(f"Tab never reached {matches}; it went through {passed}")
 
 
 def test_find_with_the_keyboard_only(person):
     who = person()
     page = who.page
     open_find(who)
+    # The map reports its view once drawn, which reruns the page; tabbing starts after that, from the top.
+    map_frame(page)
+    wait_for_app(page)
+    page.locator("body").focus()
     tab_to(page, "el.getAttribute('aria-label') === 'What are you looking for?' || "
                  "(el.labels && [...el.labels].some(l => l.innerText.includes('What are you looking for?')))")
     page.keyboard.type("ESOL within 3 km of TS1 3BA Thursday free")
