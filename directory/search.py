@@ -46,7 +46,6 @@ import itertools
 from array import array
 import math
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -59,6 +58,7 @@ from directory.fields import Entry
 from directory.geo import haversine_km
 from directory.places import PLACE_WORDS
 from directory.text import fold, fold_words
+from directory.threads import ARRAY_WORK, LongLivedThreads
 
 # Field weights: the name says what a thing is; tags and sector are curated
 # keywords; the organisation is often a big umbrella body; descriptions mention
@@ -827,7 +827,7 @@ def _describe(found: list[tuple[float, str, str]]) -> tuple[str, ...]:
 
 # pyproj sets up a PROJ context the first time a transformer is used in a thread (~50 ms), and Streamlit
 # runs every script run in a new thread: so single points are projected on one long-lived thread.
-_PROJECTION_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bng-projection")
+_PROJECTION_THREAD = LongLivedThreads(1, "bng-projection")
 
 
 @functools.cache
@@ -843,7 +843,7 @@ def _projected_point(lon: float, lat: float) -> tuple[float, float]:
     around the same offices, postcodes and towns again and again, and each hand-over to that thread and back
     waits for the interpreter lock (in a profile of 200 searches at 300,000 entries with other work running,
     ~4 ms of a 16 ms median search)."""
-    return _PROJECTION_THREAD.submit(_to_british_national_grid().transform, lon, lat).result()
+    return _PROJECTION_THREAD.run(_to_british_national_grid().transform, lon, lat)
 
 
 class _Grid:
@@ -1232,6 +1232,9 @@ class SearchIndex:
                           dict(filters.serving), notice)
 
     def _ranked(self, query: str, filters: Filters, limit: int | None):
+        return ARRAY_WORK.run(self._ranked_here, query, filters, limit)
+
+    def _ranked_here(self, query: str, filters: Filters, limit: int | None):
         allowed = self._filter_mask(filters)
         remote = self._joined("_remote")
         distance = self._distances(filters, allowed, remote)

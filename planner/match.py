@@ -41,6 +41,7 @@ from planner.attendance import Attendance
 from planner.checks import breaches, exclusion_reasons
 from planner.client import Client, PostcodeLocator
 from directory.geo import haversine_km
+from directory.threads import ARRAY_WORK
 from planner.distance import round_km
 from planner.index import CATEGORY_INDEX, PlannerIndex, index_for
 from planner.profile import Profile
@@ -92,7 +93,8 @@ def recommend(
     """
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    return plan(index_for(entries), Client.of(profile, postcode_locator), today, limit)
+    # On the long-lived threads: a plan's temporaries are arrays as long as the directory (directory/threads.py).
+    return ARRAY_WORK.run(plan, index_for(entries), Client.of(profile, postcode_locator), today, limit)
 
 
 def plan(index: PlannerIndex, client: Client, today: dt.date, limit: int, *, prefilter: bool = True) -> PlanResult:

@@ -1,0 +1,42 @@
+"""Long-lived threads for work that should not run on the thread asking for it.
+
+Streamlit runs every page run on a new thread. glibc's allocator gives a thread an arena of its own and keeps
+in it, after they are freed, the pages a thread's large short-lived arrays took; so work that makes arrays as
+long as the directory, done on whichever thread a page runs on, leaves its memory in many arenas. Done on a
+few long-lived threads it reuses the same memory (docs/PERFORMANCE.md, "Searches and plans on two long-lived
+threads").
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+
+
+class LongLivedThreads:
+    """A fixed pool of long-lived threads, made again in a forked child (whose copy of the pool would have
+    no threads, and would never run anything)."""
+
+    def __init__(self, workers: int, name: str):
+        self._workers, self._name = workers, name
+        self._start()
+        os.register_at_fork(after_in_child=self._start)
+
+    def _start(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix=self._name)
+
+    def run(self, work: Callable[..., T], *args: Any) -> T:
+        """work(*args) on one of the pool's threads, its exception raised here; on this thread if it is one of
+        them (a pool waiting on itself could wait for ever)."""
+        if threading.current_thread().name.startswith(self._name + "_"):
+            return work(*args)
+        return self._pool.submit(work, *args).result()
+
+
+# Searches' and plans' temporaries: masks, distances, scores and ranks as long as the directory (~10 MB a
+# search at 300,000 entries). Two threads: two searches at once use both cores.
+ARRAY_WORK = LongLivedThreads(2, "array-work")

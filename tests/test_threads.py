@@ -1,0 +1,98 @@
+"""Searches and plans run on a few long-lived threads, whatever thread asks (directory/threads.py)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+import pytest
+
+import planner.match
+from directory.search import Filters, SearchIndex
+from directory.threads import ARRAY_WORK, LongLivedThreads
+from planner import parse_profile, recommend
+from tests.test_planner_fixtures import TODAY, entry as planner_entry, locate, spec_profile
+from tests.test_search import MIDDLESBROUGH, TS1
+
+
+def _asked_from_short_lived_threads(ask, times: int = 6) -> None:
+    """`ask()` once on each of `times` new threads, one after another (as Streamlit runs page runs)."""
+    for _ in range(times):
+        thread = threading.Thread(target=ask)
+        thread.start()
+        thread.join()
+
+
+def test_searches_asked_from_many_threads_run_on_the_two_long_lived_ones(monkeypatch):
+    index = SearchIndex(MIDDLESBROUGH)
+    ran_on: list[str] = []
+    ranked_here = SearchIndex._ranked_here
+
+    def recording(self, *args):
+        ran_on.append(threading.current_thread().name)
+        return ranked_here(self, *args)
+
+    monkeypatch.setattr(SearchIndex, "_ranked_here", recording)
+    found: list[list[str]] = []
+    _asked_from_short_lived_threads(lambda: found.append(
+        [h.entry.id for h in index.search("recovery", Filters(near=TS1, within_km=5))]))
+    index.ranked("volunteering")
+    assert found == [["cafe", "smart"]] * 6
+    assert len(ran_on) == 7
+    assert set(ran_on) <= {"array-work_0", "array-work_1"}
+
+
+def test_plans_asked_from_many_threads_run_on_the_long_lived_ones(monkeypatch):
+    ran_on: list[str] = []
+    plan = planner.match.plan
+
+    def recording(*args, **kwargs):
+        ran_on.append(threading.current_thread().name)
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(planner.match, "plan", recording)
+    entries = [planner_entry("v", "volunteering")]
+    results = []
+    _asked_from_short_lived_threads(lambda: results.append(
+        recommend(parse_profile(spec_profile()), entries, TODAY, postcode_locator=locate)), times=3)
+    assert len(results) == 3 and results[0] == results[1] == results[2]
+    assert len(ran_on) == 3 and set(ran_on) <= {"array-work_0", "array-work_1"}
+
+
+def test_work_raises_its_exception_on_the_asking_thread():
+    def broken():
+        raise ValueError("no such postcode")
+
+    with pytest.raises(ValueError, match="no such postcode"):
+        ARRAY_WORK.run(broken)
+
+
+def test_work_asked_from_one_of_the_pool_threads_runs_there_rather_than_wait_on_itself():
+    one = LongLivedThreads(1, "only-one")
+    answers: list[str] = []
+    outer = threading.Thread(target=lambda: answers.append(
+        one.run(lambda: one.run(lambda: threading.current_thread().name))))
+    outer.start()
+    outer.join(10)
+    assert not outer.is_alive(), "the pool waited on itself"
+    assert answers == ["only-one_0"]
+
+
+def _search_in_child(result) -> None:
+    result.put([h.entry.id for h in SearchIndex(MIDDLESBROUGH).search("recovery", Filters(near=TS1, within_km=5))])
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork here")
+def test_a_forked_child_searches_on_threads_of_its_own():
+    # The parent's pool has run something, so its idle thread is counted; a child's copy of that pool would
+    # hand its work to a thread that does not exist in the child and wait for ever.
+    SearchIndex(MIDDLESBROUGH).search("recovery")
+    fork = multiprocessing.get_context("fork")
+    result = fork.Queue()
+    child = fork.Process(target=_search_in_child, args=(result,))
+    child.start()
+    child.join(30)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0
+    assert result.get(timeout=5) == ["cafe", "smart"]
