@@ -23,15 +23,18 @@ import logging
 import os
 import threading
 import time
+from concurrent import futures
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import Engine
+from sqlalchemy.pool import SingletonThreadPool
 
 from directory import fields as F
 from directory.db import WRITE_OPTION, make_engine, migrate
 from directory.errors import ConflictError, ValidationError
 from directory.store import Change, RevisionRecord
+from directory.threads import BASE_REBUILDS, INDEX_UPKEEP
 from directory.unit_of_work import UnitOfWork
 
 
@@ -92,7 +95,8 @@ class Directory:
         self._changed: dict[str, F.Entry | None] = {}  # entries changed since `_base` (None: archived or gone)
         self._positions: tuple[Any, dict[str, int | None]] = (None, {})  # (a base, changed entries' positions in it)
         self._kept: dict[str, _Kept] = {}
-        self._compacting: threading.Thread | None = None  # a base being rebuilt beside the one served
+        self._compacting: futures.Future | None = None  # a base being rebuilt beside the one served
+        self._connection_per_thread = isinstance(self.engine.pool, SingletonThreadPool)
         self._with_each_base: dict[str, Callable[[Any], None]] = {}  # see prepare_with_each_base
         # What maintenance did, for tests, benchmarks and the log: full builds, catch-ups, rebuilds of the base.
         self.index_events: dict[str, int] = {"full": 0, "incremental": 0, "compacted": 0, "parts joined": 0}
@@ -168,9 +172,20 @@ class Directory:
         index = self._index  # read once: a whole rebuild sets it to None while it builds
         if index is not None and counter == as_of:
             return index
+        return self.on_upkeep_thread(self._caught_up_index)
+
+    def _caught_up_index(self):
         with self._index_lock:
             self._catch_up()
             return self._index
+
+    def on_upkeep_thread(self, work: Callable[..., Any], *args: Any) -> Any:
+        """work(*args) on the process's index upkeep thread (directory/threads.py): bringing this directory's
+        indexes, or one made from them, up to date. Here instead when the engine keeps a connection per thread
+        (an in-memory SQLite database: another thread would see another, empty, one)."""
+        if self._connection_per_thread:
+            return work(*args)
+        return INDEX_UPKEEP.run(work, *args)
 
     def search_index_counter(self) -> int:
         """The change counter the search index was last brought to (no query). Read after `search_index()`: at or
@@ -192,6 +207,9 @@ class Directory:
             current = kept.current
             if current is not None and as_of == counter and self._index_counter == counter:
                 return current
+        return self.on_upkeep_thread(self._caught_up_kept, name, build)
+
+    def _caught_up_kept(self, name: str, build: Callable[[tuple[F.Entry, ...]], Any]):
         with self._index_lock:
             self._catch_up()
             kept = self._kept.get(name)
@@ -311,16 +329,14 @@ class Directory:
 
     def _start_compacting(self, *, parts_only: bool = False) -> None:
         """(Holding the index lock.) Build the base again from the entries in memory, and the kept indexes on it,
-        in a thread of its own; requests are served from the base and its changed entries meanwhile. At 300,000
-        entries the two builds take 20-60 s on a busy machine, and in the soak every search and plan of the process
-        waited for them (p99 37 and 52 s). `parts_only`: make the parts of changed entries one part again instead
-        (the changed entries only). Nothing when one is under way."""
+        on the process's rebuild thread (directory/threads.py); requests are served from the base and its changed
+        entries meanwhile. At 300,000 entries the two builds take 20-60 s on a busy machine, and in the soak every
+        search and plan of the process waited for them (p99 37 and 52 s). `parts_only`: make the parts of changed
+        entries one part again instead (the changed entries only). Nothing when one is under way."""
         if self._compacting is not None:
             return
         target = self._join_parts_beside if parts_only else self._compact_beside
-        self._compacting = threading.Thread(target=target, args=(self._base, dict(self._changed)),
-                                            name="compact-search-index", daemon=True)
-        self._compacting.start()
+        self._compacting = BASE_REBUILDS.start(target, self._base, dict(self._changed))
 
     def _join_parts_beside(self, base, changed: dict[str, F.Entry | None]) -> None:
         """One part of `changed` beside `base`, then served with whatever changed since `changed` was taken
@@ -386,9 +402,9 @@ class Directory:
 
     def wait_for_compacting(self, timeout: float | None = None) -> None:
         """Wait for a base being rebuilt in the background (tests, benchmarks)."""
-        thread = self._compacting
-        if thread is not None:
-            thread.join(timeout)
+        rebuilding = self._compacting
+        if rebuilding is not None:
+            futures.wait([rebuilding], timeout)
 
     def _swap(self, index, counter: int, *, whole: bool = True) -> None:
         """Serve `index` from now on. A base built whole is moved out of the cycle collector's way; a change

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
@@ -36,7 +36,16 @@ class LongLivedThreads:
             return work(*args)
         return self._pool.submit(work, *args).result()
 
+    def start(self, work: Callable[..., T], *args: Any) -> Future:
+        """work(*args) on one of the pool's threads, not waited for."""
+        return self._pool.submit(work, *args)
+
 
 # Searches' and plans' temporaries: masks, distances, scores and ranks as long as the directory (~10 MB a
 # search at 300,000 entries). Two threads: two searches at once use both cores.
 ARRAY_WORK = LongLivedThreads(2, "array-work")
+# A directory's search and kept indexes brought up to date (catch-ups, whole builds): one at a time in any case,
+# under the directory's index lock; what they keep and what they free then stays in one arena.
+INDEX_UPKEEP = LongLivedThreads(1, "index-upkeep")
+# Bases rebuilt beside the one served (a few minutes apart at most): each one where the one before it was.
+BASE_REBUILDS = LongLivedThreads(1, "compact-search-index")

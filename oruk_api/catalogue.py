@@ -532,16 +532,29 @@ def catalogue(directory: Directory) -> Catalogue:
     current = _catalogues.get(directory)
     if current is not None and current.index is index and current.counter == counter:
         return current
+    return directory.on_upkeep_thread(_caught_up, directory, index, counter)
+
+
+def _caught_up(directory: Directory, index: SearchIndex, counter: int) -> Catalogue:
+    """The catalogue of `index` (as of `counter`), made from the last one's parts where it can."""
     with _building:
         current = _catalogues.get(directory)
         if current is None or current.index is not index or current.counter != counter:
             earlier_base = None if current is None else current._base
             earlier = [] if current is None else list(current._parts[1:])
-            for part in _prepared_parts.pop(directory, ()):  # made while the index was made (see _prepare_parts)
+            # Parts made while an index was made beside this one (see _prepare_parts). One made for an index not
+            # served yet (its rebuild finishing as this runs) is left for the catalogue of that index.
+            of_this_index = {id(part._entries) for part in index._parts}
+            not_yet = []
+            for part in _prepared_parts.pop(directory, ()):
                 if part.entries is index._base._entries:
                     earlier_base = part
-                else:
+                elif id(part.entries) in of_this_index:
                     earlier.append(part)
+                else:
+                    not_yet.append(part)
+            if not_yet:
+                _prepared_parts.setdefault(directory, not_yet)
             current = Catalogue.build(index, _profiles_now(directory, None if current is None else current._profiles),
                                       base=earlier_base, earlier=earlier)
             if getattr(directory, "long_running", False):
