@@ -341,20 +341,26 @@ def threads_making_parts(monkeypatch) -> dict[int, str]:
     return made_in
 
 
-def test_the_catalogues_part_of_a_base_rebuilt_beside_the_one_served_is_made_with_it(directory, db_url, monkeypatch):
-    """At 300,000 entries the first read API request after an instance rebuilt its base made the catalogue's part
-    of that base (3 s on a quiet machine), and every API request of the instance waited for it (the load test's
-    probes: up to 56 s). The rebuilding thread now makes it before the base is served."""
+def a_reader_of_six_new_entries(directory, db_url, monkeypatch) -> tuple[Directory, dict[int, str]]:
+    """A long-running reader (its base rebuilt beside the one served past 4 changed entries) and its catalogue,
+    after six entries were created, and from then on the threads that make catalogue parts (threads_making_parts)."""
     from directory import api
 
     monkeypatch.setattr(api, "DELTA_LIMIT", 4)
     rng = random.Random(12)
     reader = Directory(db_url, locate_postcode=fake_locator, long_running=True)
+    for step in range(6):
+        directory.create(random_values(rng, f"p{step}"), "alice")
+    catalogue(reader)
+    return reader, threads_making_parts(monkeypatch)
+
+
+def test_the_catalogues_part_of_a_base_rebuilt_beside_the_one_served_is_made_with_it(directory, db_url, monkeypatch):
+    """At 300,000 entries the first read API request after an instance rebuilt its base made the catalogue's part
+    of that base (3 s on a quiet machine), and every API request of the instance waited for it (the load test's
+    probes: up to 56 s). The rebuilding thread now makes it before the base is served."""
+    reader, made_in = a_reader_of_six_new_entries(directory, db_url, monkeypatch)
     try:
-        for step in range(6):
-            directory.create(random_values(rng, f"p{step}"), "alice")
-        catalogue(reader)
-        made_in = threads_making_parts(monkeypatch)
         first_base, ids = reader._base, [e.id for e in directory.entries()]
         for step in range(12):  # descriptions only: the organisations' profiles stay the same
             entry = directory.get(ids[step % len(ids)])
@@ -381,10 +387,8 @@ def test_a_catalogue_asked_for_while_a_rebuilt_base_is_swapped_in_leaves_that_ba
     request made the base's part again (3 s at 300,000 entries). Seen when catch-ups moved to their own thread."""
     import threading
 
-    from directory import api
     from oruk_api import catalogue as catalogues
 
-    monkeypatch.setattr(api, "DELTA_LIMIT", 4)
     prepared, go_on = threading.Event(), threading.Event()
     real_prepare = catalogues._prepare_parts
 
@@ -394,13 +398,8 @@ def test_a_catalogue_asked_for_while_a_rebuilt_base_is_swapped_in_leaves_that_ba
         go_on.wait(30)
 
     monkeypatch.setattr(catalogues, "_prepare_parts", prepare_then_wait)
-    rng = random.Random(12)
-    reader = Directory(db_url, locate_postcode=fake_locator, long_running=True)
+    reader, made_in = a_reader_of_six_new_entries(directory, db_url, monkeypatch)
     try:
-        for step in range(6):
-            directory.create(random_values(rng, f"p{step}"), "alice")
-        catalogue(reader)
-        made_in = threads_making_parts(monkeypatch)
         ids = [e.id for e in directory.entries()]
         for step in range(12):
             entry = directory.get(ids[step % len(ids)])
