@@ -1212,6 +1212,21 @@ class SearchIndex:
         areas = dict(filters.serving)
         return Hits((self._hit(d, score, distance, clauses, n_words, areas) for d in found.tolist()), notice=notice)
 
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """(south, west, north, east): the box of the live entries with a position; None when none has one. (Was
+        every entry's result, position and name rank on the Find page's own thread after every change.)"""
+        return ARRAY_WORK.run(self._bounds_here)
+
+    def _bounds_here(self) -> tuple[float, float, float, float] | None:
+        latitude, longitude = self._joined("_lat"), self._joined("_lon")
+        placed = ~np.isnan(latitude)
+        if self._live is not None:
+            placed &= self._live
+        if not placed.any():
+            return None
+        latitude, longitude = latitude[placed], longitude[placed]
+        return float(latitude.min()), float(longitude.min()), float(latitude.max()), float(longitude.max())
+
     def ranked(self, query: str = "", filters: Filters = Filters()) -> tuple[np.ndarray, str | None]:
         """What `search(query, filters, limit=None)` finds, in the same order, as positions in `entries`
         (no Hit objects, no explanations: for callers that page or filter further, e.g. the read API),

@@ -520,3 +520,11 @@ def test_a_place_searched_again_is_not_projected_again():
     again = [h.entry.id for h in index.search("", near)]
     assert first == again == ["a"]
     assert (_projected_point.cache_info().misses, _projected_point.cache_info().hits) == (1, 1)
+
+
+def test_the_box_of_an_index_holds_only_its_live_entries_with_a_position():
+    index = SearchIndex([entry("a", "A", at=(54.5, -1.2)), entry("b", "B", at=(54.7, -1.0)), entry("c", "Online")])
+    assert index.bounds() == (54.5, -1.2, 54.7, -1.0)
+    changed = index.updated({"b": entry("b", "B", at=(54.6, -1.1)), "a": None})  # b moved, a archived
+    assert changed.bounds() == (54.6, -1.1, 54.6, -1.1)
+    assert changed.updated({"b": None}).bounds() is None

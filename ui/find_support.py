@@ -157,14 +157,11 @@ def directory_bounds(directory):
     """The box (directory.geo.Bounds) holding every live entry with a position, padded half a km; None for none."""
     from directory.geo import Bounds
 
-    everything = directory.search_index().results("")
-    latitude, longitude = everything.latitude, everything.longitude
-    placed = ~np.isnan(latitude)
-    if not placed.any():
+    box = directory.search_index().bounds()
+    if box is None:
         return None
-    latitude, longitude = latitude[placed], longitude[placed]  # the corners make the same box as every point
-    return Bounds.around([(float(latitude.min()), float(longitude.min())),
-                          (float(latitude.max()), float(longitude.max()))])
+    south, west, north, east = box
+    return Bounds.around([(south, west), (north, east)])  # the corners make the same box as every point
 
 
 def nearest_distance(hits) -> float | None:
