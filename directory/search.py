@@ -1232,6 +1232,9 @@ class SearchIndex:
         (no Hit objects, no explanations: for callers that page or filter further, e.g. the read API),
         and the notice when the query was cut."""
         _check(filters)
+        return ARRAY_WORK.run(self._positions_ranked, query, filters)
+
+    def _positions_ranked(self, query: str, filters: Filters) -> tuple[np.ndarray, str | None]:
         found, _, _, _, _, notice = self._ranked(query, filters, None)
         if self._live is None:
             return found, notice
@@ -1242,6 +1245,9 @@ class SearchIndex:
     def results(self, query: str = "", filters: Filters = Filters()) -> RankedHits:
         """What `search(query, filters, limit=None)` finds, in the same order, each Hit made only when read."""
         _check(filters)
+        return ARRAY_WORK.run(self._results_here, query, filters)
+
+    def _results_here(self, query: str, filters: Filters) -> RankedHits:
         found, score, distance, clauses, n_words, notice = self._ranked(query, filters, None)
         return RankedHits(self, found, None if score is None else score[found], distance[found], clauses, n_words,
                           dict(filters.serving), notice)

@@ -42,6 +42,42 @@ def test_searches_asked_from_many_threads_run_on_the_two_long_lived_ones(monkeyp
     assert set(ran_on) <= {"array-work_0", "array-work_1"}
 
 
+def test_the_find_pages_results_box_and_map_are_made_on_the_long_lived_threads(monkeypatch):
+    import datetime as dt
+
+    from ui import find_support
+    from ui.maps import Tiles
+
+    index = SearchIndex(MIDDLESBROUGH)
+    ran_on: list[tuple[str, str]] = []
+
+    def recording(owner, name):
+        real = getattr(owner, name)
+
+        def record(*args, **kwargs):
+            ran_on.append((name, threading.current_thread().name))
+            return real(*args, **kwargs)
+        monkeypatch.setattr(owner, name, record)
+
+    for name in ("_results_here", "_positions_ranked", "_bounds_here"):
+        recording(SearchIndex, name)
+    recording(find_support, "_build_results")
+    drawn = []
+
+    def a_page_run():
+        hits = index.results("recovery", Filters(near=TS1, within_km=5))
+        _, _, points, counts, _ = find_support.results_map(
+            hits, place=None, radius_km=None, now=dt.datetime(2026, 12, 7, 9), centre=TS1, zoom=11, tiles=Tiles(None, ""))
+        drawn.append((sorted(p.entry_id for p in points), counts, index.ranked("recovery")[0].tolist(),
+                      index.bounds() is not None))
+
+    _asked_from_short_lived_threads(a_page_run, times=2)
+    assert drawn == [(["cafe"], {"recovery_support": 1}, [7, 0], True)] * 2  # SMART Recovery meets online: no pin
+    assert sorted(name for name, _ in ran_on) == sorted(["_results_here", "_build_results", "_positions_ranked",
+                                                         "_bounds_here"] * 2)
+    assert {thread for _, thread in ran_on} <= {"array-work_0", "array-work_1"}
+
+
 def test_plans_asked_from_many_threads_run_on_the_long_lived_ones(monkeypatch):
     ran_on: list[str] = []
     plan = planner.match.plan

@@ -20,6 +20,7 @@ from directory import codes
 from directory.io.spreadsheet import spreadsheet_safe
 from directory.query import DEFAULT_RADIUS, RADIUS_STEPS
 from directory.schedule import DAYS, DAY_NAMES
+from directory.threads import ARRAY_WORK
 
 
 @dataclass(frozen=True)
@@ -449,8 +450,9 @@ def results_map(hits, *, place, radius_km: float | None, now: dt.datetime, centr
         if held is not None and held[4] is not None and map_clusters.kept(held[4]) is None:
             held = None  # its results are no longer kept for the map to ask about: build them again
     if held is None:
-        held = _build_results(hits, place=place, radius_km=radius_km, now=now, outlines=outlines, day=day,
-                              directory=directory)
+        # On the long-lived threads: arrays as long as the results (up to the whole directory; directory/threads.py).
+        held = ARRAY_WORK.run(lambda: _build_results(hits, place=place, radius_km=radius_km, now=now,
+                                                     outlines=outlines, day=day, directory=directory))
         if memo_key is not None:
             with _RESULTS_LOCK:
                 _RESULTS_MEMO[memo_key] = held
