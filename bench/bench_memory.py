@@ -10,6 +10,8 @@ search index and the read API's catalogue), then phases in turn, the instance's 
 - `writes:N`: N edits to an entry's description from this process (a Directory of its own, as another instance
   or an editor's), each followed by one question to the instance's read API for that service (`/api/services/
   {id}`), which must already hold the edit (a stale answer stops the run): the write path every instance follows.
+- `imports:N`: N imports of 500 new rows from this process (the import page's Importer, as the load test's
+  editors), each followed by one read API question (the instance takes in the 500 entries first).
 - `browse:N`: N new visitors (a fresh Chromium context each: a Streamlit session each, kept by the server for
   two minutes after its tab closes) opening Find with a query and a place (`/?q=…&near=Middlesbrough&km=25`),
   timed to the first result card.
@@ -39,14 +41,16 @@ def _parse_phases(text: str) -> list[tuple[str, int]]:
     phases = []
     for part in text.split(","):
         name, _, count = part.partition(":")
-        if name not in ("writes", "browse", "both", "rest") or not count.isdigit():
-            raise SystemExit(f"--phases: '{part}' is not writes:N, browse:N, both:N or rest:SECONDS")
+        if name not in ("writes", "imports", "browse", "both", "rest") or not count.isdigit():
+            raise SystemExit(f"--phases: '{part}' is not writes:N, imports:N, browse:N, both:N or rest:SECONDS")
         phases.append((name, int(count)))
     return phases
 
 
 def bench_instance_memory(argv: list[str] | None = None) -> list[dict]:
     from bench.bench_browser import _serve, national_directory
+    from bench.bench_import import as_csv, synthetic_rows
+    from directory.io.importer import Importer
     from bench.bench_load import BROWSER_FLAGS, _rss_mb, _served_description
     from directory.api import Directory
     from directory.io.oruk import service_id
@@ -90,6 +94,13 @@ def bench_instance_memory(argv: list[str] | None = None) -> list[dict]:
                         raise RuntimeError(f"stale read: {entry_id} served without its edit")
                     return time.perf_counter() - asked
 
+                def import_rows() -> float:
+                    rows = synthetic_rows(500, rng.randrange(1 << 30), f"memory-{rng.randrange(1 << 30)}")
+                    Importer(writer, "bench", allow_duplicates=True).run(as_csv(rows), "memory.csv")
+                    asked = time.perf_counter()
+                    _served_description(base, service_id(ids[0]))
+                    return time.perf_counter() - asked
+
                 def browse() -> float:
                     context = browser.new_context(viewport={"width": 1366, "height": 768})
                     try:
@@ -106,13 +117,16 @@ def bench_instance_memory(argv: list[str] | None = None) -> list[dict]:
                         time.sleep(count)
                         sample(phase=f"rest {count} s", step=count, rss_mb=round(_rss_mb(server.pid) or 0))
                         continue
-                    times: dict[str, list[float]] = {"api_after_write": [], "find_first_card": []}
+                    times: dict[str, list[float]] = {"api_after_write": [], "api_after_import": [],
+                                                     "find_first_card": []}
                     for step in range(1, count + 1):
                         if name in ("writes", "both"):
                             times["api_after_write"].append(write())
+                        if name == "imports":
+                            times["api_after_import"].append(import_rows())
                         if name in ("browse", "both"):
                             times["find_first_card"].append(browse())
-                        if step % 10 == 0 or step == count:
+                        if step % 10 == 0 or step == count or name == "imports":
                             medians = {f"{k}_p50_ms": round(sorted(v)[len(v) // 2] * 1000, 1)
                                        for k, v in times.items() if v}
                             sample(phase=name, step=step, rss_mb=round(_rss_mb(server.pid) or 0), **medians)
