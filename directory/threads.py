@@ -10,16 +10,18 @@ threads").
 from __future__ import annotations
 
 import os
+import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
 
 class LongLivedThreads:
-    """A fixed pool of long-lived threads, made again in a forked child (whose copy of the pool would have
-    no threads, and would never run anything)."""
+    """A fixed pool of long-lived daemon threads (started at first use), made again in a forked child (whose
+    copy of the pool would have no threads). Daemon threads, unlike ThreadPoolExecutor's, do not keep a stopping
+    process waiting for work under way (a base rebuilt beside the one served takes up to a minute)."""
 
     def __init__(self, workers: int, name: str):
         self._workers, self._name = workers, name
@@ -27,18 +29,39 @@ class LongLivedThreads:
         os.register_at_fork(after_in_child=self._start)
 
     def _start(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix=self._name)
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._started = 0
+        self._starting = threading.Lock()
+
+    def _serve(self, work_queue: queue.SimpleQueue) -> None:
+        while True:
+            future, work, args = work_queue.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work(*args))
+            except BaseException as error:  # noqa: BLE001  (the asking thread raises it)
+                future.set_exception(error)
+            del future, work, args  # nothing of this work kept while waiting for the next
+
+    def start(self, work: Callable[..., T], *args: Any) -> Future:
+        """work(*args) on one of the pool's threads, not waited for."""
+        if self._started < self._workers:
+            with self._starting:
+                while self._started < self._workers:
+                    threading.Thread(target=self._serve, args=(self._queue,), name=f"{self._name}_{self._started}",
+                                     daemon=True).start()
+                    self._started += 1
+        future: Future = Future()
+        self._queue.put((future, work, args))
+        return future
 
     def run(self, work: Callable[..., T], *args: Any) -> T:
         """work(*args) on one of the pool's threads, its exception raised here; on this thread if it is one of
         them (a pool waiting on itself could wait for ever)."""
         if threading.current_thread().name.startswith(self._name + "_"):
             return work(*args)
-        return self._pool.submit(work, *args).result()
-
-    def start(self, work: Callable[..., T], *args: Any) -> Future:
-        """work(*args) on one of the pool's threads, not waited for."""
-        return self._pool.submit(work, *args)
+        return self.start(work, *args).result()
 
 
 # Searches' and plans' temporaries: masks, distances, scores and ranks as long as the directory (~10 MB a

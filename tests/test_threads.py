@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,17 @@ def test_a_forked_child_searches_on_threads_of_its_own():
         child.kill()
     assert child.exitcode == 0
     assert result.get(timeout=5) == ["cafe", "smart"]
+
+
+def test_work_under_way_does_not_keep_a_stopping_process_waiting():
+    # A base rebuilt beside the one served takes up to a minute at 300,000 entries; an instance asked to stop
+    # meanwhile stops (the rebuild thread was a daemon thread before the pools, and is again).
+    import subprocess
+    import sys
+    import time
+
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import time; from directory.threads import BASE_REBUILDS; "
+                    "BASE_REBUILDS.start(time.sleep, 60); time.sleep(0.2)"], check=True, timeout=30,
+                   cwd=Path(__file__).resolve().parents[1])
+    assert time.perf_counter() - started < 20
