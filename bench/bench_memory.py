@@ -50,9 +50,9 @@ def _parse_phases(text: str) -> list[tuple[str, int]]:
 def bench_instance_memory(argv: list[str] | None = None) -> list[dict]:
     from bench.bench_browser import _serve, national_directory
     from bench.bench_import import as_csv, synthetic_rows
-    from directory.io.importer import Importer
     from bench.bench_load import BROWSER_FLAGS, _rss_mb, _served_description
     from directory.api import Directory
+    from directory.io.importer import Importer
     from directory.io.oruk import service_id
 
     parser = argparse.ArgumentParser(prog="python -m bench instance-memory", description=__doc__.splitlines()[0])
